@@ -1,0 +1,108 @@
+"""What every market agent shares: a wallet on the ledger, initial funding, and a mark-to-market value.
+
+Agents see the market only through `sim.market.Market`'s public methods and
+the pools' public interface, and act only by submitting transactions to the
+chain. They never touch another agent or a pool's internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+from pydantic import Field
+
+from sim.config import Dist, Spec, sample
+
+if TYPE_CHECKING:
+    from sim.market import Market
+
+
+class AgentSpec(Spec):
+    """Fields common to every agent cohort."""
+
+    count: int = Field(1, ge=0, le=100_000, description="number of agents in this cohort")
+    gas_reserve: float = Field(
+        0.5,
+        ge=0,
+        description="native-token units (e.g. ETH) each agent holds for gas, on top of its capital",
+    )
+
+
+class MarketAgent(mesa.Agent):
+    """A Mesa agent with a wallet. Subclasses implement `act()` (and searchers `search()`)."""
+
+    kind: ClassVar[str] = "agent"
+    searcher: ClassVar[bool] = False
+
+    def __init__(self, model: mesa.Model, *, cohort: str) -> None:
+        super().__init__(model)
+        self.cohort = cohort
+        self.name = f"{cohort}#{self.unique_id}"
+        self.market: Market = model.market  # type: ignore[attr-defined]
+        self.wallet = self.market.ledger.wallet(self.name)
+        self.initial_value = 0.0
+        self.initial_wallet: dict[str, int] = {}
+
+    def fund(self, capital: float, weights: Mapping[str, float], gas_reserve: float) -> None:
+        """Mint `capital` numeraire worth of tokens split by `weights`, plus native gas money."""
+        market = self.market
+        ledger = market.ledger
+        total = sum(weights.values()) or 1.0
+        for token, w in weights.items():
+            amount = market.units(token, capital * w / total)
+            if amount > 0:
+                ledger.mint(self.name, token, amount)
+        native = market.chain.native
+        if gas_reserve > 0 and native in market.decimals:
+            ledger.mint(self.name, native, int(gas_reserve * 10 ** market.decimals[native]))
+
+    def mark_start(self) -> None:
+        """Remember the starting wallet and its value (for profit and loss)."""
+        self.initial_wallet = dict(self.wallet)
+        self.initial_value = self.value()
+
+    def value(self) -> float:
+        """Marked-to-market value of everything the agent owns, in the numeraire."""
+        return self.market.wallet_value(self.wallet)
+
+    def act(self) -> None:
+        """Submit this block's transactions (default: nothing)."""
+
+    def search(self) -> None:
+        """Searchers read the mempool after everyone submitted (default: nothing)."""
+
+    def report(self) -> dict[str, object]:
+        """Extra per-agent columns for agents.csv."""
+        return {}
+
+
+Fill = Callable[[np.random.Generator, int], np.ndarray]
+
+
+class Draws:
+    """Random numbers drawn from the model's generator in blocks (one numpy call per 1024 draws)."""
+
+    __slots__ = ("_buf", "_fill", "_rng")
+
+    def __init__(self, rng: np.random.Generator, fill: Fill) -> None:
+        self._rng = rng
+        self._fill = fill
+        self._buf: list[float] = []
+
+    def next(self) -> float:
+        if not self._buf:
+            self._buf = self._fill(self._rng, 1024).tolist()
+            self._buf.reverse()
+        return self._buf.pop()
+
+
+def sampler(dist: Dist) -> Fill:
+    """A `fill(rng, n)` function for `Draws` from a distribution spec."""
+
+    def fill(rng: np.random.Generator, n: int) -> np.ndarray:
+        return sample(dist, rng, n)
+
+    return fill

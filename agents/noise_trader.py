@@ -1,0 +1,141 @@
+"""Retail flow: random arrivals, heavy-tailed sizes, a slippage tolerance, best-route execution.
+
+Noise traders are the fee payers. Each block an agent trades a Poisson number
+of times; each trade picks a side, a size in the numeraire, and sets
+`amount_out_min` from its slippage tolerance on the quoted route.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import mesa
+from pydantic import Field, model_validator
+
+from agents.base import AgentSpec, Draws, MarketAgent, sampler
+from sim.chain import SwapExactIn, Tx
+from sim.config import Dist, sample
+from sim.routing import Router
+
+
+class NoiseTraderSpec(AgentSpec):
+    """A cohort of retail traders."""
+
+    kind: Literal["noise_trader"]
+    pools: list[str] = Field(min_length=1, description="pools whose tokens these traders trade")
+    pair: tuple[str, str] | None = Field(
+        None, description="(base, quote) tokens traded; default: the first pool's two tokens"
+    )
+    trades_per_day: float | None = Field(
+        None, ge=0, le=1e7, description="mean trades per agent per day (Poisson)"
+    )
+    trades_per_block: float | None = Field(
+        None, ge=0, le=1000, description="mean trades per agent per block (overrides trades_per_day)"
+    )
+    size_usd: Dist = Field(
+        500.0, description="trade size in numeraire units, drawn per trade (a number or a dist)"
+    )
+    buy_probability: float = Field(
+        0.5, ge=0, le=1, description="probability that a trade buys the base token"
+    )
+    slippage_bps: Dist = Field(
+        50.0, description="slippage tolerance per agent, basis points below the quoted output"
+    )
+    priority_fee_gwei: Dist = Field(0.0, description="priority fee bid per agent, gwei")
+    capital_usd: Dist = Field(
+        100_000.0, description="starting inventory per agent, half base and half quote"
+    )
+    deadline_blocks: int = Field(20, ge=0, description="blocks a swap stays valid")
+    max_hops: int = Field(2, ge=1, le=4, description="longest route considered")
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> NoiseTraderSpec:
+        if self.trades_per_day is None and self.trades_per_block is None:
+            raise ValueError("set trades_per_day or trades_per_block")
+        return self
+
+
+class NoiseTrader(MarketAgent):
+    kind: ClassVar[str] = "noise_trader"
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        cohort: str,
+        spec: NoiseTraderSpec,
+        slippage_bps: float,
+        priority_fee_gwei: float,
+    ) -> None:
+        super().__init__(model, cohort=cohort)
+        self.spec = spec
+        pools = [self.market.pools[p] for p in spec.pools]
+        base, quote = spec.pair or pools[0].tokens[:2]
+        self.base, self.quote = base, quote
+        self.router = Router(pools, max_hops=spec.max_hops)
+        self.slippage = slippage_bps / 10_000
+        self.priority_fee_gwei = priority_fee_gwei
+        rate = spec.trades_per_block
+        if rate is None:
+            rate = (spec.trades_per_day or 0.0) * model.block_time_s / 86_400  # type: ignore[attr-defined]
+        self._arrivals = Draws(model.rng, lambda rng, n: rng.poisson(rate, n))
+        self._sizes = Draws(model.rng, sampler(spec.size_usd))
+        self._sides = Draws(model.rng, lambda rng, n: rng.random(n))
+        self.skipped = 0
+
+    def act(self) -> None:
+        for _ in range(int(self._arrivals.next())):
+            self.trade(self._sizes.next(), self._sides.next() < self.spec.buy_probability)
+
+    def trade(self, size: float, buy: bool) -> None:
+        """Submit one swap of `size` numeraire, buying the base token when `buy`."""
+        market = self.market
+        t_in, t_out = (self.quote, self.base) if buy else (self.base, self.quote)
+        amount = market.units(t_in, size)
+        if amount > self.wallet[t_in]:
+            t_in, t_out = t_out, t_in  # out of this side: trade the other way
+            amount = market.units(t_in, size)
+            if amount > self.wallet[t_in]:
+                self.skipped += 1
+                return
+        if amount <= 0:
+            return
+        found = self.router.best(t_in, t_out, amount)
+        if found is None:
+            self.skipped += 1
+            return
+        route, out = found
+        gas = market.chain.gas
+        action = SwapExactIn(
+            path=route.pools,
+            tokens=route.tokens,
+            amount_in=amount,
+            amount_out_min=int(out * (1 - self.slippage)),
+            deadline_block=market.block + self.spec.deadline_blocks,
+            gas_units=gas.swap + gas.extra_hop * (len(route.pools) - 1),
+        )
+        market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "retail"))
+
+    def report(self) -> dict[str, object]:
+        return {"slippage_bps": self.slippage * 10_000, "skipped_trades": self.skipped}
+
+
+def build(model: mesa.Model, cohort: str, spec: NoiseTraderSpec) -> list[NoiseTrader]:
+    """Create the cohort, drawing per-agent settings and funding each agent."""
+    rng = model.rng
+    n = spec.count
+    slippage = sample(spec.slippage_bps, rng, n).clip(0, 10_000)
+    prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)
+    capital = sample(spec.capital_usd, rng, n).clip(0, None)
+    agents = []
+    for i in range(n):
+        a = NoiseTrader(
+            model,
+            cohort=cohort,
+            spec=spec,
+            slippage_bps=float(slippage[i]),
+            priority_fee_gwei=float(prio[i]),
+        )
+        a.fund(float(capital[i]), {a.base: 0.5, a.quote: 0.5}, spec.gas_reserve)
+        agents.append(a)
+    return agents

@@ -1,0 +1,398 @@
+"""Blocks, mempool, ordering and gas: where agents' intents become executed (or reverted) transactions.
+
+Each block: agents `submit` transactions (and searchers `submit_bundle`s that
+wrap a pending victim); `build_block` orders them by the scenario's rule and
+executes them one by one. A transaction that reverts (slippage, deadline,
+balance) changes nothing but still pays gas. Gas is paid in the native token:
+the base fee is burned, the priority fee goes to the block builder.
+
+Ordering rules:
+* `priority_fee`: highest priority fee first, ties by arrival; searcher bundles
+  are honoured (front-run, victim, back-run executed back to back, the highest
+  bid per victim wins, a bundle that would revert is dropped whole).
+* `random`: a uniform shuffle; bundles are split into plain transactions.
+* `fifo`: arrival order; bundles are split into plain transactions.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+from pydantic import Field
+
+from sim.config import Spec
+from sim.errors import InsufficientBalance, InvalidAmount, PoolError, ProtocolError, SlippageExceeded
+from sim.ledger import Ledger
+
+if TYPE_CHECKING:
+    from sim.pools.base import Pool, Swap
+
+GWEI = 10**9
+BUILDER = "block_builder"
+
+
+class GasUnits(Spec):
+    """Gas used by each kind of transaction (typical mainnet figures)."""
+
+    swap: int = Field(120_000, ge=0, description="single-hop swap through a router, gas units")
+    extra_hop: int = Field(60_000, ge=0, description="each additional hop of a multi-hop swap")
+    add_liquidity: int = Field(150_000, ge=0, description="deposit into a pool, gas units")
+    remove_liquidity: int = Field(130_000, ge=0, description="withdraw from a pool, gas units")
+    lending: int = Field(250_000, ge=0, description="supply/borrow/repay on a lending market")
+    liquidation: int = Field(400_000, ge=0, description="a liquidation call, gas units")
+    stake: int = Field(90_000, ge=0, description="stake into a liquid-staking protocol")
+    revert: int = Field(45_000, ge=0, description="gas burned by a transaction that reverts")
+
+
+class ChainSpec(Spec):
+    """Block building and gas."""
+
+    ordering: Literal["priority_fee", "random", "fifo"] = Field(
+        "priority_fee", description="how the builder orders a block's transactions"
+    )
+    native_token: str = Field("ETH", description="token gas is paid in (must be in [tokens])")
+    base_fee_gwei: float = Field(
+        0.0, ge=0, le=100_000, description="long-run base fee level, gwei per gas unit"
+    )
+    base_fee_volatility: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="daily log-volatility of the base fee around its level (0 = constant)",
+    )
+    base_fee_half_life_hours: float = Field(
+        6.0, gt=0, description="how fast the base fee reverts to its level, hours"
+    )
+    gas: GasUnits = Field(default_factory=GasUnits, description="gas units per transaction kind")
+
+
+class Action(Protocol):
+    """Something a transaction does; raises a `PoolError`/`ProtocolError` to revert."""
+
+    gas_units: int
+
+    def execute(self, chain: Chain, sender: str) -> Receipt: ...
+
+    def pools(self) -> Sequence[Pool]: ...
+
+
+@dataclass(slots=True)
+class Tx:
+    """A signed intent waiting in the mempool."""
+
+    sender: str
+    action: Action
+    priority_fee_gwei: float
+    label: str = ""
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class Bundle:
+    """A searcher's `before + [target] + after` package, executed atomically or not at all."""
+
+    target: Tx
+    before: list[Tx]
+    after: list[Tx]
+    searcher: str
+
+    @property
+    def bid_gwei(self) -> float:
+        return max((t.priority_fee_gwei for t in self.before + self.after), default=0.0)
+
+
+@dataclass(slots=True)
+class Receipt:
+    """What an executed action did, from the sender's point of view.
+
+    For swaps, `hops` holds each pool's `Swap` (fees included) along `route`;
+    `spot_before`/`spot_after` are the first pool's price of token_in in its next token.
+    """
+
+    kind: str
+    pool: str = ""
+    token_in: str = ""
+    token_out: str = ""
+    amount_in: int = 0
+    amount_out: int = 0
+    spot_before: float = 0.0
+    spot_after: float = 0.0
+    hops: list[Swap] = field(default_factory=list)
+    route: tuple[Pool, ...] = ()
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SwapExactIn:
+    """Swap an exact input along a path of pools, reverting below `amount_out_min` or after `deadline`."""
+
+    path: tuple[Pool, ...]
+    tokens: tuple[str, ...]  # len(path) + 1 tokens: tokens[0] in, tokens[-1] out
+    amount_in: int
+    amount_out_min: int
+    deadline_block: int
+    gas_units: int
+
+    def pools(self) -> Sequence[Pool]:
+        return self.path
+
+    def execute(self, chain: Chain, sender: str) -> Receipt:
+        if chain.block > self.deadline_block:
+            raise SlippageExceeded(
+                f"transaction expired: deadline block {self.deadline_block}, now {chain.block}"
+            )
+        wallet = chain.ledger.wallets[sender]
+        t_in, t_out = self.tokens[0], self.tokens[-1]
+        if wallet[t_in] < self.amount_in:
+            raise InsufficientBalance(
+                f"{sender} holds {wallet[t_in]} {t_in}, cannot swap {self.amount_in}"
+            )
+        first = self.path[0]
+        spot_before = first.spot_price(t_in, self.tokens[1])
+        if len(self.path) == 1:
+            swap = first.swap_exact_in(t_in, t_out, self.amount_in, self.amount_out_min)
+            out = swap.amount_out
+            hops = [swap]
+        else:
+            # quote the whole route first so that a failing hop reverts before any state changes
+            amount = self.amount_in
+            for pool, a, b in zip(self.path, self.tokens, self.tokens[1:], strict=False):
+                amount = pool.quote_exact_in(a, b, amount)
+            if amount < self.amount_out_min:
+                raise SlippageExceeded(
+                    f"route output {amount} {t_out} below minimum {self.amount_out_min}"
+                )
+            amount, hops = self.amount_in, []
+            for pool, a, b in zip(self.path, self.tokens, self.tokens[1:], strict=False):
+                hops.append(pool.swap_exact_in(a, b, amount))
+                amount = hops[-1].amount_out
+            out = amount
+        wallet[t_in] -= self.amount_in
+        wallet[t_out] += out
+        return Receipt(
+            kind="swap",
+            pool=first.name if len(self.path) == 1 else ">".join(p.name for p in self.path),
+            token_in=t_in,
+            token_out=t_out,
+            amount_in=self.amount_in,
+            amount_out=out,
+            spot_before=spot_before,
+            spot_after=first.spot_price(t_in, self.tokens[1]),
+            hops=hops,
+            route=self.path,
+        )
+
+
+@dataclass(slots=True)
+class Call:
+    """A generic contract call (lending, staking, liquidity...): `fn(chain, sender) -> Receipt`."""
+
+    fn: Callable[[Chain, str], Receipt]
+    gas_units: int
+    touches: tuple[Pool, ...] = ()
+
+    def pools(self) -> Sequence[Pool]:
+        return self.touches
+
+    def execute(self, chain: Chain, sender: str) -> Receipt:
+        return self.fn(chain, sender)
+
+
+ReceiptHook = Callable[[Tx, Receipt | None, str, int], None]
+"""Called per included transaction: (tx, receipt or None if reverted, revert reason, gas paid)."""
+
+
+class BaseFee:
+    """Exogenous base fee: a mean-reverting log process around the scenario's level, drawn in chunks."""
+
+    def __init__(self, spec: ChainSpec, block_time_s: float, rng: np.random.Generator) -> None:
+        self.level = spec.base_fee_gwei
+        self.gwei = spec.base_fee_gwei
+        blocks_per_day = 86_400 / block_time_s
+        self._sigma = spec.base_fee_volatility / math.sqrt(blocks_per_day)
+        half_life_blocks = spec.base_fee_half_life_hours * 3600 / block_time_s
+        self._keep = 0.5 ** (1 / half_life_blocks)
+        self._log_dev = 0.0
+        self._rng = rng
+        self._noise: list[float] = []
+
+    def advance(self) -> float:
+        if self._sigma == 0.0 or self.level == 0.0:
+            return self.gwei
+        if not self._noise:
+            self._noise = (self._sigma * self._rng.standard_normal(4096)).tolist()
+        self._log_dev = self._keep * self._log_dev + self._noise.pop()
+        self.gwei = self.level * math.exp(self._log_dev)
+        return self.gwei
+
+
+class Chain:
+    """The mempool and the block builder, bound to the ledger and the pools."""
+
+    def __init__(
+        self,
+        spec: ChainSpec,
+        ledger: Ledger,
+        rng: np.random.Generator,
+        block_time_s: float,
+        on_receipt: ReceiptHook | None = None,
+    ) -> None:
+        self.spec = spec
+        self.ledger = ledger
+        self.rng = rng
+        self.block = 0
+        self.block_time_s = block_time_s
+        self.base_fee = BaseFee(spec, block_time_s, rng)
+        self.native = spec.native_token
+        self.gas = spec.gas
+        self.on_receipt = on_receipt
+        self.mempool: list[Tx] = []
+        self.bundles: list[Bundle] = []
+        self._seq = 0
+        self.tx_count = 0
+        self.revert_count = 0
+        ledger.wallet(BUILDER)
+
+    @property
+    def base_fee_gwei(self) -> float:
+        return self.base_fee.gwei
+
+    def gas_cost_wei(self, gas_units: int, priority_fee_gwei: float) -> int:
+        """Native-token cost of `gas_units` at the current base fee plus a priority fee."""
+        return int(gas_units * (self.base_fee.gwei + priority_fee_gwei) * GWEI)
+
+    def submit(self, tx: Tx) -> Tx:
+        """Add a transaction to the public mempool."""
+        tx.seq = self._seq
+        self._seq += 1
+        self.mempool.append(tx)
+        return tx
+
+    def submit_bundle(self, bundle: Bundle) -> None:
+        """Add a searcher bundle around a pending transaction."""
+        for tx in bundle.before + bundle.after:
+            tx.seq = self._seq
+            self._seq += 1
+        self.bundles.append(bundle)
+
+    def pending(self) -> list[Tx]:
+        """What searchers see: the public mempool of this block."""
+        return self.mempool
+
+    def new_block(self) -> None:
+        """Advance the block number and the base fee."""
+        self.block += 1
+        self.base_fee.advance()
+
+    def build_block(self) -> None:
+        """Order the mempool by the scenario's rule and execute every transaction."""
+        txs, bundles = self.mempool, self.bundles
+        self.mempool, self.bundles = [], []
+        rule = self.spec.ordering
+        if rule == "priority_fee":
+            winners: dict[int, Bundle] = {}
+            for b in bundles:
+                best = winners.get(b.target.seq)
+                if best is None or b.bid_gwei > best.bid_gwei:
+                    winners[b.target.seq] = b
+            if len(txs) > 1:
+                txs.sort(key=_priority_key)
+            for tx in txs:
+                b = winners.get(tx.seq) if winners else None
+                if b is None:
+                    self._execute(tx)
+                else:
+                    self._execute_bundle(b)
+            return
+        for b in bundles:
+            txs.extend(b.before)
+            txs.extend(b.after)
+        if rule == "random":
+            order = self.rng.permutation(len(txs))
+            txs = [txs[i] for i in order]
+        else:
+            txs.sort(key=_arrival_key)
+        for tx in txs:
+            self._execute(tx)
+
+    def _execute(self, tx: Tx) -> None:
+        wallet = self.ledger.wallets[tx.sender]
+        native = self.native
+        max_cost = self.gas_cost_wei(tx.action.gas_units, tx.priority_fee_gwei)
+        if max_cost and wallet.get(native, 0) < max_cost:
+            self._report(tx, None, "cannot pay gas: transaction dropped", -1)
+            return
+        try:
+            receipt = tx.action.execute(self, tx.sender)
+        except (PoolError, ProtocolError) as err:
+            self._charge(tx, self.gas.revert)
+            self._report(tx, None, str(err), self.gas_cost_wei(self.gas.revert, 0))
+            return
+        paid = self._charge(tx, tx.action.gas_units)
+        self._report(tx, receipt, "", paid)
+
+    def _charge(self, tx: Tx, gas_units: int) -> int:
+        """Burn the base fee and pay the priority fee to the builder; returns wei paid."""
+        base = int(gas_units * self.base_fee.gwei * GWEI)
+        tip = int(gas_units * tx.priority_fee_gwei * GWEI)
+        if base + tip == 0:
+            return 0
+        wallet = self.ledger.wallets[tx.sender]
+        have = wallet.get(self.native, 0)
+        base = min(base, have)
+        tip = min(tip, have - base)
+        self.ledger.burn(tx.sender, self.native, base)
+        self.ledger.transfer(tx.sender, BUILDER, self.native, tip)
+        return base + tip
+
+    def _report(self, tx: Tx, receipt: Receipt | None, reason: str, paid: int) -> None:
+        if paid >= 0:
+            self.tx_count += 1
+            if receipt is None:
+                self.revert_count += 1
+        if self.on_receipt is not None:
+            self.on_receipt(tx, receipt, reason, paid)
+
+    def _execute_bundle(self, b: Bundle) -> None:
+        """Run `before + [target] + after` atomically; if any leg would revert, run the target alone."""
+        seq = [*b.before, b.target, *b.after]
+        pools = {id(p): p for tx in seq for p in tx.action.pools()}
+        senders = {tx.sender for tx in seq}
+        pool_state = [(p, copy.deepcopy(vars(p))) for p in pools.values()]
+        wallets = {s: dict(self.ledger.wallets[s]) for s in senders}
+        receipts: list[Receipt] = []
+        for tx in seq:
+            cost = self.gas_cost_wei(tx.action.gas_units, tx.priority_fee_gwei)
+            if self.ledger.wallets[tx.sender].get(self.native, 0) < cost:
+                receipts = []
+                break
+            try:
+                receipts.append(tx.action.execute(self, tx.sender))
+            except (PoolError, ProtocolError, InvalidAmount):
+                receipts = []
+                break
+        if len(receipts) != len(seq):
+            for p, state in pool_state:
+                vars(p).clear()
+                vars(p).update(state)
+            for s, w in wallets.items():
+                self.ledger.wallets[s].clear()
+                self.ledger.wallets[s].update(w)
+            self._execute(b.target)
+            return
+        for tx, receipt in zip(seq, receipts, strict=True):
+            paid = self._charge(tx, tx.action.gas_units)
+            self._report(tx, receipt, "", paid)
+
+
+def _priority_key(tx: Tx) -> tuple[float, int]:
+    return (-tx.priority_fee_gwei, tx.seq)
+
+
+def _arrival_key(tx: Tx) -> int:
+    return tx.seq

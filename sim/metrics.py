@@ -1,0 +1,482 @@
+"""What a run measures: per-transaction accounting, time-series reporters and the summary.
+
+`Metrics.on_receipt` is the chain's hook: every included transaction passes
+through it once, so volumes, fees, slippage, gas and profits are accumulated
+in one place, in the numeraire at the reference prices of that block, and the
+event log gets one row. Nothing here changes the market.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sim.chain import Receipt, Tx
+from sim.liquidity import lp_shares, lp_supply
+from sim.pools.base import Pool
+
+if TYPE_CHECKING:
+    from sim.model import MarketModel
+
+EVENT_COLUMNS = (
+    "block",
+    "tx_index",
+    "sender",
+    "label",
+    "kind",
+    "status",
+    "pool",
+    "token_in",
+    "amount_in",
+    "token_out",
+    "amount_out",
+    "value_in_usd",
+    "value_out_usd",
+    "fee_usd",
+    "slippage_bps",
+    "gas_usd",
+    "priority_fee_gwei",
+    "note",
+)
+"""Columns of events.csv (amounts in whole tokens, values in the numeraire)."""
+
+
+class EventLog:
+    """Transactions as rows, streamed to a CSV file (or kept in memory when no path is given)."""
+
+    def __init__(self, path: Path | None, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.rows: list[tuple[Any, ...]] = []
+        self.count = 0
+        self._file: TextIO | None = None
+        self._writer: Any = None
+        if enabled and path is not None:
+            self._file = path.open("w", newline="", buffering=1 << 20)
+            self._writer = csv.writer(self._file, lineterminator="\n")
+            self._writer.writerow(EVENT_COLUMNS)
+
+    def write(self, row: tuple[Any, ...]) -> None:
+        if not self.enabled:
+            return
+        self.count += 1
+        if self._writer is not None:
+            self._writer.writerow(row)
+        else:
+            self.rows.append(row)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+@dataclass(slots=True)
+class PoolStats:
+    """Running totals for one pool."""
+
+    volume_usd: float = 0.0
+    fees_usd: float = 0.0
+    lp_fees_usd: float = 0.0
+    swaps: int = 0
+    fee_per_share: float = 0.0  # LP-attributable fee value per LP token (accumulator)
+    lp_fee_share: float = 1.0  # fraction of fees that accrues to LPs
+    start_ratio: float = 0.0  # reference price ratio token0/token1 at start
+    start_value_per_share: float = 0.0
+    start_claim_per_share: tuple[float, ...] = ()
+
+
+@dataclass(slots=True)
+class AgentStats:
+    """Running totals for one agent (numeraire)."""
+
+    volume_usd: float = 0.0
+    fees_paid_usd: float = 0.0
+    gas_usd: float = 0.0
+    swaps: int = 0
+    reverts: int = 0
+    dropped: int = 0
+    trade_pnl_usd: float = 0.0  # value received minus value paid, at reference prices
+    lp_fee_income_usd: float = 0.0
+    lp_shares_seen: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+
+class Metrics:
+    """Accumulates everything a run reports."""
+
+    def __init__(self, model: MarketModel, events: EventLog) -> None:
+        self.model = model
+        self.market = model.market
+        self.events = events
+        self.pools: dict[str, PoolStats] = {name: PoolStats() for name in self.market.pools}
+        self.agents: dict[str, AgentStats] = {}
+        self.retail_slippage_bps = array("d")
+        self.tx_index = 0
+        self.gas_burned_usd = 0.0
+        self.arb_profit_usd = 0.0
+
+    def agent(self, name: str) -> AgentStats:
+        st = self.agents.get(name)
+        if st is None:
+            st = self.agents[name] = AgentStats()
+        return st
+
+    def start(self) -> None:
+        """Snapshot starting ratios and LP positions once genesis liquidity is in."""
+        market = self.market
+        for name, pool in market.pools.items():
+            st = self.pools[name]
+            st.lp_fee_share = _lp_fee_share(pool)
+            a, b = pool.tokens[0], pool.tokens[1]
+            pb = market.price(b)
+            st.start_ratio = market.price(a) / pb if pb else 0.0
+            supply = _supply(pool)
+            if supply:
+                claim = _claim_per_share(pool, supply)
+                st.start_claim_per_share = claim
+                st.start_value_per_share = self._value_claim(pool, claim)
+        for agent in self.model.market_agents:
+            for name, pool in market.pools.items():
+                shares = _shares(pool, agent.name)
+                if shares:
+                    self.agent(agent.name).lp_shares_seen[name] = (shares, 0.0)
+
+    # ---- the chain's hook ------------------------------------------------------------------
+
+    def on_receipt(self, tx: Tx, receipt: Receipt | None, reason: str, paid_wei: int) -> None:
+        market = self.market
+        st = self.agent(tx.sender)
+        self.tx_index += 1
+        if paid_wei < 0:
+            st.dropped += 1
+            self._event(tx, None, "dropped", reason, 0.0)
+            return
+        gas_usd = market.value(market.chain.native, paid_wei) if paid_wei else 0.0
+        st.gas_usd += gas_usd
+        if receipt is None:
+            st.reverts += 1
+            self._event(tx, None, "reverted", reason, gas_usd)
+            return
+        if receipt.kind == "swap":
+            self._swap(tx, receipt, st, gas_usd)
+        else:
+            for name in (receipt.pool,) if receipt.pool in self.pools else ():
+                self._settle_lp(tx.sender, name)
+            self._event(tx, receipt, "ok", "", gas_usd)
+
+    def _swap(self, tx: Tx, r: Receipt, st: AgentStats, gas_usd: float) -> None:
+        market = self.market
+        value_in = market.value(r.token_in, r.amount_in)
+        value_out = market.value(r.token_out, r.amount_out)
+        fee_usd = 0.0
+        for pool, hop in zip(r.route, r.hops, strict=True):
+            ps = self.pools[pool.name]
+            hop_fee = market.value(hop.fee_token, hop.fee)
+            fee_usd += hop_fee
+            ps.volume_usd += market.value(hop.token_in, hop.amount_in)
+            ps.fees_usd += hop_fee
+            ps.swaps += 1
+            supply = _supply(pool)
+            if supply:
+                lp_part = hop_fee * ps.lp_fee_share
+                ps.lp_fees_usd += lp_part
+                ps.fee_per_share += lp_part / supply
+        st.swaps += 1
+        st.volume_usd += value_in
+        st.fees_paid_usd += fee_usd
+        pnl = value_out - value_in
+        st.trade_pnl_usd += pnl
+        slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
+        if tx.label == "retail":
+            self.retail_slippage_bps.append(slippage)
+        elif tx.label == "arbitrage":
+            self.arb_profit_usd += pnl - gas_usd
+        if self.events.enabled:
+            self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
+
+    def _settle_lp(self, holder: str, pool_name: str) -> None:
+        """Credit fee income earned on the shares held since the last change, then re-snapshot."""
+        pool = self.market.pools[pool_name]
+        st = self.agent(holder)
+        shares, acc = st.lp_shares_seen.get(pool_name, (0, 0.0))
+        fps = self.pools[pool_name].fee_per_share
+        st.lp_fee_income_usd += shares * (fps - acc)
+        st.lp_shares_seen[pool_name] = (_shares(pool, holder), fps)
+
+    def lp_fee_income(self, holder: str) -> float:
+        """Fee income (numeraire) attributed to `holder` across pools up to now."""
+        st = self.agents.get(holder)
+        if st is None:
+            return 0.0
+        total = st.lp_fee_income_usd
+        for name, (shares, acc) in st.lp_shares_seen.items():
+            total += shares * (self.pools[name].fee_per_share - acc)
+        return total
+
+    def _event(
+        self,
+        tx: Tx,
+        r: Receipt | None,
+        status: str,
+        note: str,
+        gas_usd: float,
+        value_in: float = 0.0,
+        value_out: float = 0.0,
+        fee_usd: float = 0.0,
+        slippage: float | None = None,
+    ) -> None:
+        if not self.events.enabled:
+            return
+        dec = self.market.decimals
+        if r is not None and r.kind == "swap":
+            row = (
+                self.market.block,
+                self.tx_index,
+                tx.sender,
+                tx.label,
+                "swap",
+                status,
+                r.pool,
+                r.token_in,
+                _fmt(r.amount_in / 10 ** dec[r.token_in]),
+                r.token_out,
+                _fmt(r.amount_out / 10 ** dec[r.token_out]),
+                _fmt(value_in),
+                _fmt(value_out),
+                _fmt(fee_usd),
+                _fmt(slippage) if slippage is not None else "",
+                _fmt(gas_usd),
+                _fmt(tx.priority_fee_gwei),
+                note,
+            )
+        else:
+            kind = r.kind if r is not None else _action_kind(tx)
+            pool = r.pool if r is not None else _action_pool(tx)
+            detail = ";".join(f"{k}={v}" for k, v in (r.detail.items() if r else ()))
+            row = (
+                self.market.block,
+                self.tx_index,
+                tx.sender,
+                tx.label,
+                kind,
+                status,
+                pool,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                _fmt(gas_usd),
+                _fmt(tx.priority_fee_gwei),
+                note or detail,
+            )
+        self.events.write(row)
+
+    def _value_claim(self, pool: Pool, claim: tuple[float, ...]) -> float:
+        return sum(
+            c / 10 ** self.market.decimals[t] * self.market.price(t)
+            for t, c in zip(pool.tokens, claim, strict=True)
+        )
+
+    # ---- time series ----------------------------------------------------------------------
+
+    def reporters(self) -> dict[str, Callable[[MarketModel], Any]]:
+        """Named DataCollector reporters: global columns, then per asset and per pool."""
+        cols: dict[str, Callable[[MarketModel], Any]] = {
+            "block": report_block,
+            "time_days": report_days,
+            "base_fee_gwei": report_base_fee,
+            "txs": report_txs,
+            "reverts": report_reverts,
+            "arb_profit_usd": report_arb_profit,
+            "lp_fees_usd": report_lp_fees,
+        }
+        for asset in self.model.price_assets:
+            cols[f"ref_price.{asset}"] = partial(report_ref_price, asset=asset)
+        for name, pool in self.market.pools.items():
+            cols[f"{name}.price"] = partial(report_pool_price, pool=name)
+            cols[f"{name}.ref_price"] = partial(report_pool_ref_price, pool=name)
+            for t in pool.tokens:
+                cols[f"{name}.reserve.{t}"] = partial(report_reserve, pool=name, token=t)
+            cols[f"{name}.tvl_usd"] = partial(report_tvl, pool=name)
+            cols[f"{name}.volume_usd"] = partial(report_volume, pool=name)
+            cols[f"{name}.fees_usd"] = partial(report_fees, pool=name)
+            cols[f"{name}.lp_value_per_share_usd"] = partial(report_share_value, pool=name)
+            cols[f"{name}.hodl_value_per_share_usd"] = partial(report_share_hodl, pool=name)
+            if len(pool.tokens) == 2:
+                cols[f"{name}.il_formula_pct"] = partial(report_il_formula, pool=name)
+        return cols
+
+    def share_value(self, pool_name: str) -> float:
+        pool = self.market.pools[pool_name]
+        supply = _supply(pool)
+        return self._value_claim(pool, _claim_per_share(pool, supply)) if supply else 0.0
+
+    def share_hodl(self, pool_name: str) -> float:
+        st = self.pools[pool_name]
+        if not st.start_claim_per_share:
+            return 0.0
+        return self._value_claim(self.market.pools[pool_name], st.start_claim_per_share)
+
+    def il_formula(self, pool_name: str) -> float:
+        """IL(r) = 2*sqrt(r)/(1+r) - 1 for the reference price ratio r since the start, in %."""
+        pool = self.market.pools[pool_name]
+        st = self.pools[pool_name]
+        pb = self.market.price(pool.tokens[1])
+        if not st.start_ratio or not pb:
+            return 0.0
+        r = (self.market.price(pool.tokens[0]) / pb) / st.start_ratio
+        return (2 * math.sqrt(r) / (1 + r) - 1) * 100
+
+    def slippage_summary(self) -> dict[str, float | int | None]:
+        xs = self.retail_slippage_bps
+        if not xs:
+            return {"trades": 0, "mean_bps": None, "p50_bps": None, "p95_bps": None, "worst_bps": None}
+        ordered = sorted(xs)
+        n = len(ordered)
+        return {
+            "trades": n,
+            "mean_bps": sum(ordered) / n,
+            "p50_bps": ordered[n // 2],
+            "p95_bps": ordered[min(n - 1, int(0.95 * n))],
+            "worst_bps": ordered[-1],
+        }
+
+
+def iter_events(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of an events.csv, lazily."""
+    with path.open(newline="") as f:
+        yield from csv.DictReader(f)
+
+
+# ---- reporters: plain named functions of the model (picklable, testable) -------------------
+
+
+def report_block(m: MarketModel) -> int:
+    return m.market.block
+
+
+def report_days(m: MarketModel) -> float:
+    return round(m.market.block * m.block_time_s / 86_400, 6)
+
+
+def report_base_fee(m: MarketModel) -> float:
+    return round(m.market.chain.base_fee_gwei, 6)
+
+
+def report_txs(m: MarketModel) -> int:
+    return m.market.chain.tx_count
+
+
+def report_reverts(m: MarketModel) -> int:
+    return m.market.chain.revert_count
+
+
+def report_arb_profit(m: MarketModel) -> float:
+    return m.metrics.arb_profit_usd
+
+
+def report_lp_fees(m: MarketModel) -> float:
+    return sum(p.lp_fees_usd for p in m.metrics.pools.values())
+
+
+def report_ref_price(m: MarketModel, asset: str) -> float:
+    return m.market.price(asset)
+
+
+def report_pool_price(m: MarketModel, pool: str) -> float:
+    p = m.market.pools[pool]
+    try:
+        return p.spot_price(p.tokens[0], p.tokens[1])
+    except (ZeroDivisionError, ArithmeticError):
+        return math.nan
+
+
+def report_pool_ref_price(m: MarketModel, pool: str) -> float:
+    p = m.market.pools[pool]
+    quote = m.market.price(p.tokens[1])
+    return m.market.price(p.tokens[0]) / quote if quote else math.nan
+
+
+def report_reserve(m: MarketModel, pool: str, token: str) -> float:
+    return m.market.pools[pool].holdings()[token] / 10 ** m.market.decimals[token]
+
+
+def report_tvl(m: MarketModel, pool: str) -> float:
+    return m.market.wallet_value(m.market.pools[pool].holdings())
+
+
+def report_volume(m: MarketModel, pool: str) -> float:
+    return m.metrics.pools[pool].volume_usd
+
+
+def report_fees(m: MarketModel, pool: str) -> float:
+    return m.metrics.pools[pool].fees_usd
+
+
+def report_share_value(m: MarketModel, pool: str) -> float:
+    return m.metrics.share_value(pool)
+
+
+def report_share_hodl(m: MarketModel, pool: str) -> float:
+    return m.metrics.share_hodl(pool)
+
+
+def report_il_formula(m: MarketModel, pool: str) -> float:
+    return m.metrics.il_formula(pool)
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+def _fmt(x: float) -> str:
+    """Compact, deterministic float text for CSV (12 significant digits)."""
+    return f"{x:.12g}"
+
+
+def _supply(pool: Pool) -> int:
+    try:
+        return lp_supply(pool)
+    except AttributeError:
+        return 0
+
+
+def _shares(pool: Pool, holder: str) -> int:
+    try:
+        return lp_shares(pool, holder)
+    except AttributeError:
+        return 0
+
+
+def _claim_per_share(pool: Pool, supply: int) -> tuple[float, ...]:
+    """Token units one LP token is worth (reserves / supply), as floats."""
+    if pool.kind == "constant_product":
+        reserves: tuple[int, ...] = (pool.reserve0, pool.reserve1)  # type: ignore[attr-defined]
+    else:
+        reserves = tuple(pool.balances)  # type: ignore[attr-defined]
+    return tuple(r / supply for r in reserves)
+
+
+def _lp_fee_share(pool: Pool) -> float:
+    """Fraction of swap fees that accrues to LPs (protocol/admin cuts removed)."""
+    if pool.kind == "stableswap":
+        return 1.0 - pool.admin_fee / 10**10  # type: ignore[attr-defined]
+    if pool.kind == "constant_product" and getattr(pool, "fee_to", None):
+        return 5 / 6
+    return 1.0
+
+
+def _action_kind(tx: Tx) -> str:
+    return type(tx.action).__name__.lower()
+
+
+def _action_pool(tx: Tx) -> str:
+    return ">".join(p.name for p in tx.action.pools())

@@ -1,0 +1,137 @@
+"""The Mesa model: one step is one block.
+
+`MarketModel` wires a `Scenario` into a `Market` (ledger, pools, chain,
+reference prices), creates the agent cohorts, and steps blocks in plain sight:
+
+1. the chain opens a new block (base fee moves) and reference prices move;
+2. scheduled events fire;
+3. traders, providers and arbitrageurs submit transactions (random activation order);
+4. searchers read the mempool and submit bundles;
+5. the builder orders and executes the block;
+6. time series are recorded every `output.record_every` blocks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from agents.base import MarketAgent
+from agents.liquidity_provider import LiquidityProvider
+from agents.registry import build_cohort
+from sim.chain import Chain
+from sim.ledger import Ledger
+from sim.market import Market
+from sim.metrics import EventLog, Metrics
+from sim.pool_specs import build_pool
+from sim.prices import ReferencePrices
+from sim.scenario import Scenario
+
+
+def seed_sequence(seed: int, replicate: int | None) -> np.random.SeedSequence:
+    """The seed of a run: `seed` itself, or replicate k of it (`SeedSequence(seed).spawn(k+1)[k]`)."""
+    if replicate is None:
+        return np.random.SeedSequence(seed)
+    return np.random.SeedSequence(seed, spawn_key=(replicate,))
+
+
+class MarketModel(mesa.Model):
+    """An AMM market as a Mesa model."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        events_path: Path | None = None,
+        check_every_block: bool = False,
+    ) -> None:
+        meta = scenario.scenario
+        super().__init__(rng=np.random.default_rng(seed_sequence(meta.seed, meta.replicate)))
+        self.spec = scenario
+        self.block_time_s = meta.block_time_s
+        self.check_every_block = check_every_block
+        decimals = {t: spec.decimals for t, spec in scenario.tokens.items()}
+        ledger = Ledger(decimals)
+        self.prices = ReferencePrices(
+            dict(scenario.prices),
+            block_time_s=meta.block_time_s,
+            rng=self.rng,
+            base_dir=scenario.base_dir,
+        )
+        self.price_assets = list(scenario.prices)
+        chain = Chain(scenario.chain, ledger, self.rng, meta.block_time_s)
+        pools = {}
+        for name, spec in scenario.pools.items():
+            a, b = spec.tokens[0], spec.tokens[1]
+            ref = self.prices.prices
+            pa = 1.0 if a == meta.numeraire else ref.get(a)
+            pb = 1.0 if b == meta.numeraire else ref.get(b)
+            initial = pa / pb if pa and pb else None
+            pools[name] = build_pool(name, spec, decimals, initial)
+        self.market = Market(
+            numeraire=meta.numeraire,
+            decimals=decimals,
+            ledger=ledger,
+            chain=chain,
+            pools=pools,
+            ref_prices=self.prices.prices,
+        )
+        self._price_unpriced_tokens()
+        for name, pool in pools.items():
+            ledger.add_venue(f"pool:{name}", pool.holdings)
+
+        self.market_agents: list[MarketAgent] = []
+        for cohort, spec in scenario.agents.items():
+            self.market_agents.extend(build_cohort(self, cohort, spec))
+        self.actors = mesa.agent.AgentSet([a for a in self.market_agents if not a.searcher], random=self.random)
+        self.searchers = mesa.agent.AgentSet([a for a in self.market_agents if a.searcher], random=self.random)
+
+        self.events = EventLog(events_path, enabled=scenario.output.events != "none")
+        self.metrics = Metrics(self, self.events)
+        chain.on_receipt = self.metrics.on_receipt
+        self._genesis()
+        self.metrics.start()
+        for agent in self.market_agents:
+            agent.mark_start()
+        self.record_every = scenario.output.record_every
+        self.datacollector = mesa.DataCollector(model_reporters=self.metrics.reporters())
+        self.datacollector.collect(self)
+
+    def _price_unpriced_tokens(self) -> None:
+        """Tokens without a price process are valued through a pool shared with a priced token."""
+        market = self.market
+        for token in market.decimals:
+            if token == market.numeraire or token in market.ref_prices:
+                continue
+            for pool in market.pools.values():
+                if token in pool.tokens:
+                    others = [t for t in pool.tokens if t != token]
+                    priced = [t for t in others if t == market.numeraire or t in market.ref_prices]
+                    market.price_pools[token] = (pool, (priced or others)[0])
+                    break
+
+    def _genesis(self) -> None:
+        """Liquidity that exists before the first block: providers entering at block 0."""
+        for agent in self.market_agents:
+            if isinstance(agent, LiquidityProvider) and agent.spec.enter_block == 0:
+                agent.enter_now()
+
+    def step(self) -> None:
+        market = self.market
+        market.chain.new_block()
+        self.prices.advance()
+        self.actors.shuffle_do("act")
+        if self.searchers:
+            self.searchers.shuffle_do("search")
+        market.chain.build_block()
+        block = market.chain.block
+        if block % self.record_every == 0:
+            self.datacollector.collect(self)
+        if self.check_every_block:
+            market.ledger.check(block)
+
+    def check(self) -> None:
+        """Conservation check of every token (raises `ConservationError`)."""
+        self.market.ledger.check(self.market.block)

@@ -1,0 +1,846 @@
+"""Curve's plain StableSwap pool (2 to 4 coins), integer for integer.
+
+Mirrors curve-contract ``contracts/pool-templates/base/SwapTemplateBase.vy``
+(the template with ``A_PRECISION = 100``). Every contract function keeps its
+name in snake_case and its argument order; each one's integer arithmetic is the
+contract's, in the same order, with Vyper's floor division on unsigned values.
+A revert becomes one of the typed errors of `sim.errors`, carrying the
+contract's reason:
+
+* ``SlippageExceeded``: "Exchange resulted in fewer coins than expected",
+  "Slippage screwed you", "Withdrawal resulted in fewer coins than expected",
+  "Not enough coins removed".
+* ``InvalidAmount``: a bad coin index, a zero or negative amount, an amount the
+  pool's rounding turns into an unsigned underflow, burning more LP than held.
+* ``PoolError``: everything else (empty pool, ramp rules, uint256 overflow,
+  a Newton loop that does not converge).
+
+Every state-changing method is atomic: it computes everything first and
+mutates only once nothing can revert any more, like a reverted transaction.
+
+Units. ``balances`` are in each coin's native units and exclude admin fees;
+``admin_balances`` hold the admin fees not yet withdrawn, so
+``balances[k] + admin_balances[k]`` is the contract's ERC20 balance of coin k
+(`holdings`). ``xp`` values are balances scaled to 18 decimals by ``RATES``.
+``block_timestamp`` is the chain's clock: the simulation sets it every block and
+the A ramp reads it wherever the contract reads ``block.timestamp``.
+
+Speed. The contract recomputes the invariant D from unchanged balances in
+almost every call (``get_dy`` then ``exchange``, a quote loop of an arbitrageur,
+``D0`` of a deposit). The pool keeps the last D of the current state keyed on
+``(xp, amp)``; any change of balances or A changes the key, so a stale D can
+never be used. The Newton loops themselves are the contract's, so every
+integer result is the contract's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
+from sim.pools.base import Pool, Swap, search_arb_amount_in
+
+FEE_DENOMINATOR = 10**10
+PRECISION = 10**18
+A_PRECISION = 100
+MAX_ADMIN_FEE = 10 * 10**9
+MAX_FEE = 5 * 10**9
+MAX_A = 10**6
+MAX_A_CHANGE = 10
+MIN_RAMP_TIME = 86400
+MAX_UINT256 = 2**256 - 1
+MAX_COINS = 4
+MAX_ITERATIONS = 255
+
+
+def _overflow(what: str) -> PoolError:
+    return PoolError(
+        f"uint256 overflow in {what}: the amounts are too large for the contract's 256-bit math"
+    )
+
+
+class StableSwapPool(Pool):
+    """Curve plain StableSwap pool of 2 to 4 coins (SwapTemplateBase.vy)."""
+
+    kind = "stableswap"
+
+    def __init__(
+        self,
+        name: str,
+        tokens: tuple[str, ...],
+        decimals: tuple[int, ...],
+        A: int,
+        fee: int,
+        admin_fee: int = 5_000_000_000,
+    ) -> None:
+        """Mirrors SwapTemplateBase.vy __init__ (A is the contract's `_A`, stored times A_PRECISION).
+
+        `fee` and `admin_fee` use the contract's 1e10 precision: 4 bps is 4_000_000,
+        half of the fee to the admin is 5_000_000_000.
+        """
+        tokens = tuple(tokens)
+        decimals = tuple(decimals)
+        n = len(tokens)
+        if not 2 <= n <= MAX_COINS:
+            raise PoolError(f"pool {name!r}: a plain StableSwap pool has 2 to 4 coins, not {n}")
+        if len(set(tokens)) != n:
+            raise PoolError(f"pool {name!r}: the coins must be distinct, got {tokens}")
+        if len(decimals) != n:
+            raise PoolError(
+                f"pool {name!r}: {n} coins need {n} decimals, got {len(decimals)} ({decimals})"
+            )
+        for d in decimals:
+            if not 0 <= d <= 18:
+                raise PoolError(f"pool {name!r}: coin decimals must be 0 to 18, got {d}")
+        if not 0 < A < MAX_A:
+            raise PoolError(f"pool {name!r}: A must be between 1 and {MAX_A - 1}, got {A}")
+        if not 0 <= fee <= MAX_FEE:
+            raise PoolError(
+                f"pool {name!r}: fee must be 0 to {MAX_FEE} (50% in 1e10 precision), got {fee}"
+            )
+        if not 0 <= admin_fee <= MAX_ADMIN_FEE:
+            raise PoolError(
+                f"pool {name!r}: admin_fee must be 0 to {MAX_ADMIN_FEE} (100%), got {admin_fee}"
+            )
+        self.name = name
+        self.tokens = tokens
+        self.decimals = decimals
+        self.n = n
+        # The template's constants, filled in from the coins' decimals.
+        self.PRECISION_MUL: tuple[int, ...] = tuple(10 ** (18 - d) for d in decimals)
+        self.RATES: tuple[int, ...] = tuple(10 ** (36 - d) for d in decimals)
+        self.fee = fee
+        self.admin_fee = admin_fee
+        self.balances: list[int] = [0] * n
+        self.admin_balances: list[int] = [0] * n
+        self.total_supply = 0
+        self.balance_of: dict[str, int] = {}
+        self.initial_A = A * A_PRECISION
+        self.future_A = A * A_PRECISION
+        self.initial_A_time = 0
+        self.future_A_time = 0
+        self.block_timestamp = 0
+        # D of the last state seen by a current-state caller: ((*xp, amp), D)
+        self._d_key: tuple[int, ...] = ()
+        self._d_value = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"StableSwapPool({self.name!r}, tokens={self.tokens}, decimals={self.decimals}, "
+            f"A_precise={self.initial_A}->{self.future_A}, fee={self.fee}, "
+            f"admin_fee={self.admin_fee}, balances={self.balances}, "
+            f"admin_balances={self.admin_balances}, total_supply={self.total_supply})"
+        )
+
+    # ------------------------------------------------------------------ A ramp
+
+    def _A(self) -> int:
+        """Mirrors SwapTemplateBase.vy _A: A * A_PRECISION, linearly ramped in block time."""
+        t1 = self.future_A_time
+        A1 = self.future_A
+        now = self.block_timestamp
+        if now < t1:
+            A0 = self.initial_A
+            t0 = self.initial_A_time
+            if now < t0:
+                raise PoolError(
+                    f"pool {self.name!r}: block_timestamp {now} is before the ramp start {t0}"
+                )
+            if A1 > A0:
+                return A0 + (A1 - A0) * (now - t0) // (t1 - t0)
+            return A0 - (A0 - A1) * (now - t0) // (t1 - t0)
+        return A1
+
+    def A(self) -> int:
+        """Mirrors SwapTemplateBase.vy A: the amplification without A_PRECISION."""
+        return self._A() // A_PRECISION
+
+    def A_precise(self) -> int:
+        """Mirrors SwapTemplateBase.vy A_precise: the amplification times A_PRECISION."""
+        return self._A()
+
+    def ramp_A(self, future_A: int, future_time: int) -> None:
+        """Mirrors SwapTemplateBase.vy ramp_A: start a linear ramp of A to `future_A` at `future_time`."""
+        now = self.block_timestamp
+        if now < self.initial_A_time + MIN_RAMP_TIME:
+            raise PoolError(
+                f"pool {self.name!r}: ramp_A needs {MIN_RAMP_TIME} s since the last ramp started "
+                f"(at {self.initial_A_time}); it is now {now}"
+            )
+        if future_time < now + MIN_RAMP_TIME:
+            raise PoolError(
+                f"pool {self.name!r}: ramp_A insufficient time: the ramp must last at least "
+                f"{MIN_RAMP_TIME} s (ends {future_time}, now {now})"
+            )
+        initial_A = self._A()
+        future_A_p = future_A * A_PRECISION
+        if not 0 < future_A < MAX_A:
+            raise PoolError(
+                f"pool {self.name!r}: ramp_A target must be between 1 and {MAX_A - 1}, "
+                f"got {future_A}"
+            )
+        if future_A_p < initial_A:
+            ok = future_A_p * MAX_A_CHANGE >= initial_A
+        else:
+            ok = future_A_p <= initial_A * MAX_A_CHANGE
+        if not ok:
+            raise PoolError(
+                f"pool {self.name!r}: ramp_A may change A by at most a factor {MAX_A_CHANGE}: "
+                f"from {initial_A / A_PRECISION:g} to {future_A} is too far"
+            )
+        self.initial_A = initial_A
+        self.future_A = future_A_p
+        self.initial_A_time = now
+        self.future_A_time = future_time
+
+    def stop_ramp_A(self) -> None:
+        """Mirrors SwapTemplateBase.vy stop_ramp_A: freeze A at its current value."""
+        current_A = self._A()
+        self.initial_A = current_A
+        self.future_A = current_A
+        self.initial_A_time = self.block_timestamp
+        self.future_A_time = self.block_timestamp
+
+    # --------------------------------------------------------------- invariant
+
+    def _xp(self) -> list[int]:
+        """Mirrors SwapTemplateBase.vy _xp: balances scaled to 18 decimals by RATES."""
+        return [b * r // PRECISION for b, r in zip(self.balances, self.RATES, strict=True)]
+
+    def _xp_mem(self, balances: Sequence[int]) -> list[int]:
+        """Mirrors SwapTemplateBase.vy _xp_mem: `balances` scaled to 18 decimals by RATES."""
+        return [b * r // PRECISION for b, r in zip(balances, self.RATES, strict=True)]
+
+    def get_D(self, xp: Sequence[int], amp: int) -> int:
+        """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in integers."""
+        N = self.n
+        S = 0
+        for x in xp:
+            S += x
+        if S == 0:
+            return 0
+        nx = []
+        for x in xp:
+            if x <= 0:
+                raise PoolError(
+                    f"pool {self.name!r}: get_D divides by a zero balance "
+                    "(an emptied coin: only remove_liquidity works)"
+                )
+            nx.append(x * N)
+        D = S
+        Ann = amp * N
+        a_term = Ann * S // A_PRECISION
+        b_coef = Ann - A_PRECISION
+        n1 = N + 1
+        two = N == 2
+        if two:
+            nx0, nx1 = nx
+        for _ in range(MAX_ITERATIONS):
+            if two:
+                D_P = D * D // nx0 * D // nx1
+            else:
+                D_P = D
+                for x in nx:
+                    D_P = D_P * D // x
+            Dprev = D
+            num = (a_term + D_P * N) * D
+            if num > MAX_UINT256:
+                raise _overflow("get_D")
+            D = num // (b_coef * D // A_PRECISION + n1 * D_P)
+            if Dprev < D:
+                if D - Dprev <= 1:
+                    return D
+            elif Dprev - D <= 1:
+                return D
+        raise PoolError(f"pool {self.name!r}: get_D did not converge in {MAX_ITERATIONS} rounds")
+
+    def _get_D_cached(self, xp: Sequence[int], amp: int) -> int:
+        """Mirrors SwapTemplateBase.vy _get_D, remembering the last result for unchanged (xp, amp)."""
+        key = (*xp, amp)
+        if key == self._d_key:
+            return self._d_value
+        D = self.get_D(xp, amp)
+        self._d_key = key
+        self._d_value = D
+        return D
+
+    def get_D_mem(self, balances: Sequence[int], amp: int) -> int:
+        """Mirrors SwapTemplateBase.vy _get_D_mem: D of native-unit `balances`."""
+        return self.get_D(self._xp_mem(balances), amp)
+
+    def get_virtual_price(self) -> int:
+        """Mirrors SwapTemplateBase.vy get_virtual_price: D per LP token, scaled by 1e18."""
+        D = self._get_D_cached(self._xp(), self._A())
+        if self.total_supply == 0:
+            raise PoolError(f"pool {self.name!r} is empty: no virtual price without LP tokens")
+        return D * PRECISION // self.total_supply
+
+    def get_y(self, i: int, j: int, x: int, xp: Sequence[int]) -> int:
+        """Mirrors SwapTemplateBase.vy _get_y: the new xp[j] when xp[i] becomes `x` at constant D."""
+        N = self.n
+        if i == j:
+            raise InvalidAmount(f"pool {self.name!r}: cannot exchange coin {i} for itself")
+        if not (0 <= j < N and 0 <= i < N):
+            raise InvalidAmount(f"pool {self.name!r}: coin index out of range 0..{N - 1}")
+        amp = self._A()
+        D = self._get_D_cached(xp, amp)
+        Ann = amp * N
+        c = D
+        S = 0
+        for k in range(N):
+            if k == i:
+                _x = x
+            elif k != j:
+                _x = xp[k]
+            else:
+                continue
+            if _x <= 0:
+                raise InvalidAmount(f"pool {self.name!r}: get_y divides by a zero balance")
+            S += _x
+            c = c * D // (_x * N)
+        c = c * D * A_PRECISION
+        if c > MAX_UINT256:
+            raise _overflow("get_y")
+        c //= Ann * N
+        b = S + D * A_PRECISION // Ann
+        # the Newton loop of _solve_y, inlined on the hot path
+        y = D
+        for _ in range(MAX_ITERATIONS):
+            y_prev = y
+            num = y * y + c
+            den = 2 * y + b - D
+            if den <= 0:
+                raise PoolError(f"pool {self.name!r}: get_y hit an unsigned underflow or 0/0")
+            if num > MAX_UINT256:
+                raise _overflow("get_y")
+            y = num // den
+            if y_prev < y:
+                if y - y_prev <= 1:
+                    return y
+            elif y_prev - y <= 1:
+                return y
+        raise PoolError(f"pool {self.name!r}: get_y did not converge in {MAX_ITERATIONS} rounds")
+
+    def _solve_y(self, b: int, c: int, D: int, what: str) -> int:
+        """Mirrors the Newton loop shared by SwapTemplateBase.vy _get_y and _get_y_D."""
+        y = D
+        for _ in range(MAX_ITERATIONS):
+            y_prev = y
+            num = y * y + c
+            den = 2 * y + b - D
+            if den <= 0:
+                raise PoolError(f"pool {self.name!r}: {what} hit an unsigned underflow or 0/0")
+            if num > MAX_UINT256:
+                raise _overflow(what)
+            y = num // den
+            if y_prev < y:
+                if y - y_prev <= 1:
+                    return y
+            elif y_prev - y <= 1:
+                return y
+        raise PoolError(f"pool {self.name!r}: {what} did not converge in {MAX_ITERATIONS} rounds")
+
+    def get_y_D(self, A: int, i: int, xp: Sequence[int], D: int) -> int:
+        """Mirrors SwapTemplateBase.vy _get_y_D: xp[i] that makes the invariant equal `D`."""
+        N = self.n
+        if not 0 <= i < N:
+            raise InvalidAmount(f"pool {self.name!r}: coin index {i} out of range 0..{N - 1}")
+        Ann = A * N
+        c = D
+        S = 0
+        for k in range(N):
+            if k == i:
+                continue
+            _x = xp[k]
+            if _x <= 0:
+                raise PoolError(f"pool {self.name!r}: get_y_D divides by a zero balance")
+            S += _x
+            c = c * D // (_x * N)
+        c = c * D * A_PRECISION
+        if c > MAX_UINT256:
+            raise _overflow("get_y_D")
+        c //= Ann * N
+        b = S + D * A_PRECISION // Ann
+        return self._solve_y(b, c, D, "get_y_D")
+
+    # ---------------------------------------------------------------- exchange
+
+    def _check_pair(self, i: int, j: int) -> None:
+        n = self.n
+        if not (0 <= i < n and 0 <= j < n):
+            raise InvalidAmount(
+                f"pool {self.name!r}: coin indices must be 0..{n - 1}, got i={i}, j={j}"
+            )
+        if i == j:
+            raise InvalidAmount(f"pool {self.name!r}: cannot exchange coin {i} for itself")
+
+    def get_dy(self, i: int, j: int, dx: int) -> int:
+        """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.
+
+        A zero or negative `dx` raises `InvalidAmount` (the contract either reverts
+        or pays nothing for it).
+        """
+        self._check_pair(i, j)
+        if dx <= 0:
+            raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
+        rates = self.RATES
+        xp = [b * r // PRECISION for b, r in zip(self.balances, rates, strict=True)]
+        x = xp[i] + dx * rates[i] // PRECISION
+        if x > MAX_UINT256:
+            raise _overflow("get_dy")
+        y = self.get_y(i, j, x, xp)
+        dy = xp[j] - y - 1
+        if dy < 0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {j}"
+            )
+        fee = self.fee * dy // FEE_DENOMINATOR
+        return (dy - fee) * PRECISION // rates[j]
+
+    def _exchange(self, i: int, j: int, dx: int, min_dy: int) -> tuple[int, int]:
+        """Mirrors SwapTemplateBase.vy exchange; returns (dy, fee on the output in native units)."""
+        self._check_pair(i, j)
+        if dx <= 0:
+            raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
+        balances = self.balances
+        rates = self.RATES
+        xp = [b * r // PRECISION for b, r in zip(balances, rates, strict=True)]
+        x = xp[i] + dx * rates[i] // PRECISION
+        if x > MAX_UINT256:
+            raise _overflow("exchange")
+        y = self.get_y(i, j, x, xp)
+        dy = xp[j] - y - 1  # -1 just in case there were some rounding errors
+        if dy < 0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {j}"
+            )
+        dy_fee = dy * self.fee // FEE_DENOMINATOR
+        rate_j = rates[j]
+        dy = (dy - dy_fee) * PRECISION // rate_j
+        if dy < min_dy:
+            raise SlippageExceeded(
+                f"pool {self.name!r}: Exchange resulted in fewer coins than expected "
+                f"({dy} < minimum {min_dy})"
+            )
+        dy_admin_fee = dy_fee * self.admin_fee // FEE_DENOMINATOR * PRECISION // rate_j
+        new_j = balances[j] - dy - dy_admin_fee
+        if new_j < 0:
+            raise InvalidAmount(f"pool {self.name!r}: the pool cannot pay out {dy} of coin {j}")
+        balances[i] += dx
+        balances[j] = new_j
+        if dy_admin_fee:
+            self.admin_balances[j] += dy_admin_fee
+        return dy, dy_fee * PRECISION // rate_j
+
+    def exchange(self, i: int, j: int, dx: int, min_dy: int) -> int:
+        """Mirrors SwapTemplateBase.vy exchange: swap `dx` of coin i for at least `min_dy` of coin j.
+
+        The fee is taken from the output; its admin share leaves `balances` for
+        `admin_balances`. The caller moves the coins between wallet and pool.
+        """
+        return self._exchange(i, j, dx, min_dy)[0]
+
+    # --------------------------------------------------------------- liquidity
+
+    def _check_amounts(self, amounts: Sequence[int], what: str) -> list[int]:
+        amounts = list(amounts)
+        if len(amounts) != self.n:
+            raise InvalidAmount(
+                f"pool {self.name!r}: {what} needs {self.n} amounts, one per coin, "
+                f"got {len(amounts)}"
+            )
+        for a in amounts:
+            if a < 0:
+                raise InvalidAmount(f"pool {self.name!r}: {what} amounts cannot be negative")
+        return amounts
+
+    def calc_token_amount(self, amounts: Sequence[int], is_deposit: bool) -> int:
+        """Mirrors SwapTemplateBase.vy calc_token_amount: LP minted or burned, without fees."""
+        amounts = self._check_amounts(amounts, "calc_token_amount")
+        amp = self._A()
+        balances = list(self.balances)
+        D0 = self._get_D_cached(self._xp_mem(balances), amp)
+        for k in range(self.n):
+            if is_deposit:
+                balances[k] += amounts[k]
+            else:
+                balances[k] -= amounts[k]
+                if balances[k] < 0:
+                    raise InvalidAmount(
+                        f"pool {self.name!r}: cannot withdraw {amounts[k]} of coin {k}, "
+                        f"the pool has {self.balances[k]}"
+                    )
+        D1 = self.get_D_mem(balances, amp)
+        if D0 == 0:
+            raise PoolError(f"pool {self.name!r} is empty: calc_token_amount divides by D0 = 0")
+        diff = D1 - D0 if is_deposit else D0 - D1
+        if diff < 0:
+            raise PoolError(f"pool {self.name!r}: calc_token_amount underflow (D moved backwards)")
+        return diff * self.total_supply // D0
+
+    def add_liquidity(self, amounts: Sequence[int], min_mint_amount: int, provider: str) -> int:
+        """Mirrors SwapTemplateBase.vy add_liquidity: deposit `amounts`, mint LP to `provider`.
+
+        An imbalanced deposit pays `fee * N / (4 * (N - 1))` on its distance from
+        the ideal (proportional) balances; the first deposit needs every coin.
+        """
+        amounts = self._check_amounts(amounts, "add_liquidity")
+        N = self.n
+        amp = self._A()
+        old_balances = list(self.balances)
+        D0 = self._get_D_cached(self._xp_mem(old_balances), amp)
+        token_supply = self.total_supply
+        new_balances = list(old_balances)
+        for k in range(N):
+            if token_supply == 0 and amounts[k] <= 0:
+                raise InvalidAmount(
+                    f"pool {self.name!r}: the initial deposit requires all coins "
+                    f"({self.tokens[k]} is 0)"
+                )
+            new_balances[k] += amounts[k]
+        D1 = self.get_D_mem(new_balances, amp)
+        if not D1 > D0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: add_liquidity must increase the invariant (deposit something)"
+            )
+        fees = [0] * N
+        stored = new_balances
+        if token_supply > 0:
+            fee = self.fee * N // (4 * (N - 1))
+            admin_fee = self.admin_fee
+            stored = [0] * N
+            for k in range(N):
+                ideal_balance = D1 * old_balances[k] // D0
+                new_balance = new_balances[k]
+                difference = abs(ideal_balance - new_balance)
+                fees[k] = fee * difference // FEE_DENOMINATOR
+                stored[k] = new_balance - fees[k] * admin_fee // FEE_DENOMINATOR
+                new_balances[k] -= fees[k]
+            D2 = self.get_D_mem(new_balances, amp)
+            mint_amount = token_supply * (D2 - D0) // D0
+        else:
+            mint_amount = D1  # Take the dust if there was any
+        if mint_amount < min_mint_amount:
+            raise SlippageExceeded(
+                f"pool {self.name!r}: Slippage screwed you (add_liquidity mints {mint_amount} "
+                f"LP < minimum {min_mint_amount})"
+            )
+        if mint_amount > MAX_UINT256 or token_supply + mint_amount > MAX_UINT256:
+            raise _overflow("add_liquidity")
+        for k in range(N):
+            self.admin_balances[k] += old_balances[k] + amounts[k] - stored[k]
+        self.balances[:] = stored
+        self.total_supply = token_supply + mint_amount
+        self.balance_of[provider] = self.balance_of.get(provider, 0) + mint_amount
+        return mint_amount
+
+    def _burn(self, provider: str, amount: int) -> None:
+        held = self.balance_of.get(provider, 0)
+        if amount > held:
+            raise InvalidAmount(
+                f"pool {self.name!r}: {provider!r} holds {held} LP tokens, cannot burn {amount}"
+            )
+
+    def remove_liquidity(self, amount: int, min_amounts: Sequence[int], provider: str) -> list[int]:
+        """Mirrors SwapTemplateBase.vy remove_liquidity: burn `amount` LP for a share of every coin."""
+        min_amounts = self._check_amounts(min_amounts, "remove_liquidity")
+        if amount < 0:
+            raise InvalidAmount(f"pool {self.name!r}: cannot burn a negative LP amount {amount}")
+        total_supply = self.total_supply
+        if total_supply == 0:
+            raise PoolError(f"pool {self.name!r} is empty: nothing to remove")
+        self._burn(provider, amount)
+        amounts = [b * amount // total_supply for b in self.balances]
+        for k in range(self.n):
+            if amounts[k] < min_amounts[k]:
+                raise SlippageExceeded(
+                    f"pool {self.name!r}: Withdrawal resulted in fewer coins than expected "
+                    f"({self.tokens[k]}: {amounts[k]} < minimum {min_amounts[k]})"
+                )
+        for k in range(self.n):
+            self.balances[k] -= amounts[k]
+        self.total_supply = total_supply - amount
+        self.balance_of[provider] -= amount
+        return amounts
+
+    def remove_liquidity_imbalance(
+        self, amounts: Sequence[int], max_burn_amount: int, provider: str
+    ) -> int:
+        """Mirrors SwapTemplateBase.vy remove_liquidity_imbalance: withdraw `amounts`, burn LP (+1).
+
+        Pays the same imbalance fee as `add_liquidity`.
+        """
+        amounts = self._check_amounts(amounts, "remove_liquidity_imbalance")
+        N = self.n
+        amp = self._A()
+        old_balances = list(self.balances)
+        D0 = self._get_D_cached(self._xp_mem(old_balances), amp)
+        new_balances = list(old_balances)
+        for k in range(N):
+            new_balances[k] -= amounts[k]
+            if new_balances[k] < 0:
+                raise InsufficientLiquidity(
+                    f"pool {self.name!r}: cannot withdraw {amounts[k]} of {self.tokens[k]}, "
+                    f"the pool holds {old_balances[k]}"
+                )
+        if D0 == 0:
+            raise PoolError(f"pool {self.name!r} is empty: nothing to remove")
+        try:
+            D1 = self.get_D_mem(new_balances, amp)
+        except PoolError as exc:
+            raise InvalidAmount(
+                f"pool {self.name!r}: remove_liquidity_imbalance cannot empty a coin ({exc})"
+            ) from None
+        fee = self.fee * N // (4 * (N - 1))
+        admin_fee = self.admin_fee
+        fees = [0] * N
+        stored = [0] * N
+        for k in range(N):
+            new_balance = new_balances[k]
+            ideal_balance = D1 * old_balances[k] // D0
+            difference = abs(ideal_balance - new_balance)
+            fees[k] = fee * difference // FEE_DENOMINATOR
+            stored[k] = new_balance - fees[k] * admin_fee // FEE_DENOMINATOR
+            new_balances[k] = new_balance - fees[k]
+            if stored[k] < 0 or new_balances[k] < 0:
+                raise InvalidAmount(
+                    f"pool {self.name!r}: withdrawing {amounts[k]} of coin {k} leaves too "
+                    "little to pay its imbalance fee"
+                )
+        D2 = self.get_D_mem(new_balances, amp)
+        token_supply = self.total_supply
+        token_amount = (D0 - D2) * token_supply // D0
+        if token_amount <= 0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: remove_liquidity_imbalance would burn zero LP tokens "
+                "(withdraw something)"
+            )
+        token_amount += 1  # In case of rounding errors - make it unfavorable for the "attacker"
+        if token_amount > max_burn_amount:
+            raise SlippageExceeded(
+                f"pool {self.name!r}: Slippage screwed you (remove_liquidity_imbalance burns "
+                f"{token_amount} LP > maximum {max_burn_amount})"
+            )
+        self._burn(provider, token_amount)
+        for k in range(N):
+            self.admin_balances[k] += old_balances[k] - amounts[k] - stored[k]
+        self.balances[:] = stored
+        self.total_supply = token_supply - token_amount
+        self.balance_of[provider] -= token_amount
+        return token_amount
+
+    def _calc_withdraw_one_coin(self, token_amount: int, i: int) -> tuple[int, int, int]:
+        """Mirrors SwapTemplateBase.vy _calc_withdraw_one_coin: (dy, dy_fee, total_supply)."""
+        N = self.n
+        if not 0 <= i < N:
+            raise InvalidAmount(f"pool {self.name!r}: coin index {i} out of range 0..{N - 1}")
+        if token_amount < 0:
+            raise InvalidAmount(f"pool {self.name!r}: cannot burn a negative LP amount")
+        amp = self._A()
+        xp = self._xp()
+        D0 = self._get_D_cached(xp, amp)
+        total_supply = self.total_supply
+        if total_supply == 0:
+            raise PoolError(f"pool {self.name!r} is empty: nothing to withdraw")
+        D1 = D0 - token_amount * D0 // total_supply
+        if D1 < 0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: cannot burn {token_amount} LP, only {total_supply} exist"
+            )
+        new_y = self.get_y_D(amp, i, xp, D1)
+        xp_reduced = list(xp)
+        fee = self.fee * N // (4 * (N - 1))
+        for k in range(N):
+            if k == i:
+                dx_expected = xp[k] * D1 // D0 - new_y
+            else:
+                dx_expected = xp[k] - xp[k] * D1 // D0
+            if dx_expected < 0:
+                raise PoolError(f"pool {self.name!r}: withdraw-one-coin rounding underflow")
+            xp_reduced[k] -= fee * dx_expected // FEE_DENOMINATOR
+        dy = xp_reduced[i] - self.get_y_D(amp, i, xp_reduced, D1)
+        precisions = self.PRECISION_MUL
+        if dy < 1:
+            raise InvalidAmount(
+                f"pool {self.name!r}: burning {token_amount} LP is too little to withdraw "
+                f"any of coin {i}"
+            )
+        dy = (dy - 1) // precisions[i]  # Withdraw less to account for rounding errors
+        dy_0 = (xp[i] - new_y) // precisions[i]  # w/o fees
+        if dy_0 < dy:
+            raise PoolError(f"pool {self.name!r}: withdraw-one-coin fee underflow")
+        return dy, dy_0 - dy, total_supply
+
+    def calc_withdraw_one_coin(self, token_amount: int, i: int) -> int:
+        """Mirrors SwapTemplateBase.vy calc_withdraw_one_coin: coin i paid for burning `token_amount`."""
+        return self._calc_withdraw_one_coin(token_amount, i)[0]
+
+    def remove_liquidity_one_coin(
+        self, token_amount: int, i: int, min_amount: int, provider: str
+    ) -> int:
+        """Mirrors SwapTemplateBase.vy remove_liquidity_one_coin: burn LP for coin i only."""
+        dy, dy_fee, total_supply = self._calc_withdraw_one_coin(token_amount, i)
+        if dy < min_amount:
+            raise SlippageExceeded(
+                f"pool {self.name!r}: Not enough coins removed ({dy} < minimum {min_amount})"
+            )
+        admin_part = dy_fee * self.admin_fee // FEE_DENOMINATOR
+        new_balance = self.balances[i] - (dy + admin_part)
+        if new_balance < 0:
+            raise InvalidAmount(f"pool {self.name!r}: the pool cannot pay out {dy} of coin {i}")
+        self._burn(provider, token_amount)
+        self.balances[i] = new_balance
+        self.admin_balances[i] += admin_part
+        self.total_supply = total_supply - token_amount
+        self.balance_of[provider] -= token_amount
+        return dy
+
+    def withdraw_admin_fees(self) -> list[int]:
+        """Mirrors SwapTemplateBase.vy withdraw_admin_fees: pay out (and return) the admin fees."""
+        paid = list(self.admin_balances)
+        self.admin_balances[:] = [0] * self.n
+        return paid
+
+    # ------------------------------------------------------- Pool interface
+
+    @property
+    def fee_bps(self) -> float:
+        """Swap fee in basis points (the contract's fee is in 1e10 precision)."""
+        return self.fee / 1e6
+
+    def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
+        """Exact output of `amount_in` of `token_in` (= get_dy); never mutates state."""
+        return self.get_dy(self.index(token_in), self.index(token_out), amount_in)
+
+    def swap_exact_in(
+        self, token_in: str, token_out: str, amount_in: int, min_amount_out: int = 0
+    ) -> Swap:
+        """Execute `exchange`; `Swap.fee` is the fee taken from the output, in `token_out` units."""
+        dy, fee = self._exchange(
+            self.index(token_in), self.index(token_out), amount_in, min_amount_out
+        )
+        return Swap(token_in, token_out, amount_in, dy, fee, token_out)
+
+    def holdings(self) -> dict[str, int]:
+        """Each coin's ERC20 balance of the pool: LP balances plus unwithdrawn admin fees."""
+        return {
+            t: b + a
+            for t, b, a in zip(self.tokens, self.balances, self.admin_balances, strict=True)
+        }
+
+    def _marginal(self, i: int, j: int) -> float:
+        """d(xp_j)/d(xp_i) along the invariant at the current state (fee excluded), as a float."""
+        xp = self._xp()
+        if min(xp) <= 0:
+            raise PoolError(f"pool {self.name!r} is empty: no spot price")
+        amp = self._A()
+        D = self._get_D_cached(xp, amp)
+        N = self.n
+        Ann = amp * N / A_PRECISION
+        # D_P = D^(N+1) / (N^N prod xp), in floats from ratios to stay in range
+        d_p = float(D)
+        for x in xp:
+            d_p *= D / (N * x)
+        return (Ann + d_p / xp[i]) / (Ann + d_p / xp[j])
+
+    def spot_price(self, base: str, quote: str) -> float:
+        """Marginal price of one whole `base` in whole `quote` (fee excluded), from the exact D.
+
+        The derivative of the invariant Ann*S + D = Ann*D + D^(N+1)/(N^N prod x):
+        d x_quote / d x_base = (Ann + D_P/x_base) / (Ann + D_P/x_quote), in 18-decimal units,
+        which are whole-token units scaled by 1e18 for every coin.
+        """
+        i, j = self.index(base), self.index(quote)
+        if i == j:
+            return 1.0
+        return self._marginal(i, j)
+
+    def arb_amount_in(self, token_in: str, token_out: str, price_in_per_out: float) -> int:
+        """Profit-maximising input: a float solve on the invariant, refined with exact get_dy quotes.
+
+        Profit = out * price_in_per_out - in (in whole `token_in`), concave in size.
+        The float step finds where the marginal output after fee equals
+        1 / price_in_per_out; a short golden-section search on exact quotes
+        around it settles the integer. Returns 0 when no trade pays.
+        """
+        i, j = self.index(token_in), self.index(token_out)
+        if i == j or not price_in_per_out > 0 or not math.isfinite(price_in_per_out):
+            return 0
+        xp = self._xp()
+        if min(xp) <= 0:
+            return 0
+        fee_keep = 1.0 - self.fee / FEE_DENOMINATOR
+        target = 1.0 / (price_in_per_out * fee_keep)  # marginal xp_j per xp_i to reach
+        if self._marginal(i, j) <= target:
+            return 0
+        rate_i = self.RATES[i]
+        unit_value = price_in_per_out * 10 ** self.decimals[i] / 10 ** self.decimals[j]
+
+        def profit(amount: int) -> float:
+            if amount <= 0:
+                return 0.0
+            try:
+                return self.get_dy(i, j, amount) * unit_value - amount
+            except PoolError:
+                return float("-inf")
+
+        estimate = self._float_arb_xp(i, j, xp, target)
+        dx0 = int(estimate * PRECISION / rate_i)
+        if dx0 <= 0 or profit(dx0) <= 0:
+            return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
+        # golden section on exact quotes in a narrow bracket around the float optimum
+        width = max(2, dx0 // 1000)
+        a, b = max(1, dx0 - width), dx0 + width
+        if profit(b) > profit(dx0) or profit(a) > profit(dx0):
+            return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
+        invphi = (5**0.5 - 1) / 2
+        for _ in range(12):
+            if b - a <= 2:
+                break
+            c = b - int((b - a) * invphi)
+            d = a + int((b - a) * invphi)
+            if profit(c) < profit(d):
+                a = c
+            else:
+                b = d
+        best = max((a, (a + b) // 2, b, dx0), key=profit)
+        return best if profit(best) > 0 else 0
+
+    def _float_arb_xp(self, i: int, j: int, xp: list[int], target: float) -> float:
+        """Float xp-units input of coin i that brings the marginal d xp_j/d xp_i down to `target`."""
+        N = self.n
+        amp = self._A()
+        D = float(self._get_D_cached(xp, amp))
+        Ann = amp * N / A_PRECISION
+        others = [float(x) for k, x in enumerate(xp) if k not in (i, j)]
+
+        def marginal_at(xi: float) -> float:
+            # x_j on the curve for this x_i (closed-form root of y^2 + (b - D) y = c)
+            s = xi + sum(others)
+            c = D
+            for v in (xi, *others):
+                c = c * D / (v * N)
+            c = c * D / (Ann * N)
+            bm = s + D / Ann - D
+            xj = (-bm + math.sqrt(bm * bm + 4 * c)) / 2
+            if xj <= 0:
+                return 0.0
+            d_p = D
+            for v in (xi, xj, *others):
+                d_p *= D / (N * v)
+            return (Ann + d_p / xi) / (Ann + d_p / xj)
+
+        x0 = float(xp[i])
+        lo, hi = x0, x0 * 2
+        while marginal_at(hi) > target and hi < x0 * 1e12:
+            lo, hi = hi, hi * 2
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            if marginal_at(mid) > target:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= lo * 1e-13:
+                break
+        return lo - x0

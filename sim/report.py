@@ -1,0 +1,87 @@
+"""Pictures that explain a run: reference vs pool price, LP value vs HODL, cumulative fees.
+
+Plot functions take a time-series DataFrame and an optional Axes and return the
+Axes, so notebooks, the dashboard and `ammsim compare` can reuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+PNG_METADATA = {"Software": None}
+"""No version strings in PNGs, so the same run gives byte-identical images."""
+
+
+def pool_names(ts: pd.DataFrame) -> list[str]:
+    """Pools present in a time series (those with both a price and a reference price column)."""
+    cols = set(ts.columns)
+    return [
+        c.removesuffix(".price")
+        for c in ts.columns
+        if c.endswith(".price") and c.replace(".price", ".ref_price") in cols
+    ]
+
+
+def plot_prices(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None = None) -> Axes:
+    """Each pool's price against the reference price of the same pair."""
+    ax = ax or plt.figure().gca()
+    for name in pools or pool_names(ts):
+        (line,) = ax.plot(ts["time_days"], ts[f"{name}.ref_price"], lw=1.2, label=f"{name} reference")
+        ax.plot(
+            ts["time_days"], ts[f"{name}.price"], lw=0.8, ls="--", color=line.get_color(),
+            alpha=0.8, label=f"{name} pool",
+        )
+    ax.set_title("Reference price vs pool price")
+    ax.set_xlabel("days")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_lp_vs_hodl(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None = None) -> Axes:
+    """Value of one LP share against holding what it was worth at the start (both rebased to 100)."""
+    ax = ax or plt.figure().gca()
+    for name in pools or pool_names(ts):
+        v, h = ts[f"{name}.lp_value_per_share_usd"], ts[f"{name}.hodl_value_per_share_usd"]
+        if not v.iloc[0]:
+            continue
+        (line,) = ax.plot(ts["time_days"], 100 * v / v.iloc[0], lw=1.2, label=f"{name} LP")
+        ax.plot(ts["time_days"], 100 * h / v.iloc[0], lw=1, ls=":", color=line.get_color(), label=f"{name} HODL")
+    ax.set_title("LP value vs HODL (start = 100)")
+    ax.set_xlabel("days")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_fees(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None = None) -> Axes:
+    """Cumulative swap fees per pool, in the numeraire."""
+    ax = ax or plt.figure().gca()
+    for name in pools or pool_names(ts):
+        ax.plot(ts["time_days"], ts[f"{name}.fees_usd"], lw=1.2, label=name)
+    ax.set_title("Cumulative fees")
+    ax.set_xlabel("days")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def overview(ts: pd.DataFrame, summary: dict[str, Any]) -> Figure:
+    """The run's figure.png: prices, LP vs HODL, fees."""
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+    plot_prices(ts, axes[0])
+    plot_lp_vs_hodl(ts, axes[1])
+    plot_fees(ts, axes[2])
+    fig.suptitle(f"{summary['scenario']} (seed {summary['seed']})", fontsize=11)
+    return fig
+
+
+def save(fig: Figure, path: Any) -> None:
+    """Save a figure deterministically and release it."""
+    fig.savefig(path, dpi=110, metadata=PNG_METADATA)
+    plt.close(fig)

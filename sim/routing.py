@@ -1,0 +1,126 @@
+"""The market as a graph: tokens are nodes, pools are edges; routes are paths through it.
+
+Traders take the route with the best exact quote (multi-hop where it pays);
+arbitrageurs look for cycles whose product of marginal prices exceeds one
+(negative cycles in -log price). Paths are enumerated once per token pair and
+cached: the pool graph only changes when a pool is created.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from sim.errors import PoolError
+from sim.pools.base import Pool
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A path of pools and the tokens between them (`tokens[0]` in, `tokens[-1]` out)."""
+
+    pools: tuple[Pool, ...]
+    tokens: tuple[str, ...]
+
+    def quote(self, amount_in: int) -> int:
+        """Exact output of the whole route; never mutates."""
+        amount = amount_in
+        for pool, a, b in zip(self.pools, self.tokens, self.tokens[1:], strict=False):
+            amount = pool.quote_exact_in(a, b, amount)
+        return amount
+
+    @property
+    def name(self) -> str:
+        return ">".join(p.name for p in self.pools)
+
+
+class Router:
+    """Finds the best route between two tokens over a fixed set of pools."""
+
+    def __init__(self, pools: Iterable[Pool], max_hops: int = 3) -> None:
+        self.pools = list(pools)
+        self.max_hops = max_hops
+        self.graph = token_graph(self.pools)
+        self._routes: dict[tuple[str, str], list[Route]] = {}
+
+    def routes(self, token_in: str, token_out: str) -> list[Route]:
+        """Every simple route of at most `max_hops` pools from `token_in` to `token_out`."""
+        key = (token_in, token_out)
+        found = self._routes.get(key)
+        if found is None:
+            found = []
+            g = self.graph
+            if token_in in g and token_out in g:
+                for nodes in nx.all_simple_paths(g, token_in, token_out, cutoff=self.max_hops):
+                    found.extend(_expand(g, nodes))
+            found.sort(key=lambda r: len(r.pools))
+            self._routes[key] = found
+        return found
+
+    def best(self, token_in: str, token_out: str, amount_in: int) -> tuple[Route, int] | None:
+        """The route paying the most `token_out` for `amount_in`, with its exact output."""
+        best: tuple[Route, int] | None = None
+        for route in self.routes(token_in, token_out):
+            try:
+                out = route.quote(amount_in)
+            except PoolError:
+                continue
+            if best is None or out > best[1]:
+                best = (route, out)
+        return best
+
+
+def token_graph(pools: Iterable[Pool]) -> nx.MultiGraph:
+    """Tokens as nodes, one edge per pool and token pair it trades."""
+    g = nx.MultiGraph()
+    for pool in pools:
+        toks = pool.tokens
+        for i, a in enumerate(toks):
+            for b in toks[i + 1 :]:
+                g.add_edge(a, b, key=pool.name, pool=pool)
+    return g
+
+
+def _expand(g: nx.MultiGraph, nodes: list[str]) -> list[Route]:
+    """All pool choices along a node path (parallel pools give parallel routes)."""
+    routes: list[tuple[Pool, ...]] = [()]
+    for a, b in zip(nodes, nodes[1:], strict=False):
+        edges = [data["pool"] for data in g.get_edge_data(a, b).values()]
+        routes = [r + (p,) for r in routes for p in edges if p not in r]
+    return [Route(r, tuple(nodes)) for r in routes]
+
+
+def price_cycles(pools: Iterable[Pool], max_len: int = 3) -> list[tuple[Route, float]]:
+    """Cycles whose product of marginal prices (fees included) exceeds one: cyclic arbitrage.
+
+    Weights are -log(price * (1 - fee)); a profitable cycle has negative total weight.
+    Returns (route starting and ending at the same token, gross edge product).
+    """
+    dg = nx.MultiDiGraph()
+    for pool in pools:
+        for a in pool.tokens:
+            for b in pool.tokens:
+                if a != b:
+                    try:
+                        rate = pool.spot_price(a, b) * (1 - pool.fee_bps / 10_000)
+                    except (PoolError, ZeroDivisionError):
+                        continue
+                    if rate > 0:
+                        dg.add_edge(a, b, key=pool.name, pool=pool, w=-math.log(rate))
+    out: list[tuple[Route, float]] = []
+    for cycle in nx.simple_cycles(nx.DiGraph(dg), length_bound=max_len):
+        if len(cycle) < 2:
+            continue
+        nodes = [*cycle, cycle[0]]
+        best_pools: list[Pool] = []
+        total = 0.0
+        for a, b in zip(nodes, nodes[1:], strict=False):
+            edge = min(dg.get_edge_data(a, b).values(), key=lambda d: d["w"])
+            best_pools.append(edge["pool"])
+            total += edge["w"]
+        if total < 0 and len(set(map(id, best_pools))) == len(best_pools):
+            out.append((Route(tuple(best_pools), tuple(nodes)), math.exp(-total)))
+    return out

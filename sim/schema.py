@@ -1,0 +1,154 @@
+"""A reference of every scenario field and output column, generated from the code so it cannot drift."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from sim.metrics import EVENT_COLUMNS
+from sim.scenario import Scenario
+from sim.summary import AGENT_COLUMNS, SUMMARY_FIELDS
+
+TIMESERIES_COLUMNS: dict[str, str] = {
+    "block": "block number",
+    "time_days": "simulated time, days",
+    "base_fee_gwei": "base fee, gwei per gas unit",
+    "txs": "transactions included so far",
+    "reverts": "reverted transactions so far",
+    "arb_profit_usd": "arbitrageurs' cumulative profit after gas, numeraire",
+    "lp_fees_usd": "cumulative fees attributable to LPs, numeraire",
+    "ref_price.<TOKEN>": "reference price of TOKEN in the numeraire",
+    "<pool>.price": "pool's marginal price of token0 in token1 (fee excluded)",
+    "<pool>.ref_price": "reference price of token0 in token1",
+    "<pool>.reserve.<TOKEN>": "pool holdings of TOKEN, whole tokens",
+    "<pool>.tvl_usd": "pool holdings valued at reference prices",
+    "<pool>.volume_usd": "cumulative volume through the pool",
+    "<pool>.fees_usd": "cumulative fees paid into the pool",
+    "<pool>.lp_value_per_share_usd": "value of one LP token",
+    "<pool>.hodl_value_per_share_usd": "value of what one LP token held at the start, had it been held",
+    "<pool>.il_formula_pct": "IL(r) = 2*sqrt(r)/(1+r) - 1 at the reference price ratio since the start",
+}
+EVENT_DOCS: dict[str, str] = {
+    "block": "block number",
+    "tx_index": "position of the transaction in the whole run",
+    "sender": "agent name",
+    "label": "what the sender meant it as (retail, arbitrage, lp, frontrun, backrun...)",
+    "kind": "swap, add_liquidity, remove_liquidity, ...",
+    "status": "ok, reverted (paid gas) or dropped (could not pay gas)",
+    "pool": "pool, or route a>b for multi-hop swaps",
+    "token_in": "token paid",
+    "amount_in": "whole tokens paid",
+    "token_out": "token received",
+    "amount_out": "whole tokens received",
+    "value_in_usd": "value paid at the block's reference prices",
+    "value_out_usd": "value received at the block's reference prices",
+    "fee_usd": "swap fees in this transaction",
+    "slippage_bps": "(1 - value_out/value_in) * 10,000",
+    "gas_usd": "gas paid",
+    "priority_fee_gwei": "priority fee bid",
+    "note": "revert reason or details",
+}
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _type_name(typing.get_args(tp)[0])
+    if origin is Literal:
+        return " | ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in typing.get_args(tp))
+    if origin is dict:
+        return f"table of {_type_name(typing.get_args(tp)[1])}"
+    if origin in (list, tuple):
+        return f"list of {_type_name(typing.get_args(tp)[0])}"
+    if tp is type(None):
+        return "none"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _models(tp: Any) -> list[type[BaseModel]]:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _models(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple):
+        return [m for a in typing.get_args(tp) for m in _models(a)]
+    if origin is dict:
+        return _models(typing.get_args(tp)[1])
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    return []
+
+
+def _placeholder(tp: Any) -> str | None:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _placeholder(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        for a in typing.get_args(tp):
+            p = _placeholder(a)
+            if p:
+                return p
+    return "<name>" if origin is dict else None
+
+
+def field_rows(model: type[BaseModel], prefix: str = "", seen: frozenset[type] = frozenset()) -> list[dict[str, str]]:
+    """One row per field, depth first, with dotted paths (`<name>` for free-form table keys)."""
+    rows: list[dict[str, str]] = []
+    for name, f in model.model_fields.items():
+        path = f"{prefix}{name}"
+        default = "" if f.is_required() else repr(f.get_default(call_default_factory=False))
+        if f.default_factory is not None:
+            default = "(table)"
+        elif f.default is PydanticUndefined:
+            default = "required"
+        rows.append(
+            {
+                "path": path,
+                "type": _type_name(f.annotation),
+                "default": default,
+                "description": f.description or "",
+                "model": model.__name__,
+            }
+        )
+        sub = _models(f.annotation)
+        key = _placeholder(f.annotation)
+        for m in sub:
+            if m in seen:
+                continue
+            tag = next((t for t in ("kind", "process", "dist", "schedule") if t in m.model_fields), None)
+            label = f" ({tag} = {typing.get_args(m.model_fields[tag].annotation)[0]!r})" if tag and len(sub) > 1 else ""
+            nested = f"{path}.{key}." if key else f"{path}."
+            for row in field_rows(m, nested, seen | {m}):
+                row["description"] = row["description"] + label if label and row["path"].endswith(f".{tag}") else row["description"]
+                rows.append(row)
+    return rows
+
+
+def schema_json() -> dict[str, Any]:
+    return {
+        "scenario_fields": field_rows(Scenario),
+        "outputs": {
+            "summary.json": SUMMARY_FIELDS,
+            "timeseries.csv": TIMESERIES_COLUMNS,
+            "agents.csv": AGENT_COLUMNS,
+            "events.csv": EVENT_DOCS,
+        },
+    }
+
+
+def schema_markdown() -> str:
+    out = ["# ammsim reference", "", "Generated by `ammsim schema` from the code.", ""]
+    out += ["## Scenario fields", "", "| path | type | default | description |", "|---|---|---|---|"]
+    for r in field_rows(Scenario):
+        desc = r["description"].replace("|", "\\|")
+        typ = r["type"].replace("|", "\\|")
+        out.append(f"| `{r['path']}` | {typ} | {r['default']} | {desc} |")
+    for title, cols in schema_json()["outputs"].items():
+        out += ["", f"## {title}", "", "| column | meaning |", "|---|---|"]
+        out += [f"| `{k}` | {v} |" for k, v in cols.items()]
+    return "\n".join(out) + "\n"
