@@ -41,7 +41,10 @@ class ArbitrageurSpec(AgentSpec):
         description="share of expected profit (after base fee) bid as priority fee",
     )
     slippage_bps: float = Field(
-        1.0, ge=0, le=10_000, description="tolerance below the quoted output (tight: stale => revert)"
+        1.0,
+        ge=0,
+        le=10_000,
+        description="tolerance below the quoted output (tight: stale => revert)",
     )
 
 

@@ -25,7 +25,9 @@ class LiquidityProviderSpec(AgentSpec):
     kind: Literal["liquidity_provider"]
     pool: str = Field(description="pool these providers deposit into")
     capital_usd: Dist = Field(100_000.0, description="capital per provider, numeraire")
-    enter_block: int = Field(0, ge=0, description="block of the deposit (0 = before trading starts)")
+    enter_block: int = Field(
+        0, ge=0, description="block of the deposit (0 = before trading starts)"
+    )
     exit_block: int | None = Field(None, ge=1, description="block to withdraw everything, if any")
 
 
@@ -55,11 +57,21 @@ class LiquidityProvider(MarketAgent):
         block = self.market.block
         if block == self.spec.enter_block and not self.deposited:
             self.market.chain.submit(
-                Tx(self.name, Call(self._enter, self.market.chain.gas.add_liquidity, (self.pool,)), 0.0, "lp")
+                Tx(
+                    self.name,
+                    Call(self._enter, self.market.chain.gas.add_liquidity, (self.pool,)),
+                    0.0,
+                    "lp",
+                )
             )
         if self.spec.exit_block == block and not self.exited and lp_shares(self.pool, self.name):
             self.market.chain.submit(
-                Tx(self.name, Call(self._exit, self.market.chain.gas.remove_liquidity, (self.pool,)), 0.0, "lp")
+                Tx(
+                    self.name,
+                    Call(self._exit, self.market.chain.gas.remove_liquidity, (self.pool,)),
+                    0.0,
+                    "lp",
+                )
             )
 
     def _enter(self, chain: Chain, sender: str) -> Receipt:

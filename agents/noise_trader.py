@@ -30,7 +30,10 @@ class NoiseTraderSpec(AgentSpec):
         None, ge=0, le=1e7, description="mean trades per agent per day (Poisson)"
     )
     trades_per_block: float | None = Field(
-        None, ge=0, le=1000, description="mean trades per agent per block (overrides trades_per_day)"
+        None,
+        ge=0,
+        le=1000,
+        description="mean trades per agent per block (overrides trades_per_day)",
     )
     size_usd: Dist = Field(
         500.0, description="trade size in numeraire units, drawn per trade (a number or a dist)"

@@ -26,7 +26,13 @@ import numpy as np
 from pydantic import Field
 
 from sim.config import Spec
-from sim.errors import InsufficientBalance, InvalidAmount, PoolError, ProtocolError, SlippageExceeded
+from sim.errors import (
+    InsufficientBalance,
+    InvalidAmount,
+    PoolError,
+    ProtocolError,
+    SlippageExceeded,
+)
 from sim.ledger import Ledger
 
 if TYPE_CHECKING:

@@ -11,11 +11,22 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 from sim.errors import AmmSimError, ConservationError, ScenarioError, UserInputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
+
+PLUGINS: tuple[str, ...] = (
+    "sim.commands.sweep",
+    "sim.commands.viz",
+    "sim.commands.compare",
+    "sim.commands.calc",
+    "sim.commands.bench",
+)
+"""Modules that add subcommands: each has `register(subparsers)` that adds a parser and sets
+`handler=fn(args) -> int` via `set_defaults`. They must import nothing heavy at module level."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +44,9 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     for item in items or ():
         path, sep, value = item.partition("=")
         if not sep or not path.strip():
-            raise UserInputError(f"--set expects PATH=VALUE (e.g. pools.eth_usdc.fee_bps=5), got {item!r}")
+            raise UserInputError(
+                f"--set expects PATH=VALUE (e.g. pools.eth_usdc.fee_bps=5), got {item!r}"
+            )
         out[path.strip()] = parse_value(value.strip())
     return out
 
@@ -46,11 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario and write its results")
     r.add_argument("scenario", help="scenario file, or the name of a bundled scenario")
     r.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
-    r.add_argument("--replicate", type=int, help="replicate index k of the base seed (as in sweeps)")
+    r.add_argument(
+        "--replicate", type=int, help="replicate index k of the base seed (as in sweeps)"
+    )
     r.add_argument("--blocks", type=int, help="number of blocks (default: the scenario's)")
     r.add_argument("--out", default="outputs", help="folder that receives the run folder")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a scenario field")
-    r.add_argument("--check", action="store_true", help="check token conservation after every block")
+    r.add_argument(
+        "--check", action="store_true", help="check token conservation after every block"
+    )
     r.add_argument("--quiet", action="store_true", help="print only the run folder")
 
     v = sub.add_parser("validate", help="check a scenario file without running it")
@@ -61,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("schema", help="reference of every scenario field and output column")
     s.add_argument("--format", choices=["markdown", "json"], default="markdown")
+
+    for module in PLUGINS:
+        import_module(module).register(sub)
     return p
 
 
@@ -70,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args_list
     try:
         args = build_parser().parse_args(args_list)
-        return COMMANDS[args.command](args)
+        handler = getattr(args, "handler", None) or COMMANDS[args.command]
+        return handler(args)
     except (ScenarioError, UserInputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USER
@@ -99,7 +120,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for flag in ("seed", "blocks", "replicate"):
         value = getattr(args, flag)
         if value is not None and value < (1 if flag == "blocks" else 0):
-            raise UserInputError(f"--{flag} must be {'positive' if flag == 'blocks' else '>= 0'}, got {value}")
+            raise UserInputError(
+                f"--{flag} must be {'positive' if flag == 'blocks' else '>= 0'}, got {value}"
+            )
     result = run(
         args.scenario,
         seed=args.seed,
@@ -190,4 +213,3 @@ COMMANDS = {
 
 if __name__ == "__main__":
     sys.exit(main())
-

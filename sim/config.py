@@ -64,9 +64,7 @@ class Normal(Spec):
     min: float | None = None
 
 
-DistSpec = Annotated[
-    Constant | LogNormal | Pareto | Uniform | Normal, Field(discriminator="dist")
-]
+DistSpec = Annotated[Constant | LogNormal | Pareto | Uniform | Normal, Field(discriminator="dist")]
 Dist = float | DistSpec
 """A number (a constant) or a table `{ dist = "...", ... }`."""
 

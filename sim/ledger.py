@@ -93,9 +93,7 @@ class Ledger:
         held = self.totals()
         tokens: Iterable[str] = set(held) | set(self.minted) | set(self.burned)
         out = {t: held.get(t, 0) - self.supply(t) for t in sorted(tokens)}
-        negative = {
-            f"{h}:{t}": a for h, w in self.wallets.items() for t, a in w.items() if a < 0
-        }
+        negative = {f"{h}:{t}": a for h, w in self.wallets.items() for t, a in w.items() if a < 0}
         if negative:
             raise ConservationError(f"negative wallet balances: {negative}")
         return {t: d for t, d in out.items() if d != 0}

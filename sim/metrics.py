@@ -339,7 +339,13 @@ class Metrics:
     def slippage_summary(self) -> dict[str, float | int | None]:
         xs = self.retail_slippage_bps
         if not xs:
-            return {"trades": 0, "mean_bps": None, "p50_bps": None, "p95_bps": None, "worst_bps": None}
+            return {
+                "trades": 0,
+                "mean_bps": None,
+                "p50_bps": None,
+                "p95_bps": None,
+                "worst_bps": None,
+            }
         ordered = sorted(xs)
         n = len(ordered)
         return {

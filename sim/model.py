@@ -85,8 +85,12 @@ class MarketModel(mesa.Model):
         self.market_agents: list[MarketAgent] = []
         for cohort, spec in scenario.agents.items():
             self.market_agents.extend(build_cohort(self, cohort, spec))
-        self.actors = mesa.agent.AgentSet([a for a in self.market_agents if not a.searcher], random=self.random)
-        self.searchers = mesa.agent.AgentSet([a for a in self.market_agents if a.searcher], random=self.random)
+        self.actors = mesa.agent.AgentSet(
+            [a for a in self.market_agents if not a.searcher], random=self.random
+        )
+        self.searchers = mesa.agent.AgentSet(
+            [a for a in self.market_agents if a.searcher], random=self.random
+        )
 
         self.events = EventLog(events_path, enabled=scenario.output.events != "none")
         self.metrics = Metrics(self, self.events)

@@ -64,10 +64,14 @@ class ConcentratedSpec(Spec):
         return v
 
 
-PoolSpec = Annotated[ConstantProductSpec | StableSwapSpec | ConcentratedSpec, Field(discriminator="kind")]
+PoolSpec = Annotated[
+    ConstantProductSpec | StableSwapSpec | ConcentratedSpec, Field(discriminator="kind")
+]
 
 
-def build_pool(name: str, spec: PoolSpec, decimals: dict[str, int], initial_price: float | None = None) -> Pool:
+def build_pool(
+    name: str, spec: PoolSpec, decimals: dict[str, int], initial_price: float | None = None
+) -> Pool:
     """Create an empty pool from its spec (concentrated pools are initialised at `initial_price`)."""
     decs = tuple(decimals[t] for t in spec.tokens)
     match spec:

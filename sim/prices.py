@@ -777,9 +777,10 @@ class ReferencePrices:
             raise ScenarioError(f"{asset}: {name!r} cannot change during a run")
         spec = track.spec
         if name not in type(spec).model_fields:
+            settable = sorted(set(type(spec).model_fields) - _FIXED_FIELDS)
             raise ScenarioError(
                 f"{asset}: process {spec.process!r} has no parameter {name!r} "
-                f"(settable: {', '.join(sorted(set(type(spec).model_fields) - _FIXED_FIELDS)) or 'none'})"
+                f"(settable: {', '.join(settable) or 'none'})"
             )
         try:
             track.spec = type(spec).model_validate({**spec.model_dump(), name: value})

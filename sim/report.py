@@ -11,10 +11,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 PNG_METADATA = {"Software": None}
 """No version strings in PNGs, so the same run gives byte-identical images."""
@@ -34,10 +34,17 @@ def plot_prices(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | Non
     """Each pool's price against the reference price of the same pair."""
     ax = ax or plt.figure().gca()
     for name in pools or pool_names(ts):
-        (line,) = ax.plot(ts["time_days"], ts[f"{name}.ref_price"], lw=1.2, label=f"{name} reference")
+        (line,) = ax.plot(
+            ts["time_days"], ts[f"{name}.ref_price"], lw=1.2, label=f"{name} reference"
+        )
         ax.plot(
-            ts["time_days"], ts[f"{name}.price"], lw=0.8, ls="--", color=line.get_color(),
-            alpha=0.8, label=f"{name} pool",
+            ts["time_days"],
+            ts[f"{name}.price"],
+            lw=0.8,
+            ls="--",
+            color=line.get_color(),
+            alpha=0.8,
+            label=f"{name} pool",
         )
     ax.set_title("Reference price vs pool price")
     ax.set_xlabel("days")
@@ -45,16 +52,30 @@ def plot_prices(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | Non
     return ax
 
 
-def plot_lp_vs_hodl(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None = None) -> Axes:
-    """Value of one LP share against holding what it was worth at the start (both rebased to 100)."""
+def plot_lp_vs_hodl(
+    ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None = None
+) -> Axes:
+    """LP share value against holding its starting tokens, in % (fees included), with IL(r) alone."""
     ax = ax or plt.figure().gca()
     for name in pools or pool_names(ts):
         v, h = ts[f"{name}.lp_value_per_share_usd"], ts[f"{name}.hodl_value_per_share_usd"]
-        if not v.iloc[0]:
+        if not h.iloc[0]:
             continue
-        (line,) = ax.plot(ts["time_days"], 100 * v / v.iloc[0], lw=1.2, label=f"{name} LP")
-        ax.plot(ts["time_days"], 100 * h / v.iloc[0], lw=1, ls=":", color=line.get_color(), label=f"{name} HODL")
-    ax.set_title("LP value vs HODL (start = 100)")
+        (line,) = ax.plot(
+            ts["time_days"], 100 * (v / h - 1), lw=1.2, label=f"{name} LP vs HODL (with fees)"
+        )
+        il = f"{name}.il_formula_pct"
+        if il in ts:
+            ax.plot(
+                ts["time_days"],
+                ts[il],
+                lw=1,
+                ls=":",
+                color=line.get_color(),
+                label=f"{name} IL(r) alone",
+            )
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set_title("LP value vs HODL, %")
     ax.set_xlabel("days")
     ax.legend(fontsize=7)
     return ax

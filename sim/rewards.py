@@ -182,7 +182,7 @@ def cumulative_emission(spec: EmissionSpec, block: int, block_time_s: float, dec
     if spec.end_block is not None:
         block = min(block, spec.end_block)
     t = block - spec.start_block
-    if t <= 0:
+    if t <= 0 or spec.per_day == 0:
         return 0
     rate = _rate_per_block(spec, block_time_s, decimals)
     match spec.schedule:
@@ -193,7 +193,7 @@ def cumulative_emission(spec: EmissionSpec, block: int, block_time_s: float, dec
             k = math.floor(t / period)
             limit = 2 * rate * period  # the sum of all periods; every prefix is strictly below
             if 2**k >= limit.numerator:
-                # what is left, < limit / 2^k <= 1 / limit.denominator, cannot move the floor
+                # what is left, <= limit / 2^k <= 1 / limit.denominator, cannot move the floor
                 # (cheap, and keeps 2^k small when t spans millions of halvings)
                 return math.floor(limit) if limit.denominator > 1 else limit.numerator - 1
             # k full periods pay rate * period * (1 + 1/2 + ... + 1/2^(k-1)), then the tail.

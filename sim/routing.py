@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from itertools import pairwise
 from dataclasses import dataclass
 
 import networkx as nx
@@ -87,9 +88,9 @@ def token_graph(pools: Iterable[Pool]) -> nx.MultiGraph:
 def _expand(g: nx.MultiGraph, nodes: list[str]) -> list[Route]:
     """All pool choices along a node path (parallel pools give parallel routes)."""
     routes: list[tuple[Pool, ...]] = [()]
-    for a, b in zip(nodes, nodes[1:], strict=False):
+    for a, b in pairwise(nodes):
         edges = [data["pool"] for data in g.get_edge_data(a, b).values()]
-        routes = [r + (p,) for r in routes for p in edges if p not in r]
+        routes = [(*r, p) for r in routes for p in edges if p not in r]
     return [Route(r, tuple(nodes)) for r in routes]
 
 
@@ -117,7 +118,7 @@ def price_cycles(pools: Iterable[Pool], max_len: int = 3) -> list[tuple[Route, f
         nodes = [*cycle, cycle[0]]
         best_pools: list[Pool] = []
         total = 0.0
-        for a, b in zip(nodes, nodes[1:], strict=False):
+        for a, b in pairwise(nodes):
             edge = min(dg.get_edge_data(a, b).values(), key=lambda d: d["w"])
             best_pools.append(edge["pool"])
             total += edge["w"]

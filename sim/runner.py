@@ -23,7 +23,6 @@ from sim.scenario import Scenario, load_scenario
 from sim.summary import agents_table, summarize
 
 
-
 @dataclass
 class RunResult:
     """What a run produced: summary, time series and per-agent table, and where it is on disk."""
@@ -86,7 +85,6 @@ def run(
     out: str | Path | None = "outputs",
     progress: bool = False,
     check_every_block: bool = False,
-    figure: bool = True,
 ) -> RunResult:
     """Run a scenario and write its folder under `out` (no files at all when `out` is None)."""
     sc = resolve(scenario, seed=seed, blocks=blocks, replicate=replicate, overrides=overrides)
@@ -110,7 +108,9 @@ def run(
             ts,
             agents,
             sc,
-            None if folder else [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in model.events.rows],
+            None
+            if folder
+            else [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in model.events.rows],
         )
         if folder is not None:
             write_folder(folder, result)
@@ -167,7 +167,8 @@ def manifest(sc: Scenario) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "dependencies": {
-            name: _version(name) for name in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx")
+            name: _version(name)
+            for name in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx")
         },
         "scenario": sc.scenario.name,
         "seed": sc.scenario.seed,
@@ -188,7 +189,6 @@ def _version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "unknown"
-
 
 
 VERSION = _version("ammsim")

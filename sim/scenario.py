@@ -61,9 +61,7 @@ class TokenSpec(Spec):
 class OutputSpec(Spec):
     """What a run records."""
 
-    record_every: int = Field(
-        1, ge=1, le=10_000_000, description="blocks between time-series rows"
-    )
+    record_every: int = Field(1, ge=1, le=10_000_000, description="blocks between time-series rows")
     events: Literal["all", "none"] = Field(
         "all", description="write every transaction to events.csv, or none"
     )
@@ -269,7 +267,7 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any, where: str = "<scenar
         nxt = node.get(key) if isinstance(node, dict) else None
         if nxt is None:
             allowed = fields_at(keys[:depth], raw)
-            if allowed is not None and key not in allowed or not isinstance(node, dict):
+            if (allowed is not None and key not in allowed) or not isinstance(node, dict):
                 raise ScenarioError(_unknown(where, keys[: depth + 1], key, allowed, node))
             nxt = node.setdefault(key, {})
         if not isinstance(nxt, dict):

@@ -145,7 +145,7 @@ class LiquidStaking:
         self.rate_per_block_ray = int(Decimal(repr(spec.apr)) * RAY) // self.blocks_per_year
         self.block = 0
         self.total_pooled = 0
-        self.total_shares_ = 0
+        self._total_shares = 0
         self.shares: dict[str, int] = {}
         self.requests: dict[int, WithdrawalRequest] = {}
         self.pending_withdrawals = 0
@@ -163,13 +163,13 @@ class LiquidStaking:
         """Lido `getSharesByPooledEth`: shares worth `amount` underlying, rounded down."""
         if self.total_pooled == 0:
             return amount
-        return amount * self.total_shares_ // self.total_pooled
+        return amount * self._total_shares // self.total_pooled
 
     def underlying_for_shares(self, shares: int) -> int:
         """Lido `getPooledEthByShares`: underlying worth `shares`, rounded down."""
-        if self.total_shares_ == 0:
+        if self._total_shares == 0:
             return shares
-        return shares * self.total_pooled // self.total_shares_
+        return shares * self.total_pooled // self._total_shares
 
     def to_underlying(self, lst_amount: int) -> int:
         """Underlying redeemable for `lst_amount` of the LST (balance units), rounded down."""
@@ -191,7 +191,7 @@ class LiquidStaking:
             return lst_amount
         if lst_amount == balance:
             return have
-        return min(-(-lst_amount * self.total_shares_ // self.total_pooled), have)
+        return min(-(-lst_amount * self._total_shares // self.total_pooled), have)
 
     @staticmethod
     def _check_amount(amount: int, what: str) -> None:
@@ -217,7 +217,7 @@ class LiquidStaking:
             self.shares[account] = left
         else:
             self.shares.pop(account, None)
-        self.total_shares_ -= shares
+        self._total_shares -= shares
 
     # ------------------------------------------------------------------ actions
     def stake(self, account: str, amount: int) -> int:
@@ -228,11 +228,11 @@ class LiquidStaking:
         (at most `amount`), for reward-bearing the units.
         """
         self._check_amount(amount, "stake")
-        shares = amount if self.total_shares_ == 0 else self.shares_for_underlying(amount)
+        shares = amount if self._total_shares == 0 else self.shares_for_underlying(amount)
         if shares == 0:
             raise ProtocolError(f"stake of {amount} is worth less than one share")
         self.shares[account] = self.shares.get(account, 0) + shares
-        self.total_shares_ += shares
+        self._total_shares += shares
         self.total_pooled += amount
         self.deposited += amount
         minted = self.underlying_for_shares(shares) if self.rebasing else shares
@@ -325,7 +325,7 @@ class LiquidStaking:
         if shares == 0 or sender == recipient:
             return shares
         self._burn_shares(sender, shares)
-        self.total_shares_ += shares
+        self._total_shares += shares
         self.shares[recipient] = self.shares.get(recipient, 0) + shares
         return shares
 
@@ -340,7 +340,7 @@ class LiquidStaking:
         if not isinstance(blocks, int) or blocks < 0:
             raise ProtocolError(f"blocks must be a non-negative integer: {blocks!r}")
         self.block += blocks
-        if blocks == 0 or self.total_shares_ == 0 or self.rate_per_block_ray == 0:
+        if blocks == 0 or self._total_shares == 0 or self.rate_per_block_ray == 0:
             return 0
         factor = ray_pow(RAY + self.rate_per_block_ray, blocks)
         new_pooled = self.total_pooled * factor // RAY
@@ -365,11 +365,11 @@ class LiquidStaking:
 
     def total_shares(self) -> int:
         """All shares in existence; equals the sum of `shares_of` over accounts exactly."""
-        return self.total_shares_
+        return self._total_shares
 
     def total_supply(self) -> int:
         """LST total supply: rebasing, total pooled underlying (Lido `totalSupply`); else units."""
-        return self.total_pooled if self.rebasing else self.total_shares_
+        return self.total_pooled if self.rebasing else self._total_shares
 
     def exchange_rate(self) -> float:
         """Underlying per LST balance unit: 1.0 for rebasing; pooled / units for reward-bearing."""
@@ -379,9 +379,9 @@ class LiquidStaking:
 
     def share_price(self) -> float:
         """Underlying per share (both designs; 1.0 before the first stake)."""
-        if self.total_shares_ == 0:
+        if self._total_shares == 0:
             return 1.0
-        return self.total_pooled / self.total_shares_
+        return self.total_pooled / self._total_shares
 
     def holdings(self) -> dict[str, int]:
         """Underlying the protocol holds: pooled stake plus requests not yet claimed."""
@@ -394,10 +394,10 @@ class LiquidStaking:
         deposited + rewards minted - paid out. Events: LST mints - burns (in shares)
         equal `total_shares`; underlying reward mints equal `rewards_minted`.
         """
-        if sum(self.shares.values()) != self.total_shares_:
+        if sum(self.shares.values()) != self._total_shares:
             raise ConservationError(
                 f"{self.lst} shares: accounts hold {sum(self.shares.values())}, "
-                f"total is {self.total_shares_}"
+                f"total is {self._total_shares}"
             )
         held = self.holdings()[self.underlying]
         expected = self.deposited + self.rewards_minted - self.paid_out
@@ -411,10 +411,10 @@ class LiquidStaking:
             for e in self.events
             if e.token == self.lst and e.kind != "rebase"
         )
-        if net_shares != self.total_shares_:
+        if net_shares != self._total_shares:
             raise ConservationError(
                 f"{self.lst} events mint - burn = {net_shares} shares, total is "
-                f"{self.total_shares_}"
+                f"{self._total_shares}"
             )
         rewards = sum(e.amount for e in self.events if e.token == self.underlying)
         if rewards != self.rewards_minted:

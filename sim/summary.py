@@ -86,7 +86,9 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "volume_usd": sum(p["volume_usd"] for p in pools.values()),
         "fees_usd": sum(p["fees_usd"] for p in pools.values()),
         "lp_fee_income_usd": lp_income,
-        "lp_vs_hodl_pct": (sum(v for v, _ in values) / hodl_total - 1) * 100 if hodl_total else None,
+        "lp_vs_hodl_pct": (sum(v for v, _ in values) / hodl_total - 1) * 100
+        if hodl_total
+        else None,
         "impermanent_loss_pct": main["impermanent_loss_pct"],
         "arbitrage_profit_usd": m.arb_profit_usd,
         "gas_usd": sum(s.gas_usd for s in m.agents.values()),

@@ -106,6 +106,21 @@ def test_halving_integrates_and_respects_end_block() -> None:
     assert emitted_between(ended, DAY * 5 // 2, 10**7, BT, 18) == 0
 
 
+def test_halving_matches_a_period_by_period_sum_for_any_number_of_halvings() -> None:
+    # 0.75 token/day halving every 0.01 day (72 blocks), in units of 1e-6: the whole
+    # schedule pays 2 * 0.75 * 0.01 = 0.015 token = 15_000 units, never quite reached
+    spec = EmissionSpec(schedule="halving", per_day=0.75, halving_days=0.01)
+    rate = Fraction(750_000 * BT, 86_400)  # units per block
+    for t in range(0, 72 * 40, 7):  # the shortcut takes over at 14 halvings (2^14 > 15_000)
+        k, tail = divmod(t, 72)
+        paid = sum(rate * 72 / 2**j for j in range(k)) + rate / 2**k * tail
+        assert cumulative_emission(spec, t, BT, 6) == math.floor(paid), t
+    assert cumulative_emission(spec, 10**12, BT, 6) == 14_999
+    big = EmissionSpec(schedule="halving", per_day=100, halving_days=1)
+    assert cumulative_emission(big, 10**15, BT, 18) == 200 * E18 - 1
+    assert cumulative_emission(constant(per_day=0.0), 10**6, BT, 18) == 0
+
+
 def test_exponential_integrates_and_respects_end_block() -> None:
     per_day, half_life = 100.0, 30.0
     spec = EmissionSpec(schedule="exponential", per_day=per_day, half_life_days=half_life)
@@ -131,6 +146,7 @@ SCHEDULES = st.sampled_from(
     [
         EmissionSpec(schedule="constant", per_day=123.456),
         EmissionSpec(schedule="halving", per_day=1000, halving_days=0.37, start_block=5),
+        EmissionSpec(schedule="halving", per_day=0.75, halving_days=0.01),
         EmissionSpec(schedule="exponential", per_day=77.7, half_life_days=0.51, end_block=40_000),
         EmissionSpec(schedule="exponential", per_day=10**9, half_life_days=700),
     ]

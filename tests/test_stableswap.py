@@ -21,7 +21,10 @@ from sim.pools.stableswap import (
 VECTORS = Path(__file__).parent / "vectors" / "stableswap.json"
 E18 = 10**18
 PROPS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=40,
+    deadline=None,
+    database=None,  # no .hypothesis directory in the work tree
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 
@@ -191,28 +194,64 @@ def test_reverts_are_typed_and_atomic() -> None:
         (InvalidAmount, "3 amounts", lambda: pool.add_liquidity([1, 2], 0, "a")),
         (InvalidAmount, "negative", lambda: pool.add_liquidity([1, -2, 3], 0, "a")),
         (InvalidAmount, "increase", lambda: pool.add_liquidity([0, 0, 0], 0, "a")),
-        (SlippageExceeded, "Slippage screwed", lambda: pool.add_liquidity([E18, 0, 0], 10**30, "a")),
+        (
+            SlippageExceeded,
+            "Slippage screwed",
+            lambda: pool.add_liquidity([E18, 0, 0], 10**30, "a"),
+        ),
         (InvalidAmount, "holds 0 LP", lambda: pool.remove_liquidity(1, [0, 0, 0], "nobody")),
         (
             SlippageExceeded,
             "Withdrawal resulted in fewer",
             lambda: pool.remove_liquidity(E18, [10**30, 0, 0], "seed"),
         ),
-        (SlippageExceeded, "Not enough coins", lambda: pool.remove_liquidity_one_coin(E18, 0, E18, "seed")),
+        (
+            SlippageExceeded,
+            "Not enough coins",
+            lambda: pool.remove_liquidity_one_coin(E18, 0, E18, "seed"),
+        ),
         (InvalidAmount, "holds 0 LP", lambda: pool.remove_liquidity_one_coin(E18, 0, 0, "nobody")),
         (InvalidAmount, "out of range", lambda: pool.calc_withdraw_one_coin(E18, 5)),
-        (InvalidAmount, "zero LP", lambda: pool.remove_liquidity_imbalance([0, 0, 0], 10**30, "seed")),
+        (
+            InvalidAmount,
+            "zero LP",
+            lambda: pool.remove_liquidity_imbalance([0, 0, 0], 10**30, "seed"),
+        ),
         (
             InsufficientLiquidity,
             "cannot withdraw",
             lambda: pool.remove_liquidity_imbalance([10**30, 0, 0], 10**40, "seed"),
         ),
-        (InvalidAmount, "holds 0 LP", lambda: pool.remove_liquidity_imbalance([E18, 0, 0], 10**30, "x")),
+        (
+            InvalidAmount,
+            "holds 0 LP",
+            lambda: pool.remove_liquidity_imbalance([E18, 0, 0], 10**30, "x"),
+        ),
     ]
     for error, message, call in cases:
         with pytest.raises(error, match=message):
             call()
         assert snapshot(pool) == before
+
+
+def test_floats_never_enter_the_pool_math() -> None:
+    pool = make_pool()
+    before = snapshot(pool)
+    with pytest.raises(InvalidAmount, match="must be a Python int"):
+        pool.exchange(0, 1, 1e18, 0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmount, match="must be a Python int"):
+        pool.get_dy(0, 1, True)
+    with pytest.raises(InvalidAmount, match="must be a Python int"):
+        pool.add_liquidity([1.5, 2], 0, "a")  # type: ignore[list-item]
+    with pytest.raises(InvalidAmount, match="must be a Python int"):
+        pool.remove_liquidity_one_coin(1e18, 0, 0, "seed")  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmount, match="must be a Python int"):
+        pool.ramp_A(200.0, 10**9)  # type: ignore[arg-type]
+    assert snapshot(pool) == before
+    with pytest.raises(PoolError, match="A must be a Python int"):
+        StableSwapPool("p", ("A", "B"), (18, 18), 100.0, 0)  # type: ignore[arg-type]
+    with pytest.raises(PoolError, match=r"decimals\[1\] must be a Python int"):
+        StableSwapPool("p", ("A", "B"), (18, 6.0), 100, 0)  # type: ignore[arg-type]
 
 
 def test_first_deposit_needs_every_coin_and_empty_pool_reverts() -> None:
@@ -322,11 +361,32 @@ def test_changing_A_changes_D_and_the_cache_follows() -> None:
     d_high = pool.get_D(pool._xp(), pool.A_precise())
     assert d_high > d_low  # an imbalanced pool's D grows with A
     q_high = pool.get_dy(0, 1, 100_000 * E18)
-    assert q_high > q_low
+    assert q_high < q_low  # T0 is scarce: on the flatter curve it buys less of T1
     # the cached D of the current state equals a fresh computation
     assert pool._get_D_cached(pool._xp(), pool._A()) == d_high
     pool.balances[0] += E18  # even a direct edit of balances invalidates the cache
     assert pool._get_D_cached(pool._xp(), pool._A()) == pool.get_D(pool._xp(), pool._A())
+
+
+def test_D_is_carried_between_calls_on_an_unchanged_state() -> None:
+    pool = make_pool((18, 6, 6), whole=(1_000_000, 2_000_000, 3_000_000))
+    computed: list[list[int]] = []
+    real_get_D = pool.get_D
+
+    def counting_get_D(xp: list[int], amp: int) -> int:
+        computed.append(list(xp))
+        return real_get_D(xp, amp)
+
+    pool.get_D = counting_get_D  # type: ignore[method-assign]
+    quote = pool.get_dy(0, 1, 10**21)
+    pool.get_dy(0, 2, 10**21)
+    pool.calc_withdraw_one_coin(10**21, 2)
+    pool.get_virtual_price()
+    assert pool.exchange(0, 1, 10**21, quote) == quote
+    assert len(computed) == 1  # one D for four views and the exchange on the same state
+    pool.get_dy(1, 0, 10**6)
+    assert len(computed) == 2  # the exchange changed the balances: a fresh D
+    assert computed[1] == pool._xp()
 
 
 # ---------------------------------------------------------------- reference vectors
@@ -374,6 +434,64 @@ def test_reference_vectors_replay_exactly(case: dict) -> None:
         assert pool.get_virtual_price() == state["virtual_price"], where
 
 
+def _evm_cases() -> list[dict[str, object]]:
+    return json.loads(VECTORS.read_text())["evm_cases"]
+
+
+LIQUIDITY_OPS = {
+    "add_liquidity",
+    "remove_liquidity",
+    "remove_liquidity_imbalance",
+    "remove_liquidity_one_coin",
+}
+
+
+@pytest.mark.parametrize("case", _evm_cases(), ids=lambda c: c["name"])
+def test_contract_vectors_replay_exactly_with_ramps_and_reverts(case: dict) -> None:
+    """Replays SwapTemplateBase.vy itself (vyper 0.2.16 on py-evm), block time included."""
+    n = len(case["decimals"])
+    pool = StableSwapPool(
+        case["name"],
+        tuple(f"T{k}" for k in range(n)),
+        tuple(case["decimals"]),
+        case["A"],
+        case["fee"],
+        case["admin_fee"],
+    )
+    pool.block_timestamp = case["start_time"]
+    assert pool.add_liquidity(case["first_deposit"], 0, "lp") == case["first_mint"]
+    for step, op in enumerate(case["ops"]):
+        where = f"{case['name']} step {step} {op['op']}"
+        pool.block_timestamp = op["time"]
+        if op["op"] != "sleep":
+            args = list(op["args"]) + (["lp"] if op["op"] in LIQUIDITY_OPS else [])
+            call = getattr(pool, op["op"])
+            if op.get("revert"):
+                before = snapshot(pool)
+                with pytest.raises(PoolError):
+                    call(*args)
+                assert snapshot(pool) == before, where
+            else:
+                if op["op"] == "exchange":
+                    assert pool.get_dy(*args[:3]) == op["result"], where
+                assert call(*args) == op["result"], where
+        state = op["state"]
+        assert pool.A_precise() == state["A_precise"], where
+        assert pool.balances == state["balances"], where
+        assert pool.admin_balances == state["admin_balances"], where
+        assert pool.total_supply == state["total_supply"], where
+        assert pool.get_virtual_price() == state["virtual_price"], where
+
+
+def test_contract_vectors_run_mid_ramp_and_include_reverts() -> None:
+    ops = [op for c in _evm_cases() for op in c["ops"]]
+    mid_ramp = [op for op in ops if op["state"]["A_precise"] % A_PRECISION]
+    assert len(mid_ramp) > len(ops) // 2  # A_PRECISION's rounding is exercised
+    reverted = {op["op"] for op in ops if op.get("revert")}
+    assert {"exchange", "ramp_A"} <= reverted
+    assert any(c["decimals"] == [18, 6, 6] for c in _evm_cases())
+
+
 def test_vectors_cover_two_and_three_coins_and_every_operation() -> None:
     cases = _vector_cases()
     assert {len(c["decimals"]) for c in cases} >= {2, 3}
@@ -399,7 +517,12 @@ def pools(draw: st.DrawFn, n: int) -> StableSwapPool:
     fee = draw(st.sampled_from([0, 1_000_000, 4_000_000, 30_000_000]))
     admin_fee = draw(st.sampled_from([0, 5_000_000_000, 10_000_000_000]))
     whole = tuple(draw(st.integers(1_000, 10**9)) for _ in range(n))
-    return make_pool(decimals, A, fee, admin_fee, whole)
+    try:
+        return make_pool(decimals, A, fee, admin_fee, whole)
+    except PoolError:
+        # get_D can cycle at low A and large imbalance: the contract reverts that deposit
+        assume(False)
+        raise
 
 
 def amount_of(balance: int, exponent: int, mantissa: int) -> int:
@@ -420,19 +543,46 @@ OPS = st.lists(
 )
 
 
-def run_ops(pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]]) -> None:
-    """Apply `ops` checking conservation, atomic reverts and a non-decreasing virtual price."""
+def invariant_and_price(pool: StableSwapPool) -> tuple[int, int] | None:
+    """(D, virtual price) of the pool, or None once the contract itself could not compute them.
+
+    Draining a coin to a few wei (e.g. one LP withdrawing everything in one coin)
+    leaves a pool whose get_D no longer converges in 255 rounds: the contract
+    reverts there too, and only remove_liquidity works.
+    """
+    try:
+        return pool.get_D(pool._xp(), pool._A()), pool.get_virtual_price()
+    except PoolError:
+        return None
+
+
+def run_ops(
+    pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]], strict: bool = False
+) -> None:
+    """Apply `ops` checking conservation, atomic reverts and a non-decreasing virtual price.
+
+    The contract's D is exact only to its integer Newton loops: where the LPs earn
+    no fee (fee 0 or admin fee 100%) and the loops settle off the true root (low A,
+    large imbalance), D may dip by a few wei (seen: 4 wei on 4.5e23 after an
+    exchange) and the virtual price by a few units (seen: 33 on 1e18 after a
+    one-coin withdrawal at A = 1). Unless `strict`, a dip of 1e-16 relative is
+    allowed, and nothing more: any fee-sized leak is far larger.
+    """
     n = pool.n
     # wallets: what the trader and the LP hold outside the pool, and the admin's take
     trader = [10**40] * n
     lp_wallet = [10**40] * n
     admin = [0] * n
-    totals = [h + t + w for h, t, w in zip(pool.holdings().values(), trader, lp_wallet, strict=True)]
-    vp = pool.get_virtual_price()
+    totals = [
+        h + t + w for h, t, w in zip(pool.holdings().values(), trader, lp_wallet, strict=True)
+    ]
     for kind, a, b, exponent, mantissa in ops:
         i, j = a % n, b % n
+        state = invariant_and_price(pool)
+        if state is None:
+            return
+        d_before, vp = state
         before = snapshot(pool)
-        d_before = pool.get_D(pool._xp(), pool._A())
         try:
             if kind == "exchange":
                 if i == j:
@@ -443,7 +593,6 @@ def run_ops(pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]]) -> 
                 assert dy == quote
                 trader[i] -= dx
                 trader[j] += dy
-                assert pool.get_D(pool._xp(), pool._A()) >= d_before
             elif kind == "add":
                 amounts = [
                     0 if (k == i and n > 2) else amount_of(pool.balances[k], exponent, mantissa)
@@ -469,7 +618,7 @@ def run_ops(pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]]) -> 
         except PoolError:
             assert snapshot(pool) == before  # a revert changes nothing
             continue
-        if kind == "add" or kind == "exchange":
+        if kind in ("add", "exchange"):
             # the admin may withdraw at any time; its take is conserved too
             admin = [x + y for x, y in zip(admin, pool.withdraw_admin_fees(), strict=True)]
         holdings = list(pool.holdings().values())
@@ -477,9 +626,16 @@ def run_ops(pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]]) -> 
         assert now == totals, f"tokens created or lost by {kind}"
         assert sum(pool.balance_of.values()) == pool.total_supply
         assert all(x >= 0 for x in pool.balances + pool.admin_balances)
-        new_vp = pool.get_virtual_price()
-        assert new_vp >= vp, f"virtual price fell on {kind}: {vp} -> {new_vp}"
-        vp = new_vp
+        if pool.total_supply == 0:
+            return
+        state = invariant_and_price(pool)
+        if state is None:
+            return
+        d_after, new_vp = state
+        d_slack, vp_slack = (0, 0) if strict else (4 + d_before // 10**16, 1 + vp // 10**16)
+        if kind == "exchange":
+            assert d_after >= d_before - d_slack, f"D fell on exchange: {d_before} -> {d_after}"
+        assert new_vp >= vp - vp_slack, f"virtual price fell on {kind}: {vp} -> {new_vp}"
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])
@@ -489,6 +645,28 @@ def test_operation_sequences_conserve_tokens_and_never_lower_virtual_price(n: in
     def check(pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]]) -> None:
         pool.balance_of["lp"] = pool.balance_of.pop("seed")
         run_ops(pool, ops)
+
+    check()
+
+
+@st.composite
+def healthy_pools(draw: st.DrawFn, n: int) -> StableSwapPool:
+    """Pools where LPs keep part of a non-zero fee and D's Newton loop is well conditioned."""
+    decimals = tuple(draw(DECIMALS) for _ in range(n))
+    A = draw(st.sampled_from([50, 200, 2000, 10_000]))
+    fee = draw(st.sampled_from([1_000_000, 4_000_000, 30_000_000]))
+    admin_fee = draw(st.sampled_from([0, 5_000_000_000]))
+    whole = tuple(draw(st.integers(100_000, 10**7)) for _ in range(n))
+    return make_pool(decimals, A, fee, admin_fee, whole)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_fee_earning_pools_never_lower_D_or_virtual_price_at_all(n: int) -> None:
+    @PROPS
+    @given(pool=healthy_pools(n), ops=OPS)
+    def check(pool: StableSwapPool, ops: list[tuple[str, int, int, int, int]]) -> None:
+        pool.balance_of["lp"] = pool.balance_of.pop("seed")
+        run_ops(pool, ops, strict=True)
 
     check()
 
@@ -514,14 +692,18 @@ def test_round_trip_never_profits_and_larger_inputs_never_pay_less(n: int) -> No
             small = pool.get_dy(i, j, dx)
         except InvalidAmount:
             small = 0  # too small to buy anything
-        assert pool.get_dy(i, j, dx + extra) >= small
+        try:
+            large = pool.get_dy(i, j, dx + extra)
+        except PoolError:
+            return  # the contract reverts this one (its Newton loop, not the size)
+        assert large >= small
         if small == 0:
             return
         back_dy = pool.exchange(i, j, dx, small)
         try:
             back = pool.exchange(j, i, back_dy, 0)
-        except InvalidAmount:
-            back = 0
+        except PoolError:
+            back = 0  # a reverted way back returns nothing either
         assert back <= dx
 
     check()
@@ -532,16 +714,26 @@ def test_round_trip_never_profits_and_larger_inputs_never_pay_less(n: int) -> No
 
 def test_one_wei_trades() -> None:
     pool = make_pool((18, 6))
-    # 1 wei of an 18-decimal coin: the -1 wei rounding eats it, nothing comes out
-    with pytest.raises(InvalidAmount, match="too small"):
-        pool.exchange(0, 1, 1, 0)
-    assert pool.get_dy(0, 1, 2 * 10**12) == 1  # 2e-6 coins buy 1 micro-coin after the -1
+    # 1 wei of an 18-decimal coin buys nothing of a 6-decimal one: the pool keeps it
+    before = pool.holdings()
+    assert pool.exchange(0, 1, 1, 0) == 0
+    assert pool.holdings() == {"T0": before["T0"] + 1, "T1": before["T1"]}
+    assert pool.get_dy(0, 1, 10**12) == 0  # the -1 wei and the fee eat one micro-coin
+    assert pool.get_dy(0, 1, 2 * 10**12) == 1
     # 1 wei of the 6-decimal coin buys 1e12 wei of the other, less fee and the -1 rounding
     out = pool.exchange(1, 0, 1, 0)
     assert out == (10**12 - 1 - (10**12 - 1) * 4_000_000 // FEE_DENOMINATOR)
     same = make_pool((18, 18))
     assert same.get_dy(0, 1, 2) == 1
     assert same.exchange(0, 1, 2, 1) == 1
+    # here Newton lands on y == xp[j], so `xp[j] - y - 1` underflows: the contract
+    # reverts (curvesim's port gives dy = -1 for the same state)
+    odd = StableSwapPool("odd", ("A", "B"), (18, 18), 1, 0, 0)
+    odd.add_liquidity([8784274279797043531745143, 120553056774785006788298], 0, "lp")
+    before = snapshot(odd)
+    with pytest.raises(InvalidAmount, match="too small to buy"):
+        odd.exchange(0, 1, 1, 0)
+    assert snapshot(odd) == before
 
 
 def test_pool_imbalanced_one_to_a_million() -> None:
@@ -559,6 +751,20 @@ def test_pool_imbalanced_one_to_a_million() -> None:
 def pool_with_lp(pool: StableSwapPool) -> StableSwapPool:
     pool.balance_of["lp"] = pool.balance_of.pop("seed")
     return pool
+
+
+def test_get_D_cycles_like_the_contract_at_A_1_and_large_imbalance() -> None:
+    # Traced by hand: the contract's integer Newton step alternates between
+    # ...710457 and ...710461 for xp = [1e25, 1e21], A = 1, never within 1 wei,
+    # so its 255-round loop ends in `raise` (a revert). The mirror does the same.
+    pool = StableSwapPool("p", ("A", "B"), (18, 18), 1, 0)
+    with pytest.raises(PoolError, match="did not converge"):
+        pool.get_D([10**25, 10**21], 1 * A_PRECISION)
+    with pytest.raises(PoolError, match="did not converge"):
+        pool.add_liquidity([10**25, 10**21], 0, "a")
+    assert pool.total_supply == 0
+    # the same coins in the other order converge (the floor divisions differ)
+    assert pool.get_D([10**21, 10**25], 1 * A_PRECISION) > 0
 
 
 @pytest.mark.parametrize("A", [1, 2, 10, 100, 1000, 10_000])
@@ -605,7 +811,9 @@ def test_arb_amount_in_finds_the_best_trade(decimals: tuple[int, ...], price: fl
     for factor in (0.9, 0.99, 1.01, 1.1):
         assert profit(pool, "T0", "T1", price, int(amount * factor)) <= best
     baseline = search_arb_amount_in(pool, "T0", "T1", price)
-    assert best >= profit(pool, "T0", "T1", price, baseline) - 1e-9 * abs(best)
+    # equal up to the output's integer granularity: one unit of T1 is worth price / 10**dec
+    unit = price / 10 ** pool.decimals[1]
+    assert best >= profit(pool, "T0", "T1", price, baseline) - 2 * unit - 1e-9 * best
 
 
 def test_arb_amount_in_is_zero_inside_the_fee_band() -> None:

@@ -7,7 +7,7 @@ protocol fee switch and `protocol_fees`. The tick bitmap is a sorted list of ini
 ticks; `next_initialized_tick_within_one_word` reproduces the bitmap's 256-tick word
 limits, so a swap takes exactly the contract's steps (and roundings).
 
-`mint`, `burn`, `collect`, `swap`, `_modify_position`, `_update_position`, `_cross`,
+`mint`, `burn`, `collect`, `swap`, `_modify_position`, `_update_position`, `cross`,
 `get_fee_growth_inside` follow the contract. The contract learns what it was paid from
 its token balances; here the pool books `balance0`/`balance1` itself: a mint adds what
 the caller owes, a swap adds the input and removes the output, a collect removes what
@@ -173,6 +173,7 @@ class ConcentratedPool(Pool):
         # diagnostics of the last executed swap (e.g. for gas models)
         self.last_swap_steps = 0
         self.last_swap_ticks_crossed = 0
+        self.last_swap_fee_amount = 0  # in the input token, LP and protocol share
         if sqrt_price_x96 is not None:
             self.initialize(sqrt_price_x96)
 
@@ -528,7 +529,7 @@ class ConcentratedPool(Pool):
         sqrt_price_limit_x96: int,
         stop_when_dry: bool = False,
     ) -> SwapResult:
-        """The loop of UniswapV3Pool.swap, computed without writing any state.
+        """Mirrors the loop of UniswapV3Pool.swap, computed without writing any state.
 
         With `stop_when_dry` the loop ends early once no liquidity is left in the swap's
         direction (the contract would walk on, word by word, swapping nothing).
@@ -633,7 +634,7 @@ class ConcentratedPool(Pool):
             return False
         return ticks[0] <= tick if zero_for_one else ticks[-1] > tick
 
-    def _cross(self, tick: int, fee_growth_global0_x128: int, fee_growth_global1_x128: int) -> int:
+    def cross(self, tick: int, fee_growth_global0_x128: int, fee_growth_global1_x128: int) -> int:
         """Mirrors Tick.cross: flip the tick's outside fee growth; returns its liquidity_net."""
         info = self.ticks[tick]
         info.fee_growth_outside0_x128 = (
@@ -656,7 +657,7 @@ class ConcentratedPool(Pool):
                 f"{self.balance0}, {self.balance1} (a bug in the pool math)"
             )
         for tick, global0, global1 in result.crossings:
-            self._cross(tick, global0, global1)
+            self.cross(tick, global0, global1)
         self.sqrt_price_x96 = result.sqrt_price_x96
         self.tick = result.tick
         self.liquidity = result.liquidity
@@ -670,6 +671,7 @@ class ConcentratedPool(Pool):
         self.balance1 += amount1
         self.last_swap_steps = result.steps
         self.last_swap_ticks_crossed = len(result.crossings)
+        self.last_swap_fee_amount = result.fee_amount
 
     def swap(
         self, zero_for_one: bool, amount_specified: int, sqrt_price_limit_x96: int
@@ -886,7 +888,7 @@ def nearest_usable_tick(tick: int, tick_spacing: int) -> int:
     """The multiple of `tick_spacing` nearest `tick`, kept inside [MIN_TICK, MAX_TICK]."""
     if tick_spacing <= 0:
         raise InvalidAmount(f"tick spacing must be positive, got {tick_spacing}")
-    rounded = round(tick / tick_spacing) * tick_spacing
+    rounded = (tick + tick_spacing // 2) // tick_spacing * tick_spacing  # halves round up
     max_usable = (MAX_TICK // tick_spacing) * tick_spacing
     return max(-max_usable, min(max_usable, rounded))
 

@@ -12,8 +12,11 @@ contract's reason:
   "Not enough coins removed".
 * ``InvalidAmount``: a bad coin index, a zero or negative amount, an amount the
   pool's rounding turns into an unsigned underflow, burning more LP than held.
+* ``InsufficientLiquidity``: `remove_liquidity_imbalance` asking for more than
+  the pool holds.
 * ``PoolError``: everything else (empty pool, ramp rules, uint256 overflow,
-  a Newton loop that does not converge).
+  a Newton loop that does not converge, which the contract's ``raise`` also does:
+  e.g. get_D cycles at A = 1 with coins 1:10^4 apart).
 
 Every state-changing method is atomic: it computes everything first and
 mutates only once nothing can revert any more, like a reverted transaction.
@@ -31,6 +34,14 @@ almost every call (``get_dy`` then ``exchange``, a quote loop of an arbitrageur,
 ``(xp, amp)``; any change of balances or A changes the key, so a stale D can
 never be used. The Newton loops themselves are the contract's, so every
 integer result is the contract's.
+
+Not mirrored. The owner checks (the simulation decides who may ramp A or take
+admin fees), `is_killed`, the fee and ownership commit/apply functions and
+events. A zero `dx` in `get_dy`/`exchange` raises `InvalidAmount` (the contract
+pays 0 or reverts). uint256 overflow is checked at the largest intermediates
+(the D and y iterations, the input scaling, the LP supply), not at every
+operation, so near the 2**256 limit a call could pass here that the contract
+reverts.
 """
 
 from __future__ import annotations
@@ -60,6 +71,19 @@ def _overflow(what: str) -> PoolError:
     )
 
 
+def _decimals_items(decimals: tuple[int, ...]) -> list[tuple[str, object]]:
+    """(label, value) pairs naming each coin's decimals for the constructor's type check."""
+    return [(f"decimals[{k}]", d) for k, d in enumerate(decimals)]
+
+
+def _require_int(pool_name: str, what: str, value: object) -> None:
+    if type(value) is not int:
+        raise InvalidAmount(
+            f"pool {pool_name!r}: {what} must be a Python int in the coin's smallest unit, "
+            f"got {value!r} ({type(value).__name__})"
+        )
+
+
 class StableSwapPool(Pool):
     """Curve plain StableSwap pool of 2 to 4 coins (SwapTemplateBase.vy)."""
 
@@ -74,7 +98,7 @@ class StableSwapPool(Pool):
         fee: int,
         admin_fee: int = 5_000_000_000,
     ) -> None:
-        """Mirrors SwapTemplateBase.vy __init__ (A is the contract's `_A`, stored times A_PRECISION).
+        """Mirrors SwapTemplateBase.vy __init__ (A is `_A`, stored times A_PRECISION).
 
         `fee` and `admin_fee` use the contract's 1e10 precision: 4 bps is 4_000_000,
         half of the fee to the admin is 5_000_000_000.
@@ -90,6 +114,17 @@ class StableSwapPool(Pool):
             raise PoolError(
                 f"pool {name!r}: {n} coins need {n} decimals, got {len(decimals)} ({decimals})"
             )
+        for label, value in (
+            ("A", A),
+            ("fee", fee),
+            ("admin_fee", admin_fee),
+            *_decimals_items(decimals),
+        ):
+            if type(value) is not int:
+                raise PoolError(
+                    f"pool {name!r}: {label} must be a Python int (no floats in the pool math), "
+                    f"got {value!r}"
+                )
         for d in decimals:
             if not 0 <= d <= 18:
                 raise PoolError(f"pool {name!r}: coin decimals must be 0 to 18, got {d}")
@@ -161,7 +196,9 @@ class StableSwapPool(Pool):
         return self._A()
 
     def ramp_A(self, future_A: int, future_time: int) -> None:
-        """Mirrors SwapTemplateBase.vy ramp_A: start a linear ramp of A to `future_A` at `future_time`."""
+        """Mirrors SwapTemplateBase.vy ramp_A: ramp A linearly to `future_A` at `future_time`."""
+        _require_int(self.name, "future_A", future_A)
+        _require_int(self.name, "future_time", future_time)
         now = self.block_timestamp
         if now < self.initial_A_time + MIN_RAMP_TIME:
             raise PoolError(
@@ -238,11 +275,17 @@ class StableSwapPool(Pool):
             nx0, nx1 = nx
         for _ in range(MAX_ITERATIONS):
             if two:
-                D_P = D * D // nx0 * D // nx1
+                D_P = D * D // nx0 * D
+                if D_P > MAX_UINT256:
+                    raise _overflow("get_D")
+                D_P //= nx1
             else:
                 D_P = D
                 for x in nx:
-                    D_P = D_P * D // x
+                    D_P *= D
+                    if D_P > MAX_UINT256:
+                        raise _overflow("get_D")
+                    D_P //= x
             Dprev = D
             num = (a_term + D_P * N) * D
             if num > MAX_UINT256:
@@ -256,7 +299,7 @@ class StableSwapPool(Pool):
         raise PoolError(f"pool {self.name!r}: get_D did not converge in {MAX_ITERATIONS} rounds")
 
     def _get_D_cached(self, xp: Sequence[int], amp: int) -> int:
-        """Mirrors SwapTemplateBase.vy _get_D, remembering the last result for unchanged (xp, amp)."""
+        """Mirrors SwapTemplateBase.vy _get_D, reusing the last result for unchanged (xp, amp)."""
         key = (*xp, amp)
         if key == self._d_key:
             return self._d_value
@@ -277,7 +320,7 @@ class StableSwapPool(Pool):
         return D * PRECISION // self.total_supply
 
     def get_y(self, i: int, j: int, x: int, xp: Sequence[int]) -> int:
-        """Mirrors SwapTemplateBase.vy _get_y: the new xp[j] when xp[i] becomes `x` at constant D."""
+        """Mirrors SwapTemplateBase.vy _get_y: the new xp[j] when xp[i] becomes `x` at fixed D."""
         N = self.n
         if i == j:
             raise InvalidAmount(f"pool {self.name!r}: cannot exchange coin {i} for itself")
@@ -298,7 +341,10 @@ class StableSwapPool(Pool):
             if _x <= 0:
                 raise InvalidAmount(f"pool {self.name!r}: get_y divides by a zero balance")
             S += _x
-            c = c * D // (_x * N)
+            c *= D
+            if c > MAX_UINT256:
+                raise _overflow("get_y")
+            c //= _x * N
         c = c * D * A_PRECISION
         if c > MAX_UINT256:
             raise _overflow("get_y")
@@ -356,7 +402,10 @@ class StableSwapPool(Pool):
             if _x <= 0:
                 raise PoolError(f"pool {self.name!r}: get_y_D divides by a zero balance")
             S += _x
-            c = c * D // (_x * N)
+            c *= D
+            if c > MAX_UINT256:
+                raise _overflow("get_y_D")
+            c //= _x * N
         c = c * D * A_PRECISION
         if c > MAX_UINT256:
             raise _overflow("get_y_D")
@@ -382,11 +431,16 @@ class StableSwapPool(Pool):
         or pays nothing for it).
         """
         self._check_pair(i, j)
+        if type(dx) is not int:
+            _require_int(self.name, "the exchange amount", dx)
         if dx <= 0:
             raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
         rates = self.RATES
         xp = [b * r // PRECISION for b, r in zip(self.balances, rates, strict=True)]
-        x = xp[i] + dx * rates[i] // PRECISION
+        x = dx * rates[i]
+        if x > MAX_UINT256:
+            raise _overflow("the input amount")
+        x = xp[i] + x // PRECISION
         if x > MAX_UINT256:
             raise _overflow("get_dy")
         y = self.get_y(i, j, x, xp)
@@ -401,12 +455,17 @@ class StableSwapPool(Pool):
     def _exchange(self, i: int, j: int, dx: int, min_dy: int) -> tuple[int, int]:
         """Mirrors SwapTemplateBase.vy exchange; returns (dy, fee on the output in native units)."""
         self._check_pair(i, j)
+        if type(dx) is not int:
+            _require_int(self.name, "the exchange amount", dx)
         if dx <= 0:
             raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
         balances = self.balances
         rates = self.RATES
         xp = [b * r // PRECISION for b, r in zip(balances, rates, strict=True)]
-        x = xp[i] + dx * rates[i] // PRECISION
+        x = dx * rates[i]
+        if x > MAX_UINT256:
+            raise _overflow("the input amount")
+        x = xp[i] + x // PRECISION
         if x > MAX_UINT256:
             raise _overflow("exchange")
         y = self.get_y(i, j, x, xp)
@@ -434,10 +493,12 @@ class StableSwapPool(Pool):
         return dy, dy_fee * PRECISION // rate_j
 
     def exchange(self, i: int, j: int, dx: int, min_dy: int) -> int:
-        """Mirrors SwapTemplateBase.vy exchange: swap `dx` of coin i for at least `min_dy` of coin j.
+        """Mirrors SwapTemplateBase.vy exchange: swap `dx` of coin i for >= `min_dy` of coin j.
 
         The fee is taken from the output; its admin share leaves `balances` for
         `admin_balances`. The caller moves the coins between wallet and pool.
+        A zero or negative `dx` raises `InvalidAmount`, as does a `dx` so small
+        that the contract's `xp[j] - y - 1` underflows.
         """
         return self._exchange(i, j, dx, min_dy)[0]
 
@@ -451,6 +512,8 @@ class StableSwapPool(Pool):
                 f"got {len(amounts)}"
             )
         for a in amounts:
+            if type(a) is not int:
+                _require_int(self.name, f"each {what} amount", a)
             if a < 0:
                 raise InvalidAmount(f"pool {self.name!r}: {what} amounts cannot be negative")
         return amounts
@@ -507,6 +570,8 @@ class StableSwapPool(Pool):
         fees = [0] * N
         stored = new_balances
         if token_supply > 0:
+            if D0 == 0:
+                raise PoolError(f"pool {self.name!r} has LP tokens but no coins (D0 = 0)")
             fee = self.fee * N // (4 * (N - 1))
             admin_fee = self.admin_fee
             stored = [0] * N
@@ -518,6 +583,11 @@ class StableSwapPool(Pool):
                 stored[k] = new_balance - fees[k] * admin_fee // FEE_DENOMINATOR
                 new_balances[k] -= fees[k]
             D2 = self.get_D_mem(new_balances, amp)
+            if D2 < D0:
+                raise InvalidAmount(
+                    f"pool {self.name!r}: this deposit is smaller than its imbalance fee "
+                    "(the contract's D2 - D0 underflows)"
+                )
             mint_amount = token_supply * (D2 - D0) // D0
         else:
             mint_amount = D1  # Take the dust if there was any
@@ -536,6 +606,7 @@ class StableSwapPool(Pool):
         return mint_amount
 
     def _burn(self, provider: str, amount: int) -> None:
+        _require_int(self.name, "an LP amount", amount)
         held = self.balance_of.get(provider, 0)
         if amount > held:
             raise InvalidAmount(
@@ -543,8 +614,9 @@ class StableSwapPool(Pool):
             )
 
     def remove_liquidity(self, amount: int, min_amounts: Sequence[int], provider: str) -> list[int]:
-        """Mirrors SwapTemplateBase.vy remove_liquidity: burn `amount` LP for a share of every coin."""
+        """Mirrors SwapTemplateBase.vy remove_liquidity: `amount` LP for a share of every coin."""
         min_amounts = self._check_amounts(min_amounts, "remove_liquidity")
+        _require_int(self.name, "the LP amount", amount)
         if amount < 0:
             raise InvalidAmount(f"pool {self.name!r}: cannot burn a negative LP amount {amount}")
         total_supply = self.total_supply
@@ -635,6 +707,7 @@ class StableSwapPool(Pool):
         N = self.n
         if not 0 <= i < N:
             raise InvalidAmount(f"pool {self.name!r}: coin index {i} out of range 0..{N - 1}")
+        _require_int(self.name, "the LP amount", token_amount)
         if token_amount < 0:
             raise InvalidAmount(f"pool {self.name!r}: cannot burn a negative LP amount")
         amp = self._A()
@@ -652,7 +725,7 @@ class StableSwapPool(Pool):
         xp_reduced = list(xp)
         fee = self.fee * N // (4 * (N - 1))
         for k in range(N):
-            if k == i:
+            if k == i:  # noqa: SIM108 (the contract's if/else)
                 dx_expected = xp[k] * D1 // D0 - new_y
             else:
                 dx_expected = xp[k] - xp[k] * D1 // D0
@@ -673,7 +746,7 @@ class StableSwapPool(Pool):
         return dy, dy_0 - dy, total_supply
 
     def calc_withdraw_one_coin(self, token_amount: int, i: int) -> int:
-        """Mirrors SwapTemplateBase.vy calc_withdraw_one_coin: coin i paid for burning `token_amount`."""
+        """Mirrors SwapTemplateBase.vy calc_withdraw_one_coin: coin i paid for `token_amount` LP."""
         return self._calc_withdraw_one_coin(token_amount, i)[0]
 
     def remove_liquidity_one_coin(
@@ -757,7 +830,7 @@ class StableSwapPool(Pool):
         return self._marginal(i, j)
 
     def arb_amount_in(self, token_in: str, token_out: str, price_in_per_out: float) -> int:
-        """Profit-maximising input: a float solve on the invariant, refined with exact get_dy quotes.
+        """Profit-maximising input: a float solve on the invariant, refined by exact get_dy quotes.
 
         Profit = out * price_in_per_out - in (in whole `token_in`), concave in size.
         The float step finds where the marginal output after fee equals
@@ -777,13 +850,17 @@ class StableSwapPool(Pool):
         rate_i = self.RATES[i]
         unit_value = price_in_per_out * 10 ** self.decimals[i] / 10 ** self.decimals[j]
 
+        quotes: dict[int, float] = {}
+
         def profit(amount: int) -> float:
             if amount <= 0:
                 return 0.0
-            try:
-                return self.get_dy(i, j, amount) * unit_value - amount
-            except PoolError:
-                return float("-inf")
+            if amount not in quotes:
+                try:
+                    quotes[amount] = self.get_dy(i, j, amount) * unit_value - amount
+                except PoolError:
+                    quotes[amount] = float("-inf")
+            return quotes[amount]
 
         estimate = self._float_arb_xp(i, j, xp, target)
         dx0 = int(estimate * PRECISION / rate_i)
@@ -808,7 +885,7 @@ class StableSwapPool(Pool):
         return best if profit(best) > 0 else 0
 
     def _float_arb_xp(self, i: int, j: int, xp: list[int], target: float) -> float:
-        """Float xp-units input of coin i that brings the marginal d xp_j/d xp_i down to `target`."""
+        """Float input of coin i (xp units) that brings the marginal d xp_j/d xp_i to `target`."""
         N = self.n
         amp = self._A()
         D = float(self._get_D_cached(xp, amp))

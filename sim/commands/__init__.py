@@ -1,0 +1,1 @@
+"""Subcommands of `ammsim` beyond run/validate/list/schema, one module each (see `sim.cli.PLUGINS`)."""

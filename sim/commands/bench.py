@@ -1,0 +1,9 @@
+"""`ammsim bench`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the `bench` subcommand (placeholder until it is built)."""

@@ -1,0 +1,9 @@
+"""`ammsim viz`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the `viz` subcommand (placeholder until it is built)."""

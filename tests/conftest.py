@@ -1,0 +1,39 @@
+"""Shared fixtures: small, fast scenarios built in code."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+BASE: dict[str, Any] = {
+    "scenario": {"name": "tiny", "seed": 7, "blocks": 300, "block_time_s": 12, "numeraire": "USDC"},
+    "chain": {"base_fee_gwei": 0.0},
+    "tokens": {"ETH": {"decimals": 18}, "USDC": {"decimals": 6}},
+    "prices": {"ETH": {"process": "gbm", "start": 3000.0, "sigma": 0.8}},
+    "pools": {"eth_usdc": {"kind": "constant_product", "tokens": ["ETH", "USDC"], "fee_bps": 30}},
+    "agents": {
+        "lps": {
+            "kind": "liquidity_provider",
+            "count": 3,
+            "pool": "eth_usdc",
+            "capital_usd": 1_000_000,
+        },
+        "retail": {
+            "kind": "noise_trader",
+            "count": 10,
+            "pools": ["eth_usdc"],
+            "trades_per_block": 0.3,
+            "size_usd": {"dist": "pareto", "scale": 200, "alpha": 1.5, "cap": 100_000},
+            "capital_usd": 200_000,
+        },
+        "arbs": {"kind": "arbitrageur", "count": 2, "capital_usd": 2_000_000},
+    },
+}
+
+
+@pytest.fixture
+def raw() -> dict[str, Any]:
+    """A fresh copy of a small valid scenario as a dict (edit freely)."""
+    return copy.deepcopy(BASE)
