@@ -192,7 +192,7 @@ def cumulative_emission(spec: EmissionSpec, block: int, block_time_s: float, dec
             period = _blocks(spec.halving_days or 0.0, block_time_s)
             k = math.floor(t / period)
             limit = 2 * rate * period  # the sum of all periods; every prefix is strictly below
-            if 2**k >= limit.numerator:
+            if k >= limit.numerator.bit_length():  # so 2^k > limit.numerator
                 # what is left, <= limit / 2^k <= 1 / limit.denominator, cannot move the floor
                 # (cheap, and keeps 2^k small when t spans millions of halvings)
                 return math.floor(limit) if limit.denominator > 1 else limit.numerator - 1
@@ -229,7 +229,7 @@ def emission_rate_per_day(spec: EmissionSpec, block: int, block_time_s: float) -
         case "constant":
             return spec.per_day
         case "halving":
-            return spec.per_day / 2 ** math.floor(days / (spec.halving_days or 1.0))
+            return math.ldexp(spec.per_day, -math.floor(days / (spec.halving_days or 1.0)))
         case "exponential":
             return spec.per_day * 2 ** (-days / (spec.half_life_days or 1.0))
     raise ProtocolError(f"unknown emission schedule {spec.schedule!r}")

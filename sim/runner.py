@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from sim import report
+from sim import report, report_html
 from sim.errors import AmmSimError
 from sim.metrics import EVENT_COLUMNS, iter_events
 from sim.model import MarketModel
@@ -158,6 +158,7 @@ def write_folder(folder: RunFolder, result: RunResult) -> None:
     folder.write_json("manifest.json", manifest(result.scenario))
     fig = report.overview(result.timeseries, result.summary)
     report.save(fig, folder.file("figure.png"))
+    folder.write_text("report.html", report_html.render(result, folder.file("figure.png").read_bytes()))
 
 
 def manifest(sc: Scenario) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from sim.config import Spec
 from sim.errors import ScenarioError
 from sim.pool_specs import PoolSpec
 from sim.prices import PriceSpec
+from sim.sweep_spec import SweepSpec
 
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
 Name = Annotated[str, Field(pattern=NAME)]
@@ -79,6 +80,7 @@ class Scenario(Spec):
     pools: dict[Name, PoolSpec] = Field(min_length=1, description="pools by name")
     agents: dict[Name, AnyAgentSpec] = Field(default_factory=dict, description="agent cohorts")
     output: OutputSpec = Field(default_factory=OutputSpec, description="what a run records")
+    sweep: SweepSpec | None = Field(None, description="parameter sweep used by `ammsim sweep`")
 
     _source: Path | None = PrivateAttr(default=None)
 

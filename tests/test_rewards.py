@@ -111,7 +111,7 @@ def test_halving_matches_a_period_by_period_sum_for_any_number_of_halvings() -> 
     # schedule pays 2 * 0.75 * 0.01 = 0.015 token = 15_000 units, never quite reached
     spec = EmissionSpec(schedule="halving", per_day=0.75, halving_days=0.01)
     rate = Fraction(750_000 * BT, 86_400)  # units per block
-    for t in range(0, 72 * 40, 7):  # the shortcut takes over at 14 halvings (2^14 > 15_000)
+    for t in range(0, 72 * 40, 7):  # the shortcut takes over at 14 halvings (15_000 < 2^14)
         k, tail = divmod(t, 72)
         paid = sum(rate * 72 / 2**j for j in range(k)) + rate / 2**k * tail
         assert cumulative_emission(spec, t, BT, 6) == math.floor(paid), t
@@ -184,6 +184,8 @@ def test_emission_rate_per_day_view() -> None:
     assert emission_rate_per_day(halving, 9, BT) == 0.0
     assert emission_rate_per_day(halving, 10, BT) == 100.0
     assert emission_rate_per_day(halving, 10 + DAY, BT) == 50.0
+    assert emission_rate_per_day(halving, 10 + 3 * DAY - 1, BT) == 25.0
+    assert emission_rate_per_day(halving, 10**12, BT) == 0.0  # underflows, no OverflowError
     expo = EmissionSpec(schedule="exponential", per_day=100, half_life_days=2, end_block=4 * DAY)
     assert emission_rate_per_day(expo, DAY, BT) == pytest.approx(100 / math.sqrt(2))
     assert emission_rate_per_day(expo, 4 * DAY, BT) == 0.0
