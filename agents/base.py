@@ -24,6 +24,9 @@ class AgentSpec(Spec):
     """Fields common to every agent cohort."""
 
     count: int = Field(1, ge=0, le=100_000, description="number of agents in this cohort")
+    active: bool = Field(
+        True, description="whether the cohort acts from the start (an `agents` event can switch it)"
+    )
     gas_reserve: float = Field(
         0.5,
         ge=0,
@@ -45,6 +48,7 @@ class MarketAgent(mesa.Agent):
         self.wallet = self.market.ledger.wallet(self.name)
         self.initial_value = 0.0
         self.initial_wallet: dict[str, int] = {}
+        self.active = True
 
     def fund(self, capital: float, weights: Mapping[str, float], gas_reserve: float) -> None:
         """Mint `capital` numeraire worth of tokens split by `weights`, plus native gas money."""
@@ -67,6 +71,14 @@ class MarketAgent(mesa.Agent):
     def value(self) -> float:
         """Marked-to-market value of everything the agent owns, in the numeraire."""
         return self.market.wallet_value(self.wallet)
+
+    def step_if_active(self) -> None:
+        if self.active:
+            self.act()
+
+    def search_if_active(self) -> None:
+        if self.active:
+            self.search()
 
     def act(self) -> None:
         """Submit this block's transactions (default: nothing)."""

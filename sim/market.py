@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sim.chain import Chain
 from sim.ledger import Ledger
 from sim.pools.base import Pool
+from sim.protocols import Protocols
 
 
 @dataclass(slots=True)
@@ -24,6 +25,7 @@ class Market:
     chain: Chain
     pools: dict[str, Pool]
     ref_prices: Mapping[str, float]
+    protocols: Protocols
     price_pools: dict[str, tuple[Pool, str]] = field(default_factory=dict)
     news: set[str] = field(default_factory=set)
 

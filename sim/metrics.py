@@ -146,6 +146,12 @@ class Metrics:
                 if shares:
                     self.agent(agent.name).lp_shares_seen[name] = (shares, 0.0)
 
+    def note(self, name: str, what: str) -> None:
+        """Log a scheduled event (not a transaction) in the event log."""
+        self.events.write(
+            (self.market.block, self.tx_index, "scenario", name, "event", "ok", *("",) * 11, what)
+        )
+
     # ---- the chain's hook ------------------------------------------------------------------
 
     def on_receipt(self, tx: Tx, receipt: Receipt | None, reason: str, paid_wei: int) -> None:

@@ -8,12 +8,14 @@ reference prices), creates the agent cohorts, and steps blocks in plain sight:
 3. traders, providers and arbitrageurs submit transactions (random activation order);
 4. searchers read the mempool and submit bundles;
 5. the builder orders and executes the block;
-6. time series are recorded every `output.record_every` blocks.
+6. staking yield, lending interest and reward emissions accrue;
+7. time series are recorded every `output.record_every` blocks.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -22,11 +24,13 @@ from agents.base import MarketAgent
 from agents.liquidity_provider import LiquidityProvider
 from agents.registry import build_cohort
 from sim.chain import Chain
+from sim.events import apply as apply_event
 from sim.ledger import Ledger
 from sim.market import Market
 from sim.metrics import EventLog, Metrics
 from sim.pool_specs import build_pool
 from sim.prices import ReferencePrices
+from sim.protocols import Protocols
 from sim.scenario import Scenario
 
 
@@ -70,6 +74,7 @@ class MarketModel(mesa.Model):
             pb = 1.0 if b == meta.numeraire else ref.get(b)
             initial = pa / pb if pa and pb else None
             pools[name] = build_pool(name, spec, decimals, initial)
+        protocols = Protocols(ledger)
         self.market = Market(
             numeraire=meta.numeraire,
             decimals=decimals,
@@ -77,14 +82,30 @@ class MarketModel(mesa.Model):
             chain=chain,
             pools=pools,
             ref_prices=self.prices.prices,
+            protocols=protocols,
         )
         self._price_unpriced_tokens()
+        for name, st in scenario.staking.items():
+            protocols.add_staking(name, st, meta.block_time_s)
+        for name, lm in scenario.lending.items():
+            protocols.add_lending(name, lm, decimals, self.market.price, meta.block_time_s)
+        if scenario.rewards is not None:
+            protocols.add_rewards(
+                scenario.rewards, meta.block_time_s, decimals[scenario.rewards.token]
+            )
+        self.schedule: dict[int, list[tuple[str, Any]]] = {}
+        for name, ev in scenario.events.items():
+            self.schedule.setdefault(ev.block(meta.block_time_s), []).append((name, ev))
         for name, pool in pools.items():
             ledger.add_venue(f"pool:{name}", pool.holdings)
+        self._timed_pools = [p for p in pools.values() if hasattr(p, "block_timestamp")]
 
         self.market_agents: list[MarketAgent] = []
         for cohort, spec in scenario.agents.items():
-            self.market_agents.extend(build_cohort(self, cohort, spec))
+            built = build_cohort(self, cohort, spec)
+            for agent in built:
+                agent.active = spec.active
+            self.market_agents.extend(built)
         self.actors = mesa.agent.AgentSet(
             [a for a in self.market_agents if not a.searcher], random=self.random
         )
@@ -125,12 +146,18 @@ class MarketModel(mesa.Model):
     def step(self) -> None:
         market = self.market
         market.chain.new_block()
+        now = int(market.chain.block * self.block_time_s)
+        for pool in self._timed_pools:
+            pool.block_timestamp = now  # type: ignore[attr-defined]
         self.prices.advance()
-        self.actors.shuffle_do("act")
-        if self.searchers:
-            self.searchers.shuffle_do("search")
-        market.chain.build_block()
         block = market.chain.block
+        for name, ev in self.schedule.get(block, ()):
+            self.metrics.note(name, apply_event(ev, self))
+        self.actors.shuffle_do("step_if_active")
+        if self.searchers:
+            self.searchers.shuffle_do("search_if_active")
+        market.chain.build_block()
+        market.protocols.on_block(block, market.price)
         if block % self.record_every == 0:
             self.datacollector.collect(self)
         if self.check_every_block:

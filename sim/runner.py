@@ -158,7 +158,9 @@ def write_folder(folder: RunFolder, result: RunResult) -> None:
     folder.write_json("manifest.json", manifest(result.scenario))
     fig = report.overview(result.timeseries, result.summary)
     report.save(fig, folder.file("figure.png"))
-    folder.write_text("report.html", report_html.render(result, folder.file("figure.png").read_bytes()))
+    folder.write_text(
+        "report.html", report_html.render(result, folder.file("figure.png").read_bytes())
+    )
 
 
 def manifest(sc: Scenario) -> dict[str, Any]:

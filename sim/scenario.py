@@ -26,7 +26,11 @@ from sim.chain import ChainSpec
 from sim.config import Spec
 from sim.errors import ScenarioError
 from sim.pool_specs import PoolSpec
+from sim.events import EventSpec, check_event
+from sim.lending import LendingSpec
 from sim.prices import PriceSpec
+from sim.rewards import RewardsSpec
+from sim.staking import StakingSpec
 from sim.sweep_spec import SweepSpec
 
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
@@ -79,6 +83,16 @@ class Scenario(Spec):
     )
     pools: dict[Name, PoolSpec] = Field(min_length=1, description="pools by name")
     agents: dict[Name, AnyAgentSpec] = Field(default_factory=dict, description="agent cohorts")
+    staking: dict[Name, StakingSpec] = Field(
+        default_factory=dict, description="liquid-staking protocols by name"
+    )
+    lending: dict[Name, LendingSpec] = Field(
+        default_factory=dict, description="lending markets by name"
+    )
+    rewards: RewardsSpec | None = Field(None, description="liquidity-mining emissions")
+    events: dict[Name, EventSpec] = Field(
+        default_factory=dict, description="scheduled events by name"
+    )
     output: OutputSpec = Field(default_factory=OutputSpec, description="what a run records")
     sweep: SweepSpec | None = Field(None, description="parameter sweep used by `ammsim sweep`")
 
@@ -235,6 +249,35 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
             for i, t in enumerate(pair):
                 if t not in tokens:
                     out.append((f"agents.{aname}.pair[{i}]", f"unknown token {t!r}"))
+        for field in ("market", "lst"):
+            ref = getattr(agent, field, None)
+            known_refs = s.lending if field == "market" else {x.lst for x in s.staking.values()}
+            if ref is not None and ref not in known_refs:
+                out.append((f"agents.{aname}.{field}", f"unknown {field} {ref!r}"))
+    for name, st in s.staking.items():
+        for field in ("underlying", "lst"):
+            if getattr(st, field) not in tokens:
+                out.append((f"staking.{name}.{field}", f"unknown token {getattr(st, field)!r}"))
+        if st.design != "reward_bearing":
+            out.append(
+                (
+                    f"staking.{name}.design",
+                    "only reward_bearing LSTs can circulate in wallets and pools "
+                    "(model a rebasing token through its wrapper, as wstETH wraps stETH)",
+                )
+            )
+    for name, lm in s.lending.items():
+        for asset in lm.assets:
+            if asset not in tokens:
+                out.append((f"lending.{name}.assets.{asset}", f"unknown token {asset!r}"))
+    if s.rewards is not None:
+        if s.rewards.token not in tokens:
+            out.append(("rewards.token", f"unknown token {s.rewards.token!r}"))
+        for pool in s.rewards.pools:
+            if pool not in s.pools:
+                out.append((f"rewards.pools.{pool}", f"unknown pool {pool!r}"))
+    for name, ev in s.events.items():
+        out.extend(check_event(name, ev, s))
     return out
 
 

@@ -57,7 +57,8 @@ class Ledger:
         self.pool = pool
         self.wallets: dict[str, list[int]] = {}
         self.swap_steps = 0
-        self.volume = [0, 0]
+        self.inflow = [0, 0]  # everything paid into the pool
+        self.swaps = 0
 
     def _wallet(self, who: str) -> list[int]:
         return self.wallets.setdefault(who, [0, 0])
@@ -67,6 +68,8 @@ class Ledger:
         wallet = self._wallet(who)
         wallet[0] -= amount0
         wallet[1] -= amount1
+        self.inflow[0] += amount0
+        self.inflow[1] += amount1
         return amount0, amount1
 
     def collect_all(self, who: str, lower: int, upper: int) -> tuple[int, int]:
@@ -80,8 +83,9 @@ class Ledger:
         limit = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
         amount0, amount1 = self.pool.swap(zero_for_one, amount, limit)
         self.swap_steps += self.pool.last_swap_steps
-        self.volume[0] += abs(amount0)
-        self.volume[1] += abs(amount1)
+        self.inflow[0] += max(amount0, 0)
+        self.inflow[1] += max(amount1, 0)
+        self.swaps += 1
         wallet = self._wallet(who)
         wallet[0] -= amount0
         wallet[1] -= amount1
@@ -566,10 +570,11 @@ def test_no_sequence_of_operations_creates_tokens(ops: list[tuple]) -> None:
     ledger.withdraw_everything()
     assert ledger.totals() == (0, 0)
     # nobody got out more than went in; the pool keeps only rounding dust: a few wei per
-    # call and step, plus, at extreme prices, the value of one sqrt-price unit per swap
-    # (rounded in the pool's favour), which stays far below a millionth of the volume
+    # call and step, plus up to one sqrt-price unit's worth of reserves per swap (prices
+    # round in the pool's favour), which near MIN_SQRT_RATIO is reserves / MIN_SQRT_RATIO
     for side, balance in enumerate((pool.balance0, pool.balance1)):
-        assert 0 <= balance <= 4 * len(ops) + 4 + ledger.swap_steps + ledger.volume[side] // 10**6
+        ulp_worth = ledger.inflow[side] * (ledger.swaps + 1) // MIN_SQRT_RATIO
+        assert 0 <= balance <= 4 * len(ops) + 4 + ledger.swap_steps + ulp_worth
     assert pool.liquidity == 0 and pool.positions == {}
 
 

@@ -89,6 +89,10 @@ class Pool(ABC):
         """
         return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
 
+    def set_fee_bps(self, fee_bps: float) -> None:
+        """Change the swap fee (a governance action). Pools whose fee is fixed refuse."""
+        raise PoolError(f"{self.kind} pool {self.name!r} has a fixed fee tier; it cannot change")
+
     def price_impact(self, token_in: str, token_out: str, amount_in: int) -> float:
         """Fractional shortfall of the execution price against the spot price (fee included)."""
         out = self.quote_exact_in(token_in, token_out, amount_in)

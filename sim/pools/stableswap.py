@@ -777,6 +777,15 @@ class StableSwapPool(Pool):
 
     # ------------------------------------------------------- Pool interface
 
+    def set_fee_bps(self, fee_bps: float) -> None:
+        """Mirrors commit_new_fee/apply_new_fee (without the admin delay): fee in basis points."""
+        fee = round(fee_bps * 1_000_000)
+        if not 0 <= fee <= MAX_FEE:
+            raise InvalidAmount(
+                f"fee {fee_bps} bps is above Curve's maximum of {MAX_FEE / 1e6} bps"
+            )
+        self.fee = fee
+
     @property
     def fee_bps(self) -> float:
         """Swap fee in basis points (the contract's fee is in 1e10 precision)."""

@@ -1,0 +1,235 @@
+"""Protocols beside the pools: liquid staking, lending markets and liquidity-mining rewards.
+
+This module wires the pure protocol classes (`sim.staking`, `sim.lending`,
+`sim.rewards`) into a market: it registers their holdings with the ledger,
+gives lending markets their oracle, accrues yield and interest every block, and
+books supply created inside a protocol (staking rewards, reward emissions) as
+explicit mints.
+
+Token flows go through small functions here (`stake`, `supply`, `borrow`,
+`liquidate`, ...) that move ledger wallets and protocol books together, so
+agents never touch either directly.
+
+Liquid staking tokens are held in wallets and pools as ordinary integer tokens:
+the protocol books every LST in circulation to one omnibus account, so only the
+reward-bearing design (wstETH, rETH) can circulate; a rebasing token would need
+every wallet to rebase.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sim.errors import InsufficientBalance, ProtocolError
+from sim.ledger import Ledger
+from sim.lending import LendingMarket, LendingSpec
+from sim.rewards import MasterChef, RewardsSpec
+from sim.staking import LiquidStaking, StakingSpec
+
+CIRCULATING = "circulating"
+"""The staking protocol's single account for every LST unit held outside it."""
+
+PriceFn = Callable[[str], float]
+
+
+@dataclass
+class Protocols:
+    """Every non-pool protocol of a market, and the per-block work they need."""
+
+    ledger: Ledger
+    staking: dict[str, LiquidStaking] = field(default_factory=dict)  # by LST symbol
+    lending: dict[str, LendingMarket] = field(default_factory=dict)  # by market name
+    chef: MasterChef | None = None
+    _twap: dict[str, deque[float]] = field(default_factory=dict)
+    _chef_minted: int = 0
+
+    # ---- construction --------------------------------------------------------------------
+
+    def add_staking(self, name: str, spec: StakingSpec, block_time_s: float) -> LiquidStaking:
+        if spec.design != "reward_bearing":
+            raise ProtocolError(
+                f"staking.{name}: only reward_bearing LSTs can circulate in wallets and pools "
+                "(wrap a rebasing token, as wstETH wraps stETH)"
+            )
+        protocol = LiquidStaking(spec, seconds_per_block=max(1, round(block_time_s)))
+        self.staking[spec.lst] = protocol
+        self.ledger.add_venue(f"staking:{name}", protocol.holdings)
+        return protocol
+
+    def add_lending(
+        self,
+        name: str,
+        spec: LendingSpec,
+        decimals: dict[str, int],
+        price: PriceFn,
+        block_time_s: float,
+    ) -> LendingMarket:
+        oracle = self._oracle(spec, price)
+        market = LendingMarket(
+            spec, decimals, oracle, seconds_per_block=max(1, round(block_time_s))
+        )
+        self.lending[name] = market
+        self.ledger.add_venue(f"lending:{name}", market.holdings)
+        return market
+
+    def add_rewards(self, spec: RewardsSpec, block_time_s: float, decimals: int) -> MasterChef:
+        self.chef = MasterChef.from_spec(spec, block_time_s=block_time_s, decimals=decimals)
+        self.ledger.add_venue("rewards", self._chef_holdings)
+        return self.chef
+
+    def _chef_holdings(self) -> dict[str, int]:
+        chef = self.chef
+        return {chef.token: chef.balance} if chef else {}
+
+    def _oracle(self, spec: LendingSpec, price: PriceFn) -> PriceFn:
+        """The price feed the market reads: pool price, LST exchange rate, or a pool TWAP."""
+        if spec.oracle == "pool":
+            return price
+        if spec.oracle == "exchange_rate":
+
+            def by_rate(asset: str) -> float:
+                lst = self.staking.get(asset)
+                if lst is None:
+                    return price(asset)
+                return lst.exchange_rate() * price(lst.spec.underlying)
+
+            return by_rate
+        window = spec.twap_blocks
+
+        def twap(asset: str) -> float:
+            hist = self._twap.get(asset)
+            if not hist:
+                return price(asset)
+            return sum(hist) / len(hist)
+
+        for asset in spec.assets:
+            self._twap.setdefault(asset, deque(maxlen=window))
+        return twap
+
+    # ---- each block --------------------------------------------------------------------------
+
+    def on_block(self, block: int, price: PriceFn) -> None:
+        """Accrue staking yield and lending interest, sample TWAPs, book reward emissions."""
+        for lst in self.staking.values():
+            minted = lst.accrue(1)
+            if minted:
+                self.ledger.minted_to_venue(lst.spec.underlying, minted)
+        for market in self.lending.values():
+            market.accrue(1)
+        for asset, hist in self._twap.items():
+            hist.append(price(asset))
+        self.sync_rewards(block)
+
+    def sync_rewards(self, block: int) -> None:
+        """Emissions the chef has taken in since the last sync become explicit mints."""
+        chef = self.chef
+        if chef is None:
+            return
+        chef.mass_update_pools(block)
+        delta = chef.total_minted - self._chef_minted
+        if delta:
+            self.ledger.minted_to_venue(chef.token, delta)
+            self._chef_minted = chef.total_minted
+
+    # ---- token flows (wallet and protocol books move together) ---------------------------------
+
+    def stake(self, holder: str, lst: str, amount: int) -> int:
+        """Stake `amount` underlying from `holder`'s wallet; returns LST units received."""
+        protocol = self.staking[lst]
+        underlying = protocol.spec.underlying
+        wallet = self.ledger.wallet(holder)
+        _require(wallet, holder, underlying, amount)
+        minted = protocol.stake(CIRCULATING, amount)
+        wallet[underlying] -= amount
+        self.ledger.minted[lst] = self.ledger.minted.get(lst, 0) + minted
+        wallet[lst] = wallet.get(lst, 0) + minted
+        return minted
+
+    def unstake_instant(self, holder: str, lst: str, amount: int) -> int:
+        """Redeem `amount` LST at the exchange rate now (instant-withdrawal protocols)."""
+        protocol = self.staking[lst]
+        wallet = self.ledger.wallet(holder)
+        _require(wallet, holder, lst, amount)
+        paid = protocol.withdraw_instant(CIRCULATING, amount)
+        self.ledger.burn(holder, lst, amount)
+        wallet[protocol.spec.underlying] += paid
+        return paid
+
+    def request_withdrawal(self, holder: str, lst: str, amount: int) -> int:
+        """Queue `amount` LST for redemption; returns the request id to `claim` later."""
+        protocol = self.staking[lst]
+        _require(self.ledger.wallet(holder), holder, lst, amount)
+        request = protocol.request_withdrawal(CIRCULATING, amount)
+        self.ledger.burn(holder, lst, amount)
+        return request
+
+    def claim(self, holder: str, lst: str, request: int) -> int:
+        """Claim a finished withdrawal request; returns underlying received."""
+        protocol = self.staking[lst]
+        paid = protocol.claim(CIRCULATING, request)
+        wallet = self.ledger.wallet(holder)
+        wallet[protocol.spec.underlying] += paid
+        return paid
+
+    def supply(self, market: str, holder: str, asset: str, amount: int) -> None:
+        wallet = self.ledger.wallet(holder)
+        _require(wallet, holder, asset, amount)
+        self.lending[market].supply(holder, asset, amount)
+        wallet[asset] -= amount
+
+    def withdraw(self, market: str, holder: str, asset: str, amount: int) -> int:
+        paid = self.lending[market].withdraw(holder, asset, amount)
+        self.ledger.wallet(holder)[asset] += paid
+        return paid
+
+    def borrow(self, market: str, holder: str, asset: str, amount: int) -> None:
+        self.lending[market].borrow(holder, asset, amount)
+        self.ledger.wallet(holder)[asset] += amount
+
+    def repay(self, market: str, holder: str, asset: str, amount: int) -> int:
+        wallet = self.ledger.wallet(holder)
+        lm = self.lending[market]
+        due = min(amount, lm.debt(holder, asset), wallet.get(asset, 0))
+        if due <= 0:
+            return 0
+        repaid = lm.repay(holder, asset, due)
+        wallet[asset] -= repaid
+        return repaid
+
+    def liquidate(
+        self,
+        market: str,
+        liquidator: str,
+        borrower: str,
+        debt_asset: str,
+        collateral: str,
+        amount: int,
+    ) -> tuple[int, int]:
+        """Repay up to `amount` of `borrower`'s debt from `liquidator`'s wallet, seize collateral."""
+        lm = self.lending[market]
+        wallet = self.ledger.wallet(liquidator)
+        repay, _ = lm.quote_liquidation(borrower, debt_asset, collateral, amount)
+        _require(wallet, liquidator, debt_asset, repay)
+        repaid, seized = lm.liquidate(liquidator, borrower, debt_asset, collateral, amount)
+        wallet[debt_asset] -= repaid
+        wallet[collateral] = wallet.get(collateral, 0) + seized
+        return repaid, seized
+
+    def harvest(self, pool: str, holder: str, block: int) -> int:
+        """Pay `holder`'s vested rewards from the chef into its wallet."""
+        chef = self.chef
+        if chef is None:
+            return 0
+        self.sync_rewards(block)
+        paid = chef.harvest(pool, holder, block)
+        if paid:
+            wallet = self.ledger.wallet(holder)
+            wallet[chef.token] = wallet.get(chef.token, 0) + paid
+        return paid
+
+
+def _require(wallet: dict[str, int], holder: str, token: str, amount: int) -> None:
+    if amount < 0 or amount > wallet.get(token, 0):
+        raise InsufficientBalance(f"{holder} holds {wallet.get(token, 0)} {token}, needs {amount}")
