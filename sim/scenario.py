@@ -25,9 +25,9 @@ from agents.registry import AnyAgentSpec
 from sim.chain import ChainSpec
 from sim.config import Spec
 from sim.errors import ScenarioError
-from sim.pool_specs import PoolSpec
 from sim.events import EventSpec, check_event
 from sim.lending import LendingSpec
+from sim.pool_specs import PoolSpec
 from sim.prices import PriceSpec
 from sim.rewards import RewardsSpec
 from sim.staking import StakingSpec

@@ -5,7 +5,20 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI machines are shared and slow: no per-example deadline, and a fixed example sequence so a
+# green run stays green. `HYPOTHESIS_PROFILE=explore` searches with fresh random examples.
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "explore", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 BASE: dict[str, Any] = {
     "scenario": {"name": "tiny", "seed": 7, "blocks": 300, "block_time_s": 12, "numeraire": "USDC"},
