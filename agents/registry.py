@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union
 import mesa
 from pydantic import Field
 
-from agents import arbitrageur, liquidity_provider, noise_trader
+from agents import arbitrageur, liquidity_provider, noise_trader, sandwicher
 from agents.base import AgentSpec, MarketAgent
 
 Builder = Callable[[mesa.Model, str, Any], list[MarketAgent]]
@@ -17,6 +17,7 @@ KINDS: dict[str, tuple[type[AgentSpec], Builder]] = {
     "liquidity_provider": (liquidity_provider.LiquidityProviderSpec, liquidity_provider.build),
     "noise_trader": (noise_trader.NoiseTraderSpec, noise_trader.build),
     "arbitrageur": (arbitrageur.ArbitrageurSpec, arbitrageur.build),
+    "sandwich_bot": (sandwicher.SandwichBotSpec, sandwicher.build),
 }
 
 AnyAgentSpec = Annotated[

@@ -101,7 +101,9 @@ class AprResult:
     """Daily volume at which net APR is zero (None when fees are zero)."""
 
 
-def fee_apr(volume: float, tvl: float, fee: float, days: float = 1.0, lp_share: float = 1.0) -> float:
+def fee_apr(
+    volume: float, tvl: float, fee: float, days: float = 1.0, lp_share: float = 1.0
+) -> float:
     """Fee APR = volume over `days` x fee rate x LP share of the fee / TVL x 365/days."""
     _positive("tvl", tvl)
     _positive("days", days)

@@ -212,6 +212,9 @@ class Call:
 ReceiptHook = Callable[[Tx, Receipt | None, str, int], None]
 """Called per included transaction: (tx, receipt or None if reverted, revert reason, gas paid)."""
 
+BundleHook = Callable[["Bundle", list[Receipt], int], None]
+"""Called per executed bundle: (bundle, receipts in order, target's output had it run alone)."""
+
 
 class BaseFee:
     """Exogenous base fee: a mean-reverting log process around the scenario's level, drawn in chunks."""
@@ -257,6 +260,7 @@ class Chain:
         self.native = spec.native_token
         self.gas = spec.gas
         self.on_receipt = on_receipt
+        self.on_bundle: BundleHook | None = None
         self.mempool: list[Tx] = []
         self.bundles: list[Bundle] = []
         self._seq = 0
@@ -371,6 +375,7 @@ class Chain:
         senders = {tx.sender for tx in seq}
         pool_state = [(p, copy.deepcopy(vars(p))) for p in pools.values()]
         wallets = {s: dict(self.ledger.wallets[s]) for s in senders}
+        alone = _quote_alone(b.target.action)
         receipts: list[Receipt] = []
         for tx in seq:
             cost = self.gas_cost_wei(tx.action.gas_units, tx.priority_fee_gwei)
@@ -394,6 +399,21 @@ class Chain:
         for tx, receipt in zip(seq, receipts, strict=True):
             paid = self._charge(tx, tx.action.gas_units)
             self._report(tx, receipt, "", paid)
+        if self.on_bundle is not None:
+            self.on_bundle(b, receipts, alone)
+
+
+def _quote_alone(action: Action) -> int:
+    """Output the target swap would get on the current state (0 if not a quotable swap)."""
+    if not isinstance(action, SwapExactIn):
+        return 0
+    amount = action.amount_in
+    try:
+        for pool, a, b in zip(action.path, action.tokens, action.tokens[1:], strict=False):
+            amount = pool.quote_exact_in(a, b, amount)
+    except PoolError:
+        return 0
+    return amount
 
 
 def _priority_key(tx: Tx) -> tuple[float, int]:

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sim.chain import Receipt, Tx
+from sim.chain import Bundle, Receipt, Tx
 from sim.liquidity import lp_shares, lp_supply
 from sim.pools.base import Pool
 
@@ -85,6 +85,9 @@ class PoolStats:
     lp_fees_usd: float = 0.0
     swaps: int = 0
     fee_per_share: float = 0.0  # LP-attributable fee value per LP token (accumulator)
+    lvr_per_share: float = 0.0  # loss-versus-rebalancing per LP token (accumulator)
+    lvr_usd: float = 0.0  # arbitrageurs' gain against the pool at reference prices, fees excluded
+    vs_rebalancing_usd: float = 0.0  # LP value minus a portfolio rebalancing at reference prices
     lp_fee_share: float = 1.0  # fraction of fees that accrues to LPs
     start_ratio: float = 0.0  # reference price ratio token0/token1 at start
     start_value_per_share: float = 0.0
@@ -103,7 +106,11 @@ class AgentStats:
     dropped: int = 0
     trade_pnl_usd: float = 0.0  # value received minus value paid, at reference prices
     lp_fee_income_usd: float = 0.0
-    lp_shares_seen: dict[str, tuple[int, float]] = field(default_factory=dict)
+    lp_lvr_usd: float = 0.0
+    slippage_usd: float = 0.0  # execution shortfall vs reference beyond the fee
+    mev_gained_usd: float = 0.0
+    mev_lost_usd: float = 0.0
+    lp_shares_seen: dict[str, tuple[int, float, float]] = field(default_factory=dict)
 
 
 class Metrics:
@@ -117,8 +124,11 @@ class Metrics:
         self.agents: dict[str, AgentStats] = {}
         self.retail_slippage_bps = array("d")
         self.tx_index = 0
-        self.gas_burned_usd = 0.0
         self.arb_profit_usd = 0.0
+        self.mev_usd = 0.0
+        self.sandwiches = 0
+        self.sandwich_rows: list[dict[str, Any]] = []
+        self.flows: dict[tuple[str, str, str], list[float]] = {}
 
     def agent(self, name: str) -> AgentStats:
         st = self.agents.get(name)
@@ -144,7 +154,7 @@ class Metrics:
             for name, pool in market.pools.items():
                 shares = _shares(pool, agent.name)
                 if shares:
-                    self.agent(agent.name).lp_shares_seen[name] = (shares, 0.0)
+                    self.agent(agent.name).lp_shares_seen[name] = (shares, 0.0, 0.0)
 
     def note(self, name: str, what: str) -> None:
         """Log a scheduled event (not a transaction) in the event log."""
@@ -180,23 +190,38 @@ class Metrics:
         value_in = market.value(r.token_in, r.amount_in)
         value_out = market.value(r.token_out, r.amount_out)
         fee_usd = 0.0
+        arb = tx.label == "arbitrage"
         for pool, hop in zip(r.route, r.hops, strict=True):
             ps = self.pools[pool.name]
             hop_fee = market.value(hop.fee_token, hop.fee)
+            hop_in = market.value(hop.token_in, hop.amount_in)
+            hop_out = market.value(hop.token_out, hop.amount_out)
             fee_usd += hop_fee
-            ps.volume_usd += market.value(hop.token_in, hop.amount_in)
+            ps.volume_usd += hop_in
             ps.fees_usd += hop_fee
             ps.swaps += 1
+            ps.vs_rebalancing_usd += hop_in - hop_out
+            lvr = hop_out - (hop_in - hop_fee) if arb else 0.0
+            ps.lvr_usd += lvr
+            key = (tx.sender, pool.name, "swap")
+            flow = self.flows.get(key)
+            if flow is None:
+                self.flows[key] = [1, hop_in]
+            else:
+                flow[0] += 1
+                flow[1] += hop_in
             supply = _supply(pool)
             if supply:
                 lp_part = hop_fee * ps.lp_fee_share
                 ps.lp_fees_usd += lp_part
                 ps.fee_per_share += lp_part / supply
+                ps.lvr_per_share += lvr / supply
         st.swaps += 1
         st.volume_usd += value_in
         st.fees_paid_usd += fee_usd
         pnl = value_out - value_in
         st.trade_pnl_usd += pnl
+        st.slippage_usd += -pnl - fee_usd
         slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
         if tx.label == "retail":
             self.retail_slippage_bps.append(slippage)
@@ -206,13 +231,14 @@ class Metrics:
             self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
 
     def _settle_lp(self, holder: str, pool_name: str) -> None:
-        """Credit fee income earned on the shares held since the last change, then re-snapshot."""
+        """Credit fees and LVR accrued on the shares held since the last change, then re-snapshot."""
         pool = self.market.pools[pool_name]
+        ps = self.pools[pool_name]
         st = self.agent(holder)
-        shares, acc = st.lp_shares_seen.get(pool_name, (0, 0.0))
-        fps = self.pools[pool_name].fee_per_share
-        st.lp_fee_income_usd += shares * (fps - acc)
-        st.lp_shares_seen[pool_name] = (_shares(pool, holder), fps)
+        shares, fee_acc, lvr_acc = st.lp_shares_seen.get(pool_name, (0, 0.0, 0.0))
+        st.lp_fee_income_usd += shares * (ps.fee_per_share - fee_acc)
+        st.lp_lvr_usd += shares * (ps.lvr_per_share - lvr_acc)
+        st.lp_shares_seen[pool_name] = (_shares(pool, holder), ps.fee_per_share, ps.lvr_per_share)
 
     def lp_fee_income(self, holder: str) -> float:
         """Fee income (numeraire) attributed to `holder` across pools up to now."""
@@ -220,9 +246,46 @@ class Metrics:
         if st is None:
             return 0.0
         total = st.lp_fee_income_usd
-        for name, (shares, acc) in st.lp_shares_seen.items():
+        for name, (shares, acc, _) in st.lp_shares_seen.items():
             total += shares * (self.pools[name].fee_per_share - acc)
         return total
+
+    def lp_lvr(self, holder: str) -> float:
+        """Loss-versus-rebalancing (numeraire) attributed to `holder`'s LP shares up to now."""
+        st = self.agents.get(holder)
+        if st is None:
+            return 0.0
+        total = st.lp_lvr_usd
+        for name, (shares, _, acc) in st.lp_shares_seen.items():
+            total += shares * (self.pools[name].lvr_per_share - acc)
+        return total
+
+    def on_bundle(self, bundle: Bundle, receipts: list[Receipt], alone_out: int) -> None:
+        """A sandwich executed: book the bot's gross gain and the victim's loss against running alone."""
+        front, victim, back = receipts[0], receipts[len(bundle.before)], receipts[-1]
+        market = self.market
+        gross = market.value(front.token_in, back.amount_out - front.amount_in)
+        loss = market.value(victim.token_out, alone_out - victim.amount_out)
+        bot, target = bundle.searcher, bundle.target.sender
+        self.agent(bot).mev_gained_usd += gross
+        self.agent(target).mev_lost_usd += loss
+        self.mev_usd += gross
+        self.sandwiches += 1
+        flow = self.flows.setdefault((bot, target, "sandwich"), [0, 0.0])
+        flow[0] += 1
+        flow[1] += gross
+        self.sandwich_rows.append(
+            {
+                "block": market.block,
+                "bot": bot,
+                "victim": target,
+                "pool": victim.pool,
+                "victim_cohort": target.split("#")[0],
+                "victim_loss_usd": loss,
+                "bot_gross_usd": gross,
+            }
+        )
+        self.note("sandwich", f"{bot} sandwiched {target}: bot +{gross:.2f}, victim -{loss:.2f}")
 
     def _event(
         self,
@@ -304,6 +367,7 @@ class Metrics:
             "reverts": report_reverts,
             "arb_profit_usd": report_arb_profit,
             "lp_fees_usd": report_lp_fees,
+            "mev_usd": report_mev,
         }
         for asset in self.model.price_assets:
             cols[f"ref_price.{asset}"] = partial(report_ref_price, asset=asset)
@@ -315,6 +379,7 @@ class Metrics:
             cols[f"{name}.tvl_usd"] = partial(report_tvl, pool=name)
             cols[f"{name}.volume_usd"] = partial(report_volume, pool=name)
             cols[f"{name}.fees_usd"] = partial(report_fees, pool=name)
+            cols[f"{name}.lvr_usd"] = partial(report_lvr, pool=name)
             cols[f"{name}.lp_value_per_share_usd"] = partial(report_share_value, pool=name)
             cols[f"{name}.hodl_value_per_share_usd"] = partial(report_share_hodl, pool=name)
             if len(pool.tokens) == 2:
@@ -432,6 +497,14 @@ def report_volume(m: MarketModel, pool: str) -> float:
 
 def report_fees(m: MarketModel, pool: str) -> float:
     return m.metrics.pools[pool].fees_usd
+
+
+def report_lvr(m: MarketModel, pool: str) -> float:
+    return m.metrics.pools[pool].lvr_usd
+
+
+def report_mev(m: MarketModel) -> float:
+    return m.metrics.mev_usd
 
 
 def report_share_value(m: MarketModel, pool: str) -> float:

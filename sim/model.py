@@ -116,6 +116,7 @@ class MarketModel(mesa.Model):
         self.events = EventLog(events_path, enabled=scenario.output.events != "none")
         self.metrics = Metrics(self, self.events)
         chain.on_receipt = self.metrics.on_receipt
+        chain.on_bundle = self.metrics.on_bundle
         self._genesis()
         self.metrics.start()
         for agent in self.market_agents:

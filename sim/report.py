@@ -85,19 +85,51 @@ def plot_fees(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None 
     """Cumulative swap fees per pool, in the numeraire."""
     ax = ax or plt.figure().gca()
     for name in pools or pool_names(ts):
-        ax.plot(ts["time_days"], ts[f"{name}.fees_usd"], lw=1.2, label=name)
-    ax.set_title("Cumulative fees")
+        (line,) = ax.plot(ts["time_days"], ts[f"{name}.fees_usd"], lw=1.2, label=f"{name} fees")
+        lvr = f"{name}.lvr_usd"
+        if lvr in ts and ts[lvr].abs().max() > 0:
+            ax.plot(
+                ts["time_days"], ts[lvr], lw=1, ls="--", color=line.get_color(), label=f"{name} LVR"
+            )
+    ax.set_title("Cumulative fees and loss-versus-rebalancing")
     ax.set_xlabel("days")
     ax.legend(fontsize=7)
     return ax
 
 
+def plot_mev(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
+    """Who lost what to sandwiches (per victim cohort, with its slippage tolerance) and what bots took."""
+    ax = ax or plt.figure().gca()
+    mev = summary.get("mev") or {}
+    cohorts = mev.get("by_victim_cohort", {})
+    labels = [
+        f"{c}\n({v['slippage_bps']:g} bps tol.)" if "slippage_bps" in v else c
+        for c, v in cohorts.items()
+    ]
+    losses = [v["victim_loss_usd"] for v in cohorts.values()]
+    ax.bar(labels, losses, color="tab:red", label="victims' loss")
+    ax.bar(
+        ["sandwich bots"],
+        [mev.get("bot_gross_usd", 0.0)],
+        color="tab:green",
+        label="bots' gross gain",
+    )
+    ax.set_title(f"Sandwiches: {mev.get('sandwiches', 0)} ({summary['numeraire']})")
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7)
+    return ax
+
+
 def overview(ts: pd.DataFrame, summary: dict[str, Any]) -> Figure:
-    """The run's figure.png: prices, LP vs HODL, fees."""
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+    """The run's figure.png: prices, LP vs HODL, fees and LVR, and sandwiches when there were any."""
+    sandwiches = (summary.get("mev") or {}).get("sandwiches", 0)
+    n = 4 if sandwiches else 3
+    fig, axes = plt.subplots(1, n, figsize=(5 * n, 4.2), layout="constrained")
     plot_prices(ts, axes[0])
     plot_lp_vs_hodl(ts, axes[1])
     plot_fees(ts, axes[2])
+    if sandwiches:
+        plot_mev(summary, axes[3])
     fig.suptitle(f"{summary['scenario']} (seed {summary['seed']})", fontsize=11)
     return fig
 

@@ -20,7 +20,9 @@ from sim.metrics import EVENT_COLUMNS, iter_events
 from sim.model import MarketModel
 from sim.output import RunFolder
 from sim.scenario import Scenario, load_scenario
-from sim.summary import agents_table, summarize
+from sim.summary import agents_table, flows_table, summarize
+
+FLOW_COLUMNS = ("source", "target", "kind", "count", "value_usd")
 
 
 @dataclass
@@ -33,6 +35,8 @@ class RunResult:
     agents: pd.DataFrame
     scenario: Scenario
     _events: list[dict[str, Any]] | None = field(default=None, repr=False)
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    """Edges of the flow graph: agent -> pool (swaps), bot -> victim (sandwiches)."""
 
     @property
     def events(self) -> pd.DataFrame:
@@ -111,6 +115,7 @@ def run(
             None
             if folder
             else [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in model.events.rows],
+            flows_table(model),
         )
         if folder is not None:
             write_folder(folder, result)
@@ -155,6 +160,7 @@ def write_folder(folder: RunFolder, result: RunResult) -> None:
     folder.write_text("timeseries.csv", _csv(result.timeseries))
     folder.write_text("agents.csv", _csv(result.agents))
     folder.write_json("summary.json", result.summary)
+    folder.write_text("flows.csv", _csv(pd.DataFrame(result.flows, columns=FLOW_COLUMNS)))
     folder.write_json("manifest.json", manifest(result.scenario))
     fig = report.overview(result.timeseries, result.summary)
     report.save(fig, folder.file("figure.png"))

@@ -23,6 +23,9 @@ SUMMARY_FIELDS: dict[str, str] = {
     "txs": "transactions included in blocks",
     "reverts": "included transactions that reverted (still paid gas)",
     "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing)",
+    "lvr_usd": "loss-versus-rebalancing: arbitrageurs' gain against the pools at reference prices, fees excluded",
+    "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR + what noise traders' price impact paid)",
+    "mev": "sandwiches: count, bot gross gain, victims' loss against trading alone, per victim cohort",
     "pools": "the same per pool",
 }
 """Top-level keys of summary.json and what they mean."""
@@ -42,6 +45,10 @@ AGENT_COLUMNS: dict[str, str] = {
     "dropped": "transactions dropped for lack of gas money",
     "trade_pnl_usd": "value received minus value paid in its swaps, at reference prices",
     "lp_fee_income_usd": "fee income attributed to its LP shares",
+    "lp_lvr_usd": "loss-versus-rebalancing attributed to its LP shares",
+    "slippage_usd": "execution shortfall of its swaps vs the reference price, beyond fees",
+    "mev_gained_usd": "gross sandwich gain (bots)",
+    "mev_lost_usd": "loss to sandwiches against trading alone (victims)",
 }
 """Columns of agents.csv (kind-specific columns follow)."""
 
@@ -70,6 +77,9 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             "fee_apr_pct": st.lp_fees_usd / tvl / days * 365 * 100 if tvl and days else None,
             "lp_vs_hodl_pct": (value / hodl - 1) * 100 if hodl else None,
             "impermanent_loss_pct": m.il_formula(name) if len(pool.tokens) == 2 else None,
+            "lvr_usd": st.lvr_usd,
+            "lp_vs_rebalancing_usd": st.vs_rebalancing_usd,
+            "lvr_apr_pct": st.lvr_usd / tvl / days * 365 * 100 if tvl and days else None,
             "price_end": _finite(_spot(pool)),
         }
     lp_income = sum(m.lp_fee_income(a.name) for a in lps)
@@ -95,8 +105,44 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "txs": market.chain.tx_count,
         "reverts": market.chain.revert_count,
         "slippage": m.slippage_summary(),
+        "lvr_usd": sum(p["lvr_usd"] for p in pools.values()),
+        "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] for p in pools.values()),
+        "mev": mev_summary(model),
         "pools": pools,
     }
+
+
+def mev_summary(model: MarketModel) -> dict[str, Any]:
+    """Sandwiches: totals and, per victim cohort, count, loss and the cohort's slippage setting."""
+    m = model.metrics
+    cohorts: dict[str, dict[str, Any]] = {}
+    for row in m.sandwich_rows:
+        c = cohorts.setdefault(row["victim_cohort"], {"sandwiches": 0, "victim_loss_usd": 0.0})
+        c["sandwiches"] += 1
+        c["victim_loss_usd"] += row["victim_loss_usd"]
+    for name, spec in model.spec.agents.items():
+        if name in cohorts and hasattr(spec, "slippage_bps"):
+            cohorts[name]["slippage_bps"] = spec.slippage_bps
+            volume = sum(
+                m.agent(a.name).volume_usd for a in model.market_agents if a.cohort == name
+            )
+            cohorts[name]["loss_per_volume_bps"] = (
+                cohorts[name]["victim_loss_usd"] / volume * 10_000 if volume else None
+            )
+    return {
+        "sandwiches": m.sandwiches,
+        "bot_gross_usd": m.mev_usd,
+        "victim_loss_usd": sum(r["victim_loss_usd"] for r in m.sandwich_rows),
+        "by_victim_cohort": cohorts,
+    }
+
+
+def flows_table(model: MarketModel) -> list[dict[str, Any]]:
+    """The flow graph as edges: agent -> pool (swaps) and bot -> victim (sandwiches)."""
+    return [
+        {"source": src, "target": dst, "kind": kind, "count": int(n), "value_usd": v}
+        for (src, dst, kind), (n, v) in sorted(model.metrics.flows.items())
+    ]
 
 
 def agents_table(model: MarketModel) -> list[dict[str, Any]]:
@@ -122,6 +168,10 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
             "dropped": st.dropped,
             "trade_pnl_usd": st.trade_pnl_usd,
             "lp_fee_income_usd": m.lp_fee_income(a.name),
+            "lp_lvr_usd": m.lp_lvr(a.name),
+            "slippage_usd": st.slippage_usd,
+            "mev_gained_usd": st.mev_gained_usd,
+            "mev_lost_usd": st.mev_lost_usd,
         }
         row.update(a.report())
         rows.append(row)

@@ -1,0 +1,200 @@
+"""MEV sandwich bots: read the mempool, wrap a victim's swap in a front-run and a back-run.
+
+For each pending single-pool swap the bot simulates, on a private copy of the
+pool (what a searcher does on a forked state), the largest front-run after
+which the victim still just meets its `amount_out_min`, then the back-run that
+sells what the front-run bought. It submits the bundle only when the profit,
+valued at the reference price, beats gas and its priority-fee bid; several bots
+compete for the same victim and the builder keeps the highest bid.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import mesa
+from pydantic import Field
+
+from agents.base import AgentSpec, MarketAgent
+from sim.chain import Bundle, SwapExactIn, Tx
+from sim.config import Dist, sample
+from sim.errors import PoolError
+from sim.pools.base import Pool
+
+
+class SandwichBotSpec(AgentSpec):
+    """A cohort of sandwich bots."""
+
+    kind: Literal["sandwich_bot"]
+    pools: list[str] | None = Field(None, description="pools watched (default: all)")
+    capital_usd: Dist = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
+    bid_share: float = Field(
+        0.5, ge=0, le=1, description="share of expected profit (after base fee) bid as priority fee"
+    )
+    min_profit_usd: float = Field(0.0, ge=0, description="skip sandwiches earning less, numeraire")
+    search_steps: int = Field(40, ge=8, le=200, description="bisection steps sizing the front-run")
+
+
+@dataclass(frozen=True, slots=True)
+class SandwichPlan:
+    """Amounts of a sandwich simulated on the current state (token_in = victim's input token)."""
+
+    front_in: int  # token_in the bot pays
+    front_out: int  # token_out it receives
+    victim_out: int  # what the victim then receives (>= its minimum)
+    victim_out_alone: int  # what the victim would have received without the sandwich
+    back_out: int  # token_in the bot gets back selling front_out
+
+    @property
+    def gross(self) -> int:
+        """Bot's gain in token_in units, before gas."""
+        return self.back_out - self.front_in
+
+
+def _simulate(
+    pool: Pool, t_in: str, t_out: str, front: int, victim_in: int
+) -> tuple[int, int, int]:
+    """(front_out, victim_out, back_out) on a throwaway copy of `pool`."""
+    fork = copy.deepcopy(pool)
+    front_out = fork.swap_exact_in(t_in, t_out, front).amount_out if front else 0
+    victim_out = fork.swap_exact_in(t_in, t_out, victim_in).amount_out
+    back_out = fork.swap_exact_in(t_out, t_in, front_out).amount_out if front_out else 0
+    return front_out, victim_out, back_out
+
+
+def plan_sandwich(
+    pool: Pool,
+    t_in: str,
+    t_out: str,
+    victim_in: int,
+    victim_min_out: int,
+    budget: int,
+    steps: int = 40,
+) -> SandwichPlan | None:
+    """The most profitable sandwich of a victim swap within `budget` of token_in, or None.
+
+    The victim's output falls as the front-run grows; bisection finds the largest
+    front-run that still leaves the victim its minimum. Profit is then checked at
+    that size and at smaller fractions of it (it is usually, not always, maximal at
+    the limit), and the best is kept.
+    """
+    try:
+        alone = pool.quote_exact_in(t_in, t_out, victim_in)
+    except PoolError:
+        return None
+    if alone < victim_min_out or budget <= 0:
+        return None
+    lo, hi = 0, budget
+    try:
+        _, v_hi, _ = _simulate(pool, t_in, t_out, hi, victim_in)
+        feasible_hi = v_hi >= victim_min_out
+    except PoolError:
+        feasible_hi = False
+    if not feasible_hi:
+        for _ in range(steps):
+            if hi - lo <= max(1, hi >> 40):
+                break
+            mid = (lo + hi) // 2
+            try:
+                _, v, _ = _simulate(pool, t_in, t_out, mid, victim_in)
+                ok = v >= victim_min_out
+            except PoolError:
+                ok = False
+            lo, hi = (mid, hi) if ok else (lo, mid)
+        limit = lo
+    else:
+        limit = hi
+    best: SandwichPlan | None = None
+    for frac in (1.0, 0.75, 0.5, 0.25):
+        front = int(limit * frac)
+        if front <= 0:
+            continue
+        try:
+            f_out, v_out, b_out = _simulate(pool, t_in, t_out, front, victim_in)
+        except PoolError:
+            continue
+        if v_out < victim_min_out:
+            continue
+        plan = SandwichPlan(front, f_out, v_out, alone, b_out)
+        if best is None or plan.gross > best.gross:
+            best = plan
+    return best if best is not None and best.gross > 0 else None
+
+
+class SandwichBot(MarketAgent):
+    kind: ClassVar[str] = "sandwich_bot"
+    searcher: ClassVar[bool] = True
+
+    def __init__(self, model: mesa.Model, *, cohort: str, spec: SandwichBotSpec) -> None:
+        super().__init__(model, cohort=cohort)
+        self.spec = spec
+        names = spec.pools if spec.pools is not None else list(self.market.pools)
+        self.watched = {self.market.pools[n].name for n in names}
+        self.tokens = sorted({t for n in names for t in self.market.pools[n].tokens})
+        self.attempts = 0
+
+    def search(self) -> None:
+        market = self.market
+        for tx in list(market.chain.pending()):
+            action = tx.action
+            if (
+                not isinstance(action, SwapExactIn)
+                or len(action.path) != 1
+                or tx.sender == self.name
+                or action.path[0].name not in self.watched
+                or action.deadline_block < market.block
+            ):
+                continue
+            self.consider(tx, action)
+
+    def consider(self, victim: Tx, action: SwapExactIn) -> None:
+        market = self.market
+        pool = action.path[0]
+        t_in, t_out = action.tokens
+        plan = plan_sandwich(
+            pool,
+            t_in,
+            t_out,
+            action.amount_in,
+            action.amount_out_min,
+            self.wallet.get(t_in, 0),
+            self.spec.search_steps,
+        )
+        if plan is None:
+            return
+        gas = market.chain.gas.swap
+        profit = market.value(t_in, plan.gross) - 2 * market.gas_value(gas)
+        if profit <= self.spec.min_profit_usd:
+            return
+        tip = market.priority_fee_for(2 * gas, profit * self.spec.bid_share)
+        bid = max(tip, victim.priority_fee_gwei) + 1e-9
+        front = Tx(
+            self.name,
+            SwapExactIn((pool,), (t_in, t_out), plan.front_in, plan.front_out, market.block, gas),
+            bid,
+            "frontrun",
+        )
+        back = Tx(
+            self.name,
+            SwapExactIn((pool,), (t_out, t_in), plan.front_out, plan.back_out, market.block, gas),
+            bid,
+            "backrun",
+        )
+        self.attempts += 1
+        market.chain.submit_bundle(Bundle(victim, [front], [back], self.name))
+
+    def report(self) -> dict[str, object]:
+        return {"sandwich_attempts": self.attempts}
+
+
+def build(model: mesa.Model, cohort: str, spec: SandwichBotSpec) -> list[SandwichBot]:
+    """Create the cohort and fund each bot across the tokens of its pools."""
+    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    bots = []
+    for i in range(spec.count):
+        bot = SandwichBot(model, cohort=cohort, spec=spec)
+        bot.fund(float(capital[i]), dict.fromkeys(bot.tokens, 1.0), spec.gas_reserve)
+        bots.append(bot)
+    return bots
