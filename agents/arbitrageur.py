@@ -21,6 +21,7 @@ from sim.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.pools.base import Pool
+from sim.routing import Route, Router
 
 
 class ArbitrageurSpec(AgentSpec):
@@ -46,6 +47,9 @@ class ArbitrageurSpec(AgentSpec):
         le=10_000,
         description="tolerance below the quoted output (tight: stale => revert)",
     )
+    cyclic: bool = Field(
+        True, description="also trade cycles across pools (A->B->A) whose rates multiply above one"
+    )
 
 
 class Arbitrageur(MarketAgent):
@@ -58,10 +62,43 @@ class Arbitrageur(MarketAgent):
         self.watched: list[Pool] = [self.market.pools[n] for n in names]
         self.tokens = sorted({t for p in self.watched for t in p.tokens})
         self.opportunities = 0
+        self.cycles = candidate_cycles(self.watched) if spec.cyclic else []
 
     def act(self) -> None:
         for pool in self.watched:
             self.arbitrage(pool)
+        for route in self.cycles:
+            self.cycle(route)
+
+    def cycle(self, route: Route) -> None:
+        """Trade a cycle of pools when its marginal rates multiply above one (fees included)."""
+        rate = 1.0
+        for pool, a, b in zip(route.pools, route.tokens, route.tokens[1:], strict=False):
+            rate *= pool.spot_price(a, b) * (1 - pool.fee_bps / 10_000)
+        if rate <= 1.0:
+            return
+        start = route.tokens[0]
+        budget = self.wallet.get(start, 0)
+        amount = best_cycle_input(route, budget)
+        if amount <= 0:
+            return
+        market = self.market
+        out = route.quote(amount)
+        gas_units = market.chain.gas.swap + market.chain.gas.extra_hop * (len(route.pools) - 1)
+        net = market.value(start, out - amount) - market.gas_value(gas_units)
+        if net <= self.spec.min_profit_usd:
+            return
+        self.opportunities += 1
+        tip = market.priority_fee_for(gas_units, net * self.spec.bid_share)
+        action = SwapExactIn(
+            path=route.pools,
+            tokens=route.tokens,
+            amount_in=amount,
+            amount_out_min=max(amount + 1, int(out * (1 - self.spec.slippage_bps / 10_000))),
+            deadline_block=market.block,
+            gas_units=gas_units,
+        )
+        market.chain.submit(Tx(self.name, action, tip, "arbitrage"))
 
     def best_trade(self, pool: Pool) -> tuple[str, str, int, int, float] | None:
         """(token_in, token_out, amount_in, amount_out, gross profit) of the best trade, if any."""
@@ -110,6 +147,54 @@ class Arbitrageur(MarketAgent):
 
     def report(self) -> dict[str, object]:
         return {"opportunities_taken": self.opportunities}
+
+
+def candidate_cycles(pools: list[Pool], max_len: int = 3) -> list[Route]:
+    """Every cycle of 2 to `max_len` distinct pools through the token graph (both directions)."""
+    if len(pools) < 2:
+        return []
+    router = Router(pools, max_hops=max_len)
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for token in sorted(router.graph.nodes):
+        for pool in pools:
+            if token not in pool.tokens:
+                continue
+            for other in pool.tokens:
+                if other == token:
+                    continue
+                for back in router.routes(other, token):
+                    if pool in back.pools or len(back.pools) + 1 > max_len:
+                        continue
+                    route = Route((pool, *back.pools), (token, *back.tokens))
+                    key = tuple(p.name for p in route.pools) + route.tokens[:1]
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(route)
+    return out
+
+
+def best_cycle_input(route: Route, budget: int) -> int:
+    """Input maximising `route.quote(a) - a` (concave), by golden-section search on exact quotes."""
+
+    def gain(a: int) -> int:
+        if a <= 0:
+            return 0
+        try:
+            return route.quote(a) - a
+        except PoolError:
+            return -(1 << 255)
+
+    lo, hi = 0, max(1, budget)
+    while hi - lo > 2:  # shrinks by a third each round: ~log1.5(budget) rounds
+        m1 = lo + (hi - lo) // 3
+        m2 = hi - (hi - lo) // 3
+        if gain(m1) < gain(m2):
+            lo = m1
+        else:
+            hi = m2
+    best = max(range(lo, hi + 1), key=gain)
+    return best if gain(best) > 0 else 0
 
 
 def build(model: mesa.Model, cohort: str, spec: ArbitrageurSpec) -> list[Arbitrageur]:

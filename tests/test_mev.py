@@ -141,3 +141,27 @@ def test_random_ordering_breaks_bundles_and_sandwiches_fail_more(raw: dict) -> N
     assert auction["sandwiches"] > 0
     assert shuffled["sandwiches"] == 0  # bundles are split: no atomic sandwich exists
     assert math.isfinite(shuffled["bot_gross_usd"])
+
+
+def test_cyclic_arbitrage_closes_a_price_gap_between_two_pools(raw: dict) -> None:
+    """Two pools of a pair that has no reference price: only a cycle trade can align them."""
+    from agents.arbitrageur import best_cycle_input, candidate_cycles
+
+    a = ConstantProductPool("a", ("ETH", "LST"), (18, 18), fee_bps=5)
+    b = ConstantProductPool("b", ("ETH", "LST"), (18, 18), fee_bps=5)
+    a.mint("lp", 1_000 * 10**18, 1_000 * 10**18)  # LST at 1.00 ETH
+    b.mint("lp", 1_000 * 10**18, 1_100 * 10**18)  # LST at 0.91 ETH
+    cycles = candidate_cycles([a, b])
+    assert {tuple(p.name for p in r.pools) for r in cycles} >= {("a", "b"), ("b", "a")}
+    gains = {}
+    for route in cycles:
+        amount = best_cycle_input(route, 10**24)
+        gains[(route.tokens[0], tuple(p.name for p in route.pools))] = (
+            route.quote(amount) - amount if amount else 0
+        )
+    assert max(gains.values()) > 0
+    # the optimum is a local maximum of the exact gain
+    route = max(cycles, key=lambda r: gains[(r.tokens[0], tuple(p.name for p in r.pools))])
+    best = best_cycle_input(route, 10**24)
+    for probe in (best * 9 // 10, best * 11 // 10):
+        assert route.quote(probe) - probe <= route.quote(best) - best
