@@ -108,6 +108,9 @@ class Arbitrageur(MarketAgent):
             p_in, p_out = market.price(t_in), market.price(t_out)
             if p_in <= 0 or p_out <= 0:
                 continue
+            # marginal check first: selling t_in pays spot * (1 - fee) t_out per t_in at best
+            if pool.spot_price(t_in, t_out) * (1 - pool.fee_bps / 10_000) * p_out <= p_in:
+                continue
             amount = pool.arb_amount_in(t_in, t_out, p_out / p_in)
             if amount <= 0:
                 continue

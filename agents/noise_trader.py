@@ -35,6 +35,11 @@ class NoiseTraderSpec(AgentSpec):
         le=1000,
         description="mean trades per agent per block (overrides trades_per_day)",
     )
+    arrivals: Literal["poisson", "fixed"] = Field(
+        "poisson",
+        description="poisson: random count per block; fixed: the rate's whole part every block "
+        "plus one more with the fractional part's probability",
+    )
     size_usd: Dist = Field(
         500.0, description="trade size in numeraire units, drawn per trade (a number or a dist)"
     )
@@ -81,7 +86,11 @@ class NoiseTrader(MarketAgent):
         rate = spec.trades_per_block
         if rate is None:
             rate = (spec.trades_per_day or 0.0) * model.block_time_s / 86_400  # type: ignore[attr-defined]
-        self._arrivals = Draws(model.rng, lambda rng, n: rng.poisson(rate, n))
+        if spec.arrivals == "poisson":
+            self._arrivals = Draws(model.rng, lambda rng, n: rng.poisson(rate, n))
+        else:
+            whole, frac = divmod(rate, 1.0)
+            self._arrivals = Draws(model.rng, lambda rng, n: whole + (rng.random(n) < frac))
         self._sizes = Draws(model.rng, sampler(spec.size_usd))
         self._sides = Draws(model.rng, lambda rng, n: rng.random(n))
         self.skipped = 0

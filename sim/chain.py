@@ -117,7 +117,7 @@ class Receipt:
     """What an executed action did, from the sender's point of view.
 
     For swaps, `hops` holds each pool's `Swap` (fees included) along `route`;
-    `spot_before`/`spot_after` are the first pool's price of token_in in its next token.
+    `spot_before`/`spot_after` optionally record a pool price around a custom action.
     """
 
     kind: str
@@ -159,7 +159,6 @@ class SwapExactIn:
                 f"{sender} holds {wallet[t_in]} {t_in}, cannot swap {self.amount_in}"
             )
         first = self.path[0]
-        spot_before = first.spot_price(t_in, self.tokens[1])
         if len(self.path) == 1:
             swap = first.swap_exact_in(t_in, t_out, self.amount_in, self.amount_out_min)
             out = swap.amount_out
@@ -187,8 +186,6 @@ class SwapExactIn:
             token_out=t_out,
             amount_in=self.amount_in,
             amount_out=out,
-            spot_before=spot_before,
-            spot_after=first.spot_price(t_in, self.tokens[1]),
             hops=hops,
             route=self.path,
         )

@@ -28,6 +28,10 @@ class Market:
     protocols: Protocols
     price_pools: dict[str, tuple[Pool, str]] = field(default_factory=dict)
     news: set[str] = field(default_factory=set)
+    scale: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.scale = {t: 10**d for t, d in self.decimals.items()}
 
     @property
     def block(self) -> int:
@@ -54,7 +58,10 @@ class Market:
         """Numeraire value of `amount` smallest units of `token`."""
         if not amount:
             return 0.0
-        return amount / 10 ** self.decimals[token] * self.price(token)
+        p = self.ref_prices.get(token)
+        if p is None:
+            p = self.price(token)
+        return amount / self.scale[token] * p
 
     def units(self, token: str, value: float) -> int:
         """Smallest units of `token` worth `value` in the numeraire (0 if it has no price)."""

@@ -129,6 +129,7 @@ class Metrics:
         self.sandwiches = 0
         self.sandwich_rows: list[dict[str, Any]] = []
         self.flows: dict[tuple[str, str, str], list[float]] = {}
+        self._hf_cache: tuple[tuple[str, int], list[float]] | None = None
 
     def agent(self, name: str) -> AgentStats:
         st = self.agents.get(name)
@@ -186,16 +187,17 @@ class Metrics:
             self._event(tx, receipt, "ok", "", gas_usd)
 
     def _swap(self, tx: Tx, r: Receipt, st: AgentStats, gas_usd: float) -> None:
-        market = self.market
-        value_in = market.value(r.token_in, r.amount_in)
-        value_out = market.value(r.token_out, r.amount_out)
+        value = self.market.value
+        value_in = value(r.token_in, r.amount_in)
+        value_out = value(r.token_out, r.amount_out)
         fee_usd = 0.0
         arb = tx.label == "arbitrage"
+        single = len(r.hops) == 1
         for pool, hop in zip(r.route, r.hops, strict=True):
             ps = self.pools[pool.name]
-            hop_fee = market.value(hop.fee_token, hop.fee)
-            hop_in = market.value(hop.token_in, hop.amount_in)
-            hop_out = market.value(hop.token_out, hop.amount_out)
+            hop_fee = value(hop.fee_token, hop.fee)
+            hop_in = value_in if single else value(hop.token_in, hop.amount_in)
+            hop_out = value_out if single else value(hop.token_out, hop.amount_out)
             fee_usd += hop_fee
             ps.volume_usd += hop_in
             ps.fees_usd += hop_fee
@@ -210,22 +212,24 @@ class Metrics:
             else:
                 flow[0] += 1
                 flow[1] += hop_in
-            supply = _supply(pool)
+            lp_part = hop_fee * ps.lp_fee_share
+            supply = getattr(pool, "total_supply", 0)
             if supply:
-                lp_part = hop_fee * ps.lp_fee_share
                 ps.lp_fees_usd += lp_part
                 ps.fee_per_share += lp_part / supply
                 ps.lvr_per_share += lvr / supply
+            elif pool.kind == "concentrated":  # V3: per-LP fees come from the pool's fee growth
+                ps.lp_fees_usd += lp_part
         st.swaps += 1
         st.volume_usd += value_in
         st.fees_paid_usd += fee_usd
         pnl = value_out - value_in
         st.trade_pnl_usd += pnl
-        st.slippage_usd += -pnl - fee_usd
+        st.slippage_usd -= pnl + fee_usd
         slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
         if tx.label == "retail":
             self.retail_slippage_bps.append(slippage)
-        elif tx.label == "arbitrage":
+        elif arb:
             self.arb_profit_usd += pnl - gas_usd
         if self.events.enabled:
             self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
@@ -384,7 +388,42 @@ class Metrics:
             cols[f"{name}.hodl_value_per_share_usd"] = partial(report_share_hodl, pool=name)
             if len(pool.tokens) == 2:
                 cols[f"{name}.il_formula_pct"] = partial(report_il_formula, pool=name)
+            if pool.kind == "concentrated":
+                cols[f"{name}.tick"] = partial(report_tick, pool=name)
+                cols[f"{name}.active_liquidity"] = partial(report_active_liquidity, pool=name)
+        protocols = self.market.protocols
+        for lst in protocols.staking:
+            cols[f"staking.{lst}.exchange_rate"] = partial(report_exchange_rate, lst=lst)
+            cols[f"staking.{lst}.market_rate"] = partial(report_lst_market_rate, lst=lst)
+            cols[f"staking.{lst}.discount_pct"] = partial(report_lst_discount, lst=lst)
+        for name, lm in protocols.lending.items():
+            cols[f"lending.{name}.min_hf"] = partial(report_hf, market=name, q=0.0)
+            cols[f"lending.{name}.p10_hf"] = partial(report_hf, market=name, q=0.1)
+            cols[f"lending.{name}.median_hf"] = partial(report_hf, market=name, q=0.5)
+            cols[f"lending.{name}.liquidations"] = partial(report_liquidations, market=name)
+            cols[f"lending.{name}.liquidated_debt_usd"] = partial(
+                report_liquidated_debt, market=name
+            )
+            cols[f"lending.{name}.bad_debt_usd"] = partial(report_bad_debt, market=name)
+            for asset, params in lm.spec.assets.items():
+                if params.borrowable:
+                    cols[f"lending.{name}.borrow_rate.{asset}"] = partial(
+                        report_borrow_rate, market=name, asset=asset
+                    )
+                    cols[f"lending.{name}.utilization.{asset}"] = partial(
+                        report_utilization, market=name, asset=asset
+                    )
         return cols
+
+    def health_factors(self, market: str) -> list[float]:
+        """Sorted finite health factors of every account with debt (cached per block)."""
+        key = (market, self.market.block)
+        cache = self._hf_cache
+        if cache is None or cache[0] != key:
+            lm = self.market.protocols.lending[market]
+            hfs = sorted(h for a in lm.accounts() if math.isfinite(h := lm.health_factor(a)))
+            self._hf_cache = cache = (key, hfs)
+        return cache[1]
 
     def share_value(self, pool_name: str) -> float:
         pool = self.market.pools[pool_name]
@@ -517,6 +556,65 @@ def report_share_hodl(m: MarketModel, pool: str) -> float:
 
 def report_il_formula(m: MarketModel, pool: str) -> float:
     return m.metrics.il_formula(pool)
+
+
+def report_tick(m: MarketModel, pool: str) -> int:
+    """Current tick of a concentrated-liquidity pool."""
+    return m.market.pools[pool].tick  # type: ignore[attr-defined]
+
+
+def report_active_liquidity(m: MarketModel, pool: str) -> float:
+    """Liquidity in range (the V3 pool's `liquidity`), as a float."""
+    return float(m.market.pools[pool].liquidity)  # type: ignore[attr-defined]
+
+
+def report_exchange_rate(m: MarketModel, lst: str) -> float:
+    """Underlying per LST unit at the staking protocol."""
+    return m.market.protocols.staking[lst].exchange_rate()
+
+
+def report_lst_market_rate(m: MarketModel, lst: str) -> float:
+    """Underlying per LST unit in the market (the LST's pool price over the underlying's)."""
+    und = m.market.price(m.market.protocols.staking[lst].spec.underlying)
+    return m.market.price(lst) / und if und else math.nan
+
+
+def report_lst_discount(m: MarketModel, lst: str) -> float:
+    """1 - market rate / exchange rate, in % (the depeg)."""
+    rate = report_exchange_rate(m, lst)
+    return (1 - report_lst_market_rate(m, lst) / rate) * 100 if rate else math.nan
+
+
+def report_hf(m: MarketModel, market: str, q: float) -> float:
+    """Quantile `q` of the health factors of accounts with debt (nan when nobody borrows)."""
+    hfs = m.metrics.health_factors(market)
+    return hfs[min(len(hfs) - 1, int(q * len(hfs)))] if hfs else math.nan
+
+
+def report_liquidations(m: MarketModel, market: str) -> int:
+    return sum(1 for r in m.market.protocols.liquidations if r.market == market)
+
+
+def report_liquidated_debt(m: MarketModel, market: str) -> float:
+    """Debt repaid by liquidators so far, at today's prices."""
+    return sum(
+        m.market.value(r.debt_asset, r.repaid)
+        for r in m.market.protocols.liquidations
+        if r.market == market
+    )
+
+
+def report_bad_debt(m: MarketModel, market: str) -> float:
+    """Debt value of insolvent accounts beyond their collateral value (numeraire)."""
+    return m.market.protocols.lending[market].shortfall()
+
+
+def report_borrow_rate(m: MarketModel, market: str, asset: str) -> float:
+    return m.market.protocols.lending[market].borrow_rate(asset)
+
+
+def report_utilization(m: MarketModel, market: str, asset: str) -> float:
+    return m.market.protocols.lending[market].utilization(asset)
 
 
 # ---- helpers ------------------------------------------------------------------------------

@@ -63,8 +63,15 @@ class Router:
 
     def best(self, token_in: str, token_out: str, amount_in: int) -> tuple[Route, int] | None:
         """The route paying the most `token_out` for `amount_in`, with its exact output."""
+        routes = self.routes(token_in, token_out)
+        if len(routes) == 1 and len(routes[0].pools) == 1:  # the common case: one pool
+            route = routes[0]
+            try:
+                return route, route.pools[0].quote_exact_in(token_in, token_out, amount_in)
+            except PoolError:
+                return None
         best: tuple[Route, int] | None = None
-        for route in self.routes(token_in, token_out):
+        for route in routes:
             try:
                 out = route.quote(amount_in)
             except PoolError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import platform
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -89,20 +90,29 @@ def run(
     out: str | Path | None = "outputs",
     progress: bool = False,
     check_every_block: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> RunResult:
-    """Run a scenario and write its folder under `out` (no files at all when `out` is None)."""
+    """Run a scenario and write its folder under `out` (no files at all when `out` is None).
+
+    `timings`, if given, receives the wall time in seconds of each phase (for `ammsim bench`).
+    """
+    clock = _Phases(timings)
     sc = resolve(scenario, seed=seed, blocks=blocks, replicate=replicate, overrides=overrides)
     meta = sc.scenario
     folder = RunFolder(Path(out), meta.name, meta.seed, meta.replicate) if out is not None else None
+    clock.lap("load")
     try:
         model = MarketModel(
             sc,
             events_path=folder.file("events.csv") if folder else None,
             check_every_block=check_every_block,
         )
+        clock.lap("build")
         advance(model, meta.blocks, progress=progress)
+        clock.lap("simulate")
         model.events.close()
         model.check()
+        clock.lap("check")
         summary = summarize(model)
         ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         agents = pd.DataFrame(agents_table(model))
@@ -117,14 +127,30 @@ def run(
             else [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in model.events.rows],
             flows_table(model),
         )
+        clock.lap("summarize")
         if folder is not None:
             write_folder(folder, result)
             result.path = folder.finish()
+            clock.lap("write")
         return result
     except BaseException as err:
         if folder is not None:
             folder.fail(err)
         raise
+
+
+class _Phases:
+    """Wall-clock laps into an optional dict."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = now - self.t
+        self.t = now
 
 
 def advance(model: MarketModel, blocks: int, progress: bool = False) -> None:

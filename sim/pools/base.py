@@ -19,13 +19,12 @@ what it took and what it paid.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sim.errors import InvalidAmount, PoolError
 
 
-@dataclass(frozen=True, slots=True)
-class Swap:
+class Swap(NamedTuple):
     """What a swap moved: the pool took `amount_in` of `token_in` and paid `amount_out` of `token_out`.
 
     `fee` is the part of `amount_in` (for fee-on-input pools) or of the output

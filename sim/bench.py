@@ -1,0 +1,91 @@
+"""The benchmark behind `ammsim bench`: reference workloads through the public `run()`.
+
+Each workload runs in its own fresh Python process, so its peak memory is its own
+and nothing warms up across workloads. Numbers reported: blocks/s and swaps/s on
+wall-clock and on CPU time (CPU time is what one core delivers when the machine is
+shared), peak resident memory, and the wall time of each phase of `run()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+WORKLOADS = {"cpmm": "bench_cpmm", "stableswap": "bench_stableswap"}
+SHORT_BLOCKS = 20_000
+
+
+def measure(scenario: str, blocks: int | None) -> dict[str, Any]:
+    """Run one workload in this process and return its measurements."""
+    from sim.runner import run
+
+    phases: dict[str, float] = {}
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run(scenario, blocks=blocks, out=tmp, timings=phases)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        n_blocks = result.summary["blocks"]
+        swaps = sum(p["swaps"] for p in result.summary["pools"].values())
+    sim_wall = phases.get("simulate", wall)
+    return {
+        "scenario": scenario,
+        "blocks": n_blocks,
+        "swaps": swaps,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "blocks_per_s": n_blocks / sim_wall,
+        "swaps_per_s": swaps / sim_wall,
+        "blocks_per_cpu_s": n_blocks / cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "phases_s": phases,
+    }
+
+
+def run_isolated(scenario: str, blocks: int | None) -> dict[str, Any]:
+    """`measure` in a fresh interpreter (its peak memory and imports are its own)."""
+    code = (
+        "import json, sys; from sim.bench import measure; "
+        f"print(json.dumps(measure({scenario!r}, {blocks!r})))"
+    )
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    if out.returncode != 0:
+        tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"benchmark {scenario} failed: {tail[0]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def exchange_rate(calls: int = 50_000) -> dict[str, Any]:
+    """Microbenchmark: exact 2-coin StableSwap `exchange` calls per second (curvesim does ~40k)."""
+    from sim.pools.stableswap import StableSwapPool
+
+    pool = StableSwapPool("bench", ("USDC", "USDT"), (6, 6), A=100, fee=4_000_000)
+    pool.add_liquidity([10**14, 10**14], 0, "lp")
+    size = 10**9
+    cpu0 = time.process_time()
+    for k in range(calls):
+        i = k & 1
+        pool.exchange(i, 1 - i, size, 0)
+    cpu = time.process_time() - cpu0
+    return {"calls": calls, "cpu_s": cpu, "exchange_per_cpu_s": calls / cpu}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """A plain-text table of workload results."""
+    head = f"{'workload':<18}{'blocks':>9}{'blocks/s':>10}{'swaps/s':>10}{'blocks/cpu-s':>14}{'peak MB':>9}  phases (s)"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        phases = " ".join(f"{k}={v:.2f}" for k, v in r["phases_s"].items())
+        lines.append(
+            f"{r['scenario']:<18}{r['blocks']:>9,}{r['blocks_per_s']:>10,.0f}{r['swaps_per_s']:>10,.0f}"
+            f"{r['blocks_per_cpu_s']:>14,.0f}{r['peak_rss_mb']:>9.0f}  {phases}"
+        )
+    return "\n".join(lines)
