@@ -22,6 +22,8 @@ class Spec(BaseModel):
 
 
 class Constant(Spec):
+    """Always `value`."""
+
     dist: Literal["constant"] = "constant"
     value: float
 
@@ -44,6 +46,8 @@ class Pareto(Spec):
 
 
 class Uniform(Spec):
+    """Uniform between `low` and `high`."""
+
     dist: Literal["uniform"]
     low: float
     high: float

@@ -61,8 +61,8 @@ class RampA(_When):
     """Start ramping a StableSwap pool's A to `future_A` over `duration_days` (Curve's ramp_A)."""
 
     kind: Literal["ramp_A"]
-    pool: str
-    future_A: int = Field(ge=1, le=1_000_000)
+    pool: str = Field(description="a stableswap pool")
+    future_A: int = Field(ge=1, le=1_000_000, description="A at the end of the ramp")
     duration_days: float = Field(1.0, ge=1.0, description="Curve requires at least one day")
 
 
@@ -71,15 +71,15 @@ class News(_When):
 
     kind: Literal["news"]
     flag: str = Field(min_length=1, description="e.g. 'depeg_fear', 'exploit'")
-    on: bool = True
+    on: bool = Field(True, description="raise (true) or clear (false) the flag")
 
 
 class Cohort(_When):
     """A cohort of agents starts (active = true) or stops (false) acting."""
 
     kind: Literal["agents"]
-    cohort: str
-    active: bool = True
+    cohort: str = Field(description="an agent cohort of the scenario")
+    active: bool = Field(True, description="start (true) or stop (false) acting")
 
 
 EventSpec = Annotated[PriceShock | SetParam | RampA | News | Cohort, Field(discriminator="kind")]

@@ -75,7 +75,7 @@ class OutputSpec(Spec):
 class Scenario(Spec):
     """A whole scenario file."""
 
-    scenario: ScenarioMeta
+    scenario: ScenarioMeta = Field(description="name, description, seed and length of the run")
     chain: ChainSpec = Field(default_factory=ChainSpec, description="block building and gas")
     tokens: dict[Name, TokenSpec] = Field(min_length=1, description="tokens by symbol")
     prices: dict[Name, PriceSpec] = Field(

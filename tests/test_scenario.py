@@ -142,3 +142,17 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
     assert len(commands) == 2
     for command in commands:
         assert command in ci, command
+
+
+def test_schema_documents_every_field_and_output_column() -> None:
+    from sim.metrics import EVENT_COLUMNS
+    from sim.schema import EVENT_DOCS, schema_json, schema_markdown
+
+    assert set(EVENT_DOCS) == set(EVENT_COLUMNS)
+    rows = schema_json()["scenario_fields"]
+    undocumented = [r["path"] for r in rows if not r["description"]]
+    assert undocumented == []
+    paths = {r["path"] for r in rows}
+    assert {"pools.<name>.fee_bps", "agents.<name>.slippage_bps", "prices.<name>.sigma"} <= paths
+    text = schema_markdown()
+    assert "## Distributions" in text and "`lognormal`" in text
