@@ -1,0 +1,34 @@
+"""The distribution: a plain (non-editable) wheel carries every package and the bundled scenarios."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_contains_packages_and_bundled_scenarios(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("ammsim-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"sim/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.toml")}
+    assert "sim/scenarios/quickstart.toml" in shipped
+    assert shipped <= names
+    for folder in ("sim", "sim/pools", "sim/commands", "agents"):
+        modules = {f"{folder}/{p.name}" for p in (ROOT / folder).glob("*.py")}
+        assert modules <= names, modules - names
+    assert any(n.endswith("entry_points.txt") for n in names)
+
+
+def test_console_script_lists_bundled_scenarios() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "list"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "quickstart" in out and "sandwich_attack" in out
