@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 GWEI = 10**9
 BUILDER = "block_builder"
+GENESIS_TIMESTAMP = 1_700_000_000
+"""Unix time of block 0: contracts that read block.timestamp see a chain that has been running
+(Curve's ramp_A, for instance, refuses to start within a day of the pool's creation at t = 0)."""
 
 
 class GasUnits(Spec):
@@ -264,6 +267,11 @@ class Chain:
         self.tx_count = 0
         self.revert_count = 0
         ledger.wallet(BUILDER)
+
+    @property
+    def timestamp(self) -> int:
+        """block.timestamp of the current block."""
+        return GENESIS_TIMESTAMP + int(self.block * self.block_time_s)
 
     @property
     def base_fee_gwei(self) -> float:

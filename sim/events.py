@@ -152,7 +152,7 @@ def apply(ev: Any, model: MarketModel) -> str:
             return f"set {path} = {value}"
         case RampA(pool=p, future_A=a, duration_days=d):
             pool = market.pools[p]
-            now = int(block * model.block_time_s)
+            now = market.chain.timestamp
             pool.block_timestamp = now  # type: ignore[attr-defined]
             pool.ramp_A(a, now + math.ceil(d * 86_400))  # type: ignore[attr-defined]
             return f"ramp_A {p} -> {a} over {d} days"

@@ -22,6 +22,7 @@ import numpy as np
 
 from agents.base import MarketAgent
 from agents.liquidity_provider import LiquidityProvider
+from agents.range_lp import RangeLP
 from agents.registry import build_cohort
 from sim.chain import Chain
 from sim.events import apply as apply_event
@@ -99,6 +100,8 @@ class MarketModel(mesa.Model):
         for name, pool in pools.items():
             ledger.add_venue(f"pool:{name}", pool.holdings)
         self._timed_pools = [p for p in pools.values() if hasattr(p, "block_timestamp")]
+        for pool in self._timed_pools:
+            pool.block_timestamp = chain.timestamp  # type: ignore[attr-defined]
 
         self.market_agents: list[MarketAgent] = []
         for cohort, spec in scenario.agents.items():
@@ -141,13 +144,13 @@ class MarketModel(mesa.Model):
     def _genesis(self) -> None:
         """Liquidity that exists before the first block: providers entering at block 0."""
         for agent in self.market_agents:
-            if isinstance(agent, LiquidityProvider) and agent.spec.enter_block == 0:
+            if isinstance(agent, LiquidityProvider | RangeLP) and agent.spec.enter_block == 0:
                 agent.enter_now()
 
     def step(self) -> None:
         market = self.market
         market.chain.new_block()
-        now = int(market.chain.block * self.block_time_s)
+        now = market.chain.timestamp
         for pool in self._timed_pools:
             pool.block_timestamp = now  # type: ignore[attr-defined]
         self.prices.advance()

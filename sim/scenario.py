@@ -380,9 +380,12 @@ def _choose(tp: Any, node: Any) -> Any:
             return tp
 
 
+_TAGS = ("kind", "process", "dist", "schedule")
+
+
 def _by_tag(models: list[type[BaseModel]], node: Any) -> Any:
     if isinstance(node, Mapping):
-        for tag in ("kind", "process", "dist", "schedule"):
+        for tag in _TAGS:
             value = node.get(tag)
             if value is None:
                 continue
@@ -406,6 +409,8 @@ def _describe(e: Any, raw: Mapping[str, Any]) -> str:
         if isinstance(node, Mapping) and part in node:
             path.append(part)
             node = node[part]
+        elif isinstance(node, Mapping) and part in {node.get(t) for t in _TAGS}:
+            continue  # the union member pydantic tried, named by the data's own tag
         elif i == len(loc) - 1 or not isinstance(node, Mapping):
             path.append(part)
             node = None

@@ -172,6 +172,15 @@ class ConstantProductPool(Pool):
         """Swap fee in basis points (30 is Uniswap V2's 0.3%)."""
         return self._fee_bps
 
+    def set_fee_bps(self, fee_bps: float) -> None:
+        """Change the swap fee (V2 forks with governable fees); whole basis points only."""
+        if fee_bps != int(fee_bps):
+            raise InvalidAmount(
+                f"pool {self.name!r}: fee must be whole basis points, got {fee_bps}"
+            )
+        _check_fee(int(fee_bps))
+        self._fee_bps = int(fee_bps)
+
     def get_reserves(self) -> tuple[int, int]:
         """Mirrors UniswapV2Pair.getReserves (without the timestamp)."""
         return self.reserve0, self.reserve1
