@@ -35,7 +35,7 @@ def test_fee_change_and_news_and_cohort_switch(raw: dict) -> None:
         raw,
         {
             "fee_cut": {"kind": "set", "at_block": 3, "path": "pools.eth_usdc.fee_bps", "value": 5},
-            "fear": {"kind": "news", "at_day": 0.01, "flag": "depeg_fear"},
+            "fear": {"kind": "news", "at_day": 0.001, "flag": "depeg_fear"},
             "open": {"kind": "agents", "at_block": 20, "cohort": "retail", "active": True},
         },
     )
@@ -44,7 +44,7 @@ def test_fee_change_and_news_and_cohort_switch(raw: dict) -> None:
     assert pool.fee_bps == 30
     m.run_for(1)
     assert pool.fee_bps == 5
-    m.run_for(5)  # day 0.01 = 72 s = block 6
+    m.run_for(5)  # day 0.001 = 86.4 s: block 8
     assert "depeg_fear" in m.market.news
     retail = [a.name for a in m.market_agents if a.cohort == "retail"]
     assert all(m.metrics.agent(n).swaps == 0 for n in retail)
