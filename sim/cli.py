@@ -138,7 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print(human_summary(result.summary))
         print(f"\nresults: {result.path}/")
-        print("  summary.json  timeseries.csv  agents.csv  events.csv  figure.png  scenario.toml")
+        print("  report.html  summary.json  timeseries.csv  agents.csv  events.csv  flows.csv")
+        print("  figure.png  scenario.toml  manifest.json")
     return EXIT_OK
 
 
