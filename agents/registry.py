@@ -8,7 +8,19 @@ from typing import Annotated, Any, Union
 import mesa
 from pydantic import Field
 
-from agents import arbitrageur, liquidity_provider, noise_trader, sandwicher
+from agents import (
+    arbitrageur,
+    liquidator,
+    liquidity_provider,
+    lst_looper,
+    mining_lp,
+    noise_trader,
+    panic_seller,
+    range_lp,
+    rug_puller,
+    sandwicher,
+    token_buyer,
+)
 from agents.base import AgentSpec, MarketAgent
 
 Builder = Callable[[mesa.Model, str, Any], list[MarketAgent]]
@@ -18,6 +30,15 @@ KINDS: dict[str, tuple[type[AgentSpec], Builder]] = {
     "noise_trader": (noise_trader.NoiseTraderSpec, noise_trader.build),
     "arbitrageur": (arbitrageur.ArbitrageurSpec, arbitrageur.build),
     "sandwich_bot": (sandwicher.SandwichBotSpec, sandwicher.build),
+    "range_lp": (range_lp.RangeLPSpec, range_lp.build),
+    "lst_looper": (lst_looper.LstLooperSpec, lst_looper.build),
+    "lending_supplier": (lst_looper.LendingSupplierSpec, lst_looper.build_suppliers),
+    "liquidator": (liquidator.LiquidatorSpec, liquidator.build),
+    "panic_seller": (panic_seller.PanicSellerSpec, panic_seller.build),
+    # issue 6: liquidity mining and rug pulls
+    "mining_lp": (mining_lp.MiningLPSpec, mining_lp.build),
+    "token_developer": (rug_puller.TokenDeveloperSpec, rug_puller.build),
+    "token_buyer": (token_buyer.TokenBuyerSpec, token_buyer.build),
 }
 
 AnyAgentSpec = Annotated[

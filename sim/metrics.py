@@ -413,6 +413,8 @@ class Metrics:
                     cols[f"lending.{name}.utilization.{asset}"] = partial(
                         report_utilization, market=name, asset=asset
                     )
+        if protocols.chef is not None:  # issue 6: liquidity mining (only with [rewards])
+            cols.update(reward_reporters(self.model))
         return cols
 
     def health_factors(self, market: str) -> list[float]:
@@ -663,3 +665,108 @@ def _action_kind(tx: Tx) -> str:
 
 def _action_pool(tx: Tx) -> str:
     return ">".join(p.name for p in tx.action.pools())
+
+
+# ---- liquidity mining and rugs (issue 6; only used when the scenario has [rewards]) --------
+
+
+def reward_reporters(model: MarketModel) -> dict[str, Callable[[MarketModel], Any]]:
+    """Time-series columns of liquidity mining: reward price, emissions, headline vs realised APR."""
+    chef = model.market.protocols.chef
+    if chef is None:
+        return {}
+    cols: dict[str, Callable[[MarketModel], Any]] = {
+        f"rewards.{chef.token}.price": report_reward_price,
+        "rewards.realised_apr_pct": report_realised_reward_apr,
+    }
+    for pool in chef.pools:
+        cols[f"rewards.{pool}.emission_per_day"] = partial(report_emission, pool=pool)
+        cols[f"rewards.{pool}.staked_tvl_usd"] = partial(report_staked_tvl, pool=pool)
+        cols[f"rewards.{pool}.headline_apr_pct"] = partial(report_headline_apr, pool=pool)
+        cols[f"rewards.{pool}.miners"] = partial(report_miners, pool=pool)
+    return cols
+
+
+def _safe_price(m: MarketModel, token: str) -> float:
+    try:
+        return m.market.price(token)
+    except Exception:  # an emptied pool has no price
+        return math.nan
+
+
+def report_reward_price(m: MarketModel) -> float:
+    chef = m.market.protocols.chef
+    return _safe_price(m, chef.token) if chef is not None else math.nan
+
+
+def report_emission(m: MarketModel, pool: str) -> float:
+    from sim.protocols import emission_per_day
+
+    return emission_per_day(m.market.protocols, pool, m.market.block)
+
+
+def report_staked_tvl(m: MarketModel, pool: str) -> float:
+    """Value of the LP shares staked in the chef's `pool` (numeraire)."""
+    chef = m.market.protocols.chef
+    p = m.market.pools[pool]
+    supply = _supply(p)
+    if chef is None or not supply:
+        return 0.0
+    try:
+        tvl = m.market.wallet_value(p.holdings())
+    except Exception:  # an emptied pool of an unpriced token
+        return math.nan
+    return tvl * chef.total_staked(pool) / supply
+
+
+def report_headline_apr(m: MarketModel, pool: str) -> float:
+    """What a farm's page shows: emission/day × reward price × 365 / staked TVL, in %."""
+    chef = m.market.protocols.chef
+    staked = report_staked_tvl(m, pool)
+    if chef is None or not staked or not math.isfinite(staked):
+        return math.nan
+    return report_emission(m, pool) * report_reward_price(m) * 365 / staked * 100
+
+
+def report_realised_reward_apr(m: MarketModel) -> float:
+    """Miners' realised reward APR so far: (sale proceeds + unsold rewards now) / staked $·days, %."""
+    value = days = 0.0
+    for a in m.market_agents:
+        if a.kind == "mining_lp":
+            value += a.reward_value_usd()  # type: ignore[attr-defined]
+            days += a.staked_usd_days  # type: ignore[attr-defined]
+    return value / days * 365 * 100 if days else math.nan
+
+
+def report_miners(m: MarketModel, pool: str) -> int:
+    """Mining LPs with a stake in the chef's `pool`."""
+    chef = m.market.protocols.chef
+    if chef is None:
+        return 0
+    return sum(1 for a in m.market_agents if a.kind == "mining_lp" and chef.staked(pool, a.name))
+
+
+def agent_holdings(model: MarketModel, holder: str) -> dict[str, int]:
+    """Tokens `holder` owns: its wallet plus its pro-rata claim on every pool it has LP shares of."""
+    from sim.liquidity import claim
+
+    out = {t: a for t, a in model.market.ledger.wallet(holder).items() if a}
+    for pool in model.market.pools.values():
+        shares = _shares(pool, holder)
+        if shares:
+            for t, a in claim(pool, shares).items():
+                out[t] = out.get(t, 0) + a
+    return out
+
+
+def snapshot_holdings(model: MarketModel) -> None:
+    """Remember every agent's holdings once (called at genesis by rug-aware agents)."""
+    if getattr(model.metrics, "start_holdings", None) is None:
+        ledger = model.market.ledger
+        model.metrics.start_holdings = {  # type: ignore[attr-defined]
+            a.name: agent_holdings(model, a.name) for a in model.market_agents
+        }
+        model.metrics.start_books = {  # type: ignore[attr-defined]
+            "minted": dict(ledger.minted),
+            "burned": dict(ledger.burned),
+        }

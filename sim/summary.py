@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from agents.liquidity_provider import LiquidityProvider
+from agents.range_lp import RangeLP, summarize_range_lps
 
 if TYPE_CHECKING:
     from sim.model import MarketModel
@@ -27,6 +28,11 @@ SUMMARY_FIELDS: dict[str, str] = {
     "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR + what noise traders' price impact paid)",
     "mev": "sandwiches: count, bot gross gain, victims' loss against trading alone, per victim cohort",
     "pools": "the same per pool",
+    "lending": "per lending market (only when present): liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised APR vs plain staking",
+    "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
+    "mining": "liquidity mining (only with [rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
+    "rug": "rug pulls (only with a rug-pulling token_developer): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
+    "range_lps": "concentrated-liquidity LPs per cohort: strategy, fees, gas, time in range, IL, net vs HODL, APRs (only when present)",
 }
 """Top-level keys of summary.json and what they mean."""
 
@@ -83,7 +89,10 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             "price_end": _finite(_spot(pool)),
         }
     lp_income = sum(m.lp_fee_income(a.name) for a in lps)
+    range_lps = [a for a in model.market_agents if isinstance(a, RangeLP)]
+    lp_income += sum(a.fees_usd() for a in range_lps)
     values = [(a.position_value(), a.hodl_value()) for a in lps if not a.exited]
+    values += [(a.value(), a.hodl_value()) for a in range_lps if not a.exited]
     hodl_total = sum(h for _, h in values)
     main = next(iter(pools.values()))
     return {
@@ -109,7 +118,93 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] for p in pools.values()),
         "mev": mev_summary(model),
         "pools": pools,
+        **({"range_lps": summarize_range_lps(model)} if range_lps else {}),
+        **({"lending": lending_summary(model)} if market.protocols.lending else {}),
+        **({"staking": staking_summary(model)} if market.protocols.staking else {}),
+        **({"mining": mining_summary(model)} if market.protocols.chef is not None else {}),
+        **({"rug": rug} if (rug := rug_summary(model)) else {}),
     }
+
+
+def _series(model: MarketModel, column: str) -> list[float]:
+    """Finite recorded values of a time-series column (empty if absent)."""
+    return [v for v in model.datacollector.model_vars.get(column, []) if math.isfinite(v)]
+
+
+def lending_summary(model: MarketModel) -> dict[str, Any]:
+    """Per lending market: liquidations, bad debt, interest, health factors; loopers' APR."""
+    market = model.market
+    loopers = [a.report() for a in model.market_agents if a.kind == "lst_looper"]
+    aprs = [r["realised_apr_pct"] for r in loopers if r.get("realised_apr_pct") is not None]
+    base = [r["staking_apr_pct"] for r in loopers if r.get("staking_apr_pct") is not None]
+    eq = [r["equity_change_pct"] for r in loopers if r.get("equity_change_pct") is not None]
+    out: dict[str, Any] = {}
+    for name, lm in market.protocols.lending.items():
+        recs = [r for r in market.protocols.liquidations if r.market == name]
+        by: dict[str, dict[str, Any]] = {}
+        for r in recs:
+            row = by.setdefault(r.liquidator, {"count": 0, "debt_repaid_usd": 0.0})
+            row["count"] += 1
+            row["debt_repaid_usd"] += market.value(r.debt_asset, r.repaid)
+        interest = {}
+        for asset, res in lm.reserves.items():
+            if res.interest_accrued:
+                dec = 10**res.decimals
+                interest[asset] = {
+                    "borrow_interest": res.interest_accrued / dec,
+                    "to_suppliers": (res.interest_accrued - res.interest_to_treasury) / dec,
+                    "to_treasury": res.interest_to_treasury / dec,
+                    "borrow_rate_end_pct": lm.borrow_rate(asset) * 100,
+                    "utilization_end_pct": lm.utilization(asset) * 100,
+                }
+        hfs = _series(model, f"lending.{name}.min_hf")
+        out[name] = {
+            "oracle": lm.spec.oracle,
+            "liquidations": len(recs),
+            "liquidated_accounts": len({r.borrower for r in recs}),
+            "liquidated_debt_usd": sum(market.value(r.debt_asset, r.repaid) for r in recs),
+            "collateral_seized_usd": sum(market.value(r.collateral, r.seized) for r in recs),
+            "first_liquidation_block": recs[0].block if recs else None,
+            "by_liquidator": by,
+            "bad_debt_usd": lm.shortfall(),
+            "interest": interest,
+            "min_health_factor": min(hfs) if hfs else None,
+            "loopers": len(loopers),
+            "loopers_liquidated": sum(1 for r in loopers if r.get("liquidations")),
+            "looper_realised_apr_pct": {
+                "mean": sum(aprs) / len(aprs) if aprs else None,
+                "min": min(aprs) if aprs else None,
+                "max": max(aprs) if aprs else None,
+            },
+            "plain_staking_apr_pct": sum(base) / len(base) if base else None,
+            "looper_equity_change_pct": {
+                "mean": sum(eq) / len(eq) if eq else None,
+                "min": min(eq) if eq else None,
+                "max": max(eq) if eq else None,
+            },
+        }
+    return out
+
+
+def staking_summary(model: MarketModel) -> dict[str, Any]:
+    """Per LST: exchange rate, market rate in its pool, and the deepest discount (the depeg)."""
+    market = model.market
+    out: dict[str, Any] = {}
+    for lst, st in market.protocols.staking.items():
+        und = market.price(st.spec.underlying)
+        rate = st.exchange_rate()
+        mkt = market.price(lst) / und if und else math.nan
+        rates = _series(model, f"staking.{lst}.market_rate")
+        discounts = _series(model, f"staking.{lst}.discount_pct")
+        out[lst] = {
+            "apr_pct": st.spec.apr * 100,
+            "exchange_rate_end": rate,
+            "market_rate_end": _finite(mkt),
+            "discount_end_pct": _finite((1 - mkt / rate) * 100) if rate else None,
+            "min_market_rate": min(rates) if rates else None,
+            "max_discount_pct": max(discounts) if discounts else None,
+        }
+    return out
 
 
 def mev_summary(model: MarketModel) -> dict[str, Any]:
@@ -187,3 +282,199 @@ def _spot(pool: Any) -> float:
 
 def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
+
+
+# ---- liquidity mining and rug pulls (issue 6; only when [rewards] / a developer exists) ---
+
+
+def mining_summary(model: MarketModel) -> dict[str, Any]:
+    """Liquidity mining: reward token price path, emissions vs payouts, headline vs realised APR."""
+    market = model.market
+    chef = market.protocols.chef
+    if chef is None:
+        return {}
+    acc = chef.accounts()
+    scale = 10**chef.decimals
+    miners = [a for a in model.market_agents if a.kind == "mining_lp"]
+    token = chef.token
+    prices = _series(model, f"rewards.{token}.price")
+    pools: dict[str, Any] = {}
+    for pool in chef.pools:
+        head = _series(model, f"rewards.{pool}.headline_apr_pct")
+        counts = _series(model, f"rewards.{pool}.miners")
+        emission = _series(model, f"rewards.{pool}.emission_per_day")
+        pools[pool] = {
+            "emission_per_day_start": emission[0] if emission else None,
+            "emission_per_day_end": emission[-1] if emission else None,
+            "headline_apr_pct_peak": max(head) if head else None,
+            "headline_apr_pct_end": head[-1] if head else None,
+            "miners_peak": int(max(counts)) if counts else 0,
+            "miners_end": int(counts[-1]) if counts else 0,
+            "entries": sum(1 for a in miners for e in a.entries if e["pool"] == pool),  # type: ignore[attr-defined]
+            "exits": sum(1 for a in miners for e in a.exits if e["pool"] == pool),  # type: ignore[attr-defined]
+        }
+    reasons: dict[str, int] = {}
+    for a in miners:
+        for e in a.exits:  # type: ignore[attr-defined]
+            key = (
+                str(e["reason"]).split(" ")[0]
+                if str(e["reason"]).startswith("net")
+                else str(e["reason"])
+            )
+            reasons[key] = reasons.get(key, 0) + 1
+    realised = _series(model, "rewards.realised_apr_pct")
+    return {
+        "reward_token": token,
+        "reward_price_start": prices[0] if prices else None,
+        "reward_price_min": min(prices) if prices else None,
+        "reward_price_end": prices[-1] if prices else None,
+        "emitted": acc.emitted / scale,
+        "undistributed": acc.undistributed / scale,
+        "paid": acc.paid / scale,
+        "pending": acc.pending / scale,
+        "rounding_dust_units": acc.dust,
+        "realised_reward_apr_pct_end": realised[-1] if realised else None,
+        "miners": len(miners),
+        "miners_entered": sum(1 for a in miners if a.entries),  # type: ignore[attr-defined]
+        "exit_reasons": dict(sorted(reasons.items())),
+        "pools": pools,
+    }
+
+
+def rug_accounting(model: MarketModel) -> dict[str, Any]:
+    """Value conservation over the run, marked at the END prices for start and end holdings alike.
+
+    Each agent's gain is (end holdings − start holdings) · P_end, holdings being its wallet plus
+    its pro-rata claim on every pool (staked LP included), so price drift creates no gain. Then
+        Σ gains = P·Δminted − P·Δburned − P·Δ(held outside agents: builder tips, unpaid chef
+    rewards, locked minimum liquidity),
+    i.e. victims' losses = developer's gain + others' gains + gas (burned and tipped)
+    + Δ other outside holdings − value minted. Swap fees are inside LPs' gains.
+    """
+    from sim.metrics import agent_holdings
+
+    market = model.market
+    ledger = market.ledger
+    start: dict[str, dict[str, int]] = getattr(model.metrics, "start_holdings", None) or {}
+    books: dict[str, dict[str, int]] = getattr(model.metrics, "start_books", None) or {}
+    marks: dict[str, float] = {}
+    for t in market.decimals:
+        try:
+            marks[t] = market.price(t) / market.scale[t]
+        except Exception:  # an emptied pool: its token is worth nothing
+            marks[t] = 0.0
+
+    def worth(amounts: dict[str, int]) -> float:
+        return sum(a * marks[t] for t, a in amounts.items() if a)
+
+    gains: dict[str, float] = {}
+    agent_end: dict[str, int] = {}
+    agent_start: dict[str, int] = {}
+    for a in model.market_agents:
+        end = agent_holdings(model, a.name)
+        before = start.get(a.name, {})
+        delta = {t: end.get(t, 0) - before.get(t, 0) for t in set(end) | set(before)}
+        gains[a.name] = worth(delta)
+        for t, v in end.items():
+            agent_end[t] = agent_end.get(t, 0) + v
+        for t, v in before.items():
+            agent_start[t] = agent_start.get(t, 0) + v
+    minted = {t: v - books.get("minted", {}).get(t, 0) for t, v in ledger.minted.items()}
+    burned = {t: v - books.get("burned", {}).get(t, 0) for t, v in ledger.burned.items()}
+    supply_start = {
+        t: books.get("minted", {}).get(t, 0) - books.get("burned", {}).get(t, 0)
+        for t in market.decimals
+    }
+    outside_start = {t: supply_start[t] - agent_start.get(t, 0) for t in market.decimals}
+    outside_end = {t: ledger.supply(t) - agent_end.get(t, 0) for t in market.decimals}
+    builder = ledger.wallet("block_builder")
+    tips = dict(builder)  # the builder starts empty and only receives tips
+    outside_other = {t: outside_end[t] - outside_start[t] - tips.get(t, 0) for t in market.decimals}
+    return {
+        "gains_usd": gains,
+        "minted_usd": worth(minted),
+        "gas_burned_usd": worth(burned),
+        "gas_tips_usd": worth(tips),
+        "outside_other_usd": worth(outside_other),
+        "marks": {t: marks[t] * market.scale[t] for t in marks},
+    }
+
+
+def rug_summary(model: MarketModel) -> dict[str, Any]:
+    """Each rug (when, what the developer took) and who lost what, at end-price marks."""
+    from agents.rug_puller import TokenDeveloper
+
+    devs = [
+        a for a in model.market_agents if isinstance(a, TokenDeveloper) and a.spec.pull != "never"
+    ]
+    if not devs:
+        return {}
+    acc = rug_accounting(model)
+    gains = acc["gains_usd"]
+    by_name = {a.name: a for a in model.market_agents}
+    rugs = []
+    dev_names = {d.name for d in devs}
+    exposed: set[str] = set()
+    for d in devs:
+        for a in model.market_agents:
+            if a.name in dev_names:
+                continue
+            if a.kind == "mining_lp" and d.pool.name in a.pools_entered:  # type: ignore[attr-defined]
+                exposed.add(a.name)
+            if a.kind == "token_buyer" and a.token == d.token and a.bought:  # type: ignore[attr-defined]
+                exposed.add(a.name)
+        rugs.append(
+            {
+                **(d.rug or {"pulled": False}),
+                "developer": d.name,
+                "developer_gain_usd": gains[d.name],
+            }
+        )
+    victims = {n: -gains[n] for n in sorted(exposed) if gains[n] < 0}
+    others = sum(g for n, g in gains.items() if n not in dev_names and n not in victims)
+    developer = sum(gains[n] for n in dev_names)
+    gas = acc["gas_burned_usd"] + acc["gas_tips_usd"]
+    loss = sum(victims.values())
+    residual = loss - (developer + others + gas + acc["outside_other_usd"] - acc["minted_usd"])
+
+    def cohort_stats(kind: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for label, flag in (("cautious", True), ("naive", False)):
+            group = [
+                a
+                for a in model.market_agents
+                if a.kind == kind and getattr(a, "cautious", None) is flag
+            ]
+            if not group:
+                continue
+            out[label] = {
+                "agents": len(group),
+                "exposed": sum(1 for a in group if a.name in exposed),
+                "lost_usd": sum(victims.get(a.name, 0.0) for a in group),
+                "mean_gain_usd": sum(gains[a.name] for a in group) / len(group),
+            }
+        return out
+
+    return {
+        "rugs": rugs,
+        "marked_at": "end prices (start and end holdings alike)",
+        "marks": acc["marks"],
+        "developer_gain_usd": developer,
+        "victims": {
+            n: {
+                "cohort": by_name[n].cohort,
+                "kind": by_name[n].kind,
+                "loss_usd": v,
+                "cautious": getattr(by_name[n], "cautious", None),
+            }
+            for n, v in victims.items()
+        },
+        "victims_loss_usd": loss,
+        "others_gain_usd": others,
+        "gas_usd": gas,
+        "minted_usd": acc["minted_usd"],
+        "outside_other_usd": acc["outside_other_usd"],
+        "conservation_residual_usd": residual,
+        "miners": cohort_stats("mining_lp"),
+        "buyers": cohort_stats("token_buyer"),
+    }
