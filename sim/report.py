@@ -75,9 +75,19 @@ def plot_lp_vs_hodl(
                 label=f"{name} IL(r) alone",
             )
     ax.axhline(0, color="grey", lw=0.6)
+    if not ax.get_legend_handles_labels()[0]:
+        ax.text(
+            0.5,
+            0.5,
+            "no LP-token pools\n(see agents.csv for ranged LPs)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
     ax.set_title("LP value vs HODL, %")
     ax.set_xlabel("days")
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
     return ax
 
 

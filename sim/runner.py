@@ -161,7 +161,9 @@ def advance(model: MarketModel, blocks: int, progress: bool = False) -> None:
     from tqdm import tqdm
 
     chunk = max(1, min(10_000, blocks // 100))
-    with tqdm(total=blocks, unit="block", delay=2.0, file=sys.stderr, leave=False) as bar:
+    with tqdm(
+        total=blocks, unit="block", delay=2.0, mininterval=1.0, file=sys.stderr, leave=False
+    ) as bar:
         done = 0
         while done < blocks:
             n = min(chunk, blocks - done)

@@ -33,6 +33,8 @@ TIMESERIES_COLUMNS: dict[str, str] = {
     "<pool>.lp_value_per_share_usd": "value of one LP token",
     "<pool>.hodl_value_per_share_usd": "value of what one LP token held at the start, had it been held",
     "<pool>.il_formula_pct": "IL(r) = 2*sqrt(r)/(1+r) - 1 at the reference price ratio since the start",
+    "<pool>.tick": "current tick (concentrated pools)",
+    "<pool>.active_liquidity": "liquidity in range at the current tick (concentrated pools)",
 }
 EVENT_DOCS: dict[str, str] = {
     "block": "block number",
