@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sim.config import Spec
+
+NOT_SWEPT = ("scenario.seed", "scenario.replicate")
+"""Fields a sweep sets itself (base seed, replicate index); `sweep.*` cannot be swept either."""
+
+
+def _check_paths(paths: Any) -> None:
+    for p in paths:
+        if p == "sweep" or p.startswith("sweep.") or p in NOT_SWEPT:
+            raise ValueError(
+                f"{p!r} cannot be swept (the sweep sets seeds and replicates itself, "
+                "and cannot sweep its own definition)"
+            )
 
 
 class SweepSpec(Spec):
@@ -18,9 +31,29 @@ class SweepSpec(Spec):
     )
     seeds: int = Field(1, ge=1, le=100_000, description="replicate seeds per configuration")
     sample: str | None = Field(
-        None, description="'lhs:N' or 'random:N': N sampled points over `ranges` (with the grid)"
+        None,
+        pattern=r"^(lhs|random):[1-9][0-9]{0,6}$",
+        description="'lhs:N' or 'random:N': N sampled points over `ranges`, for every grid combination",
     )
     ranges: dict[str, list[float]] = Field(
         default_factory=dict, description="dotted path -> [low, high] for sampled parameters"
     )
     blocks: int | None = Field(None, ge=1, description="blocks per run (default: the scenario's)")
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        _check_paths(v)
+        for p, values in v.items():
+            if not values:
+                raise ValueError(f"{p!r}: give at least one value")
+        return v
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        _check_paths(v)
+        for p, lohi in v.items():
+            if len(lohi) != 2 or not all(math.isfinite(x) for x in lohi) or lohi[0] >= lohi[1]:
+                raise ValueError(f"{p!r}: expected [low, high] with low < high, got {lohi}")
+        return v
