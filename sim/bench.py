@@ -78,6 +78,27 @@ def exchange_rate(calls: int = 50_000) -> dict[str, Any]:
     return {"calls": calls, "cpu_s": cpu, "exchange_per_cpu_s": calls / cpu}
 
 
+def sweep_scaling(runs: int = 8, blocks: int = 14_400) -> dict[str, Any]:
+    """Wall time of the same sweep (`runs` seeds of the quickstart) on 1 and on 2 workers."""
+    from sim.sweep import run_sweep
+
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            run_sweep(
+                "quickstart", out=tmp, seeds=runs, blocks=blocks, workers=workers, plots=False
+            )
+            times[workers] = time.perf_counter() - t0
+    return {
+        "runs": runs,
+        "blocks": blocks,
+        "wall_1_worker_s": times[1],
+        "wall_2_workers_s": times[2],
+        "ratio": times[2] / times[1],
+    }
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table of workload results."""
     head = f"{'workload':<18}{'blocks':>9}{'blocks/s':>10}{'swaps/s':>10}{'blocks/cpu-s':>14}{'peak MB':>9}  phases (s)"

@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--only", choices=["cpmm", "stableswap"], action="append", help="run only these workloads"
     )
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    p.add_argument(
+        "--sweep", action="store_true", help="also time a sweep of 8 runs on 1 and on 2 workers"
+    )
     p.set_defaults(handler=cmd_bench)
 
 
@@ -37,7 +40,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     micro = exchange_rate(20_000 if args.short else 100_000)
     print(table(rows))
     print(f"\nStableSwap exact exchange: {micro['exchange_per_cpu_s']:,.0f} calls per CPU-second")
-    report = {"workloads": rows, "stableswap_exchange": micro}
+    report: dict[str, object] = {"workloads": rows, "stableswap_exchange": micro}
+    if args.sweep:
+        from sim.bench import sweep_scaling
+
+        scaling = sweep_scaling(blocks=3_600 if args.short else 14_400)
+        report["sweep_scaling"] = scaling
+        print(
+            f"Sweep of {scaling['runs']} runs: {scaling['wall_1_worker_s']:.1f} s on 1 worker, "
+            f"{scaling['wall_2_workers_s']:.1f} s on 2 (ratio {scaling['ratio']:.2f})"
+        )
     text = json.dumps(report, indent=2)
     print(text)
     if args.json:
