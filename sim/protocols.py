@@ -25,13 +25,28 @@ from dataclasses import dataclass, field
 from sim.errors import InsufficientBalance, ProtocolError
 from sim.ledger import Ledger
 from sim.lending import LendingMarket, LendingSpec
-from sim.rewards import MasterChef, RewardsSpec
+from sim.pools.base import Pool
+from sim.rewards import MasterChef, RewardsSpec, emission_rate_per_day
 from sim.staking import LiquidStaking, StakingSpec
 
 CIRCULATING = "circulating"
 """The staking protocol's single account for every LST unit held outside it."""
 
 PriceFn = Callable[[str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidationRecord:
+    """One executed liquidation, as `Protocols.liquidate` booked it (token units)."""
+
+    block: int
+    market: str
+    liquidator: str
+    borrower: str
+    debt_asset: str
+    collateral: str
+    repaid: int
+    seized: int
 
 
 @dataclass
@@ -44,6 +59,8 @@ class Protocols:
     chef: MasterChef | None = None
     _twap: dict[str, deque[float]] = field(default_factory=dict)
     _chef_minted: int = 0
+    liquidations: list[LiquidationRecord] = field(default_factory=list)
+    """Every liquidation executed through `liquidate`, in order."""
 
     # ---- construction --------------------------------------------------------------------
 
@@ -206,8 +223,12 @@ class Protocols:
         debt_asset: str,
         collateral: str,
         amount: int,
+        block: int = -1,
     ) -> tuple[int, int]:
-        """Repay up to `amount` of `borrower`'s debt from `liquidator`'s wallet, seize collateral."""
+        """Repay up to `amount` of `borrower`'s debt from `liquidator`'s wallet, seize collateral.
+
+        Booked in `liquidations` (with `block`, the chain block of the call).
+        """
         lm = self.lending[market]
         wallet = self.ledger.wallet(liquidator)
         repay, _ = lm.quote_liquidation(borrower, debt_asset, collateral, amount)
@@ -215,6 +236,11 @@ class Protocols:
         repaid, seized = lm.liquidate(liquidator, borrower, debt_asset, collateral, amount)
         wallet[debt_asset] -= repaid
         wallet[collateral] = wallet.get(collateral, 0) + seized
+        self.liquidations.append(
+            LiquidationRecord(
+                block, market, liquidator, borrower, debt_asset, collateral, repaid, seized
+            )
+        )
         return repaid, seized
 
     def harvest(self, pool: str, holder: str, block: int) -> int:
@@ -233,3 +259,162 @@ class Protocols:
 def _require(wallet: dict[str, int], holder: str, token: str, amount: int) -> None:
     if amount < 0 or amount > wallet.get(token, 0):
         raise InsufficientBalance(f"{holder} holds {wallet.get(token, 0)} {token}, needs {amount}")
+
+
+# ---- liquidity mining with LP shares, token launches, public views (issue 6) ----------------
+#
+# Staked LP shares stay in the holder's `balance_of` of the pool (so swap-fee attribution in
+# `sim.metrics` keeps working) and are booked in the chef; agents' liquidity code withdraws
+# only `free_lp_shares`, i.e. neither staked nor locked. Locks model a liquidity locker
+# (Unicrypt / Team Finance): a public record that some LP shares cannot move before a block.
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLaunch:
+    """A token launched inside the run, as a block explorer shows it (public facts only)."""
+
+    token: str
+    deployer: str
+    pool: str
+    block: int
+    mint_authority: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LpLock:
+    """LP shares of `holder` in `pool` that cannot be withdrawn before `until_block`."""
+
+    pool: str
+    holder: str
+    shares: int
+    until_block: int
+
+
+def _registry(protocols: Protocols, name: str) -> list:  # type: ignore[type-arg]
+    """Per-market lists kept on the `Protocols` object (created on first use)."""
+    got = protocols.__dict__.get(name)
+    if got is None:
+        got = protocols.__dict__[name] = []
+    return got
+
+
+def register_launch(protocols: Protocols, launch: TokenLaunch) -> None:
+    """Record a token launch (the deployer's contract is public: who, which pool, mint rights)."""
+    _registry(protocols, "_launches").append(launch)
+
+
+def launches(protocols: Protocols) -> list[TokenLaunch]:
+    """Every token launched in the run, in order."""
+    return list(_registry(protocols, "_launches"))
+
+
+def launch_of(protocols: Protocols, token: str) -> TokenLaunch | None:
+    """The launch record of `token`, if it was launched in the run."""
+    return next((x for x in _registry(protocols, "_launches") if x.token == token), None)
+
+
+def lock_lp(protocols: Protocols, pool: str, holder: str, shares: int, until_block: int) -> None:
+    """Lock `shares` LP tokens of `holder` in `pool` until `until_block` (a public locker)."""
+    if shares < 0:
+        raise ProtocolError(f"lock_lp: shares must be >= 0, got {shares}")
+    _registry(protocols, "_lp_locks").append(LpLock(pool, holder, shares, until_block))
+
+
+def locked_lp(protocols: Protocols, pool: str, holder: str | None, block: int) -> int:
+    """LP shares of `pool` (of `holder`, or of everyone) still locked at `block`."""
+    return sum(
+        lk.shares
+        for lk in _registry(protocols, "_lp_locks")
+        if lk.pool == pool and (holder is None or lk.holder == holder) and lk.until_block > block
+    )
+
+
+def locked_lp_share(
+    protocols: Protocols, pool: Pool, block: int, until: int | None = None
+) -> float:
+    """Share of `pool`'s LP supply locked at `block` (and, given `until`, still locked then)."""
+    supply = getattr(pool, "total_supply", 0)
+    if not supply:
+        return 0.0
+    at = block if until is None else max(block, until)
+    return locked_lp(protocols, pool.name, None, at) / supply
+
+
+def staked_lp(protocols: Protocols, pool: str, holder: str) -> int:
+    """LP shares `holder` has staked in the chef's `pool` (0 without a chef or such a pool)."""
+    chef = protocols.chef
+    if chef is None or pool not in chef.pools:
+        return 0
+    return chef.staked(pool, holder)
+
+
+def free_lp_shares(protocols: Protocols, pool: Pool, holder: str, block: int) -> int:
+    """LP shares of `holder` that may be withdrawn or staked now: held − staked − locked."""
+    held = pool.balance_of.get(holder, 0)  # type: ignore[attr-defined]
+    return max(
+        0,
+        held
+        - staked_lp(protocols, pool.name, holder)
+        - locked_lp(protocols, pool.name, holder, block),
+    )
+
+
+def stake_lp(protocols: Protocols, pool: Pool, holder: str, shares: int, block: int) -> int:
+    """Stake `shares` free LP tokens in the chef's pool of the same name; returns reward paid.
+
+    As MasterChef.deposit: pending rewards are paid to the holder's wallet first.
+    """
+    chef = protocols.chef
+    if chef is None:
+        raise ProtocolError("stake_lp: this market has no [rewards]")
+    if shares < 0 or shares > free_lp_shares(protocols, pool, holder, block):
+        raise ProtocolError(
+            f"stake_lp: {holder} has {free_lp_shares(protocols, pool, holder, block)} free LP "
+            f"shares of {pool.name}, asked {shares}"
+        )
+    protocols.sync_rewards(block)
+    paid = chef.deposit(pool.name, holder, shares, block)
+    _credit(protocols, holder, paid)
+    return paid
+
+
+def unstake_lp(protocols: Protocols, pool: Pool, holder: str, shares: int, block: int) -> int:
+    """Unstake `shares` LP tokens from the chef (reverts in a lock-up); returns reward paid."""
+    chef = protocols.chef
+    if chef is None:
+        raise ProtocolError("unstake_lp: this market has no [rewards]")
+    protocols.sync_rewards(block)
+    paid = chef.withdraw(pool.name, holder, shares, block)
+    _credit(protocols, holder, paid)
+    return paid
+
+
+def _credit(protocols: Protocols, holder: str, paid: int) -> None:
+    chef = protocols.chef
+    if paid and chef is not None:
+        wallet = protocols.ledger.wallet(holder)
+        wallet[chef.token] = wallet.get(chef.token, 0) + paid
+
+
+def emission_per_day(protocols: Protocols, pool: str, block: int) -> float:
+    """Whole reward tokens the chef emits per day to `pool` at `block` (0 if none)."""
+    chef = protocols.chef
+    if chef is None or pool not in chef.pools:
+        return 0.0
+    return emission_rate_per_day(chef.pools[pool].spec, block, chef.block_time_s)
+
+
+def holder_concentration(ledger: Ledger, token: str, exclude: tuple[str, ...] = ()) -> float:
+    """Share of `token`'s supply in its largest wallet (a block explorer's 'top holder %').
+
+    Contracts (pools, the chef, lending markets) are venues, not wallets, so they never count
+    as holders; `exclude` drops further addresses (e.g. a burn address).
+    """
+    supply = ledger.supply(token)
+    if supply <= 0:
+        return 0.0
+    top = max(
+        (w.get(token, 0) for h, w in ledger.wallets.items() if h not in exclude),
+        default=0,
+    )
+    return top / supply

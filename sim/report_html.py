@@ -93,6 +93,11 @@ def render(result: RunResult, figure_png: bytes) -> str:
     cohorts = cohort_table(result.agents, n)
     if cohorts:
         body.append("<h2>Who earned, who lost (per cohort)</h2>")
+        body.append(
+            "<p class='meta'>Trade P&amp;L: what the cohort's swaps gained or lost at reference "
+            "prices. P&amp;L: change of its whole portfolio, including the price move of "
+            "everything it holds.</p>"
+        )
         body.append(cohorts)
 
     body.append("<h2>Figures</h2>")
@@ -208,17 +213,22 @@ def pool_table(pools: Mapping[str, Mapping[str, Any]], numeraire: str) -> str:
 
 
 def cohort_table(agents: pd.DataFrame, numeraire: str) -> str:
-    """Agents summed per cohort: count, P&L, volume, fees, gas, LP fee income ('' if no agents)."""
+    """Agents summed per cohort: volume, trade P&L, fees, gas, LP fee income, P&L ('' if none).
+
+    P&L is the change of the whole portfolio at reference prices, so it includes the price move
+    of everything held; trade P&L is what the agent's swaps gained or lost.
+    """
     if agents is None or agents.empty or "cohort" not in agents:
         return ""
     cols = [
         c
         for c in (
-            "pnl_usd",
             "volume_usd",
+            "trade_pnl_usd",
             "fees_paid_usd",
             "gas_usd",
             "lp_fee_income_usd",
+            "pnl_usd",
         )
         if c in agents
     ]
@@ -232,7 +242,11 @@ def cohort_table(agents: pd.DataFrame, numeraire: str) -> str:
         ]
         row += [(html.escape(_fmt(c, float(g[c].sum()), numeraire)), "num") for c in cols]
         rows.append(row)
-    names = {"pnl_usd": "P&amp;L", "fees_paid_usd": "fees paid"}
+    names = {
+        "pnl_usd": "P&amp;L (incl. price moves)",
+        "trade_pnl_usd": "trade P&amp;L",
+        "fees_paid_usd": "fees paid",
+    }
     header = ["cohort", "kind", "agents", *(names.get(c, html.escape(label(c))) for c in cols)]
     return table(header, rows)
 

@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from sim import report, report_html
 from sim.errors import AmmSimError
 from sim.metrics import EVENT_COLUMNS, iter_events
 from sim.model import MarketModel
@@ -184,6 +183,7 @@ def scenario_toml(sc: Scenario) -> str:
 
 def write_folder(folder: RunFolder, result: RunResult) -> None:
     """Every file of a run folder (events.csv was streamed during the run)."""
+    from sim import report, report_html  # matplotlib: imported only when a folder is written
     folder.write_text("scenario.toml", scenario_toml(result.scenario))
     folder.write_text("timeseries.csv", _csv(result.timeseries))
     folder.write_text("agents.csv", _csv(result.agents))

@@ -149,13 +149,22 @@ def resolve_path(name_or_path: str | Path) -> Path:
     )
 
 
+MAX_TOML_BYTES = 10_000_000
+"""Scenario files larger than this are refused (a scenario is a few kilobytes)."""
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file, turning syntax and encoding errors into `ScenarioError`."""
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
+            data = f.read(MAX_TOML_BYTES + 1)
+        if len(data) > MAX_TOML_BYTES:
+            raise ScenarioError(f"{path}: larger than {MAX_TOML_BYTES:,} bytes; not a scenario")
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: invalid TOML: nested too deeply") from None
     except UnicodeDecodeError as err:
         raise ScenarioError(f"{path}: not UTF-8 text: {err}") from None
     except OSError as err:
@@ -278,6 +287,37 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
                 out.append((f"rewards.pools.{pool}", f"unknown pool {pool!r}"))
     for name, ev in s.events.items():
         out.extend(check_event(name, ev, s))
+    out.extend(_check_mining_and_rugs(s))
+    return out
+
+
+def _check_mining_and_rugs(s: Scenario) -> list[tuple[str, str]]:
+    """Issue 6 (liquidity mining, rug pulls): references of mining_lp, token_developer, token_buyer."""
+    out: list[tuple[str, str]] = []
+    rewarded = set(s.rewards.pools) if s.rewards is not None else set()
+    for aname, agent in s.agents.items():
+        kind = getattr(agent, "kind", "")
+        where = f"agents.{aname}"
+        if kind == "mining_lp":
+            if s.rewards is None:
+                out.append((f"{where}.pools", "mining_lp needs a [rewards] table"))
+            for i, p in enumerate(agent.pools):  # type: ignore[attr-defined]
+                if p in s.pools and p not in rewarded:
+                    out.append((f"{where}.pools[{i}]", f"pool {p!r} has no [rewards.pools.{p}]"))
+                elif p in s.pools and s.pools[p].kind == "concentrated":
+                    out.append((f"{where}.pools[{i}]", "concentrated pools have no LP shares"))
+        if kind in ("token_developer", "token_buyer"):
+            token, pool = agent.token, agent.pool  # type: ignore[attr-defined]
+            if token not in s.tokens:
+                out.append((f"{where}.token", f"unknown token {token!r}"))
+            elif pool in s.pools and token not in s.pools[pool].tokens:
+                out.append((f"{where}.token", f"{token!r} does not trade in pool {pool!r}"))
+        if kind == "token_developer":
+            if agent.token in s.prices:  # type: ignore[attr-defined]
+                out.append((f"{where}.token", "a launched token must have no price process"))
+            pool = agent.pool  # type: ignore[attr-defined]
+            if pool in s.pools and s.pools[pool].kind != "constant_product":
+                out.append((f"{where}.pool", "the developer seeds a constant_product pool"))
     return out
 
 
@@ -290,7 +330,7 @@ def parse_value(text: str) -> Any:
     anything else is a string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
@@ -409,7 +449,7 @@ def _describe(e: Any, raw: Mapping[str, Any]) -> str:
         if isinstance(node, Mapping) and part in node:
             path.append(part)
             node = node[part]
-        elif isinstance(node, Mapping) and part in {node.get(t) for t in _TAGS}:
+        elif isinstance(node, Mapping) and part in [node.get(t) for t in _TAGS]:
             continue  # the union member pydantic tried, named by the data's own tag
         elif i == len(loc) - 1 or not isinstance(node, Mapping):
             path.append(part)

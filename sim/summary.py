@@ -316,11 +316,7 @@ def mining_summary(model: MarketModel) -> dict[str, Any]:
     reasons: dict[str, int] = {}
     for a in miners:
         for e in a.exits:  # type: ignore[attr-defined]
-            key = (
-                str(e["reason"]).split(" ")[0]
-                if str(e["reason"]).startswith("net")
-                else str(e["reason"])
-            )
+            key = str(e.get("signal", e["reason"]))
             reasons[key] = reasons.get(key, 0) + 1
     realised = _series(model, "rewards.realised_apr_pct")
     return {

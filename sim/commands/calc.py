@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="IL(r) = 2*sqrt(r)/(1+r) - 1 for a full-range constant-product position; "
         "with --band, the closed form for a concentrated (Uniswap V3) position.",
     )
-    il.add_argument("--ratio", type=_number, help="price ratio r = P1/P0 (e.g. 2)")
+    il.add_argument("--ratio", type=_number, metavar="R", help="price ratio r = P1/P0 (e.g. 2)")
     il.add_argument(
         "--table", action="store_true", help="print IL for r = 1.25 ... 5 and the mirror 1/r"
     )
@@ -48,23 +48,47 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "day x reward price / TVL x 365, made effective by (1 - sell pressure)(1 - price drop); "
         "net = fee + effective reward - IL - gas. Rates: 0.003, 0.3% or 30bps.",
     )
-    apr.add_argument("--volume", type=_number, required=True, help="pool volume over --days")
-    apr.add_argument("--tvl", type=_number, required=True, help="pool TVL (same unit as volume)")
-    apr.add_argument("--fee", type=_rate, required=True, help="swap fee rate, e.g. 0.3%% or 30bps")
-    apr.add_argument("--days", type=_number, default=1.0, help="days the volume covers (1)")
     apr.add_argument(
-        "--lp-share", type=_rate, default=1.0, help="share of the fee LPs keep after protocol cut"
+        "--volume", metavar="V", type=_number, required=True, help="pool volume over --days"
     )
-    apr.add_argument("--reward-per-day", type=_number, default=0.0, help="reward tokens per day")
-    apr.add_argument("--reward-price", type=_number, default=0.0, help="price of a reward token")
-    apr.add_argument("--sell-pressure", type=_rate, default=0.0, help="expected sell-pressure rate")
-    apr.add_argument("--price-drop", type=_rate, default=0.0, help="expected reward price drop")
+    apr.add_argument(
+        "--tvl", metavar="T", type=_number, required=True, help="pool TVL (same unit as volume)"
+    )
+    apr.add_argument(
+        "--fee", metavar="F", type=_rate, required=True, help="swap fee rate, e.g. 0.3%% or 30bps"
+    )
+    apr.add_argument(
+        "--days", metavar="N", type=_number, default=1.0, help="days the volume covers (1)"
+    )
+    apr.add_argument(
+        "--lp-share",
+        metavar="S",
+        type=_rate,
+        default=1.0,
+        help="share of the fee LPs keep after protocol cut",
+    )
+    apr.add_argument(
+        "--reward-per-day", metavar="R", type=_number, default=0.0, help="reward tokens per day"
+    )
+    apr.add_argument(
+        "--reward-price", metavar="P", type=_number, default=0.0, help="price of a reward token"
+    )
+    apr.add_argument(
+        "--sell-pressure", metavar="X", type=_rate, default=0.0, help="expected sell-pressure rate"
+    )
+    apr.add_argument(
+        "--price-drop", metavar="Y", type=_rate, default=0.0, help="expected reward price drop"
+    )
     apr.add_argument(
         "--il", type=_percent, default=0.0, metavar="PCT", help="impermanent loss, %% per year"
     )
-    apr.add_argument("--gas-per-adjustment", type=_number, default=0.0, help="gas per rebalance")
-    apr.add_argument("--adjustments-per-month", type=_number, default=0.0)
-    apr.add_argument("--capital", type=_number, help="your position's capital (for gas)")
+    apr.add_argument(
+        "--gas-per-adjustment", metavar="G", type=_number, default=0.0, help="gas per rebalance"
+    )
+    apr.add_argument("--adjustments-per-month", metavar="M", type=_number, default=0.0)
+    apr.add_argument(
+        "--capital", metavar="C", type=_number, help="your position's capital (for gas)"
+    )
     apr.set_defaults(handler=cmd_apr)
 
 
