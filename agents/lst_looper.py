@@ -1,0 +1,466 @@
+"""Leveraged liquid staking: loop LST collateral against borrowed underlying, and the lenders behind it.
+
+`LstLooper` stakes its underlying (ETH) into the liquid-staking protocol,
+supplies the LST as collateral on a lending market, borrows underlying,
+stakes it again, and so on until its target leverage (collateral / equity)
+is reached. The whole loop is **one atomic transaction** (a `Call` doing
+stake -> supply -> borrow up to `max_loops` times, like a looping
+contract or a DeFi Saver recipe): every borrow stays within the market's LTV
+limit, so leverage is bounded by the geometric series
+``1 + ltv + ltv^2 + ... -> 1 / (1 - ltv)``.
+
+Then it monitors its health factor every `check_every_blocks` blocks. When
+the HF has been below its `deleverage_hf` for `reaction_delay_blocks` blocks,
+and the agent is one of those who react (`reaction_probability`), it
+deleverages atomically: withdraw LST (never below HF 1), sell it into the
+LST/underlying pool at an exact quote, repay debt, repeat until its HF is back
+at `restore_hf`. An agent whose HF is already below 1 cannot withdraw and waits
+for the liquidators. Reported per agent: leverage, HF, and realised APR on
+equity (valued at the protocol's exchange rate) against plain staking.
+
+`LendingSupplier` supplies an asset (the ETH loopers borrow) at genesis and
+earns the market's supply rate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import ClassVar, Literal
+
+import mesa
+from pydantic import Field
+
+from agents.base import AgentSpec, MarketAgent
+from sim.chain import Call, Chain, Receipt, Tx
+from sim.config import Dist, sample
+from sim.errors import PoolError, ProtocolError
+from sim.lending import LendingMarket
+from sim.pools.base import Pool, Swap
+from sim.staking import LiquidStaking
+
+SECONDS_PER_YEAR = 365 * 24 * 3600
+
+
+def lst_pool(market: object, lst: str, underlying: str, name: str | None) -> Pool | None:
+    """The pool named `name`, or the first pool trading both `lst` and `underlying`."""
+    pools = market.pools  # type: ignore[attr-defined]
+    if name is not None:
+        return pools[name]
+    found = market.pools_with(lst, underlying)  # type: ignore[attr-defined]
+    return found[0] if found else None
+
+
+class LstLooperSpec(AgentSpec):
+    """A cohort of leveraged stakers (LST collateral, underlying debt)."""
+
+    kind: Literal["lst_looper"]
+    market: str = Field(description="lending market the loop runs on")
+    lst: str = Field(description="liquid staking token used as collateral")
+    pool: str | None = Field(
+        None, description="LST/underlying pool used to deleverage (default: the first one)"
+    )
+    capital_usd: Dist = Field(100.0, description="equity per agent, numeraire units")
+    target_leverage: Dist = Field(
+        3.0, description="collateral / equity aimed for, drawn per agent (capped by the LTV)"
+    )
+    max_loops: int = Field(
+        40, ge=1, le=200, description="stake-supply-borrow rounds in the atomic loop"
+    )
+    enter_block: int = Field(1, ge=1, description="block the loop is submitted")
+    deleverage_hf: Dist = Field(
+        1.05, description="health factor below which the agent deleverages, drawn per agent"
+    )
+    restore_hf: Dist = Field(1.15, description="health factor a deleverage aims back at")
+    reaction_probability: float = Field(
+        1.0, ge=0, le=1, description="share of agents who deleverage at all (others hold)"
+    )
+    reaction_delay_blocks: Dist = Field(
+        0.0, description="blocks below the threshold before reacting, drawn per agent"
+    )
+    check_every_blocks: int = Field(1, ge=1, description="blocks between health checks")
+    priority_fee_gwei: Dist = Field(1.0, description="priority fee of a deleverage, gwei")
+
+
+class LstLooper(MarketAgent):
+    kind: ClassVar[str] = "lst_looper"
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        cohort: str,
+        spec: LstLooperSpec,
+        target_leverage: float,
+        deleverage_hf: float,
+        restore_hf: float,
+        reacts: bool,
+        reaction_delay: int,
+        priority_fee_gwei: float,
+    ) -> None:
+        super().__init__(model, cohort=cohort)
+        self.spec = spec
+        protocols = self.market.protocols
+        self.lending: LendingMarket = protocols.lending[spec.market]
+        self.staking: LiquidStaking = protocols.staking[spec.lst]
+        self.lst = spec.lst
+        self.underlying = self.staking.spec.underlying
+        self.pool = lst_pool(self.market, self.lst, self.underlying, spec.pool)
+        params = self.lending.spec.assets[self.lst]
+        self.ltv = params.ltv
+        self.lt = params.liquidation_threshold
+        self.max_leverage = 1.0 / (1.0 - self.ltv)
+        self.target_leverage = max(1.0, target_leverage)
+        self.deleverage_hf = deleverage_hf
+        self.restore_hf = max(restore_hf, deleverage_hf)
+        self.reacts = reacts
+        self.reaction_delay = max(0, reaction_delay)
+        self.priority_fee_gwei = priority_fee_gwei
+        self.gas_keep = 0
+        self.entered = False
+        self.entry_block: int | None = None
+        self.entry_rate = 1.0
+        self.entry_equity = 0.0
+        self.loops_done = 0
+        self.borrowed = 0
+        """Underlying borrowed in total (token units)."""
+        self.repaid = 0
+        """Underlying repaid by this agent (liquidators' repayments are booked by the protocol)."""
+        self.deleverages = 0
+        self.below_since: int | None = None
+        """Block the health factor was first seen below `deleverage_hf` (None: above it)."""
+        self.min_hf = math.inf
+
+    # ---- views --------------------------------------------------------------------------------
+
+    def debt(self) -> int:
+        return self.lending.debt(self.name, self.underlying)
+
+    def collateral(self) -> int:
+        return self.lending.supplied(self.name, self.lst)
+
+    def health_factor(self) -> float:
+        return self.lending.health_factor(self.name)
+
+    def leverage(self) -> float:
+        """Collateral / equity at the exchange rate (1 before entering)."""
+        col = self.staking.to_underlying(self.collateral())
+        eq = col - self.debt()
+        return col / eq if eq > 0 and col else (math.inf if col else 1.0)
+
+    def equity_at_rate(self) -> int:
+        """Underlying units: wallet + LST (wallet and collateral) at the exchange rate - debt."""
+        w = self.wallet
+        lst_units = w.get(self.lst, 0) + self.collateral()
+        return w.get(self.underlying, 0) + self.staking.to_underlying(lst_units) - self.debt()
+
+    def value(self) -> float:
+        """Marked to market: wallet plus collateral at the market price, minus debt."""
+        market = self.market
+        return (
+            super().value()
+            + market.value(self.lst, self.collateral())
+            - market.value(self.underlying, self.debt())
+        )
+
+    # ---- decisions ------------------------------------------------------------------------------
+
+    def act(self) -> None:
+        market = self.market
+        block = market.block
+        if not self.entered:
+            if block >= self.spec.enter_block:
+                self._submit(self._loop, self._loop_gas(), "loop", 0.0)
+            return
+        if (block - self.spec.enter_block) % self.spec.check_every_blocks:
+            return
+        if self.debt() == 0:
+            return
+        hf = self.health_factor()
+        self.min_hf = min(self.min_hf, hf)
+        if hf >= self.deleverage_hf:
+            self.below_since = None
+            return
+        if self.below_since is None:
+            self.below_since = block
+        if not self.reacts or block - self.below_since < self.reaction_delay or hf < 1.0:
+            return
+        gas = market.chain.gas
+        self._submit(
+            self._deleverage, 4 * (gas.lending + gas.swap), "deleverage", self.priority_fee_gwei
+        )
+
+    def _submit(
+        self, fn: Callable[[Chain, str], Receipt], gas_units: int, label: str, tip: float
+    ) -> None:
+        """One transaction; the mempool empties every block, so nothing stays pending."""
+        touches = (self.pool,) if self.pool is not None else ()
+        self.market.chain.submit(Tx(self.name, Call(fn, gas_units, touches), tip, label))
+
+    def _loop_gas(self) -> int:
+        """Gas of the loop, from the number of rounds the geometric series needs."""
+        gas = self.market.chain.gas
+        rounds, lev, step = 0, 1.0, 1.0
+        while (
+            lev < min(self.target_leverage, self.max_leverage) - 1e-6
+            and rounds < self.spec.max_loops
+        ):
+            step *= self.ltv
+            lev += step
+            rounds += 1
+        return gas.stake + gas.lending + rounds * (gas.stake + 2 * gas.lending)
+
+    # ---- transactions ------------------------------------------------------------------------
+
+    def _loop(self, chain: Chain, sender: str) -> Receipt:
+        """Stake, supply, borrow, repeat: one atomic transaction up to the target leverage."""
+        protocols = self.market.protocols
+        w = self.wallet
+        spare = w.get(self.underlying, 0) - self.gas_keep
+        if spare <= 0:
+            raise ProtocolError(f"{sender} has no {self.underlying} to loop")
+        lm, name, und, lst = self.lending, self.spec.market, self.underlying, self.lst
+        start_rate = self.staking.exchange_rate()
+        protocols.stake(sender, lst, spare)  # the first mutation: a failure above reverts cleanly
+        equity = spare
+        target_debt = int(equity * (self.target_leverage - 1.0))
+        rounds = 0
+        try:
+            protocols.supply(name, sender, lst, w[lst])
+            while rounds < self.spec.max_loops:
+                room = target_debt - lm.debt(sender, und)
+                amount = min(room, lm.available_borrows(sender, und))
+                if amount <= 0:
+                    break
+                protocols.borrow(name, sender, und, amount)
+                self.borrowed += amount
+                rounds += 1
+                protocols.supply(name, sender, lst, protocols.stake(sender, lst, amount))
+        except ProtocolError:
+            pass  # stop where the market refused; what was done stands
+        self.entered = True
+        self.entry_block = chain.block
+        self.entry_rate = start_rate
+        self.entry_equity = float(equity)
+        self.loops_done = rounds
+        return Receipt(
+            kind="loop",
+            detail={
+                "rounds": rounds,
+                "leverage": round(self.leverage(), 6),
+                "health_factor": round(self.health_factor(), 6),
+            },
+        )
+
+    def _deleverage(self, chain: Chain, sender: str) -> Receipt:
+        """Withdraw LST, sell it for underlying at an exact quote, repay; until HF >= restore_hf."""
+        pool = self.pool
+        if pool is None:
+            raise ProtocolError(f"{sender}: no pool to sell {self.lst} into")
+        protocols = self.market.protocols
+        lm, name, und, lst = self.lending, self.spec.market, self.underlying, self.lst
+        w = self.wallet
+        swaps: list[Swap] = []
+        sold = got = 0
+        spot_before = pool.spot_price(lst, und)
+        for i in range(8):
+            data = lm.account_data(sender)
+            if data.debt_value <= 0 or data.health_factor >= self.restore_hf:
+                break
+            price = lm.oracle(lst)
+            sale = pool.spot_price(lst, und) * self.market.price(und) / price if price else 0.0
+            # value to withdraw so that (L - x*lt) / (D - x*sale) = restore_hf, at most what
+            # keeps HF >= 1.001 after the withdrawal
+            denom = self.lt - self.restore_hf * sale
+            need = (
+                (data.liquidation_value - self.restore_hf * data.debt_value) / denom
+                if denom < 0
+                else math.inf
+            )
+            need = abs(need)
+            room = (data.liquidation_value - 1.001 * data.debt_value) / self.lt
+            x_value = min(need, room, data.debt_value / max(sale, 1e-9))
+            amount = min(int(x_value / price * 10 ** self.market.decimals[lst]), self.collateral())
+            try:
+                if amount <= 0:
+                    raise ProtocolError(f"{sender} cannot withdraw any {lst} (HF too low)")
+                out = pool.quote_exact_in(lst, und, amount)
+                protocols.withdraw(name, sender, lst, amount)
+            except (ProtocolError, PoolError):
+                if i == 0:
+                    raise
+                break
+            swap = pool.swap_exact_in(lst, und, amount, out)
+            w[lst] -= amount
+            w[und] += swap.amount_out
+            swaps.append(swap)
+            sold += amount
+            got += swap.amount_out
+            paid = protocols.repay(name, sender, und, swap.amount_out)
+            self.repaid += paid
+        self.deleverages += 1
+        if not swaps:  # already back above restore_hf when the transaction ran
+            return Receipt(
+                kind="deleverage", detail={"health_factor": round(self.health_factor(), 6)}
+            )
+        return Receipt(
+            kind="swap",
+            pool=pool.name,
+            token_in=lst,
+            token_out=und,
+            amount_in=sold,
+            amount_out=got,
+            spot_before=spot_before,
+            spot_after=pool.spot_price(lst, und),
+            hops=swaps,
+            route=(pool,) * len(swaps),
+            detail={"health_factor": round(self.health_factor(), 6)},
+        )
+
+    # ---- reporting ---------------------------------------------------------------------------
+
+    def days_in(self) -> float:
+        if self.entry_block is None:
+            return 0.0
+        return (self.market.block - self.entry_block) * self.model.block_time_s / 86_400  # type: ignore[attr-defined]
+
+    def realised_apr(self) -> float | None:
+        """Simple annualised return on equity at the exchange rate since entry (gas included)."""
+        days = self.days_in()
+        if not self.entered or days <= 0 or self.entry_equity <= 0:
+            return None
+        return (self.equity_at_rate() / self.entry_equity - 1.0) * 365.0 / days
+
+    def equity_change(self) -> float | None:
+        """Equity at the exchange rate now over equity staked at entry, minus 1 (not annualised)."""
+        if not self.entered or self.entry_equity <= 0:
+            return None
+        return self.equity_at_rate() / self.entry_equity - 1.0
+
+    def staking_apr(self) -> float | None:
+        """The same for plain staking: growth of the exchange rate since entry, annualised."""
+        days = self.days_in()
+        if not self.entered or days <= 0:
+            return None
+        return (self.staking.exchange_rate() / self.entry_rate - 1.0) * 365.0 / days
+
+    def liquidations(self) -> tuple[int, int, int]:
+        """(count, debt repaid by liquidators, collateral seized) against this agent."""
+        recs = [r for r in self.market.protocols.liquidations if r.borrower == self.name]
+        return len(recs), sum(r.repaid for r in recs), sum(r.seized for r in recs)
+
+    def report(self) -> dict[str, object]:
+        apr, base, change = self.realised_apr(), self.staking_apr(), self.equity_change()
+        n, repaid, seized = self.liquidations()
+        dec = 10 ** self.market.decimals[self.underlying]
+        hf, lev = self.health_factor(), self.leverage()
+        return {
+            "target_leverage": self.target_leverage,
+            "leverage": lev if math.isfinite(lev) else None,
+            "loops": self.loops_done,
+            "health_factor": hf if math.isfinite(hf) else None,
+            "min_health_factor": self.min_hf if math.isfinite(self.min_hf) else None,
+            "deleverage_hf": self.deleverage_hf,
+            "reacts": self.reacts,
+            "deleverages": self.deleverages,
+            "liquidations": n,
+            "liquidated_debt": repaid / dec,
+            "collateral_seized": seized / dec,
+            "equity_change_pct": change * 100 if change is not None else None,
+            "realised_apr_pct": apr * 100 if apr is not None else None,
+            "staking_apr_pct": base * 100 if base is not None else None,
+            "excess_apr_pct": (apr - base) * 100 if apr is not None and base is not None else None,
+        }
+
+
+def build(model: mesa.Model, cohort: str, spec: LstLooperSpec) -> list[LstLooper]:
+    """Create the cohort, drawing each agent's risk settings, and fund it with underlying."""
+    rng = model.rng
+    n = spec.count
+    capital = sample(spec.capital_usd, rng, n).clip(0, None)
+    lev = sample(spec.target_leverage, rng, n)
+    dhf = sample(spec.deleverage_hf, rng, n)
+    rhf = sample(spec.restore_hf, rng, n)
+    reacts = rng.random(n) < spec.reaction_probability
+    delay = sample(spec.reaction_delay_blocks, rng, n).clip(0, None)
+    prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)
+    agents = []
+    for i in range(n):
+        a = LstLooper(
+            model,
+            cohort=cohort,
+            spec=spec,
+            target_leverage=float(lev[i]),
+            deleverage_hf=float(dhf[i]),
+            restore_hf=float(rhf[i]),
+            reacts=bool(reacts[i]),
+            reaction_delay=round(float(delay[i])),
+            priority_fee_gwei=float(prio[i]),
+        )
+        a.fund(float(capital[i]), {a.underlying: 1.0}, spec.gas_reserve)
+        a.gas_keep = int(spec.gas_reserve * 10 ** a.market.decimals[a.market.chain.native])
+        agents.append(a)
+    return agents
+
+
+# ------------------------------------------------------------------------------- lenders
+
+
+class LendingSupplierSpec(AgentSpec):
+    """A cohort of passive lenders who supply one asset to a lending market at genesis."""
+
+    kind: Literal["lending_supplier"]
+    market: str = Field(description="lending market supplied to")
+    asset: str = Field("ETH", description="asset supplied")
+    capital_usd: Dist = Field(1_000.0, description="supply per agent, numeraire units")
+
+
+class LendingSupplier(MarketAgent):
+    kind: ClassVar[str] = "lending_supplier"
+
+    def __init__(self, model: mesa.Model, *, cohort: str, spec: LendingSupplierSpec) -> None:
+        super().__init__(model, cohort=cohort)
+        self.spec = spec
+        self.lending: LendingMarket = self.market.protocols.lending[spec.market]
+        self.principal = 0
+        """Token units supplied (net of withdrawals)."""
+
+    def supply_now(self, amount: int) -> None:
+        """Genesis supply (before the first block), like a provider's genesis deposit."""
+        if amount > 0:
+            self.market.protocols.supply(self.spec.market, self.name, self.spec.asset, amount)
+            self.principal += amount
+
+    def supplied(self) -> int:
+        return self.lending.supplied(self.name, self.spec.asset)
+
+    def interest_earned(self) -> int:
+        """Supply balance minus principal, token units."""
+        return self.supplied() - self.principal
+
+    def value(self) -> float:
+        return super().value() + self.market.value(self.spec.asset, self.supplied())
+
+    def report(self) -> dict[str, object]:
+        dec = 10 ** self.market.decimals[self.spec.asset]
+        return {
+            "supplied": self.supplied() / dec,
+            "interest_earned": self.interest_earned() / dec,
+            "supply_rate_pct": self.lending.supply_rate(self.spec.asset) * 100,
+        }
+
+
+def build_suppliers(
+    model: mesa.Model, cohort: str, spec: LendingSupplierSpec
+) -> list[LendingSupplier]:
+    """Create the cohort and supply each agent's capital at genesis."""
+    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    agents = []
+    for i in range(spec.count):
+        a = LendingSupplier(model, cohort=cohort, spec=spec)
+        amount = a.market.units(spec.asset, float(capital[i]))
+        a.market.ledger.mint(a.name, spec.asset, amount)
+        a.supply_now(amount)
+        a.fund(0.0, {}, spec.gas_reserve)
+        agents.append(a)
+    return agents
