@@ -704,7 +704,12 @@ def test_round_trip_never_profits_and_larger_inputs_never_pay_less(n: int) -> No
             back = pool.exchange(j, i, back_dy, 0)
         except PoolError:
             back = 0  # a reverted way back returns nothing either
-        assert back <= dx
+        # With a fee the round trip never profits. Without one, the contract's only guard is
+        # the "- 1" on dy, and in extreme states (A = 1, one coin 16x the others, the whole
+        # balance traded) its Newton rounding can hand back a few wei more than went in: at
+        # most a part in 10^18 of the amount (10 wei on 9.9e21 seen).
+        slack = 0 if pool.fee else n + dx // 10**18
+        assert back <= dx + slack
 
     check()
 
