@@ -19,11 +19,14 @@ import argparse
 import contextlib
 import errno
 import json
+import logging
 import os
 import socket
 import sys
+import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 from sim.errors import UserInputError
 
@@ -73,6 +76,21 @@ def _check_port(host: str, port: int) -> None:
             raise UserInputError(f"cannot listen on {host}:{port}: {err.strerror}") from None
 
 
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn, stopping at the first Ctrl-C: open browser sessions are not waited for."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            self.force_exit = True
+            # skipping the graceful wait cancels the app's lifespan task: not an error to show
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+
+    return Server
+
+
 def cmd_viz(args: argparse.Namespace) -> int:
     from sim.cli import EXIT_OK, parse_sets
     from sim.scenario import load_scenario
@@ -103,17 +121,22 @@ def cmd_viz(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     config = uvicorn.Config(
-        "solara.server.starlette:app",
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
+        "solara.server.starlette:app", host=args.host, port=args.port, log_level="warning"
     )
-    server = uvicorn.Server(config)
+    server = _server_class()(config)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"ammsim viz: {sc.scenario.name} at http://{host}:{args.port}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         server.run()
     print("ammsim viz: stopped")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.main_thread()
+    ):
+        # a browser session's worker thread (e.g. Play) would keep the interpreter from exiting
+        os._exit(EXIT_OK)
     return EXIT_OK

@@ -1,0 +1,357 @@
+"""`ammsim viz` and `sim.dashboard`.
+
+The model, controls and panels are tested in-process. The browser test serves the dashboard
+for real and drives it in headless Chromium (`-m browser`); it needs a Chromium binary
+(`apt-get install chromium`, or `AMMSIM_CHROMIUM=/path/to/chrome`) and is skipped with the
+reason when there is none. It also checks that the page makes no request beyond localhost
+(Solara's assets are served locally) and that Ctrl-C stops the server with exit code 0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from sim.cli import main
+from sim.scenario import bundled, load_scenario
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def find_chromium() -> str | None:
+    """A Chromium (or headless shell) binary: $AMMSIM_CHROMIUM, then the usual names on PATH."""
+    given = os.environ.get("AMMSIM_CHROMIUM")
+    if given:
+        return given if Path(given).is_file() else None
+    for name in (
+        "chromium",
+        "chromium-browser",
+        "chromium-headless-shell",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop(proc: subprocess.Popen[str]) -> int | None:
+    """Ctrl-C (SIGINT) the server; returns its exit code, or None if it had to be killed."""
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return None
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Path of a Chromium binary, with Playwright importable; skips the test otherwise."""
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    path = find_chromium()
+    if path is None:
+        pytest.skip("no Chromium binary (apt-get install chromium, or set AMMSIM_CHROMIUM)")
+    return path
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`ammsim viz quickstart` on a free localhost port; yields (url, process)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "viz", "quickstart", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 40
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"ammsim viz exited with {proc.returncode}:\n{proc.stdout.read()}")  # type: ignore[union-attr]
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop(proc)
+            pytest.fail("ammsim viz did not answer within 40 s")
+        time.sleep(0.3)
+    try:
+        yield url, proc
+    finally:
+        stop(proc)
+
+
+def _stats(page: object) -> str:
+    return page.inner_text(".ammsim-stats")  # type: ignore[attr-defined]
+
+
+def _block(text: str) -> int:
+    m = re.search(r"block ([\d,]+) of", text)
+    assert m, text
+    return int(m.group(1).replace(",", ""))
+
+
+def _pool_line(text: str) -> tuple[int, float]:
+    """(fee_bps, cumulative fees) of the eth_usdc pool from the numbers panel."""
+    m = re.search(r"eth_usdc \(fee ([\d.]+) bps\): fees ([\d,.]+)", text)
+    assert m, text
+    return int(float(m.group(1))), float(m.group(2).replace(",", ""))
+
+
+def _wait_for(page: object, predicate: object, what: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = _stats(page)
+        if predicate(text):  # type: ignore[operator]
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; numbers panel shows:\n{text}")
+
+
+def _click_until(page: object, button: str, predicate: object, what: str) -> str:
+    """Click a button until the numbers satisfy `predicate` (the first click after the page
+    loads can land before the widget is wired to the server, so one retry is allowed)."""
+    for attempt in range(2):
+        page.get_by_role("button", name=button, exact=True).click()  # type: ignore[attr-defined]
+        try:
+            return _wait_for(page, predicate, what, timeout=10.0 if attempt == 0 else 20.0)
+        except AssertionError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _run_steps(page: object, clicks: int) -> str:
+    """Press Step `clicks` times, waiting for each to advance the block."""
+    text = _stats(page)
+    for _ in range(clicks):
+        before = _block(text)
+        text = _click_until(page, "Step", lambda t, b=before: _block(t) > b, "a step")
+    return text
+
+
+def _set_fee_slider(page: object, key: str) -> None:
+    """Move the eth_usdc fee slider with the keyboard (Home = minimum, End = maximum)."""
+    field = page.locator(".v-input", has_text="pools.eth_usdc.fee_bps")  # type: ignore[attr-defined]
+    thumb = field.locator("[role=slider]")
+    thumb.focus()
+    thumb.press(key)
+
+
+# ---- in-process ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dashboard() -> object:
+    """`sim.dashboard` (imports mesa.visualization and solara: a few seconds, once)."""
+    return pytest.importorskip("sim.dashboard")
+
+
+def test_controls_are_identifiers_for_dotted_paths(dashboard: object) -> None:
+    for name in bundled():
+        sc = load_scenario(name)
+        ctrls = dashboard.controls(sc)  # type: ignore[attr-defined]
+        paths = [c.path for c in ctrls]
+        assert len(set(paths)) == len(paths), name
+        assert "chain.ordering" in paths and "chain.base_fee_gwei" in paths
+        for c in ctrls:
+            assert c.name.isidentifier() and c.name == c.path.replace(".", "__")
+            w = c.widget
+            assert w["type"] in {"SliderInt", "SliderFloat", "Select"}
+            if w["type"] == "Select":
+                assert w["value"] in w["values"]
+            else:
+                assert w["min"] <= w["value"] <= w["max"], (name, c.path, w)
+            # the default and the range ends are valid scenario values
+            values = w["values"] if w["type"] == "Select" else [w["min"], w["max"]]
+            for v in values:
+                load_scenario(name, {c.path: v})
+    quick = {c.path for c in dashboard.controls(load_scenario("quickstart"))}  # type: ignore[attr-defined]
+    assert {
+        "pools.eth_usdc.fee_bps",
+        "prices.ETH.sigma",
+        "agents.retail.count",
+        "agents.retail.slippage_bps",
+        "agents.retail.trades_per_day",
+    } <= quick
+    curve = {c.path for c in dashboard.controls(load_scenario("stableswap_vs_constant_product"))}  # type: ignore[attr-defined]
+    assert "pools.curve.A" in curve
+
+
+def test_model_takes_slider_values_and_ignores_mesa_scenario(dashboard: object) -> None:
+    # SolaraViz's Reset passes every slider by name, plus Mesa's own `scenario` object
+    model = dashboard.DashboardModel(  # type: ignore[attr-defined]
+        "quickstart",
+        {"scenario.blocks": 40},
+        pools__eth_usdc__fee_bps=100,
+        chain__ordering="fifo",
+        agents__retail__count=7,
+        scenario=object(),
+    )
+    assert model.spec.pools["eth_usdc"].fee_bps == 100
+    assert model.spec.chain.ordering == "fifo"
+    assert model.spec.agents["retail"].count == 7
+    assert model.spec.scenario.blocks == 40
+    for _ in range(40):
+        assert model.running
+        model.step()
+    assert not model.running  # stops after the scenario's blocks
+    text = dashboard.stats_text(model)  # type: ignore[attr-defined]
+    assert "block 40 of 40" in text and "eth_usdc (fee 100 bps)" in text
+    assert "pools.eth_usdc.fee_bps = 100" in dashboard.params_text(model)  # type: ignore[attr-defined]
+
+
+def test_same_seed_higher_fee_more_fees(dashboard: object) -> None:
+    fees = []
+    for fee in (5, 100):
+        m = dashboard.DashboardModel("quickstart", pools__eth_usdc__fee_bps=fee)  # type: ignore[attr-defined]
+        for _ in range(200):
+            m.step()
+        fees.append(m.metrics.pools["eth_usdc"].fees_usd)
+    assert 0 < fees[0] < fees[1]
+
+
+@pytest.mark.parametrize(
+    "name", ["quickstart", "sandwich_attack", "steth_depeg", "bench_stableswap"]
+)
+def test_panels_render_for_scenario(dashboard: object, name: str) -> None:
+    model = dashboard.DashboardModel(name)  # type: ignore[attr-defined]
+    for _ in range(30):
+        model.step()
+    panels = dashboard.components(model.spec)  # type: ignore[attr-defined]
+    names = {p.__name__ for p in panels}
+    assert {"Stats", "PricePlot", "LpPlot", "FeesPlot", "SlippagePlot", "ArbPlot"} <= names
+    if model.spec.lending:
+        assert "LendingPlot" in names
+    if any(p.process == "peg" for p in model.spec.prices.values()):
+        assert "DepegPlot" in names
+    for panel in panels:
+        assert panel(model) is not None  # draws its figure from the model's data
+
+
+@pytest.mark.slow
+def test_every_control_extreme_builds_and_steps(dashboard: object) -> None:
+    for name in bundled():
+        for c in dashboard.controls(load_scenario(name)):  # type: ignore[attr-defined]
+            w = c.widget
+            for v in w["values"] if w["type"] == "Select" else [w["min"], w["max"]]:
+                model = dashboard.DashboardModel(name, **{c.name: v})  # type: ignore[attr-defined]
+                for _ in range(3):
+                    model.step()
+
+
+def test_viz_command_user_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["viz", "no_such_scenario"]) == 2
+    assert "no scenario file" in capsys.readouterr().err
+    assert main(["viz", "quickstart", "--set", "pools.eth_usdc.fee_bps=-1"]) == 2
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["viz", "quickstart", "--port", str(port)]) == 2
+    assert "in use" in capsys.readouterr().err
+
+
+# ---- in a browser -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_dashboard_offline_slider_reset_step(
+    chromium: str, server: tuple[str, subprocess.Popen[str]]
+) -> None:
+    from playwright import sync_api
+
+    url, proc = server
+
+    requested: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("request", lambda r: requested.append(r.url))
+            page.on("websocket", lambda ws: requested.append(ws.url))
+            page.goto(url)
+            page.wait_for_selector(".ammsim-stats", timeout=30_000)
+            start = _stats(page)
+            assert _block(start) == 0
+            assert _pool_line(start) == (30, 0.0)
+
+            # default fee (30 bps): a few steps from block 0
+            text = _run_steps(page, 2)
+            blocks_low = _block(text)
+            assert blocks_low > 0
+            fee, fees_low = _pool_line(text)
+            assert fee == 30
+            assert fees_low > 0
+
+            # the slider to its maximum, then Reset: a new model at block 0 with that fee
+            _set_fee_slider(page, "End")
+            text = _click_until(
+                page, "Reset", lambda t: _pool_line(t)[0] > 30 and _block(t) == 0, "the reset"
+            )
+            fee_high = _pool_line(text)[0]
+            assert fee_high >= 100
+
+            # the same number of blocks with the same seed: higher fee, higher fees collected
+            text = _run_steps(page, 2)
+            assert _block(text) == blocks_low
+            fee, fees_high = _pool_line(text)
+            assert fee == fee_high
+            assert fees_high > fees_low * 1.5, (fees_low, fees_high)
+            assert page.locator("img").count() >= 6  # the matplotlib panels
+
+            # Play runs on its own until paused
+            page.get_by_role("button", name="▶", exact=True).click()  # a second click would pause
+            played = _wait_for(page, lambda t: _block(t) > blocks_low, "play", timeout=30.0)
+            page.get_by_role("button", name="❚❚", exact=True).click()
+            assert _block(played) > blocks_low
+
+            # Ctrl-C with the page still connected: the server stops at once, with 0
+            assert stop(proc) == 0, "Ctrl-C should stop ammsim viz with exit code 0"
+        finally:
+            browser.close()
+
+    assert requested, "the browser recorded no requests"
+    outside = sorted(
+        {u for u in requested if (urlsplit(u).hostname or "") not in LOCAL_HOSTS}
+        - {u for u in requested if u.startswith(("data:", "blob:", "about:"))}
+    )
+    assert not outside, f"requests left localhost: {outside[:10]}"
