@@ -184,6 +184,7 @@ def scenario_toml(sc: Scenario) -> str:
 def write_folder(folder: RunFolder, result: RunResult) -> None:
     """Every file of a run folder (events.csv was streamed during the run)."""
     from sim import report, report_html  # matplotlib: imported only when a folder is written
+
     folder.write_text("scenario.toml", scenario_toml(result.scenario))
     folder.write_text("timeseries.csv", _csv(result.timeseries))
     folder.write_text("agents.csv", _csv(result.agents))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
-
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
