@@ -215,6 +215,7 @@ def validate(raw: Mapping[str, Any], where: str = "<scenario>") -> Scenario:
 
 
 def _format(where: str, lines: list[str]) -> str:
+    lines = [line.replace("\r", "\\r").replace("\n", "\\n") for line in lines]  # one per problem
     head = f"{where}: invalid scenario ({len(lines)} problem{'s' * (len(lines) > 1)})"
     shown = lines[:20] + ([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])
     return head + "\n" + "\n".join(f"  - {line}" for line in shown)
