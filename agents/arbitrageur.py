@@ -73,8 +73,11 @@ class Arbitrageur(MarketAgent):
     def cycle(self, route: Route) -> None:
         """Trade a cycle of pools when its marginal rates multiply above one (fees included)."""
         rate = 1.0
-        for pool, a, b in zip(route.pools, route.tokens, route.tokens[1:], strict=False):
-            rate *= pool.spot_price(a, b) * (1 - pool.fee_bps / 10_000)
+        try:
+            for pool, a, b in zip(route.pools, route.tokens, route.tokens[1:], strict=False):
+                rate *= pool.spot_price(a, b) * (1 - pool.fee_bps / 10_000)
+        except PoolError:
+            return
         if rate <= 1.0:
             return
         start = route.tokens[0]
@@ -109,7 +112,11 @@ class Arbitrageur(MarketAgent):
             if p_in <= 0 or p_out <= 0:
                 continue
             # marginal check first: selling t_in pays spot * (1 - fee) t_out per t_in at best
-            if pool.spot_price(t_in, t_out) * (1 - pool.fee_bps / 10_000) * p_out <= p_in:
+            try:
+                spot = pool.spot_price(t_in, t_out)
+            except PoolError:
+                return None  # an empty pool has no price to arbitrage
+            if spot * (1 - pool.fee_bps / 10_000) * p_out <= p_in:
                 continue
             amount = pool.arb_amount_in(t_in, t_out, p_out / p_in)
             if amount <= 0:

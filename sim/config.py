@@ -21,18 +21,25 @@ class Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+LIMIT = 1e15
+"""Largest magnitude any distribution parameter may take (a quadrillion numeraire units)."""
+
+Bounded = Annotated[float, Field(ge=-LIMIT, le=LIMIT)]
+Positive = Annotated[float, Field(gt=0, le=LIMIT)]
+
+
 class Constant(Spec):
     """Always `value`."""
 
     dist: Literal["constant"] = "constant"
-    value: float
+    value: Bounded
 
 
 class LogNormal(Spec):
     """Log-normal with the given median; `sigma` is the std-dev of the log."""
 
     dist: Literal["lognormal"]
-    median: float = Field(gt=0)
+    median: Positive
     sigma: float = Field(ge=0, le=10)
 
 
@@ -40,17 +47,17 @@ class Pareto(Spec):
     """Pareto (heavy tail) with minimum `scale` and tail index `alpha`; capped at `cap` if given."""
 
     dist: Literal["pareto"]
-    scale: float = Field(gt=0)
+    scale: Positive
     alpha: float = Field(gt=0, le=100)
-    cap: float | None = Field(default=None, gt=0)
+    cap: Positive | None = None
 
 
 class Uniform(Spec):
     """Uniform between `low` and `high`."""
 
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Bounded
+    high: Bounded
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -63,14 +70,14 @@ class Normal(Spec):
     """Normal, truncated at `min` when given (e.g. non-negative sizes)."""
 
     dist: Literal["normal"]
-    mean: float
-    std: float = Field(ge=0)
-    min: float | None = None
+    mean: Bounded
+    std: float = Field(ge=0, le=LIMIT)
+    min: Bounded | None = None
 
 
 DistSpec = Annotated[Constant | LogNormal | Pareto | Uniform | Normal, Field(discriminator="dist")]
-Dist = float | DistSpec
-"""A number (a constant) or a table `{ dist = "...", ... }`."""
+Dist = Bounded | DistSpec
+"""A number (a constant) or a table `{ dist = "...", ... }`; magnitudes up to 1e15."""
 
 
 def sample(dist: Dist, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.config import Spec
 from sim.errors import ScenarioError
@@ -124,7 +124,26 @@ def check_event(name: str, ev: Any, scenario: Any) -> list[tuple[str, str]]:
                         f"{path!r} cannot change mid-run; allowed: {', '.join(SETTABLE)}...",
                     )
                 )
+            else:
+                problem = _check_value(scenario, parts, ev.value)
+                if problem:
+                    out.append((f"{where}.value", problem))
     return out
+
+
+def _check_value(scenario: Any, parts: list[str], value: Any) -> str | None:
+    """Would the scenario still be valid with this value at that path? (the field's own rules)"""
+    raw = scenario.model_dump(mode="json", exclude_none=True)
+    node = raw
+    for key in parts[:-1]:
+        node = node[key]
+    node[parts[-1]] = value
+    try:
+        type(scenario).model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        return f"{value!r} is not a valid {'.'.join(parts)}: {first['msg']}"
+    return None
 
 
 def apply(ev: Any, model: MarketModel) -> str:

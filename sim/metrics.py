@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sim.chain import Bundle, Receipt, Tx
+from sim.errors import PoolError
 from sim.liquidity import lp_shares, lp_supply
 from sim.pools.base import Pool
 
@@ -514,8 +515,8 @@ def report_pool_price(m: MarketModel, pool: str) -> float:
     p = m.market.pools[pool]
     try:
         return p.spot_price(p.tokens[0], p.tokens[1])
-    except (ZeroDivisionError, ArithmeticError):
-        return math.nan
+    except (PoolError, ZeroDivisionError, ArithmeticError):
+        return math.nan  # an empty pool has no price: a blank cell in timeseries.csv
 
 
 def report_pool_ref_price(m: MarketModel, pool: str) -> float:

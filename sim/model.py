@@ -14,6 +14,8 @@ reference prices), creates the agent cohorts, and steps blocks in plain sight:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from agents.liquidity_provider import LiquidityProvider
 from agents.range_lp import RangeLP
 from agents.registry import build_cohort
 from sim.chain import Chain
+from sim.errors import PoolError, ProtocolError, ScenarioError
 from sim.events import apply as apply_event
 from sim.ledger import Ledger
 from sim.market import Market
@@ -33,6 +36,19 @@ from sim.pool_specs import build_pool
 from sim.prices import ReferencePrices
 from sim.protocols import Protocols
 from sim.scenario import Scenario
+
+
+@contextmanager
+def _setting_up(where: str) -> Iterator[None]:
+    """Turn a revert while building the initial market into a scenario error naming `where`.
+
+    A cohort whose capital cannot seed its pool (zero, dust, or beyond a pool's uint112
+    reserves) is a problem with the scenario, not a bug.
+    """
+    try:
+        yield
+    except (PoolError, ProtocolError, OverflowError) as err:
+        raise ScenarioError(f"{where}: cannot set up the initial market: {err}") from None
 
 
 def seed_sequence(seed: int, replicate: int | None) -> np.random.SeedSequence:
@@ -105,7 +121,8 @@ class MarketModel(mesa.Model):
 
         self.market_agents: list[MarketAgent] = []
         for cohort, spec in scenario.agents.items():
-            built = build_cohort(self, cohort, spec)
+            with _setting_up(f"agents.{cohort}"):
+                built = build_cohort(self, cohort, spec)
             for agent in built:
                 agent.active = spec.active
             self.market_agents.extend(built)
@@ -145,7 +162,8 @@ class MarketModel(mesa.Model):
         """Liquidity that exists before the first block: providers entering at block 0."""
         for agent in self.market_agents:
             if isinstance(agent, LiquidityProvider | RangeLP) and agent.spec.enter_block == 0:
-                agent.enter_now()
+                with _setting_up(f"agents.{agent.cohort}"):
+                    agent.enter_now()
 
     def step(self) -> None:
         market = self.market

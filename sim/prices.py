@@ -67,7 +67,9 @@ def realised_vol(prices: Sequence[float], block_time_s: float) -> float:
 
 # --------------------------------------------------------------------------- configuration
 
-_START = Field(gt=0, description="Price at block 0, in units of the numeraire (e.g. USDC).")
+_START = Field(
+    ge=1e-12, le=1e12, description="Price at block 0, in units of the numeraire (e.g. USDC)."
+)
 _SIGMA = Field(
     default=0.5,
     ge=0,
@@ -145,9 +147,12 @@ class Peg(Spec):
     """
 
     process: Literal["peg"] = "peg"
-    peg: float = Field(default=1.0, gt=0, description="Peg level in numeraire units.")
+    peg: float = Field(default=1.0, ge=1e-12, le=1e12, description="Peg level in numeraire units.")
     start: float | None = Field(
-        default=None, gt=0, description="Price at block 0 in numeraire units (default: the peg)."
+        default=None,
+        ge=1e-12,
+        le=1e12,
+        description="Price at block 0 in numeraire units (default: the peg).",
     )
     sigma: float = Field(
         default=0.05,
@@ -341,7 +346,7 @@ def load_price_csv(path: Path) -> dict[str, _Series]:
             header = next(reader)
         except StopIteration:
             raise ScenarioError(f"price CSV {name!r} is empty (no header row)") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except (csv.Error, UnicodeDecodeError, OSError) as exc:
             raise ScenarioError(f"price CSV {name!r}: row 1: {exc}") from exc
         columns = [h.strip().lower() for h in header]
         missing = [c for c in ("timestamp", "asset", "price") if c not in columns]
@@ -357,7 +362,7 @@ def load_price_csv(path: Path) -> dict[str, _Series]:
                 row = next(reader)
             except StopIteration:
                 break
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except (csv.Error, UnicodeDecodeError, OSError) as exc:
                 raise ScenarioError(f"price CSV {name!r}: row {reader.line_num}: {exc}") from exc
             if not any(cell.strip() for cell in row):
                 continue

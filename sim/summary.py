@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents.liquidity_provider import LiquidityProvider
 from agents.range_lp import RangeLP, summarize_range_lps
+from sim.errors import PoolError
 
 if TYPE_CHECKING:
     from sim.model import MarketModel
@@ -276,7 +277,7 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
 def _spot(pool: Any) -> float:
     try:
         return pool.spot_price(pool.tokens[0], pool.tokens[1])
-    except (ZeroDivisionError, ArithmeticError):
+    except (PoolError, ZeroDivisionError, ArithmeticError):
         return math.nan
 
 

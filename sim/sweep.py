@@ -36,6 +36,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -499,9 +501,23 @@ class SerialExecutor(cf.Executor):
         return fut
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers)."""
+def _init_worker(sweep_pid: int) -> None:
+    """Worker initializer: Ctrl-C is the sweep's to handle (it stops the workers), and a worker
+    exits on its own if the sweep process dies (SIGKILL, OOM killer) instead of living on."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(sweep_pid,), daemon=True).start()
+
+
+def _exit_with(pid: int, every_s: float = 0.5) -> None:
+    """Poll `pid`; end this process as soon as it is gone."""
+    while True:
+        time.sleep(every_s)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass  # exists, owned by someone else: still alive
 
 
 def _mp_context() -> Any:
@@ -557,7 +573,10 @@ class Engine:
         if self.workers == 1:
             return SerialExecutor()
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=_mp_context(), initializer=_ignore_sigint
+            max_workers=self.workers,
+            mp_context=_mp_context(),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
 
     def describe(self) -> str:

@@ -248,13 +248,6 @@ def _group_members(pgid: int) -> list[int]:
 
 @pytest.mark.skipif(_sweep_available() is not None, reason=str(_sweep_available()))
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc to list processes")
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/sweep.py + sim/commands/sweep.py: when the `ammsim sweep` process is killed "
-    "(SIGKILL, OOM killer), its forkserver, resource tracker and pool workers live on as "
-    "orphans; workers should exit when their parent dies (e.g. prctl PR_SET_PDEATHSIG or a "
-    "getppid() check in the pool initializer / between jobs)",
-)
 def test_sigkill_of_a_sweep_leaves_no_orphan_processes(tmp_path: Path) -> None:
     scenario = _scenario(tmp_path, blocks=3_000)
     out = tmp_path / "out"

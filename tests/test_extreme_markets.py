@@ -150,12 +150,6 @@ def test_every_liquidity_provider_leaves_while_traders_keep_trading(raw: dict) -
     _all_lps_leave(raw, arbitrageurs=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ZeroDivisionError,
-    reason="sim/pools/constant_product.py optimal_arb_input: first_input_for(b) divides by "
-    "(reserve_out - b) == 0 on a pool holding only its locked minimum liquidity",
-)
 def test_every_liquidity_provider_leaves_with_arbitrageurs_around(raw: dict) -> None:
     _all_lps_leave(raw, arbitrageurs=True)
 

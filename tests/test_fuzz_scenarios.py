@@ -182,7 +182,7 @@ def _get(node: Any, path: tuple[Any, ...]) -> Any:
 
 
 TABLE_PATHS = [()] + [p for p in ALL_PATHS if isinstance(_get(BASE, p), dict)]
-KNOWN_BUG_PATHS = {("prices", "ETH", "start"), ("agents", "lps", "count")}
+KNOWN_BUG_PATHS: set[tuple[str, ...]] = set()
 """Numeric fields with open bugs (see KNOWN_BUGS below); the generator leaves them alone so
 the fuzz test guards everything else, and the reproducers are xfail(strict) tests."""
 NUMBER_PATHS = [
@@ -191,7 +191,6 @@ NUMBER_PATHS = [
     if isinstance(_get(BASE, p), int | float)
     and not isinstance(_get(BASE, p), bool)
     and p not in KNOWN_BUG_PATHS
-    and p[-1] != "capital_usd"
 ]
 
 EXTREME_NUMBERS: list[Any] = [
@@ -505,31 +504,8 @@ HOSTILE_FILES: dict[str, str | bytes | dict[str, Any]] = {
 }
 
 
-KNOWN_BUGS: dict[str, str] = {
-    "capital_1e308": "agents/*: capital_usd=1e308 overflows (OverflowError: float inf to int) -> "
-    "exit 1; capital_usd needs an upper bound in the agent specs",
-    "capital_negative": "agents/liquidity_provider.py: capital_usd <= 0 passes validation, then "
-    "the genesis deposit reverts (InsufficientLiquidity) -> exit 1",
-    "capital_zero": "as capital_negative",
-    "capital_tiny": "as capital_negative (1e-308 USD cannot mint the 1000 locked LP units)",
-    "capital_2_64": "agents/liquidity_provider.py: capital_usd=2**64+1 -> InvalidAmount "
-    "(UniswapV2 OVERFLOW of uint112 reserves) -> exit 1",
-    "arb_capital_1e308": "agents/arbitrageur.py: capital_usd=1e308 -> OverflowError -> exit 1",
-    "retail_capital_1e308": "agents/noise_trader.py: capital_usd=1e308 -> OverflowError -> exit 1",
-    "price_start_huge": "sim/prices.py GBM.start=1e308 validates; genesis deposit mints 0 ETH "
-    "-> InsufficientLiquidity -> exit 1 (start needs a sane upper bound)",
-    "price_start_tiny": "sim/prices.py GBM.start=1e-308 -> OverflowError -> exit 1",
-    "size_huge": "agents/noise_trader.py: size_usd=1e308 -> OverflowError -> exit 1",
-    "no_liquidity_providers": "sim/metrics.py reporter 'eth_usdc.price' raises RuntimeError "
-    "on an empty pool (no LP cohort / count = 0) -> exit 1; should report None",
-    "event_set_fee_negative": "sim/events.py: [events] kind='set' path=pools.X.fee_bps "
-    "value=-5 is not validated; at its block the pool raises InvalidAmount -> exit 1",
-    "event_set_huge": "sim/events.py: kind='set' chain.base_fee_gwei=1e308 is not range-checked"
-    "; at its block OverflowError -> exit 1",
-    "event_set_sigma_string": "sim/events.py check_event does not type-check kind='set' "
-    "values, so `validate` says ok; at its block sim/prices.py:788 (ReferencePrices set_param) "
-    "raises ScenarioError with pydantic's raw multi-line text (exit 2, but not one line)",
-}
+KNOWN_BUGS: dict[str, str] = {}
+"""Hostile files that still end badly (empty: every reproducer found so far is fixed)."""
 
 
 def _case(name: str) -> Any:
@@ -684,11 +660,6 @@ def test_csv_price_path_reads_only_regular_files(case: str, sandbox: Path) -> No
     assert code == 2, "none of these files is a price CSV"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/prices.py load_price_csv: an OSError while reading (EIO on /proc/self/mem) "
-    "escapes as an internal error (exit 1) instead of a ScenarioError (exit 2)",
-)
 def test_csv_price_path_that_fails_mid_read_is_a_user_error(sandbox: Path) -> None:
     root = sandbox / "in"
     root.mkdir()

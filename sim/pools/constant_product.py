@@ -578,6 +578,8 @@ def optimal_arb_input(
     Not a contract function: the arbitrage sizing used by `ConstantProductPool.arb_amount_in`.
     The price is a raw-unit ratio (token_in units per token_out unit).
     """
+    if reserve_in <= 0 or reserve_out <= 1:
+        return 0  # nothing (or a single indivisible unit) left to buy
     g = FEE_DENOMINATOR - fee_bps
     a_max = UINT112_MAX - reserve_in
     # continuous optimum: a* = (sqrt(g/D * R_in * R_out * P) - R_in) * D / g, with D = 10_000
