@@ -300,6 +300,7 @@ def test_a_raising_run_is_recorded_as_failed_and_exit_1(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # 1e-9 USD of LP capital validates, but the pool's first deposit then reverts in the run
+    # (reported as a scenario error naming the cohort)
     argv = ["sweep", str(scenario_file), "--out", str(tmp_path), "--workers", "1", "--seeds", "2"]
     argv += ["--grid", "agents.lps.capital_usd=1e-9,1000000", "--no-plots", "--no-progress"]
     assert main(argv) == 1
@@ -307,7 +308,8 @@ def test_a_raising_run_is_recorded_as_failed_and_exit_1(
     rows = {(r["config"], r["replicate"]): r for r in log_rows(only_sweep(tmp_path))}
     for k in (0, 1):
         assert rows[0, k]["status"] == "failed"
-        assert rows[0, k]["error"].startswith("InsufficientLiquidity: ")
+        assert rows[0, k]["error"].startswith("ScenarioError: agents.lps: cannot set up")
+        assert "INSUFFICIENT_LIQUIDITY_MINTED" in rows[0, k]["error"]
         assert rows[1, k]["status"] == "ok" and rows[1, k]["error"] == ""
     summary = (only_sweep(tmp_path) / "summary.csv").read_text().splitlines()
     assert summary[1].split(",")[2:5] == ["2", "0", "2"]  # runs, ok, failed of config 0
