@@ -71,7 +71,10 @@ class Arbitrageur(MarketAgent):
             self.cycle(route)
 
     def cycle(self, route: Route) -> None:
-        """Trade a cycle of pools when its marginal rates multiply above one (fees included)."""
+        """Trade a cycle of pools when its fee-adjusted marginal rates multiply above one.
+
+        Equivalently, a negative cycle in the graph weighted by -log(rate): the classic test.
+        """
         rate = 1.0
         try:
             for pool, a, b in zip(route.pools, route.tokens, route.tokens[1:], strict=False):

@@ -1,14 +1,13 @@
 """The market as a graph: tokens are nodes, pools are edges; routes are paths through it.
 
 Traders take the route with the best exact quote (multi-hop where it pays);
-arbitrageurs look for cycles whose product of marginal prices exceeds one
-(negative cycles in -log price). Paths are enumerated once per token pair and
-cached: the pool graph only changes when a pool is created.
+arbitrageurs walk the same graph for cycles (`agents.arbitrageur.candidate_cycles`).
+Paths are enumerated once per token pair and cached: the pool graph only changes
+when a pool is created.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -99,36 +98,3 @@ def _expand(g: nx.MultiGraph, nodes: list[str]) -> list[Route]:
         edges = [data["pool"] for data in g.get_edge_data(a, b).values()]
         routes = [(*r, p) for r in routes for p in edges if p not in r]
     return [Route(r, tuple(nodes)) for r in routes]
-
-
-def price_cycles(pools: Iterable[Pool], max_len: int = 3) -> list[tuple[Route, float]]:
-    """Cycles whose product of marginal prices (fees included) exceeds one: cyclic arbitrage.
-
-    Weights are -log(price * (1 - fee)); a profitable cycle has negative total weight.
-    Returns (route starting and ending at the same token, gross edge product).
-    """
-    dg = nx.MultiDiGraph()
-    for pool in pools:
-        for a in pool.tokens:
-            for b in pool.tokens:
-                if a != b:
-                    try:
-                        rate = pool.spot_price(a, b) * (1 - pool.fee_bps / 10_000)
-                    except (PoolError, ZeroDivisionError):
-                        continue
-                    if rate > 0:
-                        dg.add_edge(a, b, key=pool.name, pool=pool, w=-math.log(rate))
-    out: list[tuple[Route, float]] = []
-    for cycle in nx.simple_cycles(nx.DiGraph(dg), length_bound=max_len):
-        if len(cycle) < 2:
-            continue
-        nodes = [*cycle, cycle[0]]
-        best_pools: list[Pool] = []
-        total = 0.0
-        for a, b in pairwise(nodes):
-            edge = min(dg.get_edge_data(a, b).values(), key=lambda d: d["w"])
-            best_pools.append(edge["pool"])
-            total += edge["w"]
-        if total < 0 and len(set(map(id, best_pools))) == len(best_pools):
-            out.append((Route(tuple(best_pools), tuple(nodes)), math.exp(-total)))
-    return out
