@@ -82,51 +82,67 @@ class NoiseTrader(MarketAgent):
         self.base, self.quote = base, quote
         self.router = Router(pools, max_hops=spec.max_hops)
         self.slippage = slippage_bps / 10_000
+        self._keep = 1 - self.slippage  # amount_out_min = quote * (1 - slippage)
         self.priority_fee_gwei = priority_fee_gwei
         rate = spec.trades_per_block
         if rate is None:
             rate = (spec.trades_per_day or 0.0) * model.block_time_s / 86_400  # type: ignore[attr-defined]
+        self._every_block = 0  # trades per block when the count is fixed (no draw needed)
+        self._arrivals: Draws | None = None
         if spec.arrivals == "poisson":
             self._arrivals = Draws(model.rng, lambda rng, n: rng.poisson(rate, n))
         else:
             whole, frac = divmod(rate, 1.0)
-            self._arrivals = Draws(model.rng, lambda rng, n: whole + (rng.random(n) < frac))
+            if frac:
+                self._arrivals = Draws(model.rng, lambda rng, n: whole + (rng.random(n) < frac))
+            else:
+                self._every_block = int(whole)
         self._sizes = Draws(model.rng, sampler(spec.size_usd))
         self._sides = Draws(model.rng, lambda rng, n: rng.random(n))
+        self._buy_probability = spec.buy_probability
         self.skipped = 0
 
     def act(self) -> None:
-        for _ in range(int(self._arrivals.next())):
-            self.trade(self._sizes.next(), self._sides.next() < self.spec.buy_probability)
+        count = self._every_block if self._arrivals is None else int(self._arrivals.next())
+        sizes, sides, p_buy = self._sizes, self._sides, self._buy_probability
+        for _ in range(count):
+            self.trade(sizes.next(), sides.next() < p_buy)
 
     def trade(self, size: float, buy: bool) -> None:
         """Submit one swap of `size` numeraire, buying the base token when `buy`."""
         market = self.market
         t_in, t_out = (self.quote, self.base) if buy else (self.base, self.quote)
+        wallet = self.wallet
         amount = market.units(t_in, size)
-        if amount > self.wallet[t_in]:
+        if amount > wallet[t_in]:
             t_in, t_out = t_out, t_in  # out of this side: trade the other way
             amount = market.units(t_in, size)
-            if amount > self.wallet[t_in]:
+            if amount > wallet[t_in]:
                 self.skipped += 1
                 return
         if amount <= 0:
             return
-        found = self.router.best(t_in, t_out, amount)
+        router = self.router
+        hop_cost = 0
+        if router.multi_hop:  # extra hops cost gas: weigh it against the better price
+            hop_cost = market.units(t_out, market.gas_value(market.chain.gas.extra_hop))
+        found = router.best(t_in, t_out, amount, hop_cost)
         if found is None:
             self.skipped += 1
             return
         route, out = found
-        gas = market.chain.gas
+        chain = market.chain
+        gas = chain.gas
+        hops = len(route.pools)
         action = SwapExactIn(
-            path=route.pools,
-            tokens=route.tokens,
-            amount_in=amount,
-            amount_out_min=int(out * (1 - self.slippage)),
-            deadline_block=market.block + self.spec.deadline_blocks,
-            gas_units=gas.swap + gas.extra_hop * (len(route.pools) - 1),
+            route.pools,
+            route.tokens,
+            amount,
+            int(out * self._keep),
+            chain.block + self.spec.deadline_blocks,
+            gas.swap if hops == 1 else gas.swap + gas.extra_hop * (hops - 1),
         )
-        market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "retail"))
+        chain.submit(Tx(self.name, action, self.priority_fee_gwei, "retail"))
 
     def report(self) -> dict[str, object]:
         return {"slippage_bps": self.slippage * 10_000, "skipped_trades": self.skipped}

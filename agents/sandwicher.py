@@ -11,6 +11,8 @@ compete for the same victim and the builder keeps the highest bid.
 from __future__ import annotations
 
 import copy
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -76,9 +78,13 @@ def plan_sandwich(
     """The most profitable sandwich of a victim swap within `budget` of token_in, or None.
 
     The victim's output falls as the front-run grows; bisection finds the largest
-    front-run that still leaves the victim its minimum. Profit is then checked at
-    that size and at smaller fractions of it (it is usually, not always, maximal at
-    the limit), and the best is kept.
+    front-run `limit` that still leaves the victim its minimum. The bot's gain is
+    unimodal in the front-run size: it usually still rises at `limit` (the best
+    sandwich uses all the room the victim's tolerance leaves), but with a large
+    budget and a loose victim the fees and the bot's own price impact make it peak
+    earlier, and a golden-section search on exact simulations finds that peak in
+    [1, limit]. Maximising over [1, limit] makes the gain non-decreasing in the
+    victim's tolerance, which only widens that interval.
     """
     try:
         alone = pool.quote_exact_in(t_in, t_out, victim_in)
@@ -106,21 +112,53 @@ def plan_sandwich(
         limit = lo
     else:
         limit = hi
-    best: SandwichPlan | None = None
-    for frac in (1.0, 0.75, 0.5, 0.25):
-        front = int(limit * frac)
-        if front <= 0:
-            continue
-        try:
-            f_out, v_out, b_out = _simulate(pool, t_in, t_out, front, victim_in)
-        except PoolError:
-            continue
-        if v_out < victim_min_out:
-            continue
-        plan = SandwichPlan(front, f_out, v_out, alone, b_out)
-        if best is None or plan.gross > best.gross:
-            best = plan
+    if limit <= 0:
+        return None
+    plans: dict[int, SandwichPlan | None] = {}
+
+    def plan_at(front: int) -> SandwichPlan | None:
+        if front not in plans:
+            try:
+                f_out, v_out, b_out = _simulate(pool, t_in, t_out, front, victim_in)
+            except PoolError:
+                plans[front] = None
+            else:
+                ok = v_out >= victim_min_out
+                plans[front] = SandwichPlan(front, f_out, v_out, alone, b_out) if ok else None
+        return plans[front]
+
+    def gain(front: int) -> float:
+        plan = plan_at(front) if front > 0 else None
+        return plan.gross if plan is not None else -math.inf
+
+    # the check looks 1/256 of the way back: a 1-unit step would only see rounding noise
+    step = max(1, limit >> 8)
+    if limit <= step or gain(limit) >= gain(limit - step):
+        best_front = limit  # still rising at the limit: use all the room the victim leaves
+    else:
+        best_front = _golden_argmax(gain, 1, limit)
+    best = plan_at(best_front)
     return best if best is not None and best.gross > 0 else None
+
+
+def _golden_argmax(f: Callable[[int], float], lo: int, hi: int) -> int:
+    """Integer argmax of a unimodal `f` on [lo, hi] by golden-section search."""
+    invphi = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    if b - a > 4:
+        c = b - round((b - a) * invphi)
+        d = a + round((b - a) * invphi)
+        fc, fd = f(c), f(d)
+        while b - a > 4:
+            if fc < fd:  # the peak lies in [c, b]
+                a, c, fc = c, d, fd
+                d = max(c + 1, a + round((b - a) * invphi))
+                fd = f(d)
+            else:  # the peak lies in [a, d]
+                b, d, fd = d, c, fc
+                c = min(d - 1, b - round((b - a) * invphi))
+                fc = f(c)
+    return max(range(a, b + 1), key=f)
 
 
 class SandwichBot(MarketAgent):
@@ -165,11 +203,16 @@ class SandwichBot(MarketAgent):
         if plan is None:
             return
         gas = market.chain.gas.swap
-        profit = market.value(t_in, plan.gross) - 2 * market.gas_value(gas)
+        gross = market.value(t_in, plan.gross)
+        profit = gross - 2 * market.gas_value(gas)
         if profit <= self.spec.min_profit_usd:
             return
         tip = market.priority_fee_for(2 * gas, profit * self.spec.bid_share)
         bid = max(tip, victim.priority_fee_gwei) + 1e-9
+        # outbidding a victim that tips heavily (an arbitrageur bidding its own profit away)
+        # can cost more than the sandwich earns: the bot then leaves it alone
+        if gross - market.gas_value(2 * gas, bid) <= self.spec.min_profit_usd:
+            return
         front = Tx(
             self.name,
             SwapExactIn((pool,), (t_in, t_out), plan.front_in, plan.front_out, market.block, gas),

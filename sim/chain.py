@@ -20,6 +20,7 @@ import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
@@ -315,8 +316,8 @@ class Chain:
                 best = winners.get(b.target.seq)
                 if best is None or b.bid_gwei > best.bid_gwei:
                     winners[b.target.seq] = b
-            if len(txs) > 1:
-                txs.sort(key=_priority_key)
+            if len(txs) > 1:  # highest tip first; ties keep arrival order (the sort is stable)
+                txs.sort(key=_tip, reverse=True)
             for tx in txs:
                 b = winners.get(tx.seq) if winners else None
                 if b is None:
@@ -336,20 +337,23 @@ class Chain:
             self._execute(tx)
 
     def _execute(self, tx: Tx) -> None:
-        wallet = self.ledger.wallets[tx.sender]
-        native = self.native
-        max_cost = self.gas_cost_wei(tx.action.gas_units, tx.priority_fee_gwei)
-        if max_cost and wallet.get(native, 0) < max_cost:
-            self._report(tx, None, "cannot pay gas: transaction dropped", -1)
-            return
+        action = tx.action
+        gwei = self.base_fee.gwei + tx.priority_fee_gwei
+        if gwei:  # gas is free when both the base fee and the tip are zero
+            max_cost = int(action.gas_units * gwei * GWEI)
+            if max_cost and self.ledger.wallets[tx.sender].get(self.native, 0) < max_cost:
+                self._report(tx, None, "cannot pay gas: transaction dropped", -1)
+                return
         try:
-            receipt = tx.action.execute(self, tx.sender)
+            receipt = action.execute(self, tx.sender)
         except (PoolError, ProtocolError) as err:
             self._charge(tx, self.gas.revert)
             self._report(tx, None, str(err), self.gas_cost_wei(self.gas.revert, 0))
             return
-        paid = self._charge(tx, tx.action.gas_units)
-        self._report(tx, receipt, "", paid)
+        paid = self._charge(tx, action.gas_units) if gwei else 0
+        self.tx_count += 1
+        if self.on_receipt is not None:
+            self.on_receipt(tx, receipt, "", paid)
 
     def _charge(self, tx: Tx, gas_units: int) -> int:
         """Burn the base fee and pay the priority fee to the builder; returns wei paid."""
@@ -421,8 +425,7 @@ def _quote_alone(action: Action) -> int:
     return amount
 
 
-def _priority_key(tx: Tx) -> tuple[float, int]:
-    return (-tx.priority_fee_gwei, tx.seq)
+_tip = attrgetter("priority_fee_gwei")
 
 
 def _arrival_key(tx: Tx) -> int:

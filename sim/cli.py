@@ -8,7 +8,9 @@ failure (a bug, or a failed conservation check). Errors print one line
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -104,6 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # whoever read our output stopped reading (`ammsim list | head`): not a failure of ours
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout not a file
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # as if killed by SIGPIPE, the shell's convention
     except Exception as err:
         if debug:
             raise
@@ -161,6 +168,8 @@ def human_summary(s: dict[str, Any]) -> str:
         f"  LP fee income       {money(s['lp_fee_income_usd'])}",
         f"  LP vs HODL          {pct(s['lp_vs_hodl_pct'])}  (impermanent loss alone: {pct(s['impermanent_loss_pct'])})",
         f"  arbitrage profit    {money(s['arbitrage_profit_usd'])}",
+        f"  LVR                 {money(s['lvr_usd'])}  (LPs vs rebalancing: "
+        f"{s['lp_vs_rebalancing_usd']:+,.2f} {n}, fees included)",
         f"  gas paid            {money(s['gas_usd'])}",
         f"  transactions        {s['txs']:,} ({s['reverts']:,} reverted)",
     ]
@@ -169,7 +178,119 @@ def human_summary(s: dict[str, Any]) -> str:
             f"  retail slippage     mean {slip['mean_bps']:.1f} bps, p95 {slip['p95_bps']:.1f} bps, "
             f"worst {slip['worst_bps']:.1f} bps over {slip['trades']:,} trades"
         )
+    mev = s.get("mev") or {}
+    if mev.get("sandwiches"):
+        lines.append(
+            f"  sandwiches          {mev['sandwiches']:,}: bots took {money(mev['bot_gross_usd'])} "
+            f"({money(mev.get('bot_net_usd'))} after gas), victims lost {money(mev['victim_loss_usd'])}"
+        )
+        for cohort, c in mev["by_victim_cohort"].items():
+            share = c.get("loss_per_volume_bps")
+            share_text = f" ({share:.1f} bps of its volume)" if share is not None else ""
+            tolerance = f", {c['slippage_bps']:g} bps tolerance" if "slippage_bps" in c else ""
+            lines.append(
+                f"    from {cohort:<14} {c['sandwiches']:,} sandwiches, lost "
+                f"{money(c['victim_loss_usd'])}{share_text}{tolerance}"
+            )
+    lines += _protocol_lines(s, money)
     return "\n".join(lines)
+
+
+def _protocol_lines(s: dict[str, Any], money: Any) -> list[str]:
+    """Mining, rug, staking and lending headlines, when the scenario has them."""
+
+    def num(x: float | None, fmt: str = ",.4g") -> str:
+        return "n/a" if x is None else format(x, fmt)
+
+    def row(label: str, text: str) -> str:
+        return f"  {label:<19} {text}"
+
+    lines = []
+    mining = s.get("mining") or {}
+    if mining:
+        token = mining["reward_token"]
+        lines.append(
+            row(
+                f"{token} price",
+                f"{num(mining['reward_price_start'])} -> {num(mining['reward_price_end'])} "
+                f"(low {num(mining['reward_price_min'])})",
+            )
+        )
+        for pool, p in mining.get("pools", {}).items():
+            lines.append(
+                row(
+                    f"mining {pool}",
+                    f"headline APR peak {num(p['headline_apr_pct_peak'], ',.1f')}%, end "
+                    f"{num(p['headline_apr_pct_end'], ',.1f')}%; miners peak {p['miners_peak']}, "
+                    f"end {p['miners_end']} ({p['entries']} entries, {p['exits']} exits)",
+                )
+            )
+        lines.append(
+            row(
+                "realised reward APR",
+                f"{num(mining['realised_reward_apr_pct_end'], ',.1f')}% "
+                f"({num(mining['emitted'], ',.0f')} {token} emitted, "
+                f"{num(mining['paid'], ',.0f')} paid to miners)",
+            )
+        )
+    rug = s.get("rug") or {}
+    for r in rug.get("rugs", []):
+        if r.get("block") is None:
+            lines.append(row("rug", f"{r['developer']} did not pull"))
+            continue
+        lines.append(
+            row(
+                "rug",
+                f"{r['variant']} in {r['pool']} at block {r['block']:,} (day {r['day']:.2f}, "
+                f"trigger {r['trigger']}): took {money(r['quote_taken_usd'])}",
+            )
+        )
+    if rug:
+        lines.append(
+            row(
+                "rug victims",
+                f"{len(rug['victims'])} lost {money(rug['victims_loss_usd'])}; developer gained "
+                f"{money(rug['developer_gain_usd'])}",
+            )
+        )
+        for group in ("miners", "buyers"):
+            for label, g in rug.get(group, {}).items():
+                lines.append(
+                    row(
+                        f"  {label} {group}",
+                        f"{g['exposed']}/{g['agents']} exposed, lost {money(g['lost_usd'])}",
+                    )
+                )
+    for lst, st in (s.get("staking") or {}).items():
+        lines.append(
+            row(
+                f"{lst} depeg",
+                f"deepest discount {num(st['max_discount_pct'], '.2f')}% (pool rate low "
+                f"{num(st['min_market_rate'], '.4f')}, exchange rate "
+                f"{num(st['exchange_rate_end'], '.4f')} at the end)",
+            )
+        )
+    for name, lm in (s.get("lending") or {}).items():
+        lines.append(
+            row(
+                f"lending {name}",
+                f"{lm['liquidations']} liquidations ({money(lm['liquidated_debt_usd'])} repaid), "
+                f"bad debt {money(lm['bad_debt_usd'])}, lowest HF "
+                f"{num(lm['min_health_factor'], '.4f')}",
+            )
+        )
+        apr = lm.get("looper_realised_apr_pct") or {}
+        eq = lm.get("looper_equity_change_pct") or {}
+        if apr.get("mean") is not None:
+            lines.append(
+                row(
+                    "loopers",
+                    f"{lm['loopers_liquidated']}/{lm['loopers']} liquidated; equity "
+                    f"{num(eq.get('mean'), '+.2f')}% on average; realised APR mean "
+                    f"{apr['mean']:,.1f}% vs plain staking {num(lm['plain_staking_apr_pct'], '.2f')}%",
+                )
+            )
+    return lines
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

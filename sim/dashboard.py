@@ -5,7 +5,8 @@ The scenario and any `--set` overrides reach this module through environment var
 (`solara run sim.dashboard` also works and shows the quickstart scenario).
 
 Sliders and selects are derived from the scenario (`controls`): fees, amplification, volatility,
-cohort sizes, retail slippage and trade rate, base fee, block ordering. Their names are Python
+cohort sizes, retail slippage and trade rate, staking APR, the lending market's oracle, close
+factor, LTV and liquidation bonus, reward emissions, base fee, block ordering. Their names are Python
 identifiers (`pools__eth_usdc__fee_bps`) that `DashboardModel` maps back to dotted scenario
 paths (`pools.eth_usdc.fee_bps`) when SolaraViz's Reset rebuilds the model.
 
@@ -138,6 +139,36 @@ def controls(sc: Scenario) -> list[Control]:
                     hi = max(step * 100, 2 * rate)
                     out.append(_float_slider(f"{p}.{field}", rate, 0.0, hi, step))
                     break
+    for name, st in sc.staking.items():
+        hi = max(0.2, round(2 * st.apr, 3))
+        out.append(_float_slider(f"staking.{name}.apr", st.apr, 0.0, hi, 0.005))
+    for name, lm in sc.lending.items():
+        p = f"lending.{name}"
+        out.append(_select(f"{p}.oracle", lm.oracle, ["pool", "exchange_rate", "twap"]))
+        out.append(_float_slider(f"{p}.close_factor", lm.close_factor, 0.05, 1.0, 0.05))
+        for asset, a in lm.assets.items():
+            if not a.collateral:
+                continue
+            # each range keeps the asset valid with the scenario's liquidation threshold:
+            # ltv < LT, and (1 + bonus) * LT < 1 (LT itself has no slider, so any mix is valid)
+            lt = a.liquidation_threshold
+            ltv_hi = max(a.ltv, math.floor((lt - 0.005) * 100) / 100)
+            out.append(_float_slider(f"{p}.assets.{asset}.ltv", a.ltv, 0.0, ltv_hi, 0.01))
+            bonus_hi = max(a.liquidation_bonus, math.floor((1 / lt - 1.001) * 100) / 100)
+            out.append(
+                _float_slider(
+                    f"{p}.assets.{asset}.liquidation_bonus",
+                    a.liquidation_bonus,
+                    0.0,
+                    bonus_hi,
+                    0.01,
+                )
+            )
+    if sc.rewards is not None:
+        for pool, em in sc.rewards.pools.items():
+            hi = max(100.0, 2 * em.per_day)
+            step = 10 ** math.floor(math.log10(hi / 100))
+            out.append(_float_slider(f"rewards.pools.{pool}.per_day", em.per_day, 0.0, hi, step))
     chain = sc.chain
     hi_fee = max(100.0, 2 * chain.base_fee_gwei)
     out.append(_float_slider("chain.base_fee_gwei", chain.base_fee_gwei, 0.0, hi_fee, 0.5))
@@ -380,10 +411,52 @@ def LendingPlot(model: DashboardModel) -> Any:
     return _figure(draw)
 
 
+def HealthPlot(model: DashboardModel) -> Any:
+    """Health-factor percentiles of borrowers over time, and liquidations so far."""
+    df = model.frame()
+    markets = list(model.spec.lending)
+
+    def draw(ax: Axes) -> None:
+        for m in markets:
+            for q, style in (("min", "-"), ("p10", "--"), ("median", ":")):
+                col = f"lending.{m}.{q}_hf"
+                if col in df:
+                    ax.plot(
+                        df["time_days"],
+                        df[col].clip(upper=5.0),
+                        ls=style,
+                        lw=1.1,
+                        label=f"{m} {q} HF",
+                    )
+        ax.axhline(1.0, color="tab:red", lw=0.8)
+        ax.set_xlabel("days")
+        ax.legend(fontsize=7)
+        right = ax.twinx()
+        ax.figure.subplots_adjust(right=0.86)  # room for the right axis
+        for m in markets:
+            col = f"lending.{m}.liquidations"
+            if col in df:
+                right.step(
+                    df["time_days"],
+                    df[col],
+                    where="post",
+                    color="black",
+                    lw=0.9,
+                    label=f"{m} liquidations",
+                )
+        right.set_ylabel("liquidations (cumulative)")
+        n = len(model.market.protocols.liquidations)
+        ax.set_title(f"Health factors over time (capped at 5); {n} liquidations")
+
+    return _figure(draw)
+
+
 def DepegPlot(model: DashboardModel) -> Any:
-    """Pegged assets' reference price against their peg."""
+    """Pegged assets' reference price against their peg; LSTs' pool rate against their
+    exchange rate (the depeg of a liquid-staking token)."""
     df = model.frame()
     pegged = {a: p.peg for a, p in model.spec.prices.items() if p.process == "peg"}
+    lsts = [st.lst for st in model.spec.staking.values()]
 
     def draw(ax: Axes) -> None:
         for asset, peg in pegged.items():
@@ -391,15 +464,60 @@ def DepegPlot(model: DashboardModel) -> Any:
             if col in df:
                 (line,) = ax.plot(df["time_days"], df[col], lw=1.2, label=f"{asset} reference")
                 ax.axhline(peg, color=line.get_color(), lw=0.6, ls=":")
-        ax.set_title("Pegged assets vs peg")
+        for lst in lsts:
+            col = f"staking.{lst}.market_rate"
+            if col in df:
+                (line,) = ax.plot(df["time_days"], df[col], lw=1.2, label=f"{lst} pool price")
+                ax.plot(
+                    df["time_days"],
+                    df[f"staking.{lst}.exchange_rate"],
+                    lw=0.8,
+                    ls=":",
+                    color=line.get_color(),
+                    label=f"{lst} exchange rate",
+                )
+        ax.set_title("Depeg: market price vs peg / exchange rate")
         ax.set_xlabel("days")
         ax.legend(fontsize=7)
 
     return _figure(draw)
 
 
+def RewardsPlot(model: DashboardModel) -> Any:
+    """Liquidity mining: headline reward APR per pool, miners' realised APR, reward price."""
+    df = model.frame()
+    rewards = model.spec.rewards
+    assert rewards is not None
+
+    def draw(ax: Axes) -> None:
+        for pool in rewards.pools:
+            col = f"rewards.{pool}.headline_apr_pct"
+            if col in df:
+                ax.plot(df["time_days"], df[col], lw=1.1, label=f"{pool} headline APR %")
+        if "rewards.realised_apr_pct" in df:
+            ax.plot(
+                df["time_days"],
+                df["rewards.realised_apr_pct"],
+                lw=1.1,
+                color="black",
+                label="miners' realised APR %",
+            )
+        ax.set_yscale("symlog", linthresh=10.0)
+        ax.set_xlabel("days")
+        ax.legend(fontsize=7)
+        col = f"rewards.{rewards.token}.price"
+        if col in df:
+            right = ax.twinx()
+            ax.figure.subplots_adjust(right=0.86)  # room for the right axis
+            right.plot(df["time_days"], df[col], lw=0.9, ls="--", color="tab:gray")
+            right.set_ylabel(f"{rewards.token} price (dashed)")
+        ax.set_title(f"Reward APR (headline vs realised) and {rewards.token} price")
+
+    return _figure(draw)
+
+
 def components(sc: Scenario) -> list[Callable[[DashboardModel], Any]]:
-    """The panels for a scenario: the common ones, then MEV, lending and depeg when present."""
+    """The panels for a scenario: the common ones, then rewards, lending and depeg when present."""
     out: list[Callable[[DashboardModel], Any]] = [
         Stats,
         PricePlot,
@@ -409,9 +527,11 @@ def components(sc: Scenario) -> list[Callable[[DashboardModel], Any]]:
         SlippagePlot,
         ArbPlot,
     ]
+    if sc.rewards is not None:
+        out.append(RewardsPlot)
     if sc.lending:
-        out.append(LendingPlot)
-    if any(p.process == "peg" for p in sc.prices.values()):
+        out += [LendingPlot, HealthPlot]
+    if sc.staking or any(p.process == "peg" for p in sc.prices.values()):
         out.append(DepegPlot)
     return out
 

@@ -3,7 +3,8 @@
 `[events.<name>]` tables in a scenario, each with `at_block` or `at_day` and a
 `kind`: a price shock, a parameter change (a fee, a volatility, the base fee, a
 reward emission), an A ramp on a StableSwap pool, a news flag agents can read,
-or a cohort of agents arriving or leaving. Later issues use them for depegs and rugs.
+a cohort of agents arriving or leaving, or a validator penalty (slashing) that lowers a
+liquid-staking token's exchange rate.
 """
 
 from __future__ import annotations
@@ -82,7 +83,18 @@ class Cohort(_When):
     active: bool = Field(True, description="start (true) or stop (false) acting")
 
 
-EventSpec = Annotated[PriceShock | SetParam | RampA | News | Cohort, Field(discriminator="kind")]
+class Slash(_When):
+    """A validator penalty: the liquid-staking protocol of `lst` loses `fraction` of its staked
+    underlying, so the LST's exchange rate (its redemption value) falls by that share."""
+
+    kind: Literal["slash"]
+    lst: str = Field(description="the liquid-staking token (an LST of [staking])")
+    fraction: float = Field(gt=0, lt=1, description="share of the staked underlying lost")
+
+
+EventSpec = Annotated[
+    PriceShock | SetParam | RampA | News | Cohort | Slash, Field(discriminator="kind")
+]
 
 SETTABLE = ("prices.", "pools.", "chain.base_fee_gwei", "rewards.pools.")
 
@@ -98,6 +110,8 @@ def check_event(name: str, ev: Any, scenario: Any) -> list[tuple[str, str]]:
             out.append((f"{where}.pool", f"{p!r} is not a stableswap pool"))
         case Cohort(cohort=c) if c not in scenario.agents:
             out.append((f"{where}.cohort", f"no agent cohort {c!r}"))
+        case Slash(lst=t) if t not in {st.lst for st in scenario.staking.values()}:
+            out.append((f"{where}.lst", f"no liquid-staking protocol of {t!r} in [staking]"))
         case SetParam(path=path):
             parts = path.split(".")
             ok = (
@@ -183,4 +197,14 @@ def apply(ev: Any, model: MarketModel) -> str:
                 if agent.cohort == c:
                     agent.active = active
             return f"agents {c} {'arrive' if active else 'leave'}"
+        case Slash(lst=t, fraction=f):
+            protocol = market.protocols.staking[t]
+            before = protocol.exchange_rate()
+            loss = protocol.slash(f)
+            market.ledger.burned_in_venue(protocol.underlying, loss)
+            return (
+                f"slash {t}: {loss / market.scale[protocol.underlying]:.6g} "
+                f"{protocol.underlying} lost ({f:.2%}); exchange rate {before:.6f} -> "
+                f"{protocol.exchange_rate():.6f}"
+            )
     raise TypeError(f"unknown event {ev!r}")

@@ -65,10 +65,12 @@ class Market:
 
     def units(self, token: str, value: float) -> int:
         """Smallest units of `token` worth `value` in the numeraire (0 if it has no price)."""
-        p = self.price(token)
+        p = self.ref_prices.get(token)
+        if p is None:
+            p = self.price(token)
         if p <= 0:
             return 0
-        return int(value / p * 10 ** self.decimals[token])
+        return int(value / p * self.scale[token])
 
     def wallet_value(self, wallet: Mapping[str, int]) -> float:
         """Marked-to-market value of a wallet in the numeraire."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sim.chain import Bundle, Receipt, Tx
 from sim.errors import PoolError
 from sim.liquidity import lp_shares, lp_supply
-from sim.pools.base import Pool
+from sim.pools.base import Pool, Swap
 
 if TYPE_CHECKING:
     from sim.model import MarketModel
@@ -167,60 +167,41 @@ class Metrics:
     # ---- the chain's hook ------------------------------------------------------------------
 
     def on_receipt(self, tx: Tx, receipt: Receipt | None, reason: str, paid_wei: int) -> None:
-        market = self.market
-        st = self.agent(tx.sender)
+        st = self.agents.get(tx.sender) or self.agent(tx.sender)
         self.tx_index += 1
         if paid_wei < 0:
             st.dropped += 1
             self._event(tx, None, "dropped", reason, 0.0)
             return
-        gas_usd = market.value(market.chain.native, paid_wei) if paid_wei else 0.0
-        st.gas_usd += gas_usd
+        gas_usd = 0.0
+        if paid_wei:
+            market = self.market
+            gas_usd = market.value(market.chain.native, paid_wei)
+            st.gas_usd += gas_usd
         if receipt is None:
             st.reverts += 1
             self._event(tx, None, "reverted", reason, gas_usd)
-            return
-        if receipt.kind == "swap":
+        elif receipt.kind == "swap":
             self._swap(tx, receipt, st, gas_usd)
         else:
-            for name in (receipt.pool,) if receipt.pool in self.pools else ():
-                self._settle_lp(tx.sender, name)
+            if receipt.pool in self.pools:
+                self._settle_lp(tx.sender, receipt.pool)
             self._event(tx, receipt, "ok", "", gas_usd)
 
     def _swap(self, tx: Tx, r: Receipt, st: AgentStats, gas_usd: float) -> None:
+        """Book a swap: each hop's pool totals, then the trader's P&L split and slippage."""
         value = self.market.value
         value_in = value(r.token_in, r.amount_in)
         value_out = value(r.token_out, r.amount_out)
-        fee_usd = 0.0
         arb = tx.label == "arbitrage"
-        single = len(r.hops) == 1
-        for pool, hop in zip(r.route, r.hops, strict=True):
-            ps = self.pools[pool.name]
-            hop_fee = value(hop.fee_token, hop.fee)
-            hop_in = value_in if single else value(hop.token_in, hop.amount_in)
-            hop_out = value_out if single else value(hop.token_out, hop.amount_out)
-            fee_usd += hop_fee
-            ps.volume_usd += hop_in
-            ps.fees_usd += hop_fee
-            ps.swaps += 1
-            ps.vs_rebalancing_usd += hop_in - hop_out
-            lvr = hop_out - (hop_in - hop_fee) if arb else 0.0
-            ps.lvr_usd += lvr
-            key = (tx.sender, pool.name, "swap")
-            flow = self.flows.get(key)
-            if flow is None:
-                self.flows[key] = [1, hop_in]
-            else:
-                flow[0] += 1
-                flow[1] += hop_in
-            lp_part = hop_fee * ps.lp_fee_share
-            supply = getattr(pool, "total_supply", 0)
-            if supply:
-                ps.lp_fees_usd += lp_part
-                ps.fee_per_share += lp_part / supply
-                ps.lvr_per_share += lvr / supply
-            elif pool.kind == "concentrated":  # V3: per-LP fees come from the pool's fee growth
-                ps.lp_fees_usd += lp_part
+        if len(r.hops) == 1:
+            fee_usd = self._hop(tx.sender, r.route[0], r.hops[0], value_in, value_out, arb)
+        else:
+            fee_usd = 0.0
+            for pool, hop in zip(r.route, r.hops, strict=True):
+                hop_in = value(hop.token_in, hop.amount_in)
+                hop_out = value(hop.token_out, hop.amount_out)
+                fee_usd += self._hop(tx.sender, pool, hop, hop_in, hop_out, arb)
         st.swaps += 1
         st.volume_usd += value_in
         st.fees_paid_usd += fee_usd
@@ -234,6 +215,37 @@ class Metrics:
             self.arb_profit_usd += pnl - gas_usd
         if self.events.enabled:
             self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
+
+    def _hop(
+        self, sender: str, pool: Pool, hop: Swap, hop_in: float, hop_out: float, arb: bool
+    ) -> float:
+        """Book one pool's part of a swap (values in the numeraire); returns its fee value."""
+        ps = self.pools[pool.name]
+        fee = self.market.value(hop.fee_token, hop.fee)
+        ps.volume_usd += hop_in
+        ps.fees_usd += fee
+        ps.swaps += 1
+        ps.vs_rebalancing_usd += hop_in - hop_out
+        key = (sender, pool.name, "swap")
+        flow = self.flows.get(key)
+        if flow is None:
+            self.flows[key] = [1, hop_in]
+        else:
+            flow[0] += 1
+            flow[1] += hop_in
+        # loss-versus-rebalancing: what an arbitrage gains at reference prices, fees excluded
+        lvr = hop_out - (hop_in - fee) if arb else 0.0
+        ps.lvr_usd += lvr
+        lp_part = fee * ps.lp_fee_share
+        supply = getattr(pool, "total_supply", 0)
+        if supply:
+            ps.lp_fees_usd += lp_part
+            ps.fee_per_share += lp_part / supply
+            if arb:
+                ps.lvr_per_share += lvr / supply
+        elif pool.kind == "concentrated":  # V3: per-LP fees come from the pool's fee growth
+            ps.lp_fees_usd += lp_part
+        return fee
 
     def _settle_lp(self, holder: str, pool_name: str) -> None:
         """Credit fees and LVR accrued on the shares held since the last change, then re-snapshot."""

@@ -175,9 +175,9 @@ class MarketModel(mesa.Model):
         block = market.chain.block
         for name, ev in self.schedule.get(block, ()):
             self.metrics.note(name, apply_event(ev, self))
-        self.actors.shuffle_do("step_if_active")
+        self.actors.shuffle_do(MarketAgent.step_if_active)
         if self.searchers:
-            self.searchers.shuffle_do("search_if_active")
+            self.searchers.shuffle_do(MarketAgent.search_if_active)
         market.chain.build_block()
         market.protocols.on_block(block, market.price)
         if block % self.record_every == 0:

@@ -124,19 +124,59 @@ def plot_mev(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
         color="tab:green",
         label="bots' gross gain",
     )
+    if "bot_net_usd" in mev:
+        ax.bar(
+            ["bots after gas"],
+            [mev["bot_net_usd"]],
+            color="tab:olive",
+            label="bots' net (after gas and priority fees)",
+        )
+        ax.axhline(0, color="grey", lw=0.6)
     ax.set_title(f"Sandwiches: {mev.get('sandwiches', 0)} ({summary['numeraire']})")
     ax.tick_params(axis="x", labelsize=7)
     ax.legend(fontsize=7)
     return ax
 
 
+def plot_range_lps(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
+    """Concentrated-liquidity strategies side by side: fees earned, gas and net against holding."""
+    ax = ax or plt.figure().gca()
+    section = summary.get("range_lps") or {}
+    names = list(section)
+    x = range(len(names))
+    width = 0.27
+    for k, (key, label, color) in enumerate(
+        [
+            ("fees_earned_usd", "fees earned", "tab:blue"),
+            ("gas_usd", "gas", "tab:grey"),
+            ("net_vs_hodl_usd", "net vs HODL (fees, IL, swaps, gas, perp)", "tab:green"),
+        ]
+    ):
+        ax.bar(
+            [i + (k - 1) * width for i in x],
+            [section[n].get(key) or 0.0 for n in names],
+            width,
+            color=color,
+            label=label,
+        )
+    ax.set_xticks(list(x), names, fontsize=7, rotation=20)
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set_title(f"Range LP strategies ({summary['numeraire']}, per cohort)")
+    ax.legend(fontsize=7, loc="upper right")
+    return ax
+
+
 def overview(ts: pd.DataFrame, summary: dict[str, Any]) -> Figure:
-    """The run's figure.png: prices, LP vs HODL, fees and LVR, and sandwiches when there were any."""
+    """The run's figure.png: prices, LP vs HODL (or the range LP strategies when only
+    concentrated pools hold liquidity), fees and LVR, and sandwiches when there were any."""
     sandwiches = (summary.get("mev") or {}).get("sandwiches", 0)
     n = 4 if sandwiches else 3
     fig, axes = plt.subplots(1, n, figsize=(5 * n, 4.2), layout="constrained")
     plot_prices(ts, axes[0])
     plot_lp_vs_hodl(ts, axes[1])
+    if summary.get("range_lps") and not axes[1].get_legend_handles_labels()[0]:
+        axes[1].clear()
+        plot_range_lps(summary, axes[1])
     plot_fees(ts, axes[2])
     if sandwiches:
         plot_mev(summary, axes[3])

@@ -58,11 +58,22 @@ LABELS: dict[str, str] = {
     "tvl_end_usd": "TVL at the end",
     "fee_apr_pct": "fee APR",
     "price_end": "price at the end",
+    "emission_per_day_start": "emission per day at the start",
+    "emission_per_day_end": "emission per day at the end",
+    "headline_apr_pct_peak": "headline reward APR peak, %",
+    "headline_apr_pct_end": "headline reward APR at the end, %",
+    "miners_peak": "miners staked, peak",
+    "miners_end": "miners staked at the end",
+    "entries": "entries",
+    "exits": "exits",
 }
 """Human names of summary keys (others are shown with underscores as spaces)."""
 
 META_KEYS = frozenset({"scenario", "seed", "replicate", "numeraire", "pools"})
 """Summary keys shown in the header or their own table rather than as headline numbers."""
+
+PROTOCOL = frozenset({"mining", "rug", "staking", "lending"})
+"""Summary sections shown in their own tables and figures (`protocol_sections`)."""
 
 
 def render(result: RunResult, figure_png: bytes) -> str:
@@ -85,7 +96,7 @@ def render(result: RunResult, figure_png: bytes) -> str:
         body.append(f"<p class='desc'>{html.escape(' '.join(meta.description.split()))}</p>")
 
     body.append("<h2>Key numbers</h2>")
-    body.append(headline_table(s, SUMMARY_FIELDS))
+    body.append(headline_table(s, {k: v for k, v in SUMMARY_FIELDS.items() if k not in PROTOCOL}))
     pools = s.get("pools") or {}
     if pools:
         body.append("<h2>Per pool</h2>")
@@ -99,6 +110,8 @@ def render(result: RunResult, figure_png: bytes) -> str:
             "everything it holds.</p>"
         )
         body.append(cohorts)
+
+    body += protocol_sections(result)
 
     body.append("<h2>Figures</h2>")
     body.append(img(figure_png, "reference vs pool price, LP value vs HODL, cumulative fees"))
@@ -355,6 +368,357 @@ def detail_figure(result: RunResult) -> Figure:
     plot_reserves(result.timeseries, axes[0])
     plot_tvl(result.timeseries, axes[1])
     plot_slippage_hist(_trade_events(result), axes[2])
+    return fig
+
+
+# ---------------------------------------------------------------- mining, rugs, staking, lending
+
+
+def _kv_table(rows: Iterable[tuple[str, str]]) -> str:
+    return table(
+        ["metric", "value"], [[(html.escape(k), ""), (html.escape(v), "num")] for k, v in rows]
+    )
+
+
+def _num(v: Any, fmt: str = ",.4g") -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    return format(v, fmt)
+
+
+def protocol_sections(result: RunResult) -> list[str]:
+    """HTML sections (tables and one figure each) for liquidity mining, rug pulls, and liquid
+    staking with lending; empty for scenarios without them."""
+    s = result.summary
+    n = str(s.get("numeraire", ""))
+    ts = result.timeseries
+    out: list[str] = []
+
+    mining = s.get("mining") or {}
+    if mining:
+        token = html.escape(str(mining["reward_token"]))
+        out.append("<h2>Liquidity mining</h2>")
+        out.append(
+            "<p class='meta'>Headline reward APR = emission per day × reward price × 365 / "
+            "staked TVL, as a farm's front page shows it; realised APR = what miners actually "
+            "got (sale proceeds plus unsold rewards at today's price) per dollar-day staked.</p>"
+        )
+        out.append(
+            _kv_table(
+                [
+                    (
+                        f"{mining['reward_token']} price (start → low → end)",
+                        f"{_num(mining['reward_price_start'])} → "
+                        f"{_num(mining['reward_price_min'])} → {_num(mining['reward_price_end'])}",
+                    ),
+                    (
+                        "emitted / paid to miners",
+                        f"{_num(mining['emitted'], ',.0f')} / "
+                        f"{_num(mining['paid'], ',.0f')} {mining['reward_token']}",
+                    ),
+                    (
+                        "not distributed (blocks with nothing staked)",
+                        f"{_num(mining['undistributed'], ',.0f')} {mining['reward_token']}",
+                    ),
+                    (
+                        "miners' realised reward APR at the end",
+                        f"{_num(mining['realised_reward_apr_pct_end'], ',.1f')}%",
+                    ),
+                    ("miners who entered", f"{mining['miners_entered']} of {mining['miners']}"),
+                    (
+                        "exit reasons",
+                        ", ".join(f"{k} {v}" for k, v in mining["exit_reasons"].items()) or "none",
+                    ),
+                ]
+            )
+        )
+        out.append(pool_table(mining.get("pools") or {}, n))
+        rugs = [r["day"] for r in (s.get("rug") or {}).get("rugs", []) if r.get("day") is not None]
+        out.append(
+            img(
+                png(mining_figure(ts, str(mining["reward_token"]), rugs)),
+                f"reward APR headline vs realised, {token} price, miners per pool",
+            )
+        )
+
+    rug = s.get("rug") or {}
+    if rug:
+        out.append("<h2>Rug pull</h2>")
+        rows = []
+        for r in rug.get("rugs", []):
+            if r.get("block") is None:
+                rows.append(
+                    [(html.escape(str(r.get("developer"))), ""), ("did not pull", "")]
+                    + [("", "")] * 5
+                )
+                continue
+            rows.append(
+                [
+                    (html.escape(str(r["developer"])), ""),
+                    (html.escape(f"{r['variant']} (trigger {r['trigger']})"), ""),
+                    (f"{r['block']:,} (day {r['day']:.2f})", "num"),
+                    (
+                        html.escape(
+                            f"{_num(r['quote_taken'])} {r['quote_token']} = "
+                            f"{_fmt('x_usd', r['quote_taken_usd'], n)}"
+                        ),
+                        "num",
+                    ),
+                    (html.escape(_fmt("x_usd", r["developer_gain_usd"], n)), "num"),
+                    (
+                        html.escape(
+                            f"{_fmt('x_usd', r['pool_tvl_before_usd'], n)} → "
+                            f"{_fmt('x_usd', r['pool_tvl_after_usd'], n)}"
+                        ),
+                        "num",
+                    ),
+                    (html.escape(f"{_num(r['price_before'])} → {_num(r['price_after'])}"), "num"),
+                ]
+            )
+        out.append(
+            table(
+                [
+                    "developer",
+                    "pull",
+                    "block",
+                    "took from the pool",
+                    "developer's gain",
+                    "pool TVL",
+                    "token price",
+                ],
+                rows,
+            )
+        )
+        out.append(
+            "<p class='meta'>Gains and losses: change of holdings (wallet plus pool claims) "
+            "valued at the end prices, the pulled token at what selling it into its pool would "
+            "fetch. Conservation: victims' losses = developer's gain + other "
+            "agents' gains + gas + value left outside agents − rewards minted; residual "
+            f"{html.escape(_fmt('x_usd', rug['conservation_residual_usd'], n))}.</p>"
+        )
+        out.append(
+            _kv_table(
+                [
+                    ("victims' losses", _fmt("x_usd", rug["victims_loss_usd"], n)),
+                    ("developer's gain", _fmt("x_usd", rug["developer_gain_usd"], n)),
+                    ("other agents' gains", _fmt("x_usd", rug["others_gain_usd"], n)),
+                    ("gas (burned and tipped)", _fmt("x_usd", rug["gas_usd"], n)),
+                    ("rewards minted", _fmt("x_usd", rug["minted_usd"], n)),
+                    ("change held outside agents", _fmt("x_usd", rug["outside_other_usd"], n)),
+                ]
+            )
+        )
+        groups = []
+        for group in ("miners", "buyers"):
+            for label_, g in (rug.get(group) or {}).items():
+                groups.append(
+                    [
+                        (html.escape(f"{label_} {group}"), ""),
+                        (f"{g['agents']:,}", "num"),
+                        (f"{g['exposed']:,}", "num"),
+                        (html.escape(_fmt("x_usd", g["lost_usd"], n)), "num"),
+                        (html.escape(_fmt("x_usd", g["mean_gain_usd"], n)), "num"),
+                    ]
+                )
+        if groups:
+            out.append("<h3>Caution vs naivety</h3>")
+            out.append(
+                table(["group", "agents", "exposed to the rug", "lost", "mean gain"], groups)
+            )
+        victims = sorted(rug.get("victims", {}).items(), key=lambda kv: -kv[1]["loss_usd"])
+        if victims:
+            out.append(f"<details><summary>each victim's loss ({len(victims)})</summary>")
+            out.append(
+                table(
+                    ["agent", "cohort", "kind", "cautious", "loss"],
+                    [
+                        [
+                            (html.escape(name), ""),
+                            (html.escape(str(v["cohort"])), ""),
+                            (html.escape(str(v["kind"])), ""),
+                            (html.escape(str(v["cautious"])), ""),
+                            (html.escape(_fmt("x_usd", v["loss_usd"], n)), "num"),
+                        ]
+                        for name, v in victims
+                    ],
+                )
+            )
+            out.append("</details>")
+
+    staking = s.get("staking") or {}
+    lending = s.get("lending") or {}
+    if staking or lending:
+        out.append("<h2>Liquid staking and lending</h2>")
+        rows_: list[tuple[str, str]] = []
+        for lst, st in staking.items():
+            rows_ += [
+                (f"{lst} staking APR", f"{_num(st['apr_pct'], '.2f')}%"),
+                (f"{lst} exchange rate at the end", _num(st["exchange_rate_end"], ".6f")),
+                (
+                    f"{lst} pool price: lowest / at the end",
+                    f"{_num(st['min_market_rate'], '.4f')} / {_num(st['market_rate_end'], '.4f')}",
+                ),
+                (
+                    f"{lst} deepest discount to the exchange rate (the depeg)",
+                    f"{_num(st['max_discount_pct'], '.2f')}%",
+                ),
+            ]
+        for name, lm in lending.items():
+            apr = lm.get("looper_realised_apr_pct") or {}
+            eq = lm.get("looper_equity_change_pct") or {}
+            rows_ += [
+                (f"{name}: oracle", str(lm["oracle"])),
+                (
+                    f"{name}: liquidations (accounts)",
+                    f"{lm['liquidations']:,} ({lm['liquidated_accounts']:,})",
+                ),
+                (
+                    f"{name}: debt repaid / collateral seized",
+                    f"{_fmt('x_usd', lm['liquidated_debt_usd'], n)} / "
+                    f"{_fmt('x_usd', lm['collateral_seized_usd'], n)}",
+                ),
+                (f"{name}: bad debt", _fmt("x_usd", lm["bad_debt_usd"], n)),
+                (f"{name}: lowest health factor", _num(lm["min_health_factor"], ".4f")),
+                (f"{name}: loopers liquidated", f"{lm['loopers_liquidated']} of {lm['loopers']}"),
+                (
+                    f"{name}: loopers' equity change (mean, min, max)",
+                    ", ".join(f"{_num(eq.get(k), '+.2f')}%" for k in ("mean", "min", "max")),
+                ),
+                (
+                    f"{name}: loopers' realised APR (mean, min, max) vs plain staking",
+                    ", ".join(f"{_num(apr.get(k), ',.1f')}%" for k in ("mean", "min", "max"))
+                    + f" vs {_num(lm['plain_staking_apr_pct'], '.2f')}%",
+                ),
+            ]
+            for asset, i in (lm.get("interest") or {}).items():
+                rows_.append(
+                    (
+                        f"{name}: {asset} interest: borrowers paid = suppliers + treasury",
+                        f"{_num(i['borrow_interest'], ',.6g')} = {_num(i['to_suppliers'], ',.6g')}"
+                        f" + {_num(i['to_treasury'], ',.6g')} {asset}; borrow rate "
+                        f"{_num(i['borrow_rate_end_pct'], '.2f')}% at "
+                        f"{_num(i['utilization_end_pct'], '.1f')}% utilization",
+                    )
+                )
+            for liq, row in (lm.get("by_liquidator") or {}).items():
+                rows_.append(
+                    (
+                        f"{name}: liquidator {liq}",
+                        f"{row['count']} liquidations, {_fmt('x_usd', row['debt_repaid_usd'], n)} "
+                        "repaid",
+                    )
+                )
+        out.append(_kv_table(rows_))
+        out.append(
+            img(
+                png(lending_figure(ts, list(staking), list(lending))),
+                "depeg path, health factors and liquidations, borrow rate and utilization",
+            )
+        )
+    return out
+
+
+def mining_figure(ts: pd.DataFrame, token: str, rugs: Sequence[float] = ()) -> Figure:
+    """Headline vs realised reward APR, the reward token's price, miners in each pool;
+    `rugs` are the days of rug pulls, marked on every panel."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.0), layout="constrained")
+    t = ts["time_days"]
+    heads = [c for c in ts.columns if c.startswith("rewards.") and c.endswith(".headline_apr_pct")]
+    ax = axes[0]
+    for col in heads:
+        ax.plot(t, ts[col], lw=1.1, label=f"{col.split('.')[1]} headline")
+    if "rewards.realised_apr_pct" in ts:
+        ax.plot(
+            t,
+            ts["rewards.realised_apr_pct"],
+            lw=1.3,
+            color="black",
+            label="miners' realised (cumulative)",
+        )
+    ax.set_yscale("symlog", linthresh=10.0)
+    ax.set_title("Reward APR, % (headline vs realised)")
+    ax.set_xlabel("days")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    col = f"rewards.{token}.price"
+    if col in ts:
+        ax.plot(t, ts[col], lw=1.2, color="tab:purple")
+    ax.set_title(f"{token} price (its pool; sell pressure moves it)")
+    ax.set_xlabel("days")
+    ax = axes[2]
+    for col in [c for c in ts.columns if c.startswith("rewards.") and c.endswith(".miners")]:
+        ax.step(t, ts[col], where="post", lw=1.1, label=col.split(".")[1])
+    ax.set_title("Miners staked in each pool (entries and exits)")
+    ax.set_xlabel("days")
+    for i, day in enumerate(rugs):
+        for a in axes:
+            a.axvline(day, color="tab:red", lw=0.9, ls="--", label="rug pull" if i == 0 else None)
+    if ax.lines:
+        ax.legend(fontsize=7)
+    return fig
+
+
+def lending_figure(ts: pd.DataFrame, lsts: list[str], markets: list[str]) -> Figure:
+    """The LST's pool price against its exchange rate (the depeg), health-factor percentiles
+    with cumulative liquidations, and each borrowable asset's rate and utilization."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.0), layout="constrained")
+    t = ts["time_days"]
+    ax = axes[0]
+    for lst in lsts:
+        if f"staking.{lst}.market_rate" in ts:
+            (line,) = ax.plot(
+                t, ts[f"staking.{lst}.market_rate"], lw=1.2, label=f"{lst} pool price"
+            )
+            ax.plot(
+                t,
+                ts[f"staking.{lst}.exchange_rate"],
+                lw=0.9,
+                ls=":",
+                color=line.get_color(),
+                label=f"{lst} exchange rate",
+            )
+    ax.set_title("Depeg: LST pool price vs exchange rate")
+    ax.set_xlabel("days")
+    if ax.lines:
+        ax.legend(fontsize=7)
+    ax = axes[1]
+    right = ax.twinx()
+    for m in markets:
+        for q, style in (("min", "-"), ("p10", "--"), ("median", ":")):
+            col = f"lending.{m}.{q}_hf"
+            if col in ts:
+                ax.plot(t, ts[col].clip(upper=5.0), ls=style, lw=1.1, label=f"{m} {q} HF")
+        col = f"lending.{m}.liquidations"
+        if col in ts:
+            right.step(t, ts[col], where="post", color="black", lw=0.9)
+            right.set_ylim(0, max(1.0, float(ts[col].max()) * 1.05))
+    ax.axhline(1.0, color="tab:red", lw=0.8)
+    right.set_ylabel("liquidations (cumulative, black)")
+    ax.set_title("Health factors (capped at 5) and liquidations")
+    ax.set_xlabel("days")
+    if ax.lines:
+        ax.legend(fontsize=7)
+    ax = axes[2]
+    for m in markets:
+        for col in [c for c in ts.columns if c.startswith(f"lending.{m}.borrow_rate.")]:
+            asset = col.rsplit(".", 1)[-1]
+            (line,) = ax.plot(t, 100 * ts[col], lw=1.2, label=f"{m} {asset} borrow rate %")
+            util = f"lending.{m}.utilization.{asset}"
+            if util in ts:
+                ax.plot(
+                    t,
+                    100 * ts[util],
+                    lw=0.9,
+                    ls="--",
+                    color=line.get_color(),
+                    label=f"{m} {asset} utilization %",
+                )
+    ax.set_title("Borrow rate and utilization, %")
+    ax.set_xlabel("days")
+    if ax.lines:
+        ax.legend(fontsize=7)
     return fig
 
 

@@ -44,6 +44,7 @@ class Router:
         self.pools = list(pools)
         self.max_hops = max_hops
         self.graph = token_graph(self.pools)
+        self.multi_hop = max_hops > 1 and len(self.pools) > 1  # routes may have several hops
         self._routes: dict[tuple[str, str], list[Route]] = {}
 
     def routes(self, token_in: str, token_out: str) -> list[Route]:
@@ -60,8 +61,14 @@ class Router:
             self._routes[key] = found
         return found
 
-    def best(self, token_in: str, token_out: str, amount_in: int) -> tuple[Route, int] | None:
-        """The route paying the most `token_out` for `amount_in`, with its exact output."""
+    def best(
+        self, token_in: str, token_out: str, amount_in: int, hop_cost: int = 0
+    ) -> tuple[Route, int] | None:
+        """The route paying the most `token_out` for `amount_in`, with its exact output.
+
+        `hop_cost` is what each hop beyond the first costs in `token_out` units (its gas),
+        so a longer route wins only when it pays more than its extra gas.
+        """
         routes = self.routes(token_in, token_out)
         if len(routes) == 1 and len(routes[0].pools) == 1:  # the common case: one pool
             route = routes[0]
@@ -70,13 +77,15 @@ class Router:
             except PoolError:
                 return None
         best: tuple[Route, int] | None = None
+        best_net = 0
         for route in routes:
             try:
                 out = route.quote(amount_in)
             except PoolError:
                 continue
-            if best is None or out > best[1]:
-                best = (route, out)
+            net = out - hop_cost * (len(route.pools) - 1)
+            if best is None or net > best_net:
+                best, best_net = (route, out), net
         return best
 
 

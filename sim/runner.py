@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from sim.errors import AmmSimError
+from sim.errors import AmmSimError, ScenarioError
 from sim.metrics import EVENT_COLUMNS, iter_events
 from sim.model import MarketModel
 from sim.output import RunFolder
@@ -101,11 +101,21 @@ def run(
     folder = RunFolder(Path(out), meta.name, meta.seed, meta.replicate) if out is not None else None
     clock.lap("load")
     try:
-        model = MarketModel(
-            sc,
-            events_path=folder.file("events.csv") if folder else None,
-            check_every_block=check_every_block,
-        )
+        try:
+            model = MarketModel(
+                sc,
+                events_path=folder.file("events.csv") if folder else None,
+                check_every_block=check_every_block,
+            )
+        except ScenarioError as err:
+            # the initial market cannot be set up (e.g. a cohort's capital cannot seed its
+            # pool): a user error found before the first block; name the file, keep no folder
+            if folder is not None:
+                folder.discard()
+                folder = None
+            if sc.source is None:
+                raise
+            raise ScenarioError(f"{sc.source}: {err}") from None
         clock.lap("build")
         advance(model, meta.blocks, progress=progress)
         clock.lap("simulate")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_valid
 
 from agents.registry import AnyAgentSpec
 from sim.chain import ChainSpec
-from sim.config import Spec
+from sim.config import Constant, Spec, Uniform
 from sim.errors import ScenarioError
 from sim.events import EventSpec, check_event
 from sim.lending import LendingSpec
@@ -206,8 +206,7 @@ def validate(raw: Mapping[str, Any], where: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        lines = [_describe(e, raw) for e in err.errors()]
-        raise ScenarioError(_format(where, lines)) from None
+        raise ScenarioError(_format(where, _describe_all(err.errors(), raw))) from None
     problems = check_references(scenario)
     if problems:
         raise ScenarioError(_format(where, [f"{p}: {m}" for p, m in problems]))
@@ -289,6 +288,26 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
     for name, ev in s.events.items():
         out.extend(check_event(name, ev, s))
     out.extend(_check_mining_and_rugs(s))
+    out.extend(_check_amounts(s))
+    return out
+
+
+def _check_amounts(s: Scenario) -> list[tuple[str, str]]:
+    """Agents' numeraire amounts (`capital_usd`, `size_usd`...) cannot be negative: a negative
+    constant would otherwise be clipped to 0 silently, or fail only once the run starts."""
+    out: list[tuple[str, str]] = []
+    for aname, agent in s.agents.items():
+        for field in type(agent).model_fields:
+            if not field.endswith("_usd"):
+                continue
+            value = getattr(agent, field)
+            where = f"agents.{aname}.{field}"
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                out.append((where, f"an amount in the numeraire must be >= 0 (got {value!r})"))
+            elif isinstance(value, Constant) and value.value < 0:
+                out.append((f"{where}.value", f"must be >= 0 (got {value.value!r})"))
+            elif isinstance(value, Uniform) and value.low < 0:
+                out.append((f"{where}.low", f"must be >= 0 (got {value.low!r})"))
     return out
 
 
@@ -409,7 +428,7 @@ def _choose(tp: Any, node: Any) -> Any:
         if origin is Annotated:
             tp = typing.get_args(tp)[0]
         elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            members = [a for a in _union_members(tp) if a is not type(None)]
             models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
             if len(members) == 1:
                 tp = members[0]
@@ -419,6 +438,20 @@ def _choose(tp: Any, node: Any) -> Any:
             tp = _by_tag(models, node)
         else:
             return tp
+
+
+def _union_members(tp: Any) -> list[Any]:
+    """Members of a union, with Annotated unwrapped and nested unions flattened
+    (`Bounded | DistSpec` gives float and each distribution model)."""
+    out: list[Any] = []
+    for member in typing.get_args(tp):
+        while typing.get_origin(member) is Annotated:
+            member = typing.get_args(member)[0]
+        if typing.get_origin(member) in (typing.Union, types.UnionType):
+            out.extend(_union_members(member))
+        else:
+            out.append(member)
+    return out
 
 
 _TAGS = ("kind", "process", "dist", "schedule")
@@ -437,8 +470,31 @@ def _by_tag(models: list[type[BaseModel]], node: Any) -> Any:
     return models[0] if len(models) == 1 else None
 
 
-def _describe(e: Any, raw: Mapping[str, Any]) -> str:
-    """One line per pydantic error: dotted path (union tags dropped), what is wrong, what is allowed."""
+_SHAPE_TABLE = {"model_attributes_type", "model_type", "dict_type"}
+"""Errors of a union's table alternative when the value given is not a table."""
+_SHAPE_SCALAR = {"float_type", "int_type", "string_type", "bool_type", "list_type"}
+"""Errors of a union's scalar alternative when the value given is a table."""
+
+
+def _describe_all(errors: list[Any], raw: Mapping[str, Any]) -> list[str]:
+    """One line per problem. A value that fits neither alternative of a union such as
+    `number | { dist = ... }` makes pydantic report both; only the alternative that matches the
+    shape of what was given is kept, so the line says what is wrong with *that* value."""
+    described = [(_path(e, raw), e) for e in errors]
+    lines: list[str] = []
+    for i, (path, e) in enumerate(described):
+        given = e.get("input")
+        rivals = [p for j, (p, _) in enumerate(described) if j != i and p[: len(path)] == path]
+        if rivals and e["type"] in _SHAPE_TABLE and not isinstance(given, Mapping):
+            continue
+        if rivals and e["type"] in _SHAPE_SCALAR and isinstance(given, Mapping):
+            continue
+        lines.append(_describe(e, raw, path))
+    return lines
+
+
+def _path(e: Any, raw: Mapping[str, Any]) -> list[str]:
+    """The path of a pydantic error in the file's own terms (union labels dropped)."""
     path: list[str] = []
     node: Any = raw
     loc = list(e["loc"])
@@ -447,17 +503,44 @@ def _describe(e: Any, raw: Mapping[str, Any]) -> str:
             path[-1:] = [f"{path[-1]}[{part}]"] if path else [f"[{part}]"]
             node = node[part] if isinstance(node, list) and part < len(node) else None
             continue
+        if node is not None and not isinstance(node, Mapping):
+            continue  # below a plain value: a union member pydantic tried (`constrained-float`)
         if isinstance(node, Mapping) and part in node:
             path.append(part)
             node = node[part]
         elif isinstance(node, Mapping) and part in [node.get(t) for t in _TAGS]:
             continue  # the union member pydantic tried, named by the data's own tag
+        elif not str(part).isidentifier():
+            continue  # a union member pydantic tried (`tagged-union[...]`): not a field name
         elif i == len(loc) - 1 or not isinstance(node, Mapping):
             path.append(part)
             node = None
         # else: a union tag or function-validator name pydantic inserted: not part of the file
+    return path
+
+
+def _describe(e: Any, raw: Mapping[str, Any], path: list[str] | None = None) -> str:
+    """One line per pydantic error: dotted path (union tags dropped), what is wrong, what is allowed."""
+    if path is None:
+        path = _path(e, raw)
     dotted = ".".join(path) or "(top level)"
     kind, msg = e["type"], e["msg"]
+    ctx = e.get("ctx") or {}
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag_field = str(ctx.get("discriminator", "kind")).strip("'")
+        where = f"{dotted}.{tag_field}" if path else tag_field
+        expected = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
+        expected = [t for t in expected if t]
+        if kind == "union_tag_not_found":
+            return f"{where}: required field is missing" + (
+                f"; allowed: {', '.join(expected)}" if expected else ""
+            )
+        tag = ctx.get("tag")
+        hint = difflib.get_close_matches(str(tag), expected, n=1)
+        text = f"{where}: unknown {tag_field} {tag!r}"
+        if hint:
+            text += f" (did you mean {hint[0]!r}?)"
+        return text + (f"; allowed: {', '.join(expected)}" if expected else "")
     if kind == "extra_forbidden":
         allowed = fields_at(path[:-1], raw) or []
         hint = difflib.get_close_matches(path[-1], allowed, n=1)

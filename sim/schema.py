@@ -56,6 +56,18 @@ EVENT_DOCS: dict[str, str] = {
     "priority_fee_gwei": "priority fee bid",
     "note": "revert reason or details",
 }
+FLOW_DOCS: dict[str, str] = {
+    "source": "agent that traded (swaps) or sandwiched (sandwiches)",
+    "target": "pool it traded through, or the victim agent it sandwiched",
+    "kind": "swap or sandwich",
+    "count": "number of such transactions",
+    "value_usd": "value paid into the pool (swaps) or the bot's gross gain (sandwiches), numeraire",
+}
+OUTPUT_NOTES: dict[str, str] = {
+    "agents.csv": "Each agent kind appends its own columns after these (for example liquidity "
+    "providers: `pool`, `lp_shares`, `position_value_usd`, `hodl_value_usd`, "
+    "`lp_vs_hodl_pct`); they are empty for agents of other kinds.",
+}
 
 
 def _type_name(tp: Any) -> str:
@@ -167,6 +179,7 @@ def schema_json() -> dict[str, Any]:
             "timeseries.csv": TIMESERIES_COLUMNS,
             "agents.csv": AGENT_COLUMNS,
             "events.csv": EVENT_DOCS,
+            "flows.csv": FLOW_DOCS,
         },
     }
 
@@ -208,4 +221,6 @@ def schema_markdown() -> str:
     for title, cols in schema_json()["outputs"].items():
         out += ["", f"## {title}", "", "| column | meaning |", "|---|---|"]
         out += [f"| `{k}` | {cell(v)} |" for k, v in cols.items()]
+        if title in OUTPUT_NOTES:
+            out += ["", OUTPUT_NOTES[title]]
     return "\n".join(out) + "\n"

@@ -26,6 +26,12 @@ account) so that a ledger can add it to the underlying's supply
 (`Ledger.minted_to_venue`). For the rebasing design a ``rebase`` event also records
 the growth of the LST's total supply.
 
+Penalties: `slash(fraction)` is a validator penalty (slashing, or an offline/exit loss): the
+pooled underlying shrinks by that share, so every share, and the exchange rate of a
+reward-bearing LST, loses it. The lost underlying is destroyed: a ``burn`` event of the
+underlying (reason ``"penalty"``) for `Ledger.burned_in_venue`. Requests already in the
+withdrawal queue keep their fixed amount.
+
 Withdrawals: ``instant`` pays underlying at once (`withdraw_instant`); ``queue``
 mirrors Lido's `WithdrawalQueue`: `request_withdrawal` burns the LST at today's
 rate (the request earns no further rewards) and `claim` pays it after
@@ -116,7 +122,7 @@ class StakingEvent:
     amount: int
     shares: int
     account: str | None
-    reason: Literal["stake", "withdraw", "request", "reward"]
+    reason: Literal["stake", "withdraw", "request", "reward", "penalty"]
     block: int
 
 
@@ -157,6 +163,8 @@ class LiquidStaking:
         """Cumulative underlying paid by `withdraw_instant` and `claim`."""
         self.rewards_minted = 0
         """Cumulative underlying created by `accrue`."""
+        self.slashed = 0
+        """Cumulative underlying destroyed by `slash`."""
 
     # ------------------------------------------------------------------ conversions
     def shares_for_underlying(self, amount: int) -> int:
@@ -207,7 +215,7 @@ class LiquidStaking:
         amount: int,
         shares: int,
         account: str | None,
-        reason: Literal["stake", "withdraw", "request", "reward"],
+        reason: Literal["stake", "withdraw", "request", "reward", "penalty"],
     ) -> None:
         self.events.append(StakingEvent(kind, token, amount, shares, account, reason, self.block))
 
@@ -353,6 +361,24 @@ class LiquidStaking:
                 self._event("rebase", self.lst, reward, 0, None, "reward")
         return reward
 
+    def slash(self, fraction: float) -> int:
+        """A validator penalty: the pooled underlying loses `fraction` (0 < fraction < 1).
+
+        Returns the underlying destroyed (rounded down, exact for the decimal `fraction` was
+        written as, to 1e-18). Every share loses the same share of its value: the exchange
+        rate of a reward-bearing LST falls, and every rebasing balance shrinks.
+        """
+        if not 0 < fraction < 1:
+            raise ProtocolError(f"slash fraction must be in (0, 1): {fraction!r}")
+        loss = int(self.total_pooled * Decimal(repr(fraction)))
+        if loss:
+            self.total_pooled -= loss
+            self.slashed += loss
+            self._event("burn", self.underlying, loss, 0, None, "penalty")
+            if self.rebasing:
+                self._event("rebase", self.lst, -loss, 0, None, "penalty")
+        return loss
+
     # ------------------------------------------------------------------ views
     def balance_of(self, account: str) -> int:
         """LST balance: rebasing, underlying value of the shares (grows by itself); else units."""
@@ -391,8 +417,9 @@ class LiquidStaking:
         """Raise `ConservationError` unless the books balance.
 
         Shares: the sum over accounts equals `total_shares`. Underlying: holdings equal
-        deposited + rewards minted - paid out. Events: LST mints - burns (in shares)
-        equal `total_shares`; underlying reward mints equal `rewards_minted`.
+        deposited + rewards minted - paid out - slashed. Events: LST mints - burns (in shares)
+        equal `total_shares`; underlying reward mints equal `rewards_minted`, penalty burns
+        `slashed`.
         """
         if sum(self.shares.values()) != self._total_shares:
             raise ConservationError(
@@ -400,11 +427,11 @@ class LiquidStaking:
                 f"total is {self._total_shares}"
             )
         held = self.holdings()[self.underlying]
-        expected = self.deposited + self.rewards_minted - self.paid_out
+        expected = self.deposited + self.rewards_minted - self.paid_out - self.slashed
         if held != expected:
             raise ConservationError(
                 f"{self.underlying} in staking: holds {held}, deposits + rewards - payouts "
-                f"= {expected}"
+                f"- penalties = {expected}"
             )
         net_shares = sum(
             e.shares if e.kind == "mint" else -e.shares
@@ -416,8 +443,17 @@ class LiquidStaking:
                 f"{self.lst} events mint - burn = {net_shares} shares, total is "
                 f"{self._total_shares}"
             )
-        rewards = sum(e.amount for e in self.events if e.token == self.underlying)
+        rewards = sum(
+            e.amount for e in self.events if e.token == self.underlying and e.kind == "mint"
+        )
         if rewards != self.rewards_minted:
             raise ConservationError(
                 f"reward events sum to {rewards}, rewards minted {self.rewards_minted}"
+            )
+        penalties = sum(
+            e.amount for e in self.events if e.token == self.underlying and e.kind == "burn"
+        )
+        if penalties != self.slashed:
+            raise ConservationError(
+                f"penalty events sum to {penalties}, underlying slashed {self.slashed}"
             )

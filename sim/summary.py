@@ -17,7 +17,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "days": "simulated days",
     "volume_usd": "traded volume over all pools, numeraire",
     "fees_usd": "swap fees paid by all traders, numeraire (at the reference price of each block)",
-    "lp_fee_income_usd": "fees attributed to liquidity providers (protocol/admin cuts removed)",
+    "lp_fee_income_usd": "fees attributed to liquidity providers, every agent holding pool shares (protocol/admin cuts removed)",
     "lp_vs_hodl_pct": "LP position value against holding the deposited tokens, % (fees included)",
     "impermanent_loss_pct": "IL(r) = 2*sqrt(r)/(1+r) - 1 at the final reference price ratio, %",
     "arbitrage_profit_usd": "arbitrageurs' trade profit after gas, at reference prices",
@@ -27,7 +27,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing)",
     "lvr_usd": "loss-versus-rebalancing: arbitrageurs' gain against the pools at reference prices, fees excluded",
     "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR + what noise traders' price impact paid)",
-    "mev": "sandwiches: count, bot gross gain, victims' loss against trading alone, per victim cohort",
+    "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort",
     "pools": "the same per pool",
     "lending": "per lending market (only when present): liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised APR vs plain staking",
     "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
@@ -89,8 +89,12 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             "lvr_apr_pct": st.lvr_usd / tvl / days * 365 * 100 if tvl and days else None,
             "price_end": _finite(_spot(pool)),
         }
-    lp_income = sum(m.lp_fee_income(a.name) for a in lps)
     range_lps = [a for a in model.market_agents if isinstance(a, RangeLP)]
+    # every holder of pool shares (passive LPs, miners, developers, stakers providing
+    # liquidity), then concentrated positions, which hold no pool shares
+    lp_income = sum(
+        m.lp_fee_income(a.name) for a in model.market_agents if not isinstance(a, RangeLP)
+    )
     lp_income += sum(a.fees_usd() for a in range_lps)
     values = [(a.position_value(), a.hodl_value()) for a in lps if not a.exited]
     values += [(a.value(), a.hodl_value()) for a in range_lps if not a.exited]
@@ -225,9 +229,12 @@ def mev_summary(model: MarketModel) -> dict[str, Any]:
             cohorts[name]["loss_per_volume_bps"] = (
                 cohorts[name]["victim_loss_usd"] / volume * 10_000 if volume else None
             )
+    bot_gas = sum(m.agent(a.name).gas_usd for a in model.market_agents if a.kind == "sandwich_bot")
     return {
         "sandwiches": m.sandwiches,
         "bot_gross_usd": m.mev_usd,
+        "bot_gas_usd": bot_gas,
+        "bot_net_usd": m.mev_usd - bot_gas,
         "victim_loss_usd": sum(r["victim_loss_usd"] for r in m.sandwich_rows),
         "by_victim_cohort": cohorts,
     }
@@ -361,6 +368,8 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
         except Exception:  # an emptied pool: its token is worth nothing
             marks[t] = 0.0
 
+    exit_marked = _mark_rugged_at_exit_value(model, marks)
+
     def worth(amounts: dict[str, int]) -> float:
         return sum(a * marks[t] for t, a in amounts.items() if a)
 
@@ -394,7 +403,36 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
         "gas_tips_usd": worth(tips),
         "outside_other_usd": worth(outside_other),
         "marks": {t: marks[t] * market.scale[t] for t in marks},
+        "exit_marked": exit_marked,
     }
+
+
+def _mark_rugged_at_exit_value(model: MarketModel, marks: dict[str, float]) -> list[str]:
+    """Lower the mark of each token whose developer pulled to what its holders could get for it.
+
+    After a rug the pool's spot price no longer says what the token is worth: a pool emptied
+    by `remove_liquidity` still quotes its last price on a few wei of reserves. The token is
+    marked instead at the average price of selling every unit agents hold in their wallets
+    into its pool (capped at the spot mark). One mark per token, for start and end holdings
+    alike, so value stays conserved. Returns the tokens marked this way.
+    """
+    from agents.rug_puller import TokenDeveloper
+
+    market = model.market
+    out = []
+    for dev in model.market_agents:
+        if not isinstance(dev, TokenDeveloper) or not dev.pulled:
+            continue
+        t = dev.token
+        held = sum(market.ledger.wallet(a.name).get(t, 0) for a in model.market_agents)
+        try:
+            paid = dev.pool.quote_exact_in(t, dev.quote, held) if held > 0 else 0
+        except PoolError:
+            paid = 0
+        exit_mark = paid * marks[dev.quote] / held if held > 0 else 0.0
+        marks[t] = min(marks[t], exit_mark)
+        out.append(t)
+    return out
 
 
 def rug_summary(model: MarketModel) -> dict[str, Any]:
@@ -454,7 +492,8 @@ def rug_summary(model: MarketModel) -> dict[str, Any]:
 
     return {
         "rugs": rugs,
-        "marked_at": "end prices (start and end holdings alike)",
+        "marked_at": "end prices (start and end holdings alike); a pulled token at what "
+        "selling all of it into its pool would fetch",
         "marks": acc["marks"],
         "developer_gain_usd": developer,
         "victims": {

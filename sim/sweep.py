@@ -604,17 +604,15 @@ def _import_dask() -> tuple[Any, Any]:
 
 def _stop(executor: cf.Executor) -> None:
     """Shut an executor down without waiting for running jobs (their runs are simply redone)."""
+    # shutdown() forgets the worker processes (`_processes = None`): take them first, or the
+    # workers run out their current jobs and Ctrl-C waits for them
+    procs = list((getattr(executor, "_processes", None) or {}).values())
     if isinstance(executor, cf.ProcessPoolExecutor | SerialExecutor):
         executor.shutdown(wait=False, cancel_futures=True)
     else:  # a Dask ClientExecutor cancels on shutdown(wait=False)
         executor.shutdown(wait=False)
-    if isinstance(executor, cf.ProcessPoolExecutor):
-        terminate = getattr(executor, "terminate_workers", None)
-        if terminate is not None:
-            terminate()
-        else:
-            for proc in list((getattr(executor, "_processes", None) or {}).values()):
-                proc.terminate()
+    for proc in procs:
+        proc.terminate()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -130,3 +130,30 @@ def test_default_out_folder(
     (folder,) = (tmp_path / "outputs").glob("compare-*")
     assert (folder / "compare.html").is_file() and (folder / "compare.png").is_file()
     assert str(folder.relative_to(tmp_path)) in capsys.readouterr().out
+
+
+def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Path]) -> None:
+    """Depeg, liquidation, mining and rug numbers are shown by default when the runs have them
+    (a with/without-liquidators comparison is about the discount and the liquidations)."""
+    from sim.commands.compare import choose_metrics
+
+    plain = [load_run(p) for p in runs]
+    assert not any(
+        m.startswith(("lending.", "staking.", "mining.", "rug."))
+        for m in choose_metrics(plain, None)
+    )
+    a, b = (load_run(p) for p in runs)
+    for r, n in ((a, 17), (b, 0)):
+        r.summary["staking"] = {"stETH": {"max_discount_pct": 8.5, "apr_pct": 4.0}}
+        r.summary["lending"] = {"aave": {"liquidations": n, "bad_debt_usd": 0.0, "oracle": "twap"}}
+    a.summary["mining"] = {"reward_price_end": 0.3, "pools": {"eth_usdc": {"miners_end": 9}}}
+    metrics = choose_metrics([a, b], None)
+    assert metrics[: len(choose_metrics(plain, None))] == choose_metrics(plain, None)
+    extra = metrics[len(choose_metrics(plain, None)) :]
+    assert extra == [
+        "mining.reward_price_end",
+        "mining.pools.eth_usdc.miners_end",
+        "staking.stETH.max_discount_pct",
+        "lending.aave.liquidations",
+        "lending.aave.bad_debt_usd",
+    ]

@@ -214,6 +214,31 @@ def test_controls_are_identifiers_for_dotted_paths(dashboard: object) -> None:
     } <= quick
     curve = {c.path for c in dashboard.controls(load_scenario("stableswap_vs_constant_product"))}  # type: ignore[attr-defined]
     assert "pools.curve.A" in curve
+    depeg = {c.path for c in dashboard.controls(load_scenario("steth_depeg"))}  # type: ignore[attr-defined]
+    assert {
+        "staking.lido.apr",
+        "lending.aave.oracle",
+        "lending.aave.close_factor",
+        "lending.aave.assets.stETH.ltv",
+        "lending.aave.assets.stETH.liquidation_bonus",
+    } <= depeg
+    assert "lending.aave.assets.ETH.ltv" not in depeg  # borrowed only: no collateral knobs
+    mining = {c.path for c in dashboard.controls(load_scenario("rug_pull"))}  # type: ignore[attr-defined]
+    assert {"rewards.pools.eth_usdc.per_day", "rewards.pools.scam_eth.per_day"} <= mining
+
+
+def test_ltv_slider_bounds_leverage(dashboard: object) -> None:
+    """A lower LTV slider value caps what loopers can reach: leverage < 1 / (1 - LTV)."""
+    for ltv in (0.5, 0.8):
+        model = dashboard.DashboardModel(  # type: ignore[attr-defined]
+            "steth_depeg", lending__aave__assets__stETH__ltv=ltv
+        )
+        assert model.spec.lending["aave"].assets["stETH"].ltv == ltv
+        for _ in range(3):
+            model.step()
+        levs = [a.leverage() for a in model.market_agents if a.kind == "lst_looper" and a.entered]
+        assert levs and max(levs) < 1 / (1 - ltv)
+        assert "lending.aave.assets.stETH.ltv = " + f"{ltv:g}" in dashboard.params_text(model)  # type: ignore[attr-defined]
 
 
 def test_model_takes_slider_values_and_ignores_mesa_scenario(dashboard: object) -> None:
@@ -250,7 +275,7 @@ def test_same_seed_higher_fee_more_fees(dashboard: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["quickstart", "sandwich_attack", "steth_depeg", "bench_stableswap"]
+    "name", ["quickstart", "sandwich_attack", "steth_depeg", "bench_stableswap", "liquidity_mining"]
 )
 def test_panels_render_for_scenario(dashboard: object, name: str) -> None:
     model = dashboard.DashboardModel(name)  # type: ignore[attr-defined]
@@ -260,9 +285,10 @@ def test_panels_render_for_scenario(dashboard: object, name: str) -> None:
     names = {p.__name__ for p in panels}
     assert {"Stats", "PricePlot", "LpPlot", "FeesPlot", "SlippagePlot", "ArbPlot"} <= names
     if model.spec.lending:
-        assert "LendingPlot" in names
-    if any(p.process == "peg" for p in model.spec.prices.values()):
+        assert {"LendingPlot", "HealthPlot"} <= names
+    if model.spec.staking or any(p.process == "peg" for p in model.spec.prices.values()):
         assert "DepegPlot" in names
+    assert ("RewardsPlot" in names) == (model.spec.rewards is not None)
     for panel in panels:
         assert panel(model) is not None  # draws its figure from the model's data
 

@@ -107,3 +107,35 @@ def test_calm_exits_use_the_queue_when_the_discount_is_small() -> None:
     assert model.market.pools["steth_eth"].spot_price("stETH", "ETH") == pytest.approx(1.0)
     model.check()
     model.market.protocols.staking["stETH"].check()
+
+
+def test_a_validator_penalty_is_a_depeg_trigger() -> None:
+    """A scheduled `slash` event lowers the LST's exchange rate; with an exchange-rate oracle
+    the looper is liquidated once the rate falls below LTV_used / LT of what it was (4.5x at
+    LT 85%: 0.915), and the destroyed ETH is booked as a burn, so conservation holds."""
+    raw = copy.deepcopy(BASE)
+    raw["lending"]["aave"]["oracle"] = "exchange_rate"
+    raw["agents"]["loopers"]["target_leverage"] = 4.5
+    raw["agents"]["liquidators"]["sell"] = False  # the liquidator keeps what it seizes
+    raw["events"] = {"penalty": {"kind": "slash", "at_block": 10, "lst": "stETH", "fraction": 0.1}}
+    model = MarketModel(load_scenario(raw), check_every_block=True)
+    lido = model.market.protocols.staking["stETH"]
+    for _ in range(9):
+        model.step()
+    assert not model.market.protocols.liquidations
+    rate = lido.exchange_rate()
+    model.step()
+    assert lido.exchange_rate() == pytest.approx(rate * 0.9, rel=1e-6)
+    assert lido.slashed > 0
+    assert model.market.ledger.burned["ETH"] >= lido.slashed
+    for _ in range(3):
+        model.step()
+    (first, *_) = model.market.protocols.liquidations
+    assert first.block >= 10  # the event fires before the block's transactions
+    model.check()
+    lido.check()
+    raw["events"]["penalty"]["fraction"] = 0.05  # 0.95 > 0.915: nobody is liquidatable
+    model = MarketModel(load_scenario(raw))
+    for _ in range(15):
+        model.step()
+    assert not model.market.protocols.liquidations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.sandwicher import plan_sandwich
 from sim.model import MarketModel
@@ -103,12 +105,105 @@ def test_bot_profit_does_not_decrease_as_tolerance_loosens() -> None:
     assert gains[-1] > gains[0]
 
 
+def test_bot_gain_peaks_inside_a_loose_tolerance_and_stays_there() -> None:
+    """A small victim (price impact ~ the round-trip fee) and a loose tolerance: the best
+    front-run is far below what the tolerance allows (beyond it the bot's fees outgrow the
+    victim's impact); loosening further must neither lower the gain nor move the front-run."""
+    pool = _pool(reserve_eth=100, fee_bps=5)
+    budget = 100_000 * 10**6
+    plans = []
+    for tolerance in (100, 400, 1_500, 3_000, 6_000):
+        amount, min_out = _victim(pool, 155, tolerance)
+        plans.append(plan_sandwich(pool, "USDC", "ETH", amount, min_out, budget))
+    gains = [p.gross if p else 0 for p in plans]
+    assert gains == sorted(gains) and gains[0] > 0
+    assert plans[2] == plans[3] == plans[4]  # the interior optimum, once the tolerance allows it
+    best = plans[-1]
+    assert best is not None
+    for probe in (best.front_in * 9 // 10, best.front_in * 11 // 10):
+        amount, min_out = _victim(pool, 155, 6_000)
+        fork = _pool(reserve_eth=100, fee_bps=5)
+        bought = fork.swap_exact_in("USDC", "ETH", probe).amount_out
+        fork.swap_exact_in("USDC", "ETH", amount)
+        assert fork.swap_exact_in("ETH", "USDC", bought).amount_out - probe < best.gross
+
+
 def test_bot_abstains_below_the_fee_threshold() -> None:
     """A small trade with a tolerance below the round-trip fee leaves nothing to take."""
     pool = _pool(reserve_eth=100_000)
     for tolerance in (1, 5, 20, 50):
         amount, min_out = _victim(pool, 1_000, tolerance)
         assert plan_sandwich(pool, "USDC", "ETH", amount, min_out, budget=10**15) is None
+
+
+@settings(max_examples=120)
+@given(
+    reserve_eth=st.floats(10, 100_000),
+    fee_bps=st.sampled_from([1, 5, 30, 100]),
+    size=st.floats(1e-4, 0.3),
+    budget_usd=st.floats(1_000, 1e9),
+    tolerances=st.lists(st.floats(0, 2_000), min_size=2, max_size=5),
+    buy=st.booleans(),
+)
+def test_sandwich_properties_on_random_pools_and_victims(
+    reserve_eth: float,
+    fee_bps: int,
+    size: float,
+    budget_usd: float,
+    tolerances: list[float],
+    buy: bool,
+) -> None:
+    """Any pool, victim, budget and tolerances: the victim gets its minimum, the plan is what
+    executing it gives, the bot takes no more than the victim's shortfall, and its gain never
+    falls as the tolerance loosens (looser tolerance only widens the front-runs allowed).
+
+    The shortfall is valued at the pool's price after the victim trades alone, X/Y: the
+    sandwiched pool ends at (X - gain, Y + shortfall), and the fees of the two extra swaps keep
+    its x*y at least that of the pool the victim alone leaves (X, Y), so
+    gain <= shortfall * X / Y. Valued at the pre-trade (reference) price instead, the bound
+    fails for victims that move the pool far: part of the bot's gain is then the LPs' loss.
+    """
+    pool = _pool(reserve_eth, 3_000.0, fee_bps)
+    t_in, t_out = ("USDC", "ETH") if buy else ("ETH", "USDC")
+    i_in = pool.index(t_in)
+    amount = max(1, int(pool.get_reserves()[i_in] * size))
+    budget = int(budget_usd * (10**6 if buy else 10**18 / 3_000.0))
+    alone = pool.quote_exact_in(t_in, t_out, amount)
+    after = _pool(reserve_eth, 3_000.0, fee_bps)
+    after.swap_exact_in(t_in, t_out, amount)
+    big_x, big_y = after.get_reserves()[i_in], after.get_reserves()[1 - i_in]
+    gains = []
+    for tolerance in sorted(tolerances):
+        min_out = int(alone * (1 - tolerance / 10_000))
+        plan = plan_sandwich(pool, t_in, t_out, amount, min_out, budget)
+        if plan is None:
+            gains.append(0)
+            continue
+        assert plan.victim_out >= min_out
+        assert 0 < plan.front_in <= budget
+        shortfall = alone - plan.victim_out
+        # +1: the victim's output may round to the same raw unit with and without the front-run
+        assert plan.gross * big_y <= (shortfall + 1) * big_x
+        fork = _pool(reserve_eth, 3_000.0, fee_bps)
+        assert fork.swap_exact_in(t_in, t_out, plan.front_in).amount_out == plan.front_out
+        assert fork.swap_exact_in(t_in, t_out, amount, min_out).amount_out == plan.victim_out
+        assert fork.swap_exact_in(t_out, t_in, plan.front_out).amount_out == plan.back_out
+        gains.append(plan.gross)
+    assert gains == sorted(gains)
+    assert pool.get_reserves() == _pool(reserve_eth, 3_000.0, fee_bps).get_reserves()
+
+
+def test_bot_leaves_alone_a_victim_whose_tip_it_cannot_outbid_profitably(raw: dict) -> None:
+    """Outbidding a heavily tipping victim (an arbitrageur) must not cost more than it earns."""
+    raw["agents"]["retail"]["slippage_bps"] = 300
+    raw["agents"]["retail"]["size_usd"] = 30_000
+    raw["agents"]["retail"]["priority_fee_gwei"] = 50_000.0  # ~18,000 USDC per 120k-gas swap
+    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital_usd": 3_000_000}
+    model = MarketModel(load_scenario(raw))
+    model.run_for(100)
+    assert model.metrics.sandwiches == 0
+    bot = next(a for a in model.market_agents if a.kind == "sandwich_bot")
+    assert model.metrics.agent(bot.name).gas_usd == 0.0
 
 
 def test_sandwich_run_every_victim_meets_its_minimum(raw: dict) -> None:

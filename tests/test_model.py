@@ -15,9 +15,24 @@ from sim.scenario import load_scenario
 
 def test_tokens_only_move_across_a_run(raw: dict) -> None:
     raw["chain"]["base_fee_gwei"] = 3.0
+    raw["agents"]["leaver"] = {  # burns its LP shares half-way
+        "kind": "liquidity_provider",
+        "count": 1,
+        "pool": "eth_usdc",
+        "capital_usd": 500_000,
+        "exit_block": 150,
+    }
     model = MarketModel(load_scenario(raw), check_every_block=True)
     start_supply = {t: model.market.ledger.supply(t) for t in ("ETH", "USDC")}
-    model.run_for(300)
+    pool = model.market.pools["eth_usdc"]
+    shares_before = pool.total_supply
+    leaver = sum(v for h, v in pool.balance_of.items() if h.startswith("leaver#"))
+    assert leaver > 0
+    for _ in range(300):
+        model.step()
+        assert sum(pool.balance_of.values()) == pool.total_supply  # shares minted/burned in step
+    assert sum(v for h, v in pool.balance_of.items() if h.startswith("leaver#")) == 0
+    assert pool.total_supply == shares_before - leaver  # exactly the leaver's shares burned
     ledger = model.market.ledger
     assert ledger.discrepancies() == {}
     # gas burns ETH explicitly; USDC supply is untouched by trading

@@ -113,3 +113,48 @@ def test_run_without_trades_still_renders(small: dict[str, Any]) -> None:
     page = render(res, b"\x89PNG\r\n\x1a\n")
     assert "retail slippage</td><td class='num'>no trades</td>" in page
     assert len(_images(page)) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "blocks", "overrides", "section", "expected"),
+    [
+        (
+            "rug_pull",
+            2_100,
+            {"agents.scammer.trigger_block": 1_500, "agents.retail.count": 10},
+            "<h2>Rug pull</h2>",
+            ["<h2>Liquidity mining</h2>", "Caution vs naivety", "each victim's loss"],
+        ),
+        (
+            "steth_depeg",
+            1_900,
+            {},
+            "<h2>Liquid staking and lending</h2>",
+            ["deepest discount", "loopers liquidated", "borrowers paid = suppliers + treasury"],
+        ),
+    ],
+)
+def test_protocol_scenarios_get_their_own_tables_and_figure(
+    name: str, blocks: int, overrides: dict[str, Any], section: str, expected: list[str]
+) -> None:
+    """Mining, rug and lending runs: readable tables (not a dict dump) and one more figure
+    that tells their story; the terminal summary says the same in a few lines."""
+    from sim.cli import human_summary
+
+    res = run(name, blocks=blocks, overrides={"output.record_every": 20, **overrides}, out=None)
+    page = render(res, b"\x89PNG\r\n\x1a\n")
+    assert section in page
+    for text in expected:
+        assert text in page, text
+    assert "{&#x27;" not in page and "[{" not in page  # no Python reprs of nested summaries
+    assert len(_images(page)) == 3  # overview, details, and the mining or lending figure
+    text = human_summary(res.summary)
+    if name == "rug_pull":
+        rug = res.summary["rug"]
+        assert f"took {rug['rugs'][0]['quote_taken_usd']:,.2f} USDC" in text
+        assert "naive miners" in text and "cautious buyers" in text
+        assert f"{rug['victims_loss_usd']:,.2f} USDC" in page
+    else:
+        lending = res.summary["lending"]["aave"]
+        assert f"{lending['liquidations']} liquidations" in text
+        assert "stETH depeg" in text and "deepest discount" in text

@@ -94,6 +94,25 @@ def test_accounting_matches_an_independent_token_count() -> None:
     assert acc["gas_burned_usd"] > 0 and acc["minted_usd"] > 0
 
 
+def test_a_liquidity_pull_is_marked_at_what_holders_can_still_sell_for() -> None:
+    """After `remove_liquidity` the emptied pool still quotes its last price on a few wei of
+    reserves; the accounting marks SCAM at what selling it would fetch, so the victims' loss
+    shows and the developer's gain is the ETH it took beyond its seed."""
+    res = _run(
+        **{"agents.scammer.pull": "remove_liquidity", "agents.scammer.trigger_tvl_usd": 1e12}
+    )
+    rug = res.summary["rug"]
+    (r,) = rug["rugs"]
+    assert r["variant"] == "remove_liquidity" and r["block"] == 2_000
+    assert rug["marks"]["SCAM"] < 0.01 * r["price_before"]
+    assert rug["victims"] and rug["victims_loss_usd"] > 10_000
+    eth = rug["marks"]["ETH"]
+    seed_eth = 100_000 / 3_000  # seed_value_usd at the genesis ETH price
+    assert rug["developer_gain_usd"] / eth == pytest.approx(r["quote_taken"] - seed_eth, abs=0.5)
+    assert abs(rug["conservation_residual_usd"]) < 1e-6
+    assert rug["miners"]["cautious"]["lost_usd"] == 0 and rug["miners"]["naive"]["lost_usd"] > 0
+
+
 @pytest.mark.parametrize("variant", ["remove_liquidity", "mint_and_dump"])
 def test_variants(variant: str) -> None:
     overrides = {

@@ -146,9 +146,11 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
 
 def test_schema_documents_every_field_and_output_column() -> None:
     from sim.metrics import EVENT_COLUMNS
-    from sim.schema import EVENT_DOCS, schema_json, schema_markdown
+    from sim.runner import FLOW_COLUMNS
+    from sim.schema import EVENT_DOCS, FLOW_DOCS, schema_json, schema_markdown
 
     assert set(EVENT_DOCS) == set(EVENT_COLUMNS)
+    assert list(FLOW_DOCS) == list(FLOW_COLUMNS)
     rows = schema_json()["scenario_fields"]
     undocumented = [r["path"] for r in rows if not r["description"]]
     assert undocumented == []
@@ -156,3 +158,58 @@ def test_schema_documents_every_field_and_output_column() -> None:
     assert {"pools.<name>.fee_bps", "agents.<name>.slippage_bps", "prices.<name>.sigma"} <= paths
     text = schema_markdown()
     assert "## Distributions" in text and "`lognormal`" in text
+    assert "## flows.csv" in text and "Each agent kind appends its own columns" in text
+
+
+def test_negative_amounts_are_rejected_before_running(tmp_path: Path, raw: dict, capsys) -> None:
+    """A negative constant capital or trade size is refused by `validate` (it would otherwise be
+    clipped to 0 silently, or fail only once the run starts)."""
+    raw["agents"]["lps"]["capital_usd"] = -1_000
+    raw["agents"]["retail"]["size_usd"] = {"dist": "uniform", "low": -5, "high": 10}
+    path = write(tmp_path, raw)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "Traceback" not in err
+    assert "agents.lps.capital_usd: an amount in the numeraire must be >= 0" in err
+    assert "agents.retail.size_usd.low: must be >= 0" in err
+
+
+def test_union_errors_name_the_field_not_pydantic_internals(raw: dict) -> None:
+    raw["agents"]["lps"]["capital_usd"] = 1e308  # a number or a distribution table
+    raw["agents"]["retail"]["size_usd"] = {"dist": "lognormall", "median": 5, "sigma": 1}
+    raw["agents"]["arbs"]["kind"] = "arbitrager"
+    msg = error_of(raw)
+    assert "3 problems" in msg
+    assert "agents.lps.capital_usd: Input should be less than or equal to" in msg
+    assert (
+        "agents.retail.size_usd.dist: unknown dist 'lognormall' (did you mean 'lognormal'?)" in msg
+    )
+    assert "agents.arbs.kind: unknown kind 'arbitrager' (did you mean 'arbitrageur'?)" in msg
+    assert "constrained-float" not in msg and "tagged-union" not in msg
+
+
+def test_a_scenario_that_cannot_set_up_names_the_file_and_leaves_no_folder(
+    tmp_path: Path, raw: dict, capsys
+) -> None:
+    raw["agents"]["lps"]["capital_usd"] = 1e-9  # valid, but too little to seed the pool
+    path = write(tmp_path, raw)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--blocks", "3", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path.resolve()}: agents.lps: cannot set up")
+    assert "Traceback" not in err
+    assert not out.exists() or list(out.rglob("*")) in ([], [out / "tiny"])
+
+
+def test_a_closed_output_pipe_is_not_an_internal_error() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # `ammsim list | head -0`: the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""

@@ -16,6 +16,7 @@ from sim.pools.stableswap import (
     FEE_DENOMINATOR,
     MIN_RAMP_TIME,
     StableSwapPool,
+    newton_y_result,
 )
 
 VECTORS = Path(__file__).parent / "vectors" / "stableswap.json"
@@ -827,3 +828,68 @@ def test_arb_amount_in_is_zero_inside_the_fee_band() -> None:
     assert pool.arb_amount_in("T0", "T1", 0.5) == 0
     assert pool.arb_amount_in("T0", "T1", float("nan")) == 0
     assert pool.arb_amount_in("T0", "T1", 1.001) > 0
+
+
+# --------------------------------------------------------------- the y loop in closed form
+
+
+def contract_y_loop(B: int, c: int, D: int) -> int | str:
+    """The contract's y iteration itself (from y = D), with its reverts as strings."""
+    y = D
+    for _ in range(255):
+        y_prev = y
+        num, den = y * y + c, 2 * y + B
+        if den <= 0:
+            return "underflow"
+        if num > 2**256 - 1:
+            return "overflow"
+        y = num // den
+        if abs(y - y_prev) <= 1:
+            return y
+    return "no convergence"
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(
+    D=st.integers(1, 2**128),
+    c=st.integers(0, 2**250),
+    B=st.integers(-(2**128), 2**128),
+)
+def test_closed_form_y_equals_the_contract_loop_wherever_it_answers(B: int, c: int, D: int) -> None:
+    fast = newton_y_result(B, c, D)
+    if fast is not None:
+        assert fast == contract_y_loop(B, c, D)
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(
+    r=st.integers(1, 2**100),
+    below=st.integers(1, 64),
+    spread=st.integers(2, 2**100),
+    data=st.data(),
+)
+def test_closed_form_y_near_an_integer_root_falls_back_or_agrees(
+    r: int, below: int, spread: int, data: st.DataObject
+) -> None:
+    """Roots just below an integer are where a shortcut could be off by one: both must agree."""
+    B = data.draw(st.integers(-r, r))
+    c = (r + 1) ** 2 + B * (r + 1) - below  # f(r + 1) = below: the root sits just under r + 1
+    D = r + spread
+    fast = newton_y_result(B, c, D)
+    if fast is not None:
+        assert fast == contract_y_loop(B, c, D)
+
+
+def test_closed_form_y_answers_for_real_pool_states() -> None:
+    """On ordinary pools the shortcut applies (else it would not make anything faster)."""
+    pool = make_pool(decimals=(6, 6), whole=(25_000_000, 25_000_000))
+    xp = pool._xp()
+    amp = pool._A()
+    D = pool.get_D(xp, amp)
+    Ann = amp * 2
+    for dx in (1, 10**6, 10**12, 10**13):
+        x = xp[0] + dx * 10**12
+        c = D * D // (x * 2) * D * A_PRECISION // (Ann * 2)
+        b = x + D * A_PRECISION // Ann
+        assert newton_y_result(b - D, c, D) is not None
+        assert newton_y_result(b - D, c, D) == contract_y_loop(b - D, c, D)

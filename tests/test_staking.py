@@ -238,3 +238,32 @@ def test_no_sequence_creates_underlying_beyond_yield(
     left = s.holdings()["ETH"]
     assert sum(wallet.values()) + left == s.rewards_minted
     assert 0 <= left <= 2 * len(seq) + 6  # rounding dust only
+
+
+# ------------------------------------------------------------------ validator penalties
+@pytest.mark.parametrize("design", ["reward_bearing", "rebasing"])
+def test_slash_destroys_a_share_of_the_pooled_underlying(design: str) -> None:
+    s = make(design, apr=0.04)
+    s.stake("alice", 30 * E18)
+    s.stake("bob", 10 * E18)
+    s.accrue(1_000)
+    pooled, rate = s.total_pooled, s.share_price()
+    before = {a: s.to_underlying(s.balance_of(a)) for a in ("alice", "bob")}
+    loss = s.slash(0.05)
+    assert loss == pooled * 5 // 100  # exact for the decimal 0.05
+    assert s.total_pooled == pooled - loss and s.slashed == loss
+    assert s.share_price() == pytest.approx(rate * 0.95, rel=1e-15)
+    for a, value in before.items():  # every holder loses the same share
+        assert s.to_underlying(s.balance_of(a)) == pytest.approx(0.95 * value, rel=1e-12)
+    if design == "reward_bearing":
+        assert s.exchange_rate() == pytest.approx(rate * 0.95, rel=1e-15)
+        assert s.balance_of("alice") == 30 * E18  # units unchanged, their value fell
+    else:
+        assert s.exchange_rate() == 1.0 and s.balance_of("alice") < 30 * E18
+    (burn,) = [e for e in s.events if e.reason == "penalty" and e.token == "ETH"]
+    assert burn.kind == "burn" and burn.amount == loss
+    s.check()
+    with pytest.raises(ProtocolError):
+        s.slash(1.0)
+    with pytest.raises(ProtocolError):
+        s.slash(0.0)

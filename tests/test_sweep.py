@@ -278,6 +278,32 @@ def test_resume_after_interruption_runs_exactly_the_missing_runs(
     assert (folder / "results.csv").read_bytes() == (baseline / "results.csv").read_bytes()
 
 
+def test_interrupt_ends_the_workers_at_once(scenario_file: Path, tmp_path: Path) -> None:
+    """Ctrl-C stops the pool's workers instead of letting them run out the long runs they hold
+    (those are redone by --resume), so the sweep exits at once."""
+    import multiprocessing
+    import time
+
+    before = set(multiprocessing.active_children())
+    with pytest.raises(KeyboardInterrupt):  # after the first short run, long ones in flight
+        sweep.run_sweep(
+            scenario_file,
+            out=tmp_path,
+            workers=2,
+            grid={"scenario.blocks": [20, 300_000]},
+            seeds=2,
+            plots=False,
+            stop_after=1,
+        )
+    deadline = time.monotonic() + 10
+    while True:
+        left = [p for p in multiprocessing.active_children() if p not in before]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert left == [], f"{len(left)} worker(s) still running after the interrupt"
+
+
 def test_cli_resume_fills_lines_deleted_from_the_log(
     baseline: Path, scenario_file: Path, tmp_path: Path
 ) -> None:
@@ -308,7 +334,10 @@ def test_a_raising_run_is_recorded_as_failed_and_exit_1(
     rows = {(r["config"], r["replicate"]): r for r in log_rows(only_sweep(tmp_path))}
     for k in (0, 1):
         assert rows[0, k]["status"] == "failed"
-        assert rows[0, k]["error"].startswith("ScenarioError: agents.lps: cannot set up")
+        assert rows[0, k]["error"].startswith(
+            f"ScenarioError: {scenario_file.resolve()}: agents.lps: "
+        )
+        assert "cannot set up" in rows[0, k]["error"]
         assert "INSUFFICIENT_LIQUIDITY_MINTED" in rows[0, k]["error"]
         assert rows[1, k]["status"] == "ok" and rows[1, k]["error"] == ""
     summary = (only_sweep(tmp_path) / "summary.csv").read_text().splitlines()

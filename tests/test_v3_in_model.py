@@ -147,3 +147,28 @@ def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
     pool = s["pools"]["eth_usdc"]
     assert pool["kind"] == "concentrated" and pool["lp_fees_usd"] > 0
     assert {"eth_usdc.tick", "eth_usdc.active_liquidity"} <= set(result.timeseries.columns)
+
+
+def test_sandwich_bots_work_on_a_v3_pool() -> None:
+    """Issue 4's 'every agent that trades': sandwich bots plan on the exact V3 swap loop
+    (a forked pool), their bundles execute around the victim, every victim still gets its
+    amount_out_min and no token is created. A 5 bp tier and large loose trades: on the
+    30 bp tier this deep pool leaves nothing to take."""
+    raw = v3_scenario(fee_bps=5, base_fee=1.0)
+    raw["agents"]["retail"].update(slippage_bps=300, size_usd=300_000)
+    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 2, "capital_usd": 3_000_000}
+    model = MarketModel(load_scenario(raw))
+    checked = []
+    hook = model.market.chain.on_bundle
+    assert hook is not None
+
+    def spy(bundle, receipts, alone):  # type: ignore[no-untyped-def]
+        victim = receipts[len(bundle.before)]
+        checked.append(alone >= victim.amount_out >= bundle.target.action.amount_out_min)
+        hook(bundle, receipts, alone)
+
+    model.market.chain.on_bundle = spy
+    model.run_for(60)
+    assert checked and all(checked)
+    assert model.metrics.mev_usd > 0
+    model.check()

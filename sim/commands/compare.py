@@ -38,6 +38,22 @@ DEFAULT_METRICS: tuple[str, ...] = (
 )
 """Metrics shown when no --metric is given (those missing from every run are skipped)."""
 
+PROTOCOL_METRICS: tuple[str, ...] = (
+    "mining.reward_price_end",
+    "mining.realised_reward_apr_pct_end",
+    "mining.pools.*.headline_apr_pct_end",
+    "mining.pools.*.miners_end",
+    "rug.developer_gain_usd",
+    "rug.victims_loss_usd",
+    "staking.*.max_discount_pct",
+    "lending.*.liquidations",
+    "lending.*.liquidated_debt_usd",
+    "lending.*.bad_debt_usd",
+    "lending.*.min_health_factor",
+)
+"""Also shown by default when present (`*` is any pool, token or market name): what a
+mining, rug, staking or lending scenario is about."""
+
 MAX_LABEL_FIELDS = 4
 """Runs that differ in more scenario fields than this are labelled by name and run id."""
 
@@ -200,7 +216,8 @@ def choose_metrics(runs: list[Run], requested: list[str] | None) -> list[str]:
     """The metric paths to show; unknown requested ones are a user error."""
     available = sorted({k for r in runs for k in flatten(r.summary)})
     if not requested:
-        return [m for m in DEFAULT_METRICS if m in available]
+        extra = [m for pattern in PROTOCOL_METRICS for m in available if _matches(m, pattern)]
+        return [m for m in DEFAULT_METRICS if m in available] + list(dict.fromkeys(extra))
     unknown = [m for m in requested if m not in available]
     if unknown:
         raise UserInputError(
@@ -208,6 +225,12 @@ def choose_metrics(runs: list[Run], requested: list[str] | None) -> list[str]:
             f"available: {', '.join(available)}"
         )
     return list(dict.fromkeys(requested))
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """Whether a dotted path matches a pattern whose `*` parts match any one part."""
+    parts, want = path.split("."), pattern.split(".")
+    return len(parts) == len(want) and all(w in ("*", p) for p, w in zip(parts, want, strict=True))
 
 
 def format_metric(path: str, value: Any, numeraire: str) -> str:

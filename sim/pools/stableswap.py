@@ -84,6 +84,36 @@ def _require_int(pool_name: str, what: str, value: object) -> None:
         )
 
 
+def newton_y_result(B: int, c: int, D: int) -> int | None:
+    """The result of the contract's y loop (`y = (y*y + c) // (2*y + B)` from `y = D` until
+    two iterates differ by at most 1), computed in closed form; None where unproven.
+
+    With f(y) = y^2 + B*y - c and its larger root y*, each iterate is floor(N(y)) for
+    Newton's N(y) = y - f(y)/f'(y), and N(y) - y* = (y - y*)^2 / (2y + B) >= 0. So from
+    D > r + 1 the iterates stay in [r, D] with r = floor(y*) (no overflow once D*D + c
+    fits, no zero denominator once 2r + B > 0), the error above y* at least halves each
+    round (so D < 2**128 converges well within 255 rounds), and the loop can only stop
+    (a step of at most 1, while every step is at least half the error) at an iterate in
+    (y* - 1, y* + 2], returning floor(N(y)) <= floor(y* + 4 / (2r + B)). That is r unless
+    y* lies within 4 / (2r + B) below r + 1, which the last check rules out exactly, using
+    r + 1 - y* = f(r + 1) / (r + 1 + y* + B) > f(r + 1) / (2r + 2 + B).
+    Checked against the loop itself by property tests (tests/test_stableswap.py).
+    """
+    if c < 0 or D * D + c > MAX_UINT256:
+        return None
+    s = math.isqrt(B * B + 4 * c)
+    r = (s - B) // 2  # floor(y*) or one less
+    r1 = r + 1
+    f1 = r1 * r1 + B * r1 - c
+    if f1 <= 0:
+        r, r1 = r1, r1 + 1
+        f1 = r1 * r1 + B * r1 - c
+    slope = 2 * r + B
+    if r1 >= D or slope <= 0 or f1 * slope <= 4 * (slope + 2):
+        return None
+    return r
+
+
 class StableSwapPool(Pool):
     """Curve plain StableSwap pool of 2 to 4 coins (SwapTemplateBase.vy)."""
 
@@ -327,7 +357,11 @@ class StableSwapPool(Pool):
         if not (0 <= j < N and 0 <= i < N):
             raise InvalidAmount(f"pool {self.name!r}: coin index out of range 0..{N - 1}")
         amp = self._A()
-        D = self._get_D_cached(xp, amp)
+        return self._y(i, j, x, xp, amp, self._get_D_cached(xp, amp))
+
+    def _y(self, i: int, j: int, x: int, xp: Sequence[int], amp: int, D: int) -> int:
+        """The body of SwapTemplateBase.vy _get_y for checked indices and a known D."""
+        N = self.n
         Ann = amp * N
         c = D
         S = 0
@@ -349,27 +383,17 @@ class StableSwapPool(Pool):
         if c > MAX_UINT256:
             raise _overflow("get_y")
         c //= Ann * N
-        b = S + D * A_PRECISION // Ann
-        # the Newton loop of _solve_y, inlined on the hot path
-        y = D
-        for _ in range(MAX_ITERATIONS):
-            y_prev = y
-            num = y * y + c
-            den = 2 * y + b - D
-            if den <= 0:
-                raise PoolError(f"pool {self.name!r}: get_y hit an unsigned underflow or 0/0")
-            if num > MAX_UINT256:
-                raise _overflow("get_y")
-            y = num // den
-            if y_prev < y:
-                if y - y_prev <= 1:
-                    return y
-            elif y_prev - y <= 1:
-                return y
-        raise PoolError(f"pool {self.name!r}: get_y did not converge in {MAX_ITERATIONS} rounds")
+        return self._solve_y(S + D * A_PRECISION // Ann, c, D, "get_y")
 
     def _solve_y(self, b: int, c: int, D: int, what: str) -> int:
-        """Mirrors the Newton loop shared by SwapTemplateBase.vy _get_y and _get_y_D."""
+        """Mirrors the Newton loop shared by SwapTemplateBase.vy _get_y and _get_y_D.
+
+        `newton_y_result` gives the loop's result without running it whenever that is
+        provably the same integer; otherwise the loop runs as the contract does.
+        """
+        y = newton_y_result(b - D, c, D)
+        if y is not None:
+            return y
         y = D
         for _ in range(MAX_ITERATIONS):
             y_prev = y
@@ -424,13 +448,11 @@ class StableSwapPool(Pool):
         if i == j:
             raise InvalidAmount(f"pool {self.name!r}: cannot exchange coin {i} for itself")
 
-    def get_dy(self, i: int, j: int, dx: int) -> int:
-        """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.
-
-        A zero or negative `dx` raises `InvalidAmount` (the contract either reverts
-        or pays nothing for it).
-        """
-        self._check_pair(i, j)
+    def _dy_before_fee(self, i: int, j: int, dx: int) -> int:
+        """The head shared by get_dy and exchange: `xp[j] - y - 1`, checked, in 18-decimal units."""
+        n = self.n
+        if not (0 <= i < n and 0 <= j < n) or i == j:
+            self._check_pair(i, j)
         if type(dx) is not int:
             _require_int(self.name, "the exchange amount", dx)
         if dx <= 0:
@@ -442,40 +464,31 @@ class StableSwapPool(Pool):
             raise _overflow("the input amount")
         x = xp[i] + x // PRECISION
         if x > MAX_UINT256:
-            raise _overflow("get_dy")
-        y = self.get_y(i, j, x, xp)
-        dy = xp[j] - y - 1
-        if dy < 0:
-            raise InvalidAmount(
-                f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {j}"
-            )
-        fee = self.fee * dy // FEE_DENOMINATOR
-        return (dy - fee) * PRECISION // rates[j]
-
-    def _exchange(self, i: int, j: int, dx: int, min_dy: int) -> tuple[int, int]:
-        """Mirrors SwapTemplateBase.vy exchange; returns (dy, fee on the output in native units)."""
-        self._check_pair(i, j)
-        if type(dx) is not int:
-            _require_int(self.name, "the exchange amount", dx)
-        if dx <= 0:
-            raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
-        balances = self.balances
-        rates = self.RATES
-        xp = [b * r // PRECISION for b, r in zip(balances, rates, strict=True)]
-        x = dx * rates[i]
-        if x > MAX_UINT256:
-            raise _overflow("the input amount")
-        x = xp[i] + x // PRECISION
-        if x > MAX_UINT256:
             raise _overflow("exchange")
-        y = self.get_y(i, j, x, xp)
+        amp = self._A()
+        y = self._y(i, j, x, xp, amp, self._get_D_cached(xp, amp))
         dy = xp[j] - y - 1  # -1 just in case there were some rounding errors
         if dy < 0:
             raise InvalidAmount(
                 f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {j}"
             )
+        return dy
+
+    def get_dy(self, i: int, j: int, dx: int) -> int:
+        """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.
+
+        A zero or negative `dx` raises `InvalidAmount` (the contract either reverts
+        or pays nothing for it).
+        """
+        dy = self._dy_before_fee(i, j, dx)
+        fee = self.fee * dy // FEE_DENOMINATOR
+        return (dy - fee) * PRECISION // self.RATES[j]
+
+    def _exchange(self, i: int, j: int, dx: int, min_dy: int) -> tuple[int, int]:
+        """Mirrors SwapTemplateBase.vy exchange; returns (dy, fee on the output in native units)."""
+        dy = self._dy_before_fee(i, j, dx)
         dy_fee = dy * self.fee // FEE_DENOMINATOR
-        rate_j = rates[j]
+        rate_j = self.RATES[j]
         dy = (dy - dy_fee) * PRECISION // rate_j
         if dy < min_dy:
             raise SlippageExceeded(
@@ -483,6 +496,7 @@ class StableSwapPool(Pool):
                 f"({dy} < minimum {min_dy})"
             )
         dy_admin_fee = dy_fee * self.admin_fee // FEE_DENOMINATOR * PRECISION // rate_j
+        balances = self.balances
         new_j = balances[j] - dy - dy_admin_fee
         if new_j < 0:
             raise InvalidAmount(f"pool {self.name!r}: the pool cannot pay out {dy} of coin {j}")
