@@ -168,8 +168,8 @@ def human_summary(s: dict[str, Any]) -> str:
         f"  LP fee income       {money(s['lp_fee_income_usd'])}",
         f"  LP vs HODL          {pct(s['lp_vs_hodl_pct'])}  (impermanent loss alone: {pct(s['impermanent_loss_pct'])})",
         f"  arbitrage profit    {money(s['arbitrage_profit_usd'])}",
-        f"  LVR                 {money(s['lvr_usd'])}  (LPs vs rebalancing: "
-        f"{s['lp_vs_rebalancing_usd']:+,.2f} {n}, fees included)",
+        f"  LVR                 {money(s['lvr_usd'])}  (LPs vs rebalancing = fees - LVR: "
+        f"{s['lp_vs_rebalancing_usd']:+,.2f} {n})",
         f"  gas paid            {money(s['gas_usd'])}",
         f"  transactions        {s['txs']:,} ({s['reverts']:,} reverted)",
     ]

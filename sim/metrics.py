@@ -87,7 +87,8 @@ class PoolStats:
     swaps: int = 0
     fee_per_share: float = 0.0  # LP-attributable fee value per LP token (accumulator)
     lvr_per_share: float = 0.0  # loss-versus-rebalancing per LP token (accumulator)
-    lvr_usd: float = 0.0  # arbitrageurs' gain against the pool at reference prices, fees excluded
+    lvr_usd: float = 0.0  # traders' gain against the pool at reference prices, fees excluded
+    arb_gain_usd: float = 0.0  # the arbitrageurs' part of it (they also take back retail impact)
     vs_rebalancing_usd: float = 0.0  # LP value minus a portfolio rebalancing at reference prices
     lp_fee_share: float = 1.0  # fraction of fees that accrues to LPs
     start_ratio: float = 0.0  # reference price ratio token0/token1 at start
@@ -233,16 +234,21 @@ class Metrics:
         else:
             flow[0] += 1
             flow[1] += hop_in
-        # loss-versus-rebalancing: what an arbitrage gains at reference prices, fees excluded
-        lvr = hop_out - (hop_in - fee) if arb else 0.0
+        # loss-versus-rebalancing (Milionis et al. 2022): the pool trades against a portfolio
+        # that makes the same trades at reference prices, so each trade adds what the trader
+        # gained at reference prices, fees excluded. Arbitrage adds (it realises the price
+        # move), retail price impact subtracts (arbitrage only takes it back): LPs' result
+        # against rebalancing is fees - LVR. Arbitrageurs' own take is kept apart too.
+        lvr = hop_out - (hop_in - fee)
         ps.lvr_usd += lvr
+        if arb:
+            ps.arb_gain_usd += lvr
         lp_part = fee * ps.lp_fee_share
         supply = getattr(pool, "total_supply", 0)
         if supply:
             ps.lp_fees_usd += lp_part
             ps.fee_per_share += lp_part / supply
-            if arb:
-                ps.lvr_per_share += lvr / supply
+            ps.lvr_per_share += lvr / supply
         elif pool.kind == "concentrated":  # V3: per-LP fees come from the pool's fee growth
             ps.lp_fees_usd += lp_part
         return fee

@@ -28,7 +28,7 @@ TIMESERIES_COLUMNS: dict[str, str] = {
     "<pool>.tvl_usd": "pool holdings valued at reference prices",
     "<pool>.volume_usd": "cumulative volume through the pool",
     "<pool>.fees_usd": "cumulative fees paid into the pool",
-    "<pool>.lvr_usd": "cumulative loss-versus-rebalancing (arbitrageurs' gain at reference prices, fees excluded)",
+    "<pool>.lvr_usd": "cumulative loss-versus-rebalancing: traders' gain against the pool at reference prices, fees excluded (arbitrage minus retail price impact)",
     "mev_usd": "cumulative gross gain of sandwich bots",
     "<pool>.lp_value_per_share_usd": "value of one LP token",
     "<pool>.hodl_value_per_share_usd": "value of what one LP token held at the start, had it been held",
