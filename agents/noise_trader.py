@@ -54,6 +54,13 @@ class NoiseTraderSpec(AgentSpec):
         100_000.0, description="starting inventory per agent, half base and half quote"
     )
     deadline_blocks: int = Field(20, ge=0, description="blocks a swap stays valid")
+    max_price_impact_bps: float = Field(
+        1500.0,
+        gt=0,
+        le=10_000,
+        description="skip a trade whose quote is worth this much less than its input at "
+        "reference prices, basis points (Uniswap's interface refuses above 15%)",
+    )
     max_hops: int = Field(2, ge=1, le=4, description="longest route considered")
 
     @model_validator(mode="after")
@@ -83,6 +90,7 @@ class NoiseTrader(MarketAgent):
         self.router = Router(pools, max_hops=spec.max_hops)
         self.slippage = slippage_bps / 10_000
         self._keep = 1 - self.slippage  # amount_out_min = quote * (1 - slippage)
+        self._min_value_kept = 1 - spec.max_price_impact_bps / 10_000
         self.priority_fee_gwei = priority_fee_gwei
         rate = spec.trades_per_block
         if rate is None:
@@ -131,6 +139,9 @@ class NoiseTrader(MarketAgent):
             self.skipped += 1
             return
         route, out = found
+        if market.value(t_out, out) < size * self._min_value_kept:
+            self.skipped += 1  # the pool is too thin for this size: the wallet would refuse
+            return
         chain = market.chain
         gas = chain.gas
         hops = len(route.pools)

@@ -498,11 +498,12 @@ def iter_events(path: Path) -> Iterator[dict[str, str]]:
 
 
 def report_block(m: MarketModel) -> int:
-    return m.market.block
+    """Mesa's clock: one unit of `model.time` is one block (the chain's block number)."""
+    return int(m.time)
 
 
 def report_days(m: MarketModel) -> float:
-    return round(m.market.block * m.block_time_s / 86_400, 6)
+    return round(m.time * m.block_time_s / 86_400, 6)
 
 
 def report_base_fee(m: MarketModel) -> float:

@@ -29,6 +29,7 @@ from agents.registry import build_cohort
 from sim.chain import Chain
 from sim.errors import PoolError, ProtocolError, ScenarioError
 from sim.events import apply as apply_event
+from sim.invariants import watch
 from sim.ledger import Ledger
 from sim.market import Market
 from sim.metrics import EventLog, Metrics
@@ -138,6 +139,7 @@ class MarketModel(mesa.Model):
         chain.on_receipt = self.metrics.on_receipt
         chain.on_bundle = self.metrics.on_bundle
         self._genesis()
+        self.pool_watches = [watch(pool) for pool in pools.values()]
         self.metrics.start()
         for agent in self.market_agents:
             agent.mark_start()
@@ -166,6 +168,7 @@ class MarketModel(mesa.Model):
                     agent.enter_now()
 
     def step(self) -> None:
+        """One block; Mesa's `time` has already moved to this block's number."""
         market = self.market
         market.chain.new_block()
         now = market.chain.timestamp
@@ -183,8 +186,11 @@ class MarketModel(mesa.Model):
         if block % self.record_every == 0:
             self.datacollector.collect(self)
         if self.check_every_block:
-            market.ledger.check(block)
+            self.check()
 
     def check(self) -> None:
-        """Conservation check of every token (raises `ConservationError`)."""
-        self.market.ledger.check(self.market.block)
+        """Conservation of every token and each pool's invariants (raises `ConservationError`)."""
+        block = self.market.block
+        self.market.ledger.check(block)
+        for pool_watch in self.pool_watches:
+            pool_watch.check(block)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_valid
 
 from agents.registry import AnyAgentSpec
 from sim.chain import ChainSpec
-from sim.config import Constant, Spec, Uniform
+from sim.config import Constant, DistSpec, Spec, Uniform
 from sim.errors import ScenarioError
 from sim.events import EventSpec, check_event
 from sim.lending import LendingSpec
@@ -267,14 +267,35 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         for field in ("underlying", "lst"):
             if getattr(st, field) not in tokens:
                 out.append((f"staking.{name}.{field}", f"unknown token {getattr(st, field)!r}"))
-        if st.design != "reward_bearing":
-            out.append(
-                (
-                    f"staking.{name}.design",
-                    "only reward_bearing LSTs can circulate in wallets and pools "
-                    "(model a rebasing token through its wrapper, as wstETH wraps stETH)",
-                )
-            )
+        if st.design == "rebasing":
+            for pname, pool in s.pools.items():
+                if st.lst in pool.tokens and pool.kind != "stableswap":
+                    out.append(
+                        (
+                            f"pools.{pname}",
+                            f"the rebasing {st.lst} can only be held by stableswap pools "
+                            "(their balance follows the rebase); wrap it or use a stableswap pool",
+                        )
+                    )
+            for lname, lm in s.lending.items():
+                params = lm.assets.get(st.lst)
+                if params is not None and params.borrowable:
+                    out.append(
+                        (
+                            f"lending.{lname}.assets.{st.lst}.borrowable",
+                            f"the rebasing {st.lst} cannot be borrowed (borrowers would keep "
+                            "its rebase): set borrowable = false",
+                        )
+                    )
+    for pname, pool in s.pools.items():
+        for coin, source in (getattr(pool, "rate_oracles", None) or {}).items():
+            where = f"pools.{pname}.rate_oracles.{coin}"
+            st = s.staking.get(source)
+            if st is None:
+                known_st = ", ".join(s.staking) or "none"
+                out.append((where, f"no [staking.{source}] (staking protocols: {known_st})"))
+            elif st.lst != coin:
+                out.append((where, f"staking.{source} issues {st.lst!r}, not {coin!r}"))
     for name, lm in s.lending.items():
         for asset in lm.assets:
             if asset not in tokens:
@@ -519,6 +540,29 @@ def _path(e: Any, raw: Mapping[str, Any]) -> list[str]:
     return path
 
 
+_UNIONS: dict[str, Any] = {
+    "agents": AnyAgentSpec,
+    "pools": PoolSpec,
+    "prices": PriceSpec,
+    "events": EventSpec,
+}
+"""The tagged unions of the named tables, for listing the allowed tags when one is missing."""
+
+
+def _union_tags(table: str, tag_field: str) -> list[str]:
+    """The values `tag_field` may take in the tagged union of `table` (e.g. agent kinds)."""
+    union = DistSpec if tag_field == "dist" else _UNIONS.get(table)
+    if union is None:
+        return []
+    members = typing.get_args(typing.get_args(union)[0])
+    tags = []
+    for member in members:
+        field = member.model_fields.get(tag_field)
+        if field is not None:
+            tags.extend(str(t) for t in typing.get_args(field.annotation))
+    return tags
+
+
 def _describe(e: Any, raw: Mapping[str, Any], path: list[str] | None = None) -> str:
     """One line per pydantic error: dotted path (union tags dropped), what is wrong, what is allowed."""
     if path is None:
@@ -532,6 +576,7 @@ def _describe(e: Any, raw: Mapping[str, Any], path: list[str] | None = None) -> 
         expected = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
         expected = [t for t in expected if t]
         if kind == "union_tag_not_found":
+            expected = expected or _union_tags(path[0] if path else "", tag_field)
             return f"{where}: required field is missing" + (
                 f"; allowed: {', '.join(expected)}" if expected else ""
             )

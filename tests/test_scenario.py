@@ -213,3 +213,17 @@ def test_a_closed_output_pipe_is_not_an_internal_error() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert err == ""
+
+
+def test_missing_kind_or_dist_lists_what_is_allowed(tmp_path: Path, raw: dict) -> None:
+    raw["agents"]["nokind"] = {"count": 2}
+    raw["agents"]["nodist"] = {
+        "kind": "noise_trader",
+        "pools": ["eth_usdc"],
+        "trades_per_day": 1,
+        "size_usd": {"median": 5},
+    }
+    msg = error_of(write(tmp_path, raw))
+    assert "agents.nokind.kind: required field is missing; allowed: liquidity_provider" in msg
+    assert "arbitrageur" in msg
+    assert "agents.nodist.size_usd.dist: required field is missing; allowed: constant" in msg

@@ -254,16 +254,18 @@ class ConstantProductPool(Pool):
             if liquidity <= 0:
                 raise InsufficientLiquidity(
                     f"UniswapV2: INSUFFICIENT_LIQUIDITY_MINTED: the first deposit into pool "
-                    f"{self.name!r} must have sqrt({amount0} {t0} * {amount1} {t1}) above "
-                    f"{MINIMUM_LIQUIDITY} (that many LP tokens are locked forever)"
+                    f"{self.name!r} must have sqrt({amount0} * {amount1}) (smallest units of "
+                    f"{t0} and {t1}) above {MINIMUM_LIQUIDITY} (that many LP tokens are "
+                    "locked forever)"
                 )
         else:
             liquidity = min(amount0 * total_supply // reserve0, amount1 * total_supply // reserve1)
             if liquidity <= 0:
                 raise InsufficientLiquidity(
-                    f"UniswapV2: INSUFFICIENT_LIQUIDITY_MINTED: depositing {amount0} {t0} and "
-                    f"{amount1} {t1} into pool {self.name!r} (reserves {reserve0} {t0}, "
-                    f"{reserve1} {t1}) is worth less than one LP token; deposit both tokens"
+                    f"UniswapV2: INSUFFICIENT_LIQUIDITY_MINTED: depositing {amount0} and "
+                    f"{amount1} smallest units of {t0} and {t1} into pool {self.name!r} "
+                    f"(reserves {reserve0} and {reserve1}) is worth less than one LP token; "
+                    "deposit both tokens"
                 )
         self._check_overflow(balance0, balance1)
         # all checks passed: apply (the pair's order of effects)
