@@ -405,7 +405,7 @@ class Metrics:
             cols[f"{name}.lvr_usd"] = partial(report_lvr, pool=name)
             cols[f"{name}.lp_value_per_share_usd"] = partial(report_share_value, pool=name)
             cols[f"{name}.hodl_value_per_share_usd"] = partial(report_share_hodl, pool=name)
-            if len(pool.tokens) == 2:
+            if pool.kind == "constant_product":  # where IL(r) = 2*sqrt(r)/(1+r) - 1 holds
                 cols[f"{name}.il_formula_pct"] = partial(report_il_formula, pool=name)
             if pool.kind == "concentrated":
                 cols[f"{name}.tick"] = partial(report_tick, pool=name)

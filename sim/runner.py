@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import platform
 import sys
@@ -34,7 +35,7 @@ class RunResult:
     timeseries: pd.DataFrame
     agents: pd.DataFrame
     scenario: Scenario
-    _events: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _events: list[tuple[Any, ...]] | None = field(default=None, repr=False)
     flows: list[dict[str, Any]] = field(default_factory=list)
     """Edges of the flow graph: agent -> pool (swaps), bot -> victim (sandwiches)."""
 
@@ -45,7 +46,11 @@ class RunResult:
             if self.path is None or not (self.path / "events.csv").exists():
                 return pd.DataFrame()
             return pd.read_csv(self.path / "events.csv")
-        return pd.DataFrame(self._events)
+        # the same table, with the same column types, as reading events.csv would give
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows([EVENT_COLUMNS, *self._events])
+        text.seek(0)
+        return pd.read_csv(text)
 
     def iter_events(self) -> Iterator[dict[str, str]]:
         """Stream the event log row by row (flat memory for large runs)."""
@@ -131,9 +136,7 @@ def run(
             ts,
             agents,
             sc,
-            None
-            if folder
-            else [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in model.events.rows],
+            None if folder else model.events.rows,
             flows_table(model),
         )
         clock.lap("summarize")

@@ -32,7 +32,7 @@ TIMESERIES_COLUMNS: dict[str, str] = {
     "mev_usd": "cumulative gross gain of sandwich bots",
     "<pool>.lp_value_per_share_usd": "value of one LP token",
     "<pool>.hodl_value_per_share_usd": "value of what one LP token held at the start, had it been held",
-    "<pool>.il_formula_pct": "IL(r) = 2*sqrt(r)/(1+r) - 1 at the reference price ratio since the start",
+    "<pool>.il_formula_pct": "constant-product pools: IL(r) = 2*sqrt(r)/(1+r) - 1 at the reference price ratio since the start",
     "<pool>.tick": "current tick (concentrated pools)",
     "<pool>.active_liquidity": "liquidity in range at the current tick (concentrated pools)",
 }

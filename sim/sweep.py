@@ -28,6 +28,7 @@ import concurrent.futures as cf
 import copy
 import csv
 import datetime as dt
+import difflib
 import io
 import itertools
 import json
@@ -38,9 +39,11 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,8 +63,36 @@ MAX_RUNS = 1_000_000
 
 PLAN_VERSION = 1
 META_COLUMNS = ("seed", "replicate", "status", "error")
-KEY_METRICS = ("lp_vs_hodl_pct", "fees_usd", "lp_fee_income_usd", "impermanent_loss_pct")
-"""Metrics the printed table and the figures show."""
+KEY_METRICS = (
+    "lp_vs_hodl_pct",
+    "lp_fee_income_usd",
+    "lvr_usd",
+    "lp_vs_rebalancing_usd",
+    "impermanent_loss_pct",
+    "fees_usd",
+)
+"""LP metrics: what the printed table and the figures show for a plain AMM scenario."""
+MEV_METRICS = (
+    "mev.bot_gross_usd",
+    "mev.bot_net_usd",
+    "mev.victim_loss_usd",
+    "mev.by_victim_cohort.*.victim_loss_usd",
+    "mev.by_victim_cohort.*.loss_per_volume_bps",
+)
+"""Shown first when the scenario has a sandwich bot (`*` matches each victim cohort)."""
+LENDING_METRICS = (
+    "lending.*.liquidations",
+    "lending.*.liquidated_debt_usd",
+    "lending.*.bad_debt_usd",
+    "lending.*.min_health_factor",
+    "lending.*.looper_equity_change_pct.mean",
+    "staking.*.max_discount_pct",
+)
+"""Shown first when the scenario has a lending market."""
+RUG_METRICS = ("rug.victims_loss_usd", "rug.developer_gain_usd")
+MINING_METRICS = ("mining.realised_reward_apr_pct_end", "mining.pools.*.headline_apr_pct_peak")
+MAX_PANELS = 9
+"""Most metrics one figure shows (a 3 x 3 grid)."""
 FORBIDDEN = ("scenario.seed", "scenario.replicate")
 SAMPLE_KEY = 1_000_000
 """Sample points are drawn from SeedSequence(base seed, spawn_key=(SAMPLE_KEY,)): no replicate
@@ -906,8 +937,10 @@ def run_sweep(
     plots: bool = True,
     stop_after: int | None = None,
     hooks: Mapping[tuple[int, int], str] | None = None,
+    metrics: Sequence[str] | None = None,
 ) -> SweepResult:
-    """Plan, validate, run and summarise a sweep; returns where it is and how many runs failed."""
+    """Plan, validate, run and summarise a sweep; returns where it is and how many runs failed.
+    `metrics`: what the table and figures show (see `finalize`)."""
     plan = plan_sweep(
         scenario,
         grid=grid,
@@ -924,7 +957,7 @@ def run_sweep(
     folder = new_folder(out, plan.scenario_name)
     write_plan(folder, plan)
     execute(plan, folder, progress=progress, stop_after=stop_after, hooks=hooks)
-    return finalize(plan, folder, plots=plots)
+    return finalize(plan, folder, plots=plots, metrics=metrics)
 
 
 def resume_sweep(
@@ -937,6 +970,7 @@ def resume_sweep(
     progress: bool = False,
     plots: bool = True,
     stop_after: int | None = None,
+    metrics: Sequence[str] | None = None,
 ) -> SweepResult:
     """Run what a sweep folder is missing (runs not in results.jsonl), then summarise again."""
     folder = Path(folder)
@@ -951,7 +985,7 @@ def resume_sweep(
         progress=progress,
         stop_after=stop_after,
     )
-    return finalize(plan, folder, plots=plots)
+    return finalize(plan, folder, plots=plots, metrics=metrics)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1003,14 +1037,19 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def finalize(plan: Plan, folder: Path, *, plots: bool = True) -> SweepResult:
+def finalize(
+    plan: Plan, folder: Path, *, plots: bool = True, metrics: Sequence[str] | None = None
+) -> SweepResult:
     """results.csv and summary.csv from the durable log (streamed in (config, replicate) order,
-    one configuration in memory at a time), then the printed table and the figures."""
+    one configuration in memory at a time), then the printed table and the figures.
+
+    `metrics` (names or `fnmatch` patterns of summary metrics) chooses what the table and the
+    figures show; default: the scenario's `sweep.metrics`, else `default_metrics()`."""
     log_path = folder / "results.jsonl"
     index = index_log(log_path, plan)
     order = np.flatnonzero(index.offsets >= 0)
     fixed = ["config", *plan.params, *META_COLUMNS]
-    metrics: dict[str, bool] = {}  # column -> numeric so far
+    numeric_so_far: dict[str, bool] = {}  # column -> numeric so far
     with log_path.open("rb") as f:
         for run in order:
             row = _row_at(f, int(index.offsets[run]))
@@ -1018,9 +1057,9 @@ def finalize(plan: Plan, folder: Path, *, plots: bool = True) -> SweepResult:
                 if k in fixed:
                     continue
                 numeric = v is None or (isinstance(v, int | float) and not isinstance(v, bool))
-                metrics[k] = metrics.get(k, True) and numeric
-    columns = fixed + list(metrics)
-    numeric_cols = [k for k, num in metrics.items() if num]
+                numeric_so_far[k] = numeric_so_far.get(k, True) and numeric
+    columns = fixed + list(numeric_so_far)
+    numeric_cols = [k for k, num in numeric_so_far.items() if num]
     ok = failed = 0
     res_tmp = folder / ".results.csv.tmp"
     sum_tmp = folder / ".summary.csv.tmp"
@@ -1064,16 +1103,29 @@ def finalize(plan: Plan, folder: Path, *, plots: bool = True) -> SweepResult:
     import pandas as pd
 
     summary = pd.read_csv(folder / "summary.csv")
-    table = tidy_table(summary, plan.params)
+    chosen = choose_metrics(summary, plan, metrics)
+    table = tidy_table(summary, plan.params, metrics=chosen)
     if plots and ok:
-        files += write_figures(summary, plan, folder)
+        files += write_figures(summary, plan, folder, metrics=chosen)
     return SweepResult(folder, plan.runs, ok, failed, table, files, plan.runs - len(order))
 
 
-def tidy_table(summary: pd.DataFrame, params: Sequence[str], max_rows: int = 40) -> str:
-    """One line per configuration: parameters, runs ok, mean of the key metrics."""
-    cols = [*params, "ok"] + [f"{m}.mean" for m in KEY_METRICS if f"{m}.mean" in summary]
-    df = summary[cols].rename(columns={f"{m}.mean": m for m in KEY_METRICS})
+def tidy_table(
+    summary: pd.DataFrame,
+    params: Sequence[str],
+    max_rows: int = 40,
+    *,
+    metrics: Sequence[str] | None = None,
+    max_metrics: int = 6,
+) -> str:
+    """One line per configuration: parameters, runs ok, mean of the key metrics (the first
+    `max_metrics` of `metrics`, default the LP metrics)."""
+    shown = [m for m in (KEY_METRICS if metrics is None else metrics) if f"{m}.mean" in summary]
+    shown = shown[:max_metrics]
+    cols = [*params, "ok"] + [f"{m}.mean" for m in shown]
+    # per-cohort MEV names are long: mev.by_victim_cohort.loose.victim_loss_usd -> mev.loose...
+    short = {f"{m}.mean": m.replace("mev.by_victim_cohort.", "mev.") for m in shown}
+    df = summary[cols].rename(columns=short)
     text = df.head(max_rows).to_string(index=False, float_format=_num)
     if len(df) > max_rows:
         text += f"\n... {len(df) - max_rows:,} more configurations in summary.csv"
@@ -1122,21 +1174,40 @@ def plot_metric_vs_param(
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
     groups = [(None, summary)] if hue is None else list(summary.groupby(hue, sort=True))
+    # one colour per hue value, the same in every panel (also where some values have no data)
+    colors = {label: f"C{i % 10}" for i, (label, _) in enumerate(groups)}
     for label, sub in groups:
         df = pooled(sub, [param], metric)
         if df.empty:
             continue
         x, y, half = df[param].to_numpy(), df["mean"].to_numpy(), df["half"].to_numpy()
-        name = None if hue is None else f"{hue.rsplit('.', 1)[-1]}={label:g}"
+        name = None if hue is None else f"{_tail(hue)}={label:g}"
         numeric_x = _numeric(df[param])
         if len(df) > 12 or not numeric_x:
             xs = x if numeric_x else np.arange(len(x))
-            ax.errorbar(xs, y, yerr=np.nan_to_num(half), fmt="o", ms=3, capsize=2, label=name)
+            ax.errorbar(
+                xs,
+                y,
+                yerr=np.nan_to_num(half),
+                fmt="o",
+                ms=3,
+                capsize=2,
+                label=name,
+                color=colors[label],
+            )
             if not numeric_x:
                 ax.set_xticks(xs, [str(v) for v in x])
         else:
-            (line,) = ax.plot(x, y, marker="o", label=name)
-            ax.fill_between(x, y - half, y + half, alpha=0.2, color=line.get_color(), lw=0)
+            ax.plot(x, y, marker="o", label=name, color=colors[label])
+            ax.fill_between(x, y - half, y + half, alpha=0.2, color=colors[label], lw=0)
+        if numeric_x and all(float(v).is_integer() for v in x) and np.ptp(x) < 10:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2, 0.4 ticks
+    if _numeric(summary[param]) and summary[param].nunique() > 1:
+        # the whole swept range, also where this metric has no value (every panel alike)
+        lo, hi = float(summary[param].min()), float(summary[param].max())
+        ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
     ax.set_xlabel(param)
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
@@ -1159,6 +1230,10 @@ def plot_heatmap(
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
     lo, hi = im.get_clim()
+    if hi - lo <= 1e-4 * max(abs(lo), abs(hi)):  # equal to the 4 digits shown: one colour
+        mid = (lo + hi) / 2
+        lo, hi = mid - max(abs(mid) * 0.05, 1e-9), mid + max(abs(mid) * 0.05, 1e-9)
+        im.set_clim(lo, hi)
     for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
         if math.isfinite(v):
             light = hi > lo and (v - lo) / (hi - lo) > 0.6  # viridis is light at the top
@@ -1167,20 +1242,29 @@ def plot_heatmap(
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(metric, fontsize=9)
-    ax.figure.colorbar(im, ax=ax)
+    bar = ax.figure.colorbar(im, ax=ax)
+    bar.formatter.set_useOffset(False)  # a nearly constant metric: plain values, no "+7.4e2"
+    bar.update_ticks()
     return ax
 
 
-def write_figures(summary: pd.DataFrame, plan: Plan, folder: Path) -> list[str]:
-    """One figure per swept parameter (key metrics with 95% bands), a heatmap for 2-D grids."""
+def write_figures(
+    summary: pd.DataFrame, plan: Plan, folder: Path, *, metrics: Sequence[str] | None = None
+) -> list[str]:
+    """One figure per swept parameter (each metric with its 95% band), a heatmap for 2-D grids.
+
+    `metrics`: the metrics to draw, in order (default: `choose_metrics(summary, plan)`)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    keys = [m for m in KEY_METRICS if f"{m}.mean" in summary]
+    keys = choose_metrics(summary, plan) if metrics is None else list(metrics)
+    keys = [m for m in keys if _has_values(summary, m)][:MAX_PANELS]
     if not keys or not plan.params:
         return []
+    ncols = 2 if len(keys) <= 4 else 3
+    nrows = math.ceil(len(keys) / ncols)
     written = []
     for param in plan.params:
         others = [p for p in plan.grid if p != param]
@@ -1192,19 +1276,20 @@ def write_figures(summary: pd.DataFrame, plan: Plan, folder: Path) -> list[str]:
             and _numeric(summary[others[0]])
             else None
         )
-        fig, axes = plt.subplots(2, 2, figsize=(10, 7), squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3.5 * nrows), squeeze=False)
         for ax, metric in zip(axes.flat, keys, strict=False):
             plot_metric_vs_param(summary, param, metric, hue=hue, ax=ax)
+            _label(ax, metric)
         for ax in list(axes.flat)[len(keys) :]:
             ax.set_visible(False)
-        fig.suptitle(f"{plan.scenario_name}: key metrics vs {param} (95% CI over seeds)")
+        fig.suptitle(f"{plan.scenario_name}: metrics vs {param} (95% CI over seeds)")
         fig.tight_layout()
         name = f"vs_{safe_name(param)}.png"
         _save(fig, folder / name)
         written.append(name)
     grid_params = list(plan.grid)
     if len(grid_params) == 2 and not plan.ranges and all(_numeric(summary[p]) for p in grid_params):
-        fig, axes = plt.subplots(2, 2, figsize=(11, 8), squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(5.5 * ncols, 4 * nrows), squeeze=False)
         for ax, metric in zip(axes.flat, keys, strict=False):
             plot_heatmap(summary, grid_params[0], grid_params[1], metric, ax=ax)
         for ax in list(axes.flat)[len(keys) :]:
@@ -1214,6 +1299,102 @@ def write_figures(summary: pd.DataFrame, plan: Plan, folder: Path) -> list[str]:
         _save(fig, folder / "heatmap.png")
         written.append("heatmap.png")
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# which metrics a sweep shows
+
+
+def summary_metrics(summary: pd.DataFrame) -> list[str]:
+    """The numeric metrics of a summary.csv table, in column order (`fees_usd`, `mev.bot_net_usd`,
+    ...): every `<metric>.mean` column that has its `<metric>.n`."""
+    return [
+        c.removesuffix(".mean")
+        for c in summary.columns
+        if c.endswith(".mean") and f"{c.removesuffix('.mean')}.n" in summary.columns
+    ]
+
+
+def expand_metrics(
+    patterns: Sequence[str], available: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """Metric names and `fnmatch` patterns (`mev.by_victim_cohort.*.victim_loss_usd`) -> (the
+    available metrics they name, in pattern order without repeats; the patterns matching none)."""
+    out: list[str] = []
+    unmatched = []
+    for pat in patterns:
+        hits = [pat] if pat in available else [a for a in available if fnmatchcase(a, pat)]
+        if not hits:
+            unmatched.append(pat)
+        out.extend(h for h in hits if h not in out)
+    return out, unmatched
+
+
+def _agent_kinds(raw: Mapping[str, Any]) -> set[str]:
+    agents = raw.get("agents")
+    if not isinstance(agents, Mapping):
+        return set()
+    return {a.get("kind") for a in agents.values() if isinstance(a, Mapping)}
+
+
+def default_metrics(raw: Mapping[str, Any]) -> list[str]:
+    """The metric patterns that matter for a scenario (its parsed TOML), most important first:
+    rug metrics (they exist only when a developer can rug), MEV metrics when it has a sandwich
+    bot, lending and staking metrics when it has a lending market, mining metrics when it has
+    rewards, then the LP metrics: only LP fee income and LP vs HODL after one of those groups,
+    all of `KEY_METRICS` otherwise."""
+    groups: list[str] = []
+    if "sandwich_bot" in _agent_kinds(raw):
+        groups += MEV_METRICS
+    if raw.get("lending"):
+        groups += LENDING_METRICS
+    if raw.get("rewards"):
+        groups += MINING_METRICS
+    lp = ["lp_fee_income_usd", "lp_vs_hodl_pct"] if groups else list(KEY_METRICS)
+    return [*RUG_METRICS, *groups, *lp]
+
+
+def choose_metrics(
+    summary: pd.DataFrame, plan: Plan, metrics: Sequence[str] | None = None
+) -> list[str]:
+    """What a sweep's table and figures show, most important first: `metrics` if given, else the
+    scenario's `sweep.metrics`, else `default_metrics()`; each a metric name or an `fnmatch`
+    pattern over the summary's metrics. An explicitly requested metric that matches nothing is
+    reported with a warning (the names that exist are in summary.csv)."""
+    sweep_table = plan.raw.get("sweep")
+    explicit = metrics
+    if explicit is None and isinstance(sweep_table, Mapping):
+        explicit = sweep_table.get("metrics")
+    if isinstance(explicit, str):
+        explicit = [explicit]
+    available = summary_metrics(summary)
+    if explicit:
+        chosen, unmatched = expand_metrics(list(explicit), available)
+        for pat in unmatched:
+            close = difflib.get_close_matches(pat, available, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            warnings.warn(f"sweep metric {pat!r} is not in summary.csv{hint}", stacklevel=2)
+        if chosen:
+            return chosen
+    chosen, _ = expand_metrics(default_metrics(plan.raw), available)
+    return chosen
+
+
+def _tail(path: str) -> str:
+    """The last two parts of a dotted path (`agents.bot.count` -> `bot.count`)."""
+    return ".".join(path.split(".")[-2:])
+
+
+def _has_values(summary: pd.DataFrame, metric: str) -> bool:
+    col = f"{metric}.mean"
+    return col in summary.columns and bool(np.isfinite(summary[col].to_numpy(dtype=float)).any())
+
+
+def _label(ax: Axes, metric: str) -> None:
+    """The full metric name as a small title, its last part on the y axis."""
+    ax.set_title(metric, fontsize=8)
+    last = metric.rsplit(".", 1)[-1]
+    ax.set_ylabel(_tail(metric) if last in ("mean", "min", "max") else last, fontsize=8)
 
 
 def _numeric(col: pd.Series) -> bool:

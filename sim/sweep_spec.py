@@ -39,6 +39,12 @@ class SweepSpec(Spec):
         default_factory=dict, description="dotted path -> [low, high] for sampled parameters"
     )
     blocks: int | None = Field(None, ge=1, description="blocks per run (default: the scenario's)")
+    metrics: list[str] | None = Field(
+        None,
+        description="metrics the sweep's table and figures show, in order: summary.csv names "
+        "without .mean, or fnmatch patterns ('mev.by_victim_cohort.*.victim_loss_usd'); "
+        "default: chosen from what the scenario contains",
+    )
 
     @field_validator("grid")
     @classmethod

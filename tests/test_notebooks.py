@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,8 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 KERNELS = Path(sys.prefix) / "share" / "jupyter"
 TIME_LIMIT_S = 20
 
@@ -37,6 +39,20 @@ def test_the_python3_kernel_is_this_python() -> None:
 
 def test_there_are_lesson_notebooks() -> None:
     assert len(NOTEBOOKS) >= 2
+
+
+def test_every_lesson_of_the_teaching_guide_has_its_notebook() -> None:
+    """docs/teaching.md lists exactly the notebooks on disk, and no lesson is still to come."""
+    text = (ROOT / "docs" / "teaching.md").read_text()
+    rows = [r for r in text.splitlines() if re.match(r"\| \d+ \|", r)]
+    listed = re.findall(r"`(notebooks/[^`]+\.ipynb)`", "\n".join(rows))
+    assert sorted(listed) == [f"notebooks/{p.name}" for p in NOTEBOOKS]
+    for row in rows:  # | # | lesson | scenario / tool | notebook | status |
+        number, status = row.split("|")[1].strip(), row.split("|")[5].strip()
+        assert status == "ready", row
+        notebook = next((n for n in listed if n in row), None)
+        assert notebook and Path(notebook).name.startswith(f"{int(number):02d}_"), row
+    assert "coming with issue" not in text
 
 
 @pytest.mark.slow

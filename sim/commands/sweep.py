@@ -58,6 +58,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--retry-failed", action="store_true", help="with --resume: run failed runs again too"
     )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="a metric the table and figures show (repeat; fnmatch patterns such as "
+        "'pools.*.fees_usd'; default: the scenario's sweep.metrics, else chosen from the scenario)",
+    )
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_sweep)
@@ -123,7 +130,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         raise
-    result = sweep.finalize(plan, folder, plots=not args.no_plots)
+    result = sweep.finalize(plan, folder, plots=not args.no_plots, metrics=args.metric)
     print(result.table)
     missing = f", {result.missing:,} not run" if result.missing else ""
     print(f"\n{result.runs:,} runs: {result.ok:,} ok, {result.failed:,} failed{missing}")
