@@ -5,7 +5,9 @@ form for constant product, a refined numerical solve for StableSwap, a price-
 limited swap for concentrated liquidity). The arbitrageur bids a share of its
 expected profit as priority fee, so several arbitrageurs compete for the
 block's first slot; the loser's trade, sized on a stale state, reverts at its
-tight `amount_out_min` and still pays gas.
+tight `amount_out_min` and still pays gas. A trade left pending by a full block
+was sized on an old state and expires at once: the arbitrageur withdraws it
+before trading again. Trades never spend the native-token gas reserve.
 """
 
 from __future__ import annotations
@@ -63,8 +65,22 @@ class Arbitrageur(MarketAgent):
         self.tokens = sorted({t for p in self.watched for t in p.tokens})
         self.opportunities = 0
         self.cycles = candidate_cycles(self.watched) if spec.cyclic else []
+        market = self.market
+        native = market.chain.native
+        self.native = native
+        self.gas_keep = (
+            int(spec.gas_reserve * market.scale[native]) if native in market.scale else 0
+        )
+
+    def spendable(self, token: str) -> int:
+        """What a trade may use of `token`: the wallet, less the gas reserve if it is native."""
+        have = self.wallet.get(token, 0)
+        return max(0, have - self.gas_keep) if token == self.native else have
 
     def act(self) -> None:
+        chain = self.market.chain
+        if chain.backlog:  # a full block left some transactions pending: ours are stale
+            chain.cancel(chain.pending_from(self.name))
         for pool in self.watched:
             self.arbitrage(pool)
         for route in self.cycles:
@@ -84,7 +100,7 @@ class Arbitrageur(MarketAgent):
         if rate <= 1.0:
             return
         start = route.tokens[0]
-        budget = self.wallet.get(start, 0)
+        budget = self.spendable(start)
         amount = best_cycle_input(route, budget)
         if amount <= 0:
             return
@@ -124,7 +140,7 @@ class Arbitrageur(MarketAgent):
             amount = pool.arb_amount_in(t_in, t_out, p_out / p_in)
             if amount <= 0:
                 continue
-            amount = min(amount, self.wallet.get(t_in, 0))
+            amount = min(amount, self.spendable(t_in))
             if amount <= 0:
                 continue
             try:

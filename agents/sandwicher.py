@@ -1,20 +1,21 @@
 """MEV sandwich bots: read the mempool, wrap a victim's swap in a front-run and a back-run.
 
-For each pending single-pool swap the bot simulates, on a private copy of the
-pool (what a searcher does on a forked state), the largest front-run after
+For each pending single-pool swap the bot simulates, on the pool itself rolled back
+after every trial (`Pool.snapshot`/`restore`: what a searcher does on a forked
+state, without copying the pool), the largest front-run after
 which the victim still just meets its `amount_out_min`, then the back-run that
-sells what the front-run bought. It submits the bundle only when the profit,
+sells what the front-run bought (its budget: the wallet less the native-token gas
+reserve). It submits the bundle only when the profit,
 valued at the reference price, beats gas and its priority-fee bid; several bots
 compete for the same victim and the builder keeps the highest bid.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import mesa
 from pydantic import Field
@@ -56,13 +57,19 @@ class SandwichPlan:
 
 
 def _simulate(
-    pool: Pool, t_in: str, t_out: str, front: int, victim_in: int
+    pool: Pool, fork: Any, t_in: str, t_out: str, front: int, victim_in: int, back: bool = True
 ) -> tuple[int, int, int]:
-    """(front_out, victim_out, back_out) on a throwaway copy of `pool`."""
-    fork = copy.deepcopy(pool)
-    front_out = fork.swap_exact_in(t_in, t_out, front).amount_out if front else 0
-    victim_out = fork.swap_exact_in(t_in, t_out, victim_in).amount_out
-    back_out = fork.swap_exact_in(t_out, t_in, front_out).amount_out if front_out else 0
+    """(front_out, victim_out, back_out) run on `pool`, then rolled back to `fork` (its
+    `snapshot()`), also when a leg reverts. With `back` False the back-run is skipped
+    (back_out 0): sizing the front-run only needs the victim's output."""
+    try:
+        front_out = pool.swap_exact_in(t_in, t_out, front).amount_out if front else 0
+        victim_out = pool.swap_exact_in(t_in, t_out, victim_in).amount_out
+        back_out = (
+            pool.swap_exact_in(t_out, t_in, front_out).amount_out if back and front_out else 0
+        )
+    finally:
+        pool.restore(fork)
     return front_out, victim_out, back_out
 
 
@@ -92,9 +99,10 @@ def plan_sandwich(
         return None
     if alone < victim_min_out or budget <= 0:
         return None
+    fork = pool.snapshot()
     lo, hi = 0, budget
     try:
-        _, v_hi, _ = _simulate(pool, t_in, t_out, hi, victim_in)
+        _, v_hi, _ = _simulate(pool, fork, t_in, t_out, hi, victim_in, back=False)
         feasible_hi = v_hi >= victim_min_out
     except PoolError:
         feasible_hi = False
@@ -104,7 +112,7 @@ def plan_sandwich(
                 break
             mid = (lo + hi) // 2
             try:
-                _, v, _ = _simulate(pool, t_in, t_out, mid, victim_in)
+                _, v, _ = _simulate(pool, fork, t_in, t_out, mid, victim_in, back=False)
                 ok = v >= victim_min_out
             except PoolError:
                 ok = False
@@ -119,7 +127,7 @@ def plan_sandwich(
     def plan_at(front: int) -> SandwichPlan | None:
         if front not in plans:
             try:
-                f_out, v_out, b_out = _simulate(pool, t_in, t_out, front, victim_in)
+                f_out, v_out, b_out = _simulate(pool, fork, t_in, t_out, front, victim_in)
             except PoolError:
                 plans[front] = None
             else:
@@ -172,6 +180,16 @@ class SandwichBot(MarketAgent):
         self.watched = {self.market.pools[n].name for n in names}
         self.tokens = sorted({t for n in names for t in self.market.pools[n].tokens})
         self.attempts = 0
+        market = self.market
+        self.native = market.chain.native
+        self.gas_keep = (
+            int(spec.gas_reserve * market.scale[self.native]) if self.native in market.scale else 0
+        )
+
+    def spendable(self, token: str) -> int:
+        """What a front-run may use of `token`: the wallet, less the gas reserve if native."""
+        have = self.wallet.get(token, 0)
+        return max(0, have - self.gas_keep) if token == self.native else have
 
     def search(self) -> None:
         market = self.market
@@ -197,7 +215,7 @@ class SandwichBot(MarketAgent):
             t_out,
             action.amount_in,
             action.amount_out_min,
-            self.wallet.get(t_in, 0),
+            self.spendable(t_in),
             self.spec.search_steps,
         )
         if plan is None:

@@ -1,30 +1,39 @@
 """Blocks, mempool, ordering and gas: where agents' intents become executed (or reverted) transactions.
 
 Each block: agents `submit` transactions (and searchers `submit_bundle`s that
-wrap a pending victim); `build_block` orders them by the scenario's rule and
-executes them one by one. A transaction that reverts (slippage, deadline,
-balance) changes nothing but still pays gas. Gas is paid in the native token:
-the base fee is burned, the priority fee goes to the block builder.
+wrap a pending victim); `build_block` orders the mempool by the scenario's rule
+and executes transactions in that order until the next one would exceed the
+block gas limit. The rest stay pending for later blocks: still visible to
+searchers, ordered again with the new arrivals (ties by arrival), and a swap
+whose deadline has passed by the time it is included reverts and pays gas. A
+transaction that reverts (slippage, deadline, balance) changes nothing but still
+pays gas. Gas is paid in the native token: the base fee is burned, the priority
+fee goes to the block builder. An agent sees its own pending transactions with
+`pending_from` and withdraws them with `cancel` (a same-nonce replacement on chain).
 
 Ordering rules:
 * `priority_fee`: highest priority fee first, ties by arrival; searcher bundles
   are honoured (front-run, victim, back-run executed back to back, the highest
-  bid per victim wins, a bundle that would revert is dropped whole).
+  bid per victim wins, a bundle that would revert is dropped whole). A bundle
+  takes the gas of all its legs; one that does not fit is dropped (bundles are
+  for one block) and its target stays pending.
 * `random`: a uniform shuffle; bundles are split into plain transactions.
 * `fifo`: arrival order; bundles are split into plain transactions.
+
+A transaction that needs more gas than a whole block holds can never be
+included: it is dropped (reported like one that cannot pay its gas).
 """
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.config import Spec
 from sim.errors import (
@@ -79,6 +88,27 @@ class ChainSpec(Spec):
         6.0, gt=0, description="how fast the base fee reverts to its level, hours"
     )
     gas: GasUnits = Field(default_factory=GasUnits, description="gas units per transaction kind")
+    block_gas_limit: int = Field(
+        30_000_000,
+        ge=21_000,
+        le=10**10,
+        description=(
+            "gas a block holds (30,000,000 = mainnet): the builder includes transactions in its "
+            "order until the next one would exceed it; the rest stay pending for later blocks, "
+            "and a swap whose deadline passes meanwhile reverts, paying gas. At least the gas "
+            "of every transaction kind in [chain.gas]"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _every_kind_fits(self) -> ChainSpec:
+        kind, units = max(self.gas.model_dump().items(), key=lambda item: item[1])
+        if units > self.block_gas_limit:
+            raise ValueError(
+                f"block_gas_limit {self.block_gas_limit} is below the gas of one {kind} "
+                f"transaction ({units}): such a transaction could never be included"
+            )
+        return self
 
 
 class Action(Protocol):
@@ -100,6 +130,7 @@ class Tx:
     priority_fee_gwei: float
     label: str = ""
     seq: int = 0
+    block: int = 0  # block in which it was submitted (set by `Chain.submit`)
 
 
 @dataclass(slots=True)
@@ -265,6 +296,12 @@ class Chain:
         self.mempool: list[Tx] = []
         self.bundles: list[Bundle] = []
         self._seq = 0
+        # gas of everything in `mempool` and `bundles`: when it fits one block (the normal
+        # case) the builder needs no per-transaction gas accounting
+        self._pending_gas = 0
+        self._bundle_gas = 0
+        self.gas_used = 0  # by the last block built
+        self.backlog = 0  # transactions the last block built left pending
         self.tx_count = 0
         self.revert_count = 0
         ledger.wallet(BUILDER)
@@ -286,19 +323,50 @@ class Chain:
         """Add a transaction to the public mempool."""
         tx.seq = self._seq
         self._seq += 1
+        tx.block = self.block
         self.mempool.append(tx)
+        self._pending_gas += tx.action.gas_units
         return tx
 
     def submit_bundle(self, bundle: Bundle) -> None:
-        """Add a searcher bundle around a pending transaction."""
+        """Add a searcher bundle around a pending transaction (valid for this block only)."""
         for tx in bundle.before + bundle.after:
             tx.seq = self._seq
             self._seq += 1
+            tx.block = self.block
+            self._bundle_gas += tx.action.gas_units
         self.bundles.append(bundle)
 
     def pending(self) -> list[Tx]:
-        """What searchers see: the public mempool of this block."""
+        """What searchers see: the public mempool, this block's arrivals and any left over
+        from earlier blocks that did not fit."""
         return self.mempool
+
+    def pending_from(self, sender: str, label: str | None = None) -> list[Tx]:
+        """`sender`'s transactions still in the mempool (those with `label`, if given)."""
+        return [
+            tx
+            for tx in self.mempool
+            if tx.sender == sender and (label is None or tx.label == label)
+        ]
+
+    def cancel(self, txs: Iterable[Tx]) -> int:
+        """Withdraw pending transactions; returns how many were still pending.
+
+        On chain an account replaces a pending transaction by sending another with the
+        same nonce and a higher fee; here the replacement is simply the agent's next
+        submission, and the withdrawn transaction costs nothing. A bundle around a
+        withdrawn transaction can no longer be included.
+        """
+        drop = {id(tx) for tx in txs}
+        if not drop:
+            return 0
+        kept = [tx for tx in self.mempool if id(tx) not in drop]
+        removed = len(self.mempool) - len(kept)
+        if removed:
+            self.mempool = kept
+            self._pending_gas = sum(tx.action.gas_units for tx in kept)
+        return removed
 
     def new_block(self) -> None:
         """Advance the block number and the base fee."""
@@ -306,9 +374,11 @@ class Chain:
         self.base_fee.advance()
 
     def build_block(self) -> None:
-        """Order the mempool by the scenario's rule and execute every transaction."""
+        """Order the mempool by the scenario's rule and execute it until the block is full."""
         txs, bundles = self.mempool, self.bundles
+        fits = self._pending_gas + self._bundle_gas <= self.spec.block_gas_limit
         self.mempool, self.bundles = [], []
+        self._pending_gas = self._bundle_gas = 0
         rule = self.spec.ordering
         if rule == "priority_fee":
             winners: dict[int, Bundle] = {}
@@ -318,12 +388,17 @@ class Chain:
                     winners[b.target.seq] = b
             if len(txs) > 1:  # highest tip first; ties keep arrival order (the sort is stable)
                 txs.sort(key=_tip, reverse=True)
+            if not fits:
+                self._fill(txs, winners)
+                return
+            used = 0
             for tx in txs:
                 b = winners.get(tx.seq) if winners else None
                 if b is None:
-                    self._execute(tx)
+                    used += self._execute(tx)
                 else:
-                    self._execute_bundle(b)
+                    used += self._execute_bundle(b)
+            self.gas_used, self.backlog = used, 0
             return
         for b in bundles:
             txs.extend(b.before)
@@ -333,27 +408,60 @@ class Chain:
             txs = [txs[i] for i in order]
         else:
             txs.sort(key=_arrival_key)
+        if not fits:
+            self._fill(txs, {})
+            return
+        used = 0
         for tx in txs:
-            self._execute(tx)
+            used += self._execute(tx)
+        self.gas_used, self.backlog = used, 0
 
-    def _execute(self, tx: Tx) -> None:
+    def _fill(self, txs: list[Tx], winners: dict[int, Bundle]) -> None:
+        """Execute ordered `txs` (bundles in `winners` by target) until the next one does not
+        fit the block; leave the rest pending, in order, ahead of later arrivals."""
+        limit = self.spec.block_gas_limit
+        used = 0
+        left: list[Tx] = []
+        for i, tx in enumerate(txs):
+            b = winners.get(tx.seq) if winners else None
+            need = tx.action.gas_units
+            if b is not None:
+                legs = need + sum(t.action.gas_units for t in b.before + b.after)
+                if legs > limit:
+                    b = None  # a bundle larger than a block: only its target can be included
+                else:
+                    need = legs
+            if need > limit:
+                self._report(tx, None, "needs more gas than a block holds: transaction dropped", -1)
+                continue
+            if used + need > limit:
+                left = txs[i:]
+                break
+            used += self._execute(tx) if b is None else self._execute_bundle(b)
+        self.gas_used, self.backlog = used, len(left)
+        if left:
+            self.mempool[:0] = left
+            self._pending_gas += sum(tx.action.gas_units for tx in left)
+
+    def _execute(self, tx: Tx) -> int:
+        """Include one transaction; returns the gas it used (0 if it was dropped)."""
         action = tx.action
         gwei = self.base_fee.gwei + tx.priority_fee_gwei
         if gwei:  # gas is free when both the base fee and the tip are zero
             max_cost = int(action.gas_units * gwei * GWEI)
             if max_cost and self.ledger.wallets[tx.sender].get(self.native, 0) < max_cost:
                 self._report(tx, None, "cannot pay gas: transaction dropped", -1)
-                return
+                return 0
         try:
             receipt = action.execute(self, tx.sender)
         except (PoolError, ProtocolError) as err:
-            self._charge(tx, self.gas.revert)
-            self._report(tx, None, str(err), self.gas_cost_wei(self.gas.revert, 0))
-            return
+            self._report(tx, None, str(err), self._charge(tx, self.gas.revert))
+            return self.gas.revert
         paid = self._charge(tx, action.gas_units) if gwei else 0
         self.tx_count += 1
         if self.on_receipt is not None:
             self.on_receipt(tx, receipt, "", paid)
+        return action.gas_units
 
     def _charge(self, tx: Tx, gas_units: int) -> int:
         """Burn the base fee and pay the priority fee to the builder; returns wei paid."""
@@ -377,12 +485,13 @@ class Chain:
         if self.on_receipt is not None:
             self.on_receipt(tx, receipt, reason, paid)
 
-    def _execute_bundle(self, b: Bundle) -> None:
-        """Run `before + [target] + after` atomically; if any leg would revert, run the target alone."""
+    def _execute_bundle(self, b: Bundle) -> int:
+        """Run `before + [target] + after` atomically; if any leg would revert, run the target
+        alone. Returns the gas used."""
         seq = [*b.before, b.target, *b.after]
         pools = {id(p): p for tx in seq for p in tx.action.pools()}
         senders = {tx.sender for tx in seq}
-        pool_state = [(p, copy.deepcopy(vars(p))) for p in pools.values()]
+        pool_state = [(p, p.snapshot()) for p in pools.values()]
         wallets = {s: dict(self.ledger.wallets[s]) for s in senders}
         alone = _quote_alone(b.target.action)
         receipts: list[Receipt] = []
@@ -398,18 +507,19 @@ class Chain:
                 break
         if len(receipts) != len(seq):
             for p, state in pool_state:
-                vars(p).clear()
-                vars(p).update(state)
+                p.restore(state)
             for s, w in wallets.items():
                 self.ledger.wallets[s].clear()
                 self.ledger.wallets[s].update(w)
-            self._execute(b.target)
-            return
+            return self._execute(b.target)
+        used = 0
         for tx, receipt in zip(seq, receipts, strict=True):
             paid = self._charge(tx, tx.action.gas_units)
             self._report(tx, receipt, "", paid)
+            used += tx.action.gas_units
         if self.on_bundle is not None:
             self.on_bundle(b, receipts, alone)
+        return used
 
 
 def _quote_alone(action: Action) -> int:

@@ -61,7 +61,8 @@ def test_pool_drained_by_trades_far_larger_than_its_liquidity(raw: dict) -> None
     raw["agents"]["retail"]["size_usd"] = 5_000_000  # ... against whale-sized trades
     raw["agents"]["retail"]["capital_usd"] = 50_000_000
     raw["agents"]["retail"]["trades_per_block"] = 1.0
-    raw["agents"]["retail"]["slippage_bps"] = 9_999  # accept almost any price
+    raw["agents"]["retail"]["slippage_bps"] = 9_999  # accept almost any price ...
+    raw["agents"]["retail"]["max_price_impact_bps"] = 10_000  # and no price-impact guard
     model = MarketModel(load_scenario(dict(raw, scenario={**raw["scenario"], "blocks": 150})))
     model.check_every_block = True
     pool = model.market.pools["eth_usdc"]
@@ -238,3 +239,18 @@ def test_a_pool_paying_one_unit_too_much_fails_the_run_with_exit_1(
     # the failed run's folder is left marked incomplete, never as a finished one
     [folder] = list((tmp_path / "out" / "tiny").iterdir())
     assert folder.name.endswith(".partial") and (folder / "INCOMPLETE").exists()
+
+
+def test_retail_refuses_quotes_beyond_its_price_impact_limit(raw: dict) -> None:
+    """The same whales with the default guard (15%): a wallet refuses to sell at a third of value."""
+    raw["agents"]["lps"]["capital_usd"] = 2_000
+    raw["agents"]["lps"]["count"] = 1
+    raw["agents"]["retail"]["size_usd"] = 5_000_000
+    raw["agents"]["retail"]["capital_usd"] = 50_000_000
+    raw["agents"]["retail"]["trades_per_block"] = 1.0
+    raw["agents"]["retail"]["slippage_bps"] = 9_999
+    model = MarketModel(load_scenario(dict(raw, scenario={**raw["scenario"], "blocks": 30})))
+    model.run_for(30)
+    retail = [a for a in model.market_agents if a.cohort == "retail"]
+    assert sum(a.skipped for a in retail) >= 30 * len(retail) - 1
+    assert sum(model.metrics.agent(a.name).swaps for a in retail) <= 1

@@ -10,6 +10,7 @@ treat a Uniswap V2 pair, a Curve pool and a Uniswap V3 pool alike:
 * `holdings()`  every token unit the pool holds (for the conservation ledger)
 * `spot_price(base, quote)`  a float view: marginal price of `base` in `quote`, human units
 * `arb_amount_in(token_in, token_out, price_in_per_out)`  the profit-maximising input
+* `snapshot()` / `restore(snapshot)`  save and roll back the pool's whole state, exactly
 
 All amounts are integers in the token's smallest unit. The caller moves tokens
 between wallets and the pool: `swap_exact_in` only updates the pool's own books and says
@@ -19,7 +20,7 @@ what it took and what it paid.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sim.errors import InvalidAmount, PoolError
 
@@ -37,6 +38,9 @@ class Swap(NamedTuple):
     amount_out: int
     fee: int
     fee_token: str
+
+
+_FLAT_CONTAINERS = (list, dict, set)
 
 
 class Pool(ABC):
@@ -87,6 +91,39 @@ class Pool(ABC):
         with a closed form or a better-seeded solve.
         """
         return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
+
+    def snapshot(self) -> Any:
+        """An opaque copy of the pool's whole state, for `restore` (a searcher's fork, a bundle).
+
+        The generic version copies the instance's attributes and, one level deep, each
+        list, dict and set among them. That is exact for a pool whose containers hold
+        only immutable values (ints, strings, tuples), as the constant-product and
+        StableSwap pools' do; a pool that keeps mutable objects inside its containers
+        (Uniswap V3's tick and position records) overrides both methods. Attributes
+        that are other objects (a shared oracle, say) are kept by reference: the pool
+        does not own them and its calls do not change them.
+        """
+        state = vars(self).copy()
+        flat = [(v, v.copy()) for v in state.values() if type(v) in _FLAT_CONTAINERS]
+        return state, flat
+
+    def restore(self, snapshot: Any) -> None:
+        """Put the pool back exactly as it was when `snapshot` was taken (reusable).
+
+        Containers are refilled in place, so references to them held elsewhere stay valid.
+        """
+        state, flat = snapshot
+        attrs = vars(self)
+        if attrs.keys() != state.keys():
+            attrs.clear()
+        attrs.update(state)
+        for live, saved in flat:
+            if live != saved:
+                if type(live) is list:
+                    live[:] = saved
+                else:
+                    live.clear()
+                    live.update(saved)
 
     def set_fee_bps(self, fee_bps: float) -> None:
         """Change the swap fee (a governance action). Pools whose fee is fixed refuse."""
