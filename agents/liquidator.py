@@ -77,7 +77,7 @@ class Liquidator(MarketAgent):
         self.seized_total = 0
         self.proceeds_total = 0
         self.expected_profit_usd = 0.0
-        self._hf_seen: dict[str, tuple[float, float, int]] = {}
+        self._hf_seen: dict[str, tuple[float, float, int, int]] = {}
         self._unprofitable: dict[str, tuple[float, int, int]] = {}
         """Accounts found unprofitable: (collateral oracle price, collateral, block) then."""
 
@@ -117,16 +117,19 @@ class Liquidator(MarketAgent):
         """HF < 1, reading the market only when a cheap estimate says it could be.
 
         With one collateral priced at `price`, an account's HF moves in proportion to
-        that price (and slowly down with interest): an account seen with HF h at price
-        p0 is re-read only when h * price / p0 < 1.02, or after 100 blocks.
+        that price and to the collateral balance (a rebasing LST's shrinks after a
+        penalty), and slowly down with interest: an account seen with HF h at price p0
+        and balance c0 is re-read only when h * price / p0 * c / c0 < 1.02, or after
+        100 blocks.
         """
+        col = self.lending.supplied(account, self.collaterals[0]) if self.collaterals else 0
         seen = self._hf_seen.get(account)
         if seen is not None:
-            hf, p0, at = seen
-            if p0 > 0 and hf * price / p0 >= 1.02 and block - at < 100:
+            hf, p0, c0, at = seen
+            if p0 > 0 and c0 > 0 and hf * price / p0 * col / c0 >= 1.02 and block - at < 100:
                 return False
         hf = self.lending.health_factor(account)
-        self._hf_seen[account] = (hf, price, block)
+        self._hf_seen[account] = (hf, price, col, block)
         return hf < 1.0
 
     def best_plan(self, borrower: str, collateral: str) -> tuple[int, int, float] | None:

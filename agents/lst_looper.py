@@ -4,7 +4,8 @@
 supplies the LST as collateral on a lending market, borrows underlying,
 stakes it again, and so on until its target leverage (collateral / equity)
 is reached. The whole loop is **one atomic transaction** (a `Call` doing
-stake -> supply -> borrow up to `max_loops` times, like a looping
+stake -> supply -> borrow up to `max_loops` times (and no more rounds than one
+block's gas limit holds), like a looping
 contract or a DeFi Saver recipe): every borrow stays within the market's LTV
 limit, so leverage is bounded by the geometric series
 ``1 + ltv + ltv^2 + ... -> 1 / (1 - ltv)``.
@@ -15,8 +16,11 @@ and the agent is one of those who react (`reaction_probability`), it
 deleverages atomically: withdraw LST (never below HF 1), sell it into the
 LST/underlying pool at an exact quote, repay debt, repeat until its HF is back
 at `restore_hf`. An agent whose HF is already below 1 cannot withdraw and waits
-for the liquidators. Reported per agent: leverage, HF, and realised APR on
-equity (valued at the protocol's exchange rate) against plain staking.
+for the liquidators. Reported per agent: leverage, HF, and the realised return
+on equity (valued at the protocol's exchange rate) over the agent's time in the
+loop against plain staking over the same time; annualised (APR) only once the
+agent has been in for at least `MIN_APR_DAYS` (7) days, since a one-day loss times
+365 says nothing about a year.
 
 `LendingSupplier` supplies an asset (the ETH loopers borrow) at genesis and
 earns the market's supply rate.
@@ -40,6 +44,8 @@ from sim.pools.base import Pool, Swap
 from sim.staking import LiquidStaking
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
+MIN_APR_DAYS = 7.0
+"""Returns are annualised only over at least this many days in the loop (else reported as None)."""
 
 
 def lst_pool(market: object, lst: str, underlying: str, name: str | None) -> Pool | None:
@@ -193,18 +199,30 @@ class LstLooper(MarketAgent):
     def _submit(
         self, fn: Callable[[Chain, str], Receipt], gas_units: int, label: str, tip: float
     ) -> None:
-        """One transaction; the mempool empties every block, so nothing stays pending."""
+        """One transaction, unless one of this agent's is still pending (a full block)."""
+        chain = self.market.chain
+        pending = getattr(chain, "pending_from", None)
+        if pending is not None and pending(self.name):
+            return
         touches = (self.pool,) if self.pool is not None else ()
-        self.market.chain.submit(Tx(self.name, Call(fn, gas_units, touches), tip, label))
+        chain.submit(Tx(self.name, Call(fn, gas_units, touches), tip, label))
+
+    def _max_rounds(self) -> int:
+        """Rounds of the loop: `max_loops`, and no more than one block's gas can hold."""
+        chain = self.market.chain
+        gas = chain.gas
+        limit = getattr(chain.spec, "block_gas_limit", None)
+        if limit is None:
+            return self.spec.max_loops
+        fits = (limit - gas.stake - gas.lending) // (gas.stake + 2 * gas.lending)
+        return max(0, min(self.spec.max_loops, fits))
 
     def _loop_gas(self) -> int:
         """Gas of the loop, from the number of rounds the geometric series needs."""
         gas = self.market.chain.gas
         rounds, lev, step = 0, 1.0, 1.0
-        while (
-            lev < min(self.target_leverage, self.max_leverage) - 1e-6
-            and rounds < self.spec.max_loops
-        ):
+        cap = self._max_rounds()
+        while lev < min(self.target_leverage, self.max_leverage) - 1e-6 and rounds < cap:
             step *= self.ltv
             lev += step
             rounds += 1
@@ -220,14 +238,15 @@ class LstLooper(MarketAgent):
         if spare <= 0:
             raise ProtocolError(f"{sender} has no {self.underlying} to loop")
         lm, name, und, lst = self.lending, self.spec.market, self.underlying, self.lst
-        start_rate = self.staking.exchange_rate()
+        start_rate = self.staking.share_price()  # underlying per share: both LST designs
         protocols.stake(sender, lst, spare)  # the first mutation: a failure above reverts cleanly
         equity = spare
         target_debt = int(equity * (self.target_leverage - 1.0))
         rounds = 0
         try:
             protocols.supply(name, sender, lst, w[lst])
-            while rounds < self.spec.max_loops:
+            cap = self._max_rounds()
+            while rounds < cap:
                 room = target_debt - lm.debt(sender, und)
                 amount = min(room, lm.available_borrows(sender, und))
                 if amount <= 0:
@@ -325,24 +344,35 @@ class LstLooper(MarketAgent):
         return (self.market.block - self.entry_block) * self.model.block_time_s / 86_400  # type: ignore[attr-defined]
 
     def realised_apr(self) -> float | None:
-        """Simple annualised return on equity at the exchange rate since entry (gas included)."""
+        """Simple annualised return on equity at the exchange rate since entry (gas included);
+        None before `MIN_APR_DAYS` days in the loop (see `equity_change` for the return)."""
+        change = self.equity_change()
         days = self.days_in()
-        if not self.entered or days <= 0 or self.entry_equity <= 0:
+        if change is None or days < MIN_APR_DAYS:
             return None
-        return (self.equity_at_rate() / self.entry_equity - 1.0) * 365.0 / days
+        return change * 365.0 / days
 
     def equity_change(self) -> float | None:
-        """Equity at the exchange rate now over equity staked at entry, minus 1 (not annualised)."""
+        """Realised return over the run: equity at the exchange rate now over equity staked at
+        entry, minus 1 (not annualised)."""
         if not self.entered or self.entry_equity <= 0:
             return None
         return self.equity_at_rate() / self.entry_equity - 1.0
 
-    def staking_apr(self) -> float | None:
-        """The same for plain staking: growth of the exchange rate since entry, annualised."""
-        days = self.days_in()
-        if not self.entered or days <= 0:
+    def staking_return(self) -> float | None:
+        """Plain staking over the same time: growth of the underlying per share since entry
+        (the exchange rate of a reward-bearing LST, the rebase of a rebasing one)."""
+        if not self.entered:
             return None
-        return (self.staking.exchange_rate() / self.entry_rate - 1.0) * 365.0 / days
+        return self.staking.share_price() / self.entry_rate - 1.0
+
+    def staking_apr(self) -> float | None:
+        """`staking_return` annualised, from `MIN_APR_DAYS` days in the loop (else None)."""
+        change = self.staking_return()
+        days = self.days_in()
+        if change is None or days < MIN_APR_DAYS:
+            return None
+        return change * 365.0 / days
 
     def liquidations(self) -> tuple[int, int, int]:
         """(count, debt repaid by liquidators, collateral seized) against this agent."""
@@ -351,6 +381,7 @@ class LstLooper(MarketAgent):
 
     def report(self) -> dict[str, object]:
         apr, base, change = self.realised_apr(), self.staking_apr(), self.equity_change()
+        base_change = self.staking_return()
         n, repaid, seized = self.liquidations()
         dec = 10 ** self.market.decimals[self.underlying]
         hf, lev = self.health_factor(), self.leverage()
@@ -366,7 +397,12 @@ class LstLooper(MarketAgent):
             "liquidations": n,
             "liquidated_debt": repaid / dec,
             "collateral_seized": seized / dec,
+            "days_in_loop": self.days_in() if self.entered else None,
             "equity_change_pct": change * 100 if change is not None else None,
+            "staking_return_pct": base_change * 100 if base_change is not None else None,
+            "excess_return_pct": (change - base_change) * 100
+            if change is not None and base_change is not None
+            else None,
             "realised_apr_pct": apr * 100 if apr is not None else None,
             "staking_apr_pct": base * 100 if base is not None else None,
             "excess_apr_pct": (apr - base) * 100 if apr is not None and base is not None else None,

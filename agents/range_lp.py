@@ -20,10 +20,18 @@ pool. Its cohort's `strategy` decides the band and when to move it:
                     `perp.hedge_every` blocks when it drifted by more than `perp.hedge_tolerance`.
 
 Every move is one transaction (a `Call`, as a position-manager multicall): burn all the
-liquidity, collect principal and fees, swap the inventory toward the new band's token
-ratio through the same pool when the imbalance exceeds `min_swap_pct`, mint the new
-band. It pays gas `remove_liquidity + collect_gas_units + add_liquidity (+ swap)` from the
-agent's wallet, and reverts as a whole (state restored) if any step fails.
+liquidity, collect principal and fees, swap the inventory to the new band's token ratio
+through the same pool when the imbalance exceeds `min_swap_pct`, mint the new band. The
+swap is sized with its own price impact (`RangeLP.fit_swap`: solved on exact executions
+so that what is left matches the band's ratio at the post-swap price), so the mint takes
+all but a rounding remainder of the inventory. It must fill within `swap_slippage_bps` of
+the reference price beyond the fee: when the pool cannot fill it (off the reference after
+another LP's swap, or momentarily thin) the move waits rather than deploy less than
+`min_deploy_pct` (`RangeLP.must_wait`); a pool still too thin after `max_wait_blocks` gets
+the part of the swap that fills, and the LP deploys what it can (`rebalance_swaps_capped`,
+`deployed_at_mint_min_pct`). A move pays
+gas `remove_liquidity + collect_gas_units + add_liquidity (+ swap)` from the agent's
+wallet, and reverts as a whole (state restored) if any step fails.
 
 The perpetual is a small book inside this module: mark = the reference price, funding
 accrues every block at `perp.funding_rate_annual` (positive: longs pay shorts, so the
@@ -37,10 +45,29 @@ is funded by one explicit ledger mint of `perp.counterparty_usd` numeraire when 
 cohort is built, so token conservation (`model.check()`) holds throughout.
 
 Reported per agent (`report()`): fees earned (collected + uncollected, from the pool's
-own fee growth), time in range, impermanent loss of the current band since its last
-deployment both by the ranged closed form (`ranged_il`) and measured from the
-position's token amounts, gas, perp P&L and funding, the net result against holding the
-tokens it was funded with, and the same annualised.
+own fee growth), time in range, gas, perp P&L and funding, the net result against holding
+the tokens it was funded with, and that net result decomposed exactly (`pnl()`):
+
+    net vs HODL = fees earned
+                + IL vs HODL      = band IL (each band's principal against holding the tokens
+                                    minted into it: realised at every burn, unrealised for the
+                                    current band; the ranged closed form `ranged_il` is kept
+                                    alongside as a check)
+                                  + re-centring drift (the tokens held after each re-centre,
+                                    wallet included, differ from the funded tokens: that
+                                    difference times the price change while held)
+                + rebalancing swaps (-(pool fee paid + price impact against the reference))
+                - gas
+                + perp (price P&L + funding - liquidation penalties + any loss beyond the
+                        collateral the venue wrote off)
+                + rounding (integer units; a few millionths of a dollar)
+
+every term at the reference prices of the block it happened in. The loss-versus-rebalancing
+of the position (`lvr_usd`) is measured from the position's own principal: each block, the
+change of its token amounts caused by the trades against the pool, valued at that block's
+reference prices (what those traders gained against it, fees excluded). Its sum over the
+pool's positions is the pool's LVR (`sim.metrics`). Regime-switching price processes also
+get the decomposition per regime (`by_regime`).
 """
 
 from __future__ import annotations
@@ -58,7 +85,7 @@ from pydantic import Field, model_validator
 from agents.base import AgentSpec, MarketAgent
 from sim.chain import Call, Chain, Receipt, Tx
 from sim.config import Dist, Spec, sample
-from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError
+from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
 from sim.pools.concentrated import (
     ConcentratedPool,
     nearest_usable_tick,
@@ -66,7 +93,15 @@ from sim.pools.concentrated import (
     ranged_il,
     tick_to_price,
 )
-from sim.pools.v3_math import MAX_TICK, MAX_UINT256, Q96, Q128, get_sqrt_ratio_at_tick, mul_div
+from sim.pools.v3_math import (
+    MAX_TICK,
+    MAX_UINT256,
+    Q96,
+    Q128,
+    get_amounts_for_liquidity,
+    get_sqrt_ratio_at_tick,
+    mul_div,
+)
 from sim.prices import SECONDS_PER_YEAR, realised_vol
 
 if TYPE_CHECKING:
@@ -163,6 +198,19 @@ class RangeLPSpec(AgentSpec):
         ge=0,
         le=10_000,
         description="rebalancing swap: worst price vs the reference, beyond the pool fee, bps",
+    )
+    min_deploy_pct: float = Field(
+        95.0,
+        ge=0,
+        le=100,
+        description="a move that would put less of its inventory into the band (its swap does "
+        "not fill within swap_slippage_bps) waits for the pool",
+    )
+    max_wait_blocks: int = Field(
+        25,
+        ge=0,
+        description="blocks a move waits for the pool before deploying what it can, if the pool "
+        "is too thin for its swap (a pool off the reference price is always waited for)",
     )
     collect_gas_units: int = Field(50_000, ge=0, description="gas of the collect call")
     perp: PerpSpec = Field(default_factory=PerpSpec, description="the hedge (strategy hedged)")
@@ -295,9 +343,9 @@ def token0_value_share(sqrt_price_x96: int, tick_lower: int, tick_upper: int) ->
 def rebalance_swap(
     amount0: int, amount1: int, sqrt_price_x96: int, tick_lower: int, tick_upper: int, fee: float
 ) -> tuple[int, int]:
-    """(token index sold, raw amount) that brings the inventory to the band's ratio.
-
-    Ignores price impact (the small remainder stays in the wallet); index -1: no swap.
+    """(token index sold, raw amount) that brings the inventory to the band's ratio, at the
+    price before the swap: ignores the swap's own price impact. Only the first guess of
+    `RangeLP.fit_swap`, which solves the swap on exact quotes; index -1: no swap.
     """
     x, y = target_split(sqrt_price_x96, tick_lower, tick_upper)
     p = (sqrt_price_x96 / Q96) ** 2  # raw token1 per raw token0
@@ -307,6 +355,80 @@ def rebalance_swap(
         return 0, max(0, min(amount0, int(d)))
     e = (x * amount1 - y * amount0) / (x + y * keep / p)
     return 1, max(0, min(amount1, int(e)))
+
+
+def solve_decreasing(
+    h: Callable[[int], float],
+    lo: int,
+    h_lo: float,
+    hi: int,
+    h_hi: float,
+    first: int | None = None,
+    eps: float = 1e-9,
+    max_steps: int = 200,
+) -> int:
+    """An integer d in [lo, hi) with |h(d)| <= eps, for a non-increasing h with
+    h(lo) >= 0 > h(hi); or, when no integer gets that close, the largest d found with
+    h(d) >= 0 once the bracket has closed to one unit.
+
+    Illinois false position (the secant through the bracket, halving the value kept at an
+    end that survives twice), a bisection step when that fails to halve the bracket twice
+    in a row or when h(hi) is -inf (nothing to interpolate), `first` as the first probe.
+    Deterministic: the same probes in the same order for the same h.
+    """
+    d = first
+    kept = 0  # +1: the last step moved lo, -1: it moved hi
+    slow = 0
+    for _ in range(max_steps):
+        width = hi - lo
+        if width <= 1:
+            break
+        if d is None or not lo < d < hi:
+            d = None
+            if slow < 2 and math.isfinite(h_hi) and h_lo > h_hi:
+                d = lo + int(width * (h_lo / (h_lo - h_hi)))
+            if d is None or not lo < d < hi:
+                d = lo + width // 2
+        v = h(d)
+        if abs(v) <= eps:
+            return d
+        if v > 0:
+            lo, h_lo = d, v
+            if kept == 1 and math.isfinite(h_hi):
+                h_hi /= 2
+            kept = 1
+        else:
+            hi, h_hi = d, v
+            if kept == -1:
+                h_lo /= 2
+            kept = -1
+        slow = slow + 1 if hi - lo > width // 2 else 0
+        d = None
+    return lo
+
+
+@dataclass(frozen=True, slots=True)
+class SwapPlan:
+    """The rebalancing swap of a move: sell `amount` of token index `side`.
+
+    `wanted` is the amount that fits the inventory to the band exactly (at the pool's
+    exact execution and post-swap price); `amount` is less when the pool cannot fill it
+    within `swap_slippage_bps` (too thin, or already off the reference price), 0 when not
+    even a small part fills. side -1: no swap needed. `share`: the share of the inventory
+    (at reference prices) the mint after this swap takes. `thin`: the pool could not fill
+    `wanted` within the tolerance even from its own current price (too thin for it, not
+    just off the reference).
+    """
+
+    side: int
+    amount: int
+    wanted: int
+    share: float = 1.0
+    thin: bool = False
+
+    @property
+    def capped(self) -> bool:
+        return self.amount < self.wanted
 
 
 # ------------------------------------------------------------------------------ the agent
@@ -345,7 +467,11 @@ class RangeLP(MarketAgent):
         self.minted: tuple[int, int] = (0, 0)  # raw tokens put into the current band
         self.rebalances = 0
         self.swaps_done = 0
+        self.swaps_capped = 0  # rebalancing swaps cut short by the slippage tolerance (thin pool)
         self.postponed = 0  # blocks a due move waited for the pool to come back near the reference
+        self.waited = 0  # consecutive blocks the due move has waited so far
+        self.mint_share_sum = 0.0  # sum over mints of the share of the inventory minted
+        self.mint_share_min = 1.0  # the lowest such share
         # accounting
         self.fees_collected = [0, 0]  # raw units
         self.fees_collected_usd = 0.0
@@ -359,6 +485,29 @@ class RangeLP(MarketAgent):
         self.margin_posted = 0.0
         self.perp_orders = 0
         self.last_hedge_block = 0
+        self.perp_paid_back = 0.0  # numeraire the venue paid back (closing, liquidation)
+        # P&L decomposition (`pnl()`), all at the reference prices of the block it happened in
+        self.bands = 0  # mints (the first band and every re-centre)
+        self.il_realised_usd = 0.0  # closed bands: principal burned - tokens minted
+        self.il_formula_realised_usd = 0.0  # the same by ranged_il at the pool price
+        self.swap_fees_paid_usd = 0.0  # pool fee of its own rebalancing swaps
+        self.swap_impact_usd = 0.0  # their shortfall against the reference beyond the fee
+        self.drift_usd = 0.0  # re-centring drift, accumulated each block
+        self.lvr_usd = 0.0  # loss-versus-rebalancing of its positions
+        self.lvr_base: tuple[int, int] = (0, 0)  # position principal at the last sample
+        self.lvr_sqrt_price = 0  # the pool's sqrt price at the last sample
+        self.band_sqrt: tuple[int, int] = (0, 0)  # sqrt ratios at the band's ticks
+        self.tracked: tuple[str, ...] = ()  # tokens of the drift (`_tracked`)
+        self.track_info: tuple[tuple[str, int, int], ...] = ()  # (token, scale, funded)
+        self.marks: list[float] = []  # their reference prices at the last sample
+        self.deployed_sum = 0.0  # sum over blocks of the share of the tokens in the position
+        self.deployed_blocks = 0
+        # the same decomposition split by the regime of a regime-switching price process
+        self.regime_asset = _regime_asset(model, self.pool.tokens)
+        self.regime: str | None = None
+        self.regime_blocks: dict[str, int] = {"calm": 0, "volatile": 0}
+        self.regime_pnl: dict[str, dict[str, float]] = {}
+        self.regime_snap: dict[str, float] = {}
 
     # ---- reading the market ------------------------------------------------------------
 
@@ -466,11 +615,180 @@ class RangeLP(MarketAgent):
         hold = m0 / d0 * p + m1 / d1
         return (a0 / d0 * p + a1 / d1) / hold - 1.0 if hold else None
 
+    def il_formula_usd(self) -> float:
+        """The current band's `il_formula` times the value of the tokens minted into it, both
+        at the pool price, in the numeraire (0 without a position)."""
+        il = self.il_formula()
+        if il is None:
+            return 0.0
+        d0, d1 = (10**d for d in self.pool.decimals)
+        m0, m1 = self.minted
+        hold = m0 / d0 * self.pool_price() + m1 / d1
+        return il * hold * self.market.price(self.t1)
+
+    def il_unrealised_usd(self) -> float:
+        """The current band's principal against holding the tokens minted, at reference prices."""
+        if not self.liquidity:
+            return 0.0
+        a0, a1 = self.position_amounts()
+        m0, m1 = self.minted
+        return self.market.value(self.t0, a0 - m0) + self.market.value(self.t1, a1 - m1)
+
+    # ---- the P&L decomposition ------------------------------------------------------------
+
+    def held(self) -> dict[str, int]:
+        """Tokens held as if the position were frozen at what was minted: wallet + minted."""
+        held = {t: a for t, a in self.wallet.items() if a}
+        if self.liquidity:
+            for t, m in zip((self.t0, self.t1), self.minted, strict=True):
+                held[t] = held.get(t, 0) + m
+        return held
+
+    def _tracked(self) -> tuple[str, ...]:
+        """Tokens whose price moves the drift: the pool's, the funded ones, the numeraire."""
+        if not self.tracked:
+            market = self.market
+            extra = [*self.funded, market.numeraire, market.chain.native]
+            self.tracked = tuple(dict.fromkeys([self.t0, self.t1, *extra]))
+            self.track_info = tuple(
+                (t, market.scale[t], self.funded.get(t, 0)) for t in self.tracked
+            )
+        return self.tracked
+
+    def _prices(self) -> list[float]:
+        market = self.market
+        ref = market.ref_prices
+        return [ref.get(t) or market.price(t) for t in self._tracked()]
+
+    def _drift(self, prices: list[float]) -> float:
+        """Re-centring drift since the last sample: (held - funded) x the price change."""
+        out = 0.0
+        marks = self.marks
+        for k, p in enumerate(prices):
+            mark = marks[k]
+            if p != mark:
+                t, scale, funded = self.track_info[k]
+                diff = self.wallet.get(t, 0) - funded
+                if k < 2 and self.liquidity:
+                    diff += self.minted[k]
+                if diff:
+                    out += diff / scale * (p - mark)
+        return out
+
+    def _amounts_now(self) -> tuple[int, int]:
+        """The position's principal now (as `position_amounts`, from the band's cached ratios)."""
+        sa, sb = self.band_sqrt
+        return get_amounts_for_liquidity(self.pool.sqrt_price_x96, sa, sb, self.liquidity)
+
+    def _lvr_since_sample(self, amounts: tuple[int, int]) -> float:
+        """What trades took from the position since the last sample, at that sample's prices."""
+        scale = self.market.scale
+        out = 0.0
+        for k, (a, b) in enumerate(zip(amounts, self.lvr_base, strict=True)):
+            if a != b:
+                out -= (a - b) / scale[self.tracked[k]] * self.marks[k]
+        return out
+
+    def _account_block(self) -> None:
+        """Once a block, before acting: every trade and holding change since the last call
+        happened at the prices of the last call (the previous block's reference prices)."""
+        pool = self.pool
+        if self.liquidity and pool.sqrt_price_x96 != self.lvr_sqrt_price:
+            amounts = self._amounts_now()
+            self.lvr_usd += self._lvr_since_sample(amounts)
+            self.lvr_base = amounts
+            self.lvr_sqrt_price = pool.sqrt_price_x96
+        prices = self._prices()
+        if prices != self.marks:
+            self.drift_usd += self._drift(prices)
+            self.marks = prices
+        if self.entered and not self.exited:
+            self._sample_deployed(prices)
+        if self.regime_asset is not None:
+            regime = self.model.prices.regime(self.regime_asset)  # type: ignore[attr-defined]
+            if regime != self.regime:
+                if self.regime is not None:
+                    self._close_regime_spell()
+                self.regime = regime
+            self.regime_blocks[regime] += 1
+
+    def _sample_deployed(self, prices: list[float]) -> None:
+        """Add this block's share of the LP's tokens that sit in the position (principal)."""
+        scale = self.market.scale
+        wallet = self.wallet
+        principal = 0.0
+        if self.liquidity:
+            for k in (0, 1):
+                principal += self.lvr_base[k] / scale[self.tracked[k]] * prices[k]
+        idle = 0.0
+        for k, t in enumerate(self.tracked):
+            idle += wallet.get(t, 0) / scale[t] * prices[k]
+        total = principal + idle
+        if total > 0:
+            self.deployed_sum += principal / total
+            self.deployed_blocks += 1
+
+    def _close_regime_spell(self) -> None:
+        now = self.pnl()
+        assert self.regime is not None
+        acc = self.regime_pnl.setdefault(self.regime, dict.fromkeys(now, 0.0))
+        for k, v in now.items():
+            acc[k] += v - self.regime_snap.get(k, 0.0)
+        self.regime_snap = now
+
+    def pnl(self) -> dict[str, float]:
+        """Net result against holding and its exact decomposition (numeraire, signed).
+
+        fees + il_bands + il_recentre + swap_fees + swap_impact + gas + perp + rounding
+        = net. `rounding` is what integer units and float sums leave over (tested ~0).
+        """
+        fees = self.fees_usd()
+        il_bands = self.il_realised_usd + self.il_unrealised_usd()
+        recentre = self.drift_usd + (self._drift(self._prices()) if self.marks else 0.0)
+        perp = (
+            self.perp_equity() + self.perp_paid_back - self.margin_posted
+            if self.perp is not None
+            else 0.0
+        )
+        parts = {
+            "fees": fees,
+            "il_bands": il_bands,
+            "il_recentre": recentre,
+            "swap_fees": -self.swap_fees_paid_usd,
+            "swap_impact": -self.swap_impact_usd,
+            "gas": -self.gas_usd(),
+            "perp": perp,
+        }
+        net = self.value() - self.hodl_value()
+        parts["rounding"] = net - math.fsum(parts.values())
+        parts["net"] = net
+        return parts
+
+    def lvr(self) -> float:
+        """Loss-versus-rebalancing of its positions so far (numeraire)."""
+        if not self.liquidity:
+            return self.lvr_usd
+        return self.lvr_usd + self._lvr_since_sample(self.position_amounts())
+
+    def by_regime(self) -> dict[str, dict[str, float]]:
+        """The decomposition accumulated over the blocks of each regime ({} without regimes)."""
+        if self.regime is None:
+            return {}
+        out = {r: dict(v) for r, v in self.regime_pnl.items()}
+        now = self.pnl()
+        acc = out.setdefault(self.regime, dict.fromkeys(now, 0.0))
+        for k, v in now.items():
+            acc[k] += v - self.regime_snap.get(k, 0.0)
+        for r, v in out.items():
+            v["blocks"] = float(self.regime_blocks.get(r, 0))
+        return out
+
     # ---- acting -------------------------------------------------------------------------
 
     def act(self) -> None:
         market = self.market
         block = market.block
+        self._account_block()
         self.history.append(self.ref_price())
         self._mark_perp()
         if self.exited:
@@ -493,20 +811,25 @@ class RangeLP(MarketAgent):
             self.out_count = 0
         else:
             self.out_count += 1
-        if self.should_rebalance(inside, block):
-            side, amount = self.planned_swap()
-            if amount > 0 and not self._affordable(side, amount):
-                # the pool is too far from the reference price to swap into the new band:
-                # wait for the arbitrageurs rather than mint a lopsided position
+        if not self.should_rebalance(inside, block):
+            self.waited = 0
+            if self._hedge_due(block):
+                self._submit(self._hedge_call, self.spec.perp.gas_units, "hedge")
+        else:
+            plan = self.planned_swap()
+            patient = self.waited < self.spec.max_wait_blocks
+            self.waited += 1
+            if self.must_wait(plan, patient):
+                # the pool cannot fill the swap into the new band within the tolerance now:
+                # wait for the arbitrageurs (and the next blocks) rather than mint a
+                # lopsided position
                 self.postponed += 1
                 return
-            swap = amount > 0
+            swap = plan.amount > 0
             gas = market.chain.gas
             units = gas.remove_liquidity + self.spec.collect_gas_units + gas.add_liquidity
             units += (gas.swap if swap else 0) + self._perp_gas()
-            self._submit(lambda c, s: self._rebalance(c, s, swap), units, "rebalance")
-        elif self._hedge_due(block):
-            self._submit(self._hedge_call, self.spec.perp.gas_units, "hedge")
+            self._submit(lambda c, s: self._rebalance(c, s, swap, patient), units, "rebalance")
 
     def should_rebalance(self, inside: bool, block: int) -> bool:
         """Whether the strategy moves its band this block."""
@@ -521,26 +844,163 @@ class RangeLP(MarketAgent):
             return self.out_count >= spec.confirm_blocks
         return False
 
-    def planned_swap(self) -> tuple[int, int]:
-        """(token index sold, raw amount) a move to the band wanted now needs (amount 0: none)."""
-        tl, tu = self.band()
-        a0, a1 = self.position_amounts()
-        f0, f1 = self.uncollected_fees()
-        i0, i1 = self.inventory()
-        return self._swap_plan(a0 + f0 + i0, a1 + f1 + i1, tl, tu)
+    def planned_swap(self) -> SwapPlan:
+        """The rebalancing swap a move to the band wanted now would make.
 
-    def _swap_plan(self, a0: int, a1: int, tl: int, tu: int) -> tuple[int, int]:
+        Solved (`fit_swap`) on a fork of the pool in which this agent's liquidity is already
+        burned, as the move's transaction will find it; the pool is restored exactly.
+        """
         pool = self.pool
-        side, amount = rebalance_swap(a0, a1, pool.sqrt_price_x96, tl, tu, pool.fee_pips / 1e6)
+        i0, i1 = self.inventory()
+        fork = pool.snapshot()
+        try:
+            if self.liquidity:
+                f0, f1 = self.uncollected_fees()
+                p0, p1 = pool.burn(self.name, self.tick_lower, self.tick_upper, self.liquidity)
+                i0, i1 = i0 + p0 + f0, i1 + p1 + f1
+            return self.fit_swap(i0, i1)
+        finally:
+            pool.restore(fork)
+
+    def _mint_share(self, amount0: int, amount1: int) -> float:
+        """Share of (amount0, amount1), at reference prices, that a mint of the band wanted
+        now would take at the pool's price (the rest would stay idle)."""
+        pool = self.pool
+        tl, tu = self.band()
+        total = self._usd(amount0, amount1)
+        if not total:
+            return 1.0
+        liquidity = pool.liquidity_for_amounts(tl, tu, amount0, amount1)
+        m0, m1 = get_amounts_for_liquidity(
+            pool.sqrt_price_x96, get_sqrt_ratio_at_tick(tl), get_sqrt_ratio_at_tick(tu), liquidity
+        )
+        return self._usd(m0, m1) / total
+
+    def _band_gap(self, amount0: int, amount1: int) -> float:
+        """The share of (amount0, amount1) in excess of the band the agent would mint now,
+        at the pool's price: > 0 too much token0, < 0 too much token1, 0 an exact fit
+        (in [-1, 1]: the token0 excess is (a0 y - a1 x) / (a0 y + a1 x) of the token0
+        held, x and y the band's amounts per unit of liquidity)."""
+        tl, tu = self.band()
+        x, y = target_split(self.pool.sqrt_price_x96, tl, tu)
+        both = amount0 * y + amount1 * x
+        return (amount0 * y - amount1 * x) / both if both else 0.0
+
+    def fit_swap(self, amount0: int, amount1: int) -> SwapPlan:
+        """The swap after which the inventory fits the new band, on the pool as it is now.
+
+        Selling d of the token in excess moves the pool price, and with it the band's token
+        ratio (and, via `band_ticks`, possibly the band). The gap left after the swap,
+        `_band_gap` of (inventory - d, + the swap's exact output) at the exact post-swap
+        price and band, falls strictly as d grows: `solve_decreasing` finds its root
+        on exact executions of the swap on a fork of the pool (`snapshot` / `restore`),
+        starting from the price-impact-free guess `rebalance_swap`, to a mismatch of 1e-9
+        of the inventory. So the mint that follows takes all but a rounding remainder.
+
+        No swap when its value is below `min_swap_pct` of the inventory. The swap must fill
+        within `swap_slippage_bps` of the reference price beyond the fee (`_min_out`); when
+        the whole of it cannot (a thin pool, or one already off the reference price), the
+        largest part that can is planned (`SwapPlan.capped`, 0 when not even 1/1024 of it
+        can), and `SwapPlan.share` says how much of the inventory the mint would then take
+        (the move waits for a better pool while that is below `min_deploy_pct`).
+        """
+        pool = self.pool
+        gap0 = self._band_gap(amount0, amount1)
+        side = 0 if gap0 > 0 else 1
+        have = amount0 if side == 0 else amount1
+        total = self._usd(amount0, amount1)
+        if gap0 == 0 or have <= 0 or not total:
+            return SwapPlan(-1, 0, 0, self._mint_share(amount0, amount1))
+        t_in, t_out = self._sides(side)
+        sign = 1.0 if side == 0 else -1.0
+        fork = pool.snapshot()
+
+        def gap_after(d: int) -> float:
+            """The gap (in the sold token's direction) after selling d: >= 0 sell more."""
+            try:
+                out = pool.swap_exact_in(t_in, t_out, d).amount_out
+                b0, b1 = (amount0 - d, amount1 + out) if side == 0 else (amount0 + out, amount1 - d)
+                return sign * self._band_gap(b0, b1)
+            except PoolError:
+                return -math.inf  # the pool cannot fill d: too much
+            finally:
+                pool.restore(fork)
+
+        tl, tu = self.band()
+        _, guess = rebalance_swap(
+            amount0, amount1, pool.sqrt_price_x96, tl, tu, pool.fee_pips / 1e6
+        )
+        h_have = gap_after(have)
+        if h_have >= 0:
+            wanted = have
+        else:
+            wanted = solve_decreasing(gap_after, 0, sign * gap0, have, h_have, first=guess)
         token = self.t0 if side == 0 else self.t1
-        total = self._usd(a0, a1)
-        if (
-            amount <= 0
-            or not total
-            or self.market.value(token, amount) < total * self.spec.min_swap_pct / 100
-        ):
-            return side, 0
-        return side, amount
+        if wanted <= 0 or self.market.value(token, wanted) < total * self.spec.min_swap_pct / 100:
+            return SwapPlan(-1, 0, 0, self._mint_share(amount0, amount1))
+        amount = self._fillable(side, wanted)
+        # too thin: even from the pool's own price the swap's impact would exceed the
+        # tolerance (otherwise what caps it is the pool's distance from the reference)
+        thin = amount < wanted and self._quote(side, wanted) < self._min_out(side, wanted, True)
+        if not amount:
+            return SwapPlan(side, 0, wanted, self._mint_share(amount0, amount1), thin)
+        try:
+            out = pool.swap_exact_in(t_in, t_out, amount).amount_out
+            after = (
+                (amount0 - amount, amount1 + out)
+                if side == 0
+                else (amount0 + out, amount1 - amount)
+            )
+            share = self._mint_share(*after)
+        finally:
+            pool.restore(fork)
+        return SwapPlan(side, amount, wanted, share, thin)
+
+    def _quote(self, side: int, amount: int) -> int:
+        """Exact output of selling `amount` of token index `side` now (0 if the pool cannot)."""
+        t_in, t_out = self._sides(side)
+        try:
+            return self.pool.quote_exact_in(t_in, t_out, amount)
+        except PoolError:
+            return 0
+
+    def must_wait(self, plan: SwapPlan, patient: bool) -> bool:
+        """Whether a move waits for a better pool rather than deploy by `plan`.
+
+        It waits while the mint would take less than `min_deploy_pct` of the inventory
+        because the swap does not fill within the tolerance. For at most `max_wait_blocks`
+        (while `patient`) whatever the cause: the pool may be off the reference price
+        (another LP has just swapped; it sits at the edge of its no-arbitrage band) or
+        momentarily thin (other LPs' liquidity is out while they move). After that only
+        while the pool is not too thin for the swap (`SwapPlan.thin`), i.e. until the
+        price comes back; a pool still too thin gets the part of the swap that fills and
+        the LP deploys what it can. It never mints without the swap it wants.
+        """
+        if plan.wanted > 0 and plan.amount == 0:
+            return True
+        if plan.share * 100 >= self.spec.min_deploy_pct:
+            return False
+        return patient or not plan.thin
+
+    def _fillable(self, side: int, amount: int) -> int:
+        """The largest part of `amount` the pool fills within the slippage tolerance
+        (`_min_out`): all of it, or (bisection to 2^-20 of it) the part the pool's depth
+        allows, or 0 when not even amount/1024 fills (the pool is off the reference)."""
+
+        def fills(d: int) -> bool:
+            return self._quote(side, d) >= self._min_out(side, d)
+
+        if fills(amount):
+            return amount
+        lo = max(1, amount >> 10)
+        if not fills(lo):
+            return 0
+        hi = amount
+        tol = max(1, amount >> 20)
+        while hi - lo > tol:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if fills(mid) else (lo, mid)
+        return lo
 
     def _submit(self, fn: Callable[[Chain, str], Receipt], gas_units: int, label: str) -> None:
         self.market.chain.submit(Tx(self.name, Call(fn, gas_units, (self.pool,)), 0.0, label))
@@ -570,9 +1030,11 @@ class RangeLP(MarketAgent):
         self.entry_block = self.market.block
         return receipt
 
-    def _rebalance(self, chain: Chain, sender: str, allow_swap: bool) -> Receipt:
+    def _rebalance(
+        self, chain: Chain, sender: str, allow_swap: bool, patient: bool = False
+    ) -> Receipt:
         def run() -> Receipt:
-            receipt = self._withdraw_and_deploy(allow_swap=allow_swap)
+            receipt = self._withdraw_and_deploy(allow_swap=allow_swap, patient=patient)
             self._hedge()
             return receipt
 
@@ -620,8 +1082,14 @@ class RangeLP(MarketAgent):
             return 0, 0
         pool = self.pool
         tl, tu = self.tick_lower, self.tick_upper
+        self.il_formula_realised_usd += self.il_formula_usd()
         p0, p1 = pool.burn(self.name, tl, tu, self.liquidity)
         c0, c1 = pool.collect(self.name, tl, tu, 2**128 - 1, 2**128 - 1)
+        self.lvr_usd += self._lvr_since_sample((p0, p1))
+        m0, m1 = self.minted
+        self.il_realised_usd += self.market.value(self.t0, p0 - m0) + self.market.value(
+            self.t1, p1 - m1
+        )
         self.wallet[self.t0] += c0
         self.wallet[self.t1] += c1
         f0, f1 = c0 - p0, c1 - p1
@@ -631,18 +1099,28 @@ class RangeLP(MarketAgent):
         self.liquidity = 0
         return c0, c1
 
-    def _withdraw_and_deploy(self, allow_swap: bool) -> Receipt:
-        """Withdraw, swap toward the new band's ratio if allowed and needed, mint the band."""
+    def _withdraw_and_deploy(self, allow_swap: bool, patient: bool = False) -> Receipt:
+        """Withdraw, swap toward the new band's ratio if allowed and needed, mint the band.
+
+        `patient`: revert (`SlippageExceeded`, the move is retried next block) rather than
+        deploy less than `min_deploy_pct` of the inventory, e.g. when another LP's swap in
+        the same block has just pushed the pool off the reference price.
+        """
         pool = self.pool
         self._withdraw()
         tl, tu = self.band()
         receipt: Receipt | None = None
         if allow_swap:
-            a0, a1 = self.inventory()
-            side, amount = self._swap_plan(a0, a1, tl, tu)
-            amount = self._affordable(side, amount)
-            if amount > 0:
-                receipt = self._swap(side, amount)
+            plan = self.fit_swap(*self.inventory())
+            if self.must_wait(plan, patient):
+                raise SlippageExceeded(
+                    f"{self.name}: the pool fills only {plan.amount} of the {plan.wanted} "
+                    f"swap within {self.spec.swap_slippage_bps} bps, the band would take "
+                    f"{plan.share:.1%} of the inventory: wait"
+                )
+            if plan.amount > 0:
+                receipt = self._swap(plan.side, plan.amount)
+                self.swaps_capped += plan.capped
                 tl, tu = self.band()  # the swap moved the price: re-read the band's ticks
         a0, a1 = self.inventory()
         liquidity = pool.liquidity_for_amounts(tl, tu, a0, a1)
@@ -656,9 +1134,18 @@ class RangeLP(MarketAgent):
             raise InvalidAmount(f"{self.name} cannot pay the mint of {m0}, {m1}")
         self.tick_lower, self.tick_upper, self.liquidity = tl, tu, liquidity
         self.minted = (m0, m1)
+        minted_usd = self._usd(m0, m1)
+        share = minted_usd / (minted_usd + self._usd(*self.inventory()))
+        self.mint_share_sum += share
+        self.mint_share_min = min(self.mint_share_min, share)
+        self.band_sqrt = (get_sqrt_ratio_at_tick(tl), get_sqrt_ratio_at_tick(tu))
+        self.lvr_base = self._amounts_now()
+        self.lvr_sqrt_price = pool.sqrt_price_x96
+        self.bands += 1
         self.entry_price = self.pool_price()
         self.deployed_block = self.market.block
         self.out_count = 0
+        self.waited = 0
         detail = {"tick_lower": tl, "tick_upper": tu, "liquidity": liquidity}
         if receipt is None:
             return Receipt(kind="add_liquidity", pool=pool.name, detail=detail)
@@ -668,33 +1155,18 @@ class RangeLP(MarketAgent):
     def _sides(self, side: int) -> tuple[str, str]:
         return (self.t0, self.t1) if side == 0 else (self.t1, self.t0)
 
-    def _min_out(self, side: int, amount: int) -> int:
-        """Least output: the reference price less the pool fee and `swap_slippage_bps`."""
+    def _min_out(self, side: int, amount: int, at_pool_price: bool = False) -> int:
+        """Least output: the reference price (or the pool's own price) less the pool fee and
+        `swap_slippage_bps`."""
         market = self.market
         t_in, t_out = self._sides(side)
-        fair = market.value(t_in, amount) / market.price(t_out) * 10 ** market.decimals[t_out]
+        if at_pool_price:
+            price = self.pool.spot_price(t_in, t_out)
+            fair = amount / 10 ** market.decimals[t_in] * price * 10 ** market.decimals[t_out]
+        else:
+            fair = market.value(t_in, amount) / market.price(t_out) * 10 ** market.decimals[t_out]
         keep = 1 - self.pool.fee_pips / 1e6
         return int(fair * keep * (1 - self.spec.swap_slippage_bps / 10_000))
-
-    def _affordable(self, side: int, amount: int, tries: int = 7) -> int:
-        """The planned swap, halved until the pool fills it within the slippage tolerance.
-
-        A thin pool (the agent's own liquidity is out while it moves) cannot take a large
-        swap near the reference price: the agent then swaps what it can and leaves the rest
-        idle in its wallet for the next move, rather than reverting every block. 0 when
-        even a small part fails (e.g. the pool is off the reference price).
-        """
-        t_in, t_out = self._sides(side)
-        for _ in range(tries):
-            if amount <= 0:
-                return 0
-            try:
-                if self.pool.quote_exact_in(t_in, t_out, amount) >= self._min_out(side, amount):
-                    return amount
-            except PoolError:
-                pass
-            amount //= 2
-        return 0
 
     def _swap(self, side: int, amount: int) -> Receipt:
         """Exact-input swap through the pool, at most `swap_slippage_bps` worse than the reference."""
@@ -706,6 +1178,10 @@ class RangeLP(MarketAgent):
         self.wallet[t_in] -= swap.amount_in
         self.wallet[t_out] += swap.amount_out
         self.swaps_done += 1
+        value = self.market.value
+        fee = value(swap.fee_token, swap.fee)
+        self.swap_fees_paid_usd += fee
+        self.swap_impact_usd += value(t_in, swap.amount_in) - value(t_out, swap.amount_out) - fee
         return Receipt(
             kind="swap",
             pool=pool.name,
@@ -790,6 +1266,7 @@ class RangeLP(MarketAgent):
         )
         if units > 0:
             self.market.ledger.transfer(PERP_COUNTERPARTY, self.name, numeraire, units)
+            self.perp_paid_back += units / 10 ** self.market.decimals[numeraire]
 
     # ---- reporting ----------------------------------------------------------------------
 
@@ -804,18 +1281,23 @@ class RangeLP(MarketAgent):
 
     def report(self) -> dict[str, object]:
         days = self.days()
-        hodl = self.hodl_value()
-        net = self.value() - hodl
-        fees = self.fees_usd()
-        gas = self.gas_usd()
+        parts = self.pnl()
+        fees = parts["fees"]
+        gas = -parts["gas"]
+        il = parts["il_bands"] + parts["il_recentre"]
+        swaps = parts["swap_fees"] + parts["swap_impact"]
+        net = parts["net"]
         il_f = self.il_formula()
         il_m = self.il_measured()
         cap = self.capital
+        hodl = self.hodl_value()
+        value = self.value()
 
         def apr(x: float) -> float | None:
             return x / cap / days * 365 * 100 if cap and days else None
 
         perp = self.perp
+        regimes = self.by_regime()
         return {
             "pool": self.pool.name,
             "strategy": self.spec.strategy,
@@ -825,9 +1307,16 @@ class RangeLP(MarketAgent):
             "time_in_range_pct": 100 * self.blocks_in_range / self.blocks_deployed
             if self.blocks_deployed
             else None,
+            "deployed_pct": 100 * self.deployed_sum / self.deployed_blocks
+            if self.deployed_blocks
+            else None,
+            "idle_end_pct": 100 * (1 - self.position_value() / value) if value else None,
             "rebalances": self.rebalances,
             "rebalance_swaps": self.swaps_done,
+            "rebalance_swaps_capped": self.swaps_capped,
             "rebalances_postponed": self.postponed,
+            "deployed_at_mint_pct": 100 * self.mint_share_sum / self.bands if self.bands else None,
+            "deployed_at_mint_min_pct": 100 * self.mint_share_min if self.bands else None,
             "fees_collected_usd": self.fees_collected_usd,
             "fees_uncollected_usd": fees - self.fees_collected_usd,
             "fees_earned_usd": fees,
@@ -839,11 +1328,40 @@ class RangeLP(MarketAgent):
             "perp_size": perp.size if perp else None,
             "perp_pnl_usd": perp.pnl if perp else None,
             "perp_funding_usd": perp.funding if perp else None,
+            "perp_penalties_usd": perp.penalties if perp else None,
+            "perp_written_off_usd": parts["perp"] - (perp.pnl + perp.funding - perp.penalties)
+            if perp
+            else None,
             "perp_liquidations": perp.liquidations if perp else None,
+            # the decomposition: the pnl_* columns add up to net_vs_hodl_usd
+            "pnl_fees_usd": fees,
+            "pnl_il_usd": il,
+            "pnl_swap_costs_usd": swaps,
+            "pnl_gas_usd": parts["gas"],
+            "pnl_perp_usd": parts["perp"],
+            "pnl_rounding_usd": parts["rounding"],
             "net_vs_hodl_usd": net,
+            "net_vs_hodl_pct": net / hodl * 100 if hodl else None,
+            # and their parts
+            "il_bands_usd": parts["il_bands"],
+            "il_bands_realised_usd": self.il_realised_usd,
+            "il_bands_unrealised_usd": parts["il_bands"] - self.il_realised_usd,
+            "il_bands_formula_usd": self.il_formula_realised_usd + self.il_formula_usd(),
+            "il_recentre_usd": parts["il_recentre"],
+            "il_vs_hodl_pct": il / hodl * 100 if hodl else None,
+            "bands": self.bands,
+            "swap_fees_paid_usd": -parts["swap_fees"],
+            "swap_impact_usd": -parts["swap_impact"],
+            "lvr_usd": self.lvr(),
+            "fees_minus_lvr_usd": fees - self.lvr(),
+            "net_calm_usd": regimes["calm"]["net"] if "calm" in regimes else None,
+            "net_volatile_usd": regimes["volatile"]["net"] if "volatile" in regimes else None,
             "net_vs_hodl_apr_pct": apr(net),
             "fee_apr_pct": apr(fees),
+            "il_apr_pct": apr(il),
+            "swap_costs_apr_pct": apr(swaps),
             "gas_apr_pct": apr(gas),
+            "perp_apr_pct": apr(parts["perp"]) if perp else None,
         }
 
 
@@ -858,10 +1376,24 @@ _AGENT_STATE = (
     "fees_collected",
     "fees_collected_usd",
     "swaps_done",
+    "swaps_capped",
+    "waited",
+    "mint_share_sum",
+    "mint_share_min",
     "perp",
     "margin_posted",
     "perp_orders",
     "last_hedge_block",
+    "perp_paid_back",
+    "bands",
+    "il_realised_usd",
+    "il_formula_realised_usd",
+    "swap_fees_paid_usd",
+    "swap_impact_usd",
+    "lvr_usd",
+    "lvr_base",
+    "lvr_sqrt_price",
+    "band_sqrt",
 )
 """Attributes a reverted transaction restores."""
 
@@ -872,9 +1404,19 @@ REPORT_COLUMNS: dict[str, str] = {
     "tick_upper": "range_lp: current band's upper tick",
     "in_range": "range_lp: whether the pool price is inside the band at the end",
     "time_in_range_pct": "range_lp: share of blocks with the price inside the band, %",
+    "deployed_pct": "range_lp: average share of its tokens (wallet + position principal, at "
+    "reference prices) that sat in the position, over the blocks it was entered, %",
+    "idle_end_pct": "range_lp: share of its value not in the position at the end (wallet, perp), %",
     "rebalances": "range_lp: band moves (burn + collect + [swap] + mint transactions)",
     "rebalance_swaps": "range_lp: swaps made to fit the inventory to a new band",
-    "rebalances_postponed": "range_lp: blocks a due move waited (pool too far from the reference)",
+    "rebalance_swaps_capped": "range_lp: of those, swaps the pool could not fill in full within "
+    "swap_slippage_bps, after waiting max_wait_blocks (a pool too thin for them): "
+    "the rest of the inventory stayed idle until the next move",
+    "deployed_at_mint_pct": "range_lp: average share of its inventory (wallet, gas reserve "
+    "excluded, at reference prices) each mint put into the band, %",
+    "deployed_at_mint_min_pct": "range_lp: the lowest such share (a thin pool at a move), %",
+    "rebalances_postponed": "range_lp: blocks a due move waited (pool too far from the reference "
+    "to fill its swap); a move that finds so only when it executes reverts (see reverts)",
     "fees_collected_usd": "range_lp: fees collected, valued when collected",
     "fees_uncollected_usd": "range_lp: fees earned not yet collected (pool fee growth), valued now",
     "fees_earned_usd": "range_lp: collected + uncollected fees",
@@ -886,16 +1428,57 @@ REPORT_COLUMNS: dict[str, str] = {
     "perp_size": "range_lp hedged: perp position, whole token0 (negative = short)",
     "perp_pnl_usd": "range_lp hedged: cumulative price P&L of the perp",
     "perp_funding_usd": "range_lp hedged: cumulative funding received (negative = paid)",
+    "perp_penalties_usd": "range_lp hedged: liquidation fees the venue kept",
+    "perp_written_off_usd": "range_lp hedged: losses beyond the collateral the venue wrote off",
     "perp_liquidations": "range_lp hedged: liquidations of the perp",
-    "net_vs_hodl_usd": "range_lp: value (wallet + position + perp equity) minus hodl_value_usd",
+    "pnl_fees_usd": "range_lp P&L: fees earned (= fees_earned_usd)",
+    "pnl_il_usd": "range_lp P&L: impermanent loss vs HODL = il_bands_usd + il_recentre_usd",
+    "pnl_swap_costs_usd": "range_lp P&L: its own rebalancing swaps, -(pool fee + price impact)",
+    "pnl_gas_usd": "range_lp P&L: -gas",
+    "pnl_perp_usd": "range_lp P&L: perp price P&L + funding - penalties + written off",
+    "pnl_rounding_usd": "range_lp P&L: what integer rounding leaves (net minus the other pnl_*)",
+    "net_vs_hodl_usd": "range_lp: value (wallet + position + perp equity) minus hodl_value_usd "
+    "= the sum of the pnl_* columns",
+    "net_vs_hodl_pct": "range_lp: net_vs_hodl_usd / hodl_value_usd, %",
+    "il_bands_usd": "range_lp: every band's principal vs holding the tokens minted into it, "
+    "at reference prices (realised at each burn + the current band)",
+    "il_bands_realised_usd": "range_lp: band IL of the bands already burned",
+    "il_bands_unrealised_usd": "range_lp: band IL of the current band",
+    "il_bands_formula_usd": "range_lp: the same from the closed form ranged_il at pool prices "
+    "(a check of il_bands_usd; the gap is the pool's distance from the reference price)",
+    "il_recentre_usd": "range_lp: re-centring drift: (tokens held after each re-centre, "
+    "wallet included, - the funded tokens) x the price change while they were held",
+    "il_vs_hodl_pct": "range_lp: pnl_il_usd / hodl_value_usd, %",
+    "bands": "range_lp: bands minted (the first and one per re-centre)",
+    "swap_fees_paid_usd": "range_lp: pool fees paid on its rebalancing swaps",
+    "swap_impact_usd": "range_lp: price impact of its rebalancing swaps vs the reference, "
+    "beyond the fee",
+    "lvr_usd": "range_lp: loss-versus-rebalancing of its positions (trades' gain against its "
+    "principal at reference prices, fees excluded); also in lp_lvr_usd",
+    "fees_minus_lvr_usd": "range_lp: fees earned minus LVR (the position vs rebalancing)",
+    "net_calm_usd": "range_lp: net_vs_hodl_usd accrued while the price process was calm",
+    "net_volatile_usd": "range_lp: net_vs_hodl_usd accrued while it was volatile",
     "net_vs_hodl_apr_pct": "range_lp: net_vs_hodl_usd annualised over the capital, %",
     "fee_apr_pct": "range_lp: fees earned annualised over the capital, %",
+    "il_apr_pct": "range_lp: pnl_il_usd annualised over the capital, %",
+    "swap_costs_apr_pct": "range_lp: pnl_swap_costs_usd annualised over the capital, %",
     "gas_apr_pct": "range_lp: gas annualised over the capital, %",
+    "perp_apr_pct": "range_lp hedged: pnl_perp_usd annualised over the capital, %",
 }
+
+PNL_PARTS = (
+    "pnl_fees_usd",
+    "pnl_il_usd",
+    "pnl_swap_costs_usd",
+    "pnl_gas_usd",
+    "pnl_perp_usd",
+    "pnl_rounding_usd",
+)
+"""The report columns that add up to net_vs_hodl_usd."""
 
 
 def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
-    """Per cohort of range LPs: the strategy's totals and averages (for summary.json)."""
+    """Per cohort of range LPs: the strategy's totals, its P&L decomposition, per regime."""
     out: dict[str, Any] = {}
     by_cohort: dict[str, list[RangeLP]] = {}
     for a in model.market_agents:
@@ -907,7 +1490,7 @@ def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
         days = max(a.days() for a in agents)
 
         def total(key: str, rows: list[dict[str, Any]] = rows) -> float:
-            return float(sum(r[key] or 0.0 for r in rows))
+            return float(math.fsum(r[key] or 0.0 for r in rows))
 
         def mean(key: str, rows: list[dict[str, Any]] = rows) -> float | None:
             xs = [r[key] for r in rows if r[key] is not None]
@@ -917,30 +1500,100 @@ def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
             return x / capital / days * 365 * 100 if capital and days else None
 
         net = total("net_vs_hodl_usd")
-        fees = total("fees_earned_usd")
-        gas = total("range_lp_gas_usd")
+        hodl = total("hodl_value_usd")
         entry: dict[str, Any] = {
             "strategy": agents[0].spec.strategy,
             "pool": agents[0].pool.name,
             "agents": len(agents),
             "capital_usd": capital,
-            "fees_earned_usd": fees,
-            "gas_usd": gas,
+            "fees_earned_usd": total("fees_earned_usd"),
+            "gas_usd": total("range_lp_gas_usd"),
             "rebalances": int(total("rebalances")),
             "time_in_range_pct": mean("time_in_range_pct"),
+            "deployed_pct": mean("deployed_pct"),
+            "deployed_at_mint_pct": mean("deployed_at_mint_pct"),
+            "deployed_at_mint_min_pct": min(
+                (
+                    r["deployed_at_mint_min_pct"]
+                    for r in rows
+                    if r["deployed_at_mint_min_pct"] is not None
+                ),
+                default=None,
+            ),
+            "rebalance_swaps_capped": int(total("rebalance_swaps_capped")),
             "il_formula_pct": mean("il_formula_pct"),
             "il_measured_pct": mean("il_measured_pct"),
+            **{k: total(k) for k in PNL_PARTS},
             "net_vs_hodl_usd": net,
-            "fee_apr_pct": apr(fees),
-            "gas_apr_pct": apr(gas),
+            "net_vs_hodl_pct": net / hodl * 100 if hodl else None,
+            "il_bands_usd": total("il_bands_usd"),
+            "il_bands_realised_usd": total("il_bands_realised_usd"),
+            "il_bands_formula_usd": total("il_bands_formula_usd"),
+            "il_recentre_usd": total("il_recentre_usd"),
+            "il_vs_hodl_pct": total("pnl_il_usd") / hodl * 100 if hodl else None,
+            "swap_fees_paid_usd": total("swap_fees_paid_usd"),
+            "swap_impact_usd": total("swap_impact_usd"),
+            "lvr_usd": total("lvr_usd"),
+            "fees_minus_lvr_usd": total("fees_minus_lvr_usd"),
+            "hodl_value_usd": hodl,
+            "fee_apr_pct": apr(total("fees_earned_usd")),
+            "il_apr_pct": apr(total("pnl_il_usd")),
+            "swap_costs_apr_pct": apr(total("pnl_swap_costs_usd")),
+            "gas_apr_pct": apr(total("range_lp_gas_usd")),
             "net_vs_hodl_apr_pct": apr(net),
         }
         if agents[0].perp is not None:
             entry["perp_pnl_usd"] = total("perp_pnl_usd")
             entry["perp_funding_usd"] = total("perp_funding_usd")
+            entry["perp_penalties_usd"] = total("perp_penalties_usd")
+            entry["perp_written_off_usd"] = total("perp_written_off_usd")
             entry["perp_liquidations"] = int(total("perp_liquidations"))
+            entry["perp_apr_pct"] = apr(total("pnl_perp_usd"))
+        regimes = _cohort_regimes(agents, capital, model.block_time_s)  # type: ignore[attr-defined]
+        if regimes:
+            entry["by_regime"] = regimes
         out[cohort] = entry
     return out
+
+
+def _cohort_regimes(agents: list[RangeLP], capital: float, block_time_s: float) -> dict[str, Any]:
+    """The cohort's decomposition summed per regime, with the regime's days and net APR."""
+    out: dict[str, Any] = {}
+    for a in agents:
+        for regime, parts in a.by_regime().items():
+            acc = out.setdefault(regime, {})
+            for k, v in parts.items():
+                acc[k] = acc.get(k, 0.0) + v
+    result: dict[str, Any] = {}
+    for regime in sorted(out):
+        acc = out[regime]
+        blocks = acc.pop("blocks") / len(agents)
+        days = blocks * block_time_s / 86_400
+        row: dict[str, Any] = {"days": days}
+        row["pnl_fees_usd"] = acc["fees"]
+        row["pnl_il_usd"] = acc["il_bands"] + acc["il_recentre"]
+        row["pnl_swap_costs_usd"] = acc["swap_fees"] + acc["swap_impact"]
+        row["pnl_gas_usd"] = acc["gas"]
+        row["pnl_perp_usd"] = acc["perp"]
+        row["pnl_rounding_usd"] = acc["rounding"]
+        row["net_vs_hodl_usd"] = acc["net"]
+        row["net_vs_hodl_apr_pct"] = (
+            acc["net"] / capital / days * 365 * 100 if capital and days else None
+        )
+        result[regime] = row
+    return result
+
+
+def _regime_asset(model: mesa.Model, tokens: tuple[str, ...]) -> str | None:
+    """The first of `tokens` whose reference price follows a regime-switching process."""
+    prices = getattr(model, "prices", None)
+    for t in tokens:
+        try:
+            if prices is not None and prices.regime(t):
+                return t
+        except ScenarioError:
+            continue
+    return None
 
 
 def build(model: mesa.Model, cohort: str, spec: RangeLPSpec) -> list[RangeLP]:
@@ -968,5 +1621,6 @@ def build(model: mesa.Model, cohort: str, spec: RangeLPSpec) -> list[RangeLP]:
         before = dict(a.wallet)
         a.fund(a.capital, weights, spec.gas_reserve)
         a.funded = {t: a.wallet[t] - before.get(t, 0) for t in a.wallet}
+        a.marks = a._prices()
         agents.append(a)
     return agents

@@ -12,6 +12,7 @@ from agents import (
     arbitrageur,
     liquidator,
     liquidity_provider,
+    lst_arbitrageur,
     lst_looper,
     mining_lp,
     noise_trader,
@@ -35,6 +36,7 @@ KINDS: dict[str, tuple[type[AgentSpec], Builder]] = {
     "lending_supplier": (lst_looper.LendingSupplierSpec, lst_looper.build_suppliers),
     "liquidator": (liquidator.LiquidatorSpec, liquidator.build),
     "panic_seller": (panic_seller.PanicSellerSpec, panic_seller.build),
+    "lst_arbitrageur": (lst_arbitrageur.LstArbitrageurSpec, lst_arbitrageur.build),
     # issue 6: liquidity mining and rug pulls
     "mining_lp": (mining_lp.MiningLPSpec, mining_lp.build),
     "token_developer": (rug_puller.TokenDeveloperSpec, rug_puller.build),

@@ -281,13 +281,21 @@ def _protocol_lines(s: dict[str, Any], money: Any) -> list[str]:
         )
         apr = lm.get("looper_realised_apr_pct") or {}
         eq = lm.get("looper_equity_change_pct") or {}
-        if apr.get("mean") is not None:
+        if eq.get("mean") is not None:
+            # the return over the run; annualised only from 7 days in the loop
+            annual = (
+                f"realised APR mean {apr['mean']:,.1f}% vs plain staking "
+                f"{num(lm.get('plain_staking_apr_pct'), '.2f')}%"
+                if apr.get("mean") is not None
+                else "not annualised (under 7 days in the loop)"
+            )
             lines.append(
                 row(
                     "loopers",
-                    f"{lm['loopers_liquidated']}/{lm['loopers']} liquidated; equity "
-                    f"{num(eq.get('mean'), '+.2f')}% on average; realised APR mean "
-                    f"{apr['mean']:,.1f}% vs plain staking {num(lm['plain_staking_apr_pct'], '.2f')}%",
+                    f"{lm['loopers_liquidated']}/{lm['loopers']} liquidated; return over "
+                    f"{num(lm.get('looper_days_in_loop'), '.1f')} days "
+                    f"{num(eq.get('mean'), '+.2f')}% on average vs plain staking "
+                    f"{num(lm.get('plain_staking_return_pct'), '+.3f')}%; {annual}",
                 )
             )
     return lines

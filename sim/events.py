@@ -199,12 +199,17 @@ def apply(ev: Any, model: MarketModel) -> str:
             return f"agents {c} {'arrive' if active else 'leave'}"
         case Slash(lst=t, fraction=f):
             protocol = market.protocols.staking[t]
-            before = protocol.exchange_rate()
-            loss = protocol.slash(f)
-            market.ledger.burned_in_venue(protocol.underlying, loss)
+            before = protocol.share_price()
+            # books the burn; a rebasing LST's balances shrink at once
+            loss = market.protocols.slash(t, f)
+            after = protocol.share_price()
+            what = (
+                f"every balance x{after / before:.6f}"
+                if protocol.rebasing
+                else f"exchange rate {before:.6f} -> {after:.6f}"
+            )
             return (
                 f"slash {t}: {loss / market.scale[protocol.underlying]:.6g} "
-                f"{protocol.underlying} lost ({f:.2%}); exchange rate {before:.6f} -> "
-                f"{protocol.exchange_rate():.6f}"
+                f"{protocol.underlying} lost ({f:.2%}); {what}"
             )
     raise TypeError(f"unknown event {ev!r}")

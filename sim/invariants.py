@@ -7,8 +7,8 @@ that each pool's own books are sound, from outside its contract math:
   sqrt(k) per LP token never falls (swaps raise k, mints and burns round in the
   pool's favour; the protocol fee the pair would mint now counts as supply);
 * StableSwap (Curve): the cached invariant D equals D recomputed from the balances,
-  LP balances add up to the supply, and the virtual price never falls while A and
-  the coin rates stay put (fees raise D; a zero-fee pool may lose rounding dust);
+  LP balances add up to the supply, and the virtual price never falls while A,
+  the coin rates and a rebasing coin's balance stay put (fees raise D; a zero-fee pool may lose rounding dust);
 * concentrated liquidity (Uniswap V3): the active liquidity is the sum of the
   initialized ticks' `liquidity_net` at or below the current tick, each tick's
   `liquidity_gross` is the sum of the positions that use it, the tick matches the
@@ -94,11 +94,11 @@ class StableSwapWatch(PoolWatch):
         self.ss = pool
         self._last = self._state()
 
-    def _state(self) -> tuple[int, tuple[int, ...], int]:
-        """(A, coin rates, virtual price or -1 while the pool is empty)."""
+    def _state(self) -> tuple[int, tuple[int, ...], int, int]:
+        """(A, coin rates, rebases so far, virtual price or -1 while the pool is empty)."""
         pool = self.ss
         vp = pool.get_virtual_price() if pool.total_supply else -1
-        return pool._A(), tuple(pool.RATES), vp
+        return pool._A(), tuple(pool.RATES), pool.rebases, vp
 
     def problem(self) -> str | None:
         pool = self.ss
@@ -107,12 +107,13 @@ class StableSwapWatch(PoolWatch):
             return f"cached D {pool._d_value} differs from D {pool.get_D(xp, amp)} of the balances"
         before, now = self._last, self._state()
         self._last = now
-        same_curve = now[:2] == before[:2] and before[2] >= 0 and now[2] >= 0
+        # A, a coin rate or a rebase of a rebasing coin (a validator penalty) may lower D
+        same_curve = now[:3] == before[:3] and before[3] >= 0 and now[3] >= 0
         dust = VIRTUAL_PRICE_DUST if pool.fee == 0 else 0
-        if same_curve and now[2] < before[2] - dust:
+        if same_curve and now[3] < before[3] - dust:
             return (
-                f"virtual price fell from {before[2]} to {now[2]} (1e18 = 1.0) "
-                "with A and the coin rates unchanged"
+                f"virtual price fell from {before[3]} to {now[3]} (1e18 = 1.0) "
+                "with A, the coin rates and the balances' rebases unchanged"
             )
         return _lp_supply_problem(pool.balance_of, pool.total_supply)
 

@@ -698,6 +698,35 @@ class LendingMarket:
                 r.interest_to_treasury += to_treasury
             self._update_interest_rates(r)
 
+    def rebase(self, asset: str, num: int, den: int) -> int:
+        """A rebasing token's balances were multiplied by ``num / den`` (stETH's rebase, or a
+        validator penalty): the market's balance of it and every supplier's follow.
+
+        The contract's token balance (`cash`) becomes ``cash * num // den`` and the liquidity
+        index moves by exactly that change over the scaled supply, rounded down (Aave v2's
+        stETH aToken passed the rebase on to its holders the same way), so suppliers (and the
+        treasury) receive the whole rebase and ``cash + debt + deficit >= total supply`` still
+        holds. A reserve with debt is refused: its borrowers would keep the rebase of what
+        they borrowed (why Aave never let stETH be borrowed). Returns the change of `cash`
+        (token units; negative for a loss), which the caller books as a mint or burn.
+        """
+        r = self._reserve(asset)
+        if num <= 0 or den <= 0:
+            raise ProtocolError(f"rebase factor must be positive: {num}/{den}")
+        if r.total_scaled_debt:
+            raise ProtocolError(
+                f"{asset} has borrowers: a rebasing token cannot be borrowed in this market"
+            )
+        new_cash = r.cash * num // den
+        delta = new_cash - r.cash
+        if delta == 0:
+            return 0
+        r.cash = new_cash
+        if r.total_scaled_supply:
+            r.liquidity_index = max(1, r.liquidity_index + delta * RAY // r.total_scaled_supply)
+        self._update_interest_rates(r)
+        return delta
+
     # ------------------------------------------------------------------ bad debt
     def realise_bad_debt(self, account: str) -> dict[str, int]:
         """Aave v3.3 `LiquidationLogic._burnBadDebt`: write off debt left without collateral.

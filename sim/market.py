@@ -32,6 +32,8 @@ class Market:
 
     def __post_init__(self) -> None:
         self.scale = {t: 10**d for t, d in self.decimals.items()}
+        # staking protocols reach the pools: rate oracles, rebases of a rebasing LST
+        self.protocols.attach_pools(self.pools)
 
     @property
     def block(self) -> int:

@@ -27,7 +27,7 @@ from agents.liquidity_provider import LiquidityProvider
 from agents.range_lp import RangeLP
 from agents.registry import build_cohort
 from sim.chain import Chain
-from sim.errors import PoolError, ProtocolError, ScenarioError
+from sim.errors import ConservationError, PoolError, ProtocolError, ScenarioError
 from sim.events import apply as apply_event
 from sim.invariants import watch
 from sim.ledger import Ledger
@@ -192,5 +192,9 @@ class MarketModel(mesa.Model):
         """Conservation of every token and each pool's invariants (raises `ConservationError`)."""
         block = self.market.block
         self.market.ledger.check(block)
+        try:
+            self.market.protocols.check()  # each liquid-staking token backed by its protocol
+        except ConservationError as err:
+            raise ConservationError(f"block {block}: {err}") from None
         for pool_watch in self.pool_watches:
             pool_watch.check(block)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.config import Spec
 from sim.pools.base import Pool
@@ -33,15 +33,33 @@ class ConstantProductSpec(Spec):
 
 
 class StableSwapSpec(Spec):
-    """A Curve plain pool (2 to 4 coins)."""
+    """A Curve plain pool (2 to 4 coins), optionally with rate oracles (stableswap-ng)."""
 
     kind: Literal["stableswap"]
     tokens: list[str] = Field(min_length=2, max_length=4, description="the coins, in index order")
     A: int = Field(100, ge=1, le=1_000_000, description="amplification coefficient (contract A)")
     fee_bps: float = Field(4.0, ge=0, le=500, description="swap fee on the output, basis points")
     admin_fee: float = Field(0.5, ge=0, le=1, description="share of the fee kept by the admin")
+    rate_oracles: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "coin -> [staking] protocol name: the pool scales that coin by the protocol's "
+            "exchange rate, read at every call (stableswap-ng rate oracle, as in wstETH/ETH "
+            "or rETH/ETH pools), so a reward-bearing LST trades at its rate when balanced"
+        ),
+    )
 
     _tokens = field_validator("tokens")(_distinct)
+
+    @model_validator(mode="after")
+    def _oracle_coins(self) -> StableSwapSpec:
+        for coin in self.rate_oracles:
+            if coin not in self.tokens:
+                raise ValueError(
+                    f"rate_oracles names {coin!r}, which is not one of the pool's tokens "
+                    f"{self.tokens}"
+                )
+        return self
 
 
 class ConcentratedSpec(Spec):
@@ -86,9 +104,9 @@ def build_pool(
                 fee_to="protocol" if spec.protocol_fee else None,
             )
         case StableSwapSpec():
-            from sim.pools.stableswap import StableSwapPool
+            from sim.pools.stableswap import RateOracle, StableSwapPool
 
-            return StableSwapPool(
+            pool = StableSwapPool(
                 name,
                 tuple(spec.tokens),
                 decs,
@@ -96,6 +114,10 @@ def build_pool(
                 fee=round(spec.fee_bps * 1_000_000),
                 admin_fee=round(spec.admin_fee * 10**10),
             )
+            # declared here, connected to the staking protocol by `Protocols.add_staking`
+            for coin, source in spec.rate_oracles.items():
+                pool.set_rate_oracle(spec.tokens.index(coin), RateOracle(source))
+            return pool
         case ConcentratedSpec():
             from sim.pools.concentrated import ConcentratedPool
 

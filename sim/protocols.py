@@ -10,10 +10,27 @@ Token flows go through small functions here (`stake`, `supply`, `borrow`,
 `liquidate`, ...) that move ledger wallets and protocol books together, so
 agents never touch either directly.
 
-Liquid staking tokens are held in wallets and pools as ordinary integer tokens:
-the protocol books every LST in circulation to one omnibus account, so only the
-reward-bearing design (wstETH, rETH) can circulate; a rebasing token would need
-every wallet to rebase.
+Liquid staking tokens are held in wallets, pools and lending markets as ordinary
+integer tokens; the staking protocol books every LST in circulation to one omnibus
+account (`CIRCULATING`).
+
+* **Reward-bearing** (wstETH, rETH): a balance never changes by itself; the exchange
+  rate grows. A StableSwap pool declared with ``rate_oracles = { <lst> = "<staking
+  name>" }`` reads that rate (`LiquidStaking.rate_wad`) at every call, as stableswap-ng
+  pools of wstETH/rETH do, so a balanced pool prices the LST at its exchange rate.
+* **Rebasing** (stETH): the exchange rate is 1 and every holder's balance grows. Each
+  block, after the yield accrues (and right after a penalty, `slash`), `_sync_rebase`
+  multiplies every balance of the LST by the growth of the share price, Lido's
+  ``balance = shares * total_pooled / total_shares``, rounded down per holder: wallets
+  (an explicit ledger `mint`, or `burn` for a penalty, per holder), StableSwap pools (the
+  pool's whole token balance rebases and the change goes to its LPs, admin fees aside:
+  stableswap-ng `_balances()` for rebasing coins, as in Curve's stETH/ETH pool) and
+  lending markets (cash and every supplier's balance: `LendingMarket.rebase`), the last
+  two booked with `Ledger.minted_to_venue` / `burned_in_venue`. Flooring leaves the
+  protocol a little more underlying than the LST in circulation (`rebase_dust`, a few wei
+  per holder per block, never negative). Stakes and redemptions in between move the
+  share price only by their own rounding, which is left to the protocol too. Other pool
+  kinds cannot hold a rebasing LST (Uniswap pairs would need `sync`/`skim`; wrap it).
 """
 
 from __future__ import annotations
@@ -22,10 +39,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sim.errors import InsufficientBalance, ProtocolError
+from sim.errors import ConservationError, InsufficientBalance, ProtocolError
 from sim.ledger import Ledger
 from sim.lending import LendingMarket, LendingSpec
 from sim.pools.base import Pool
+from sim.pools.stableswap import StableSwapPool
 from sim.rewards import MasterChef, RewardsSpec, emission_rate_per_day
 from sim.staking import LiquidStaking, StakingSpec
 
@@ -61,19 +79,61 @@ class Protocols:
     _chef_minted: int = 0
     liquidations: list[LiquidationRecord] = field(default_factory=list)
     """Every liquidation executed through `liquidate`, in order."""
+    pools: dict[str, Pool] = field(default_factory=dict)
+    """The market's pools (`attach_pools`): rate oracles and rebases reach them."""
+    staking_by_name: dict[str, LiquidStaking] = field(default_factory=dict)
+    """Staking protocols by their scenario name (`[staking.<name>]`)."""
+    _rebase_index: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per rebasing LST: (total pooled, total shares) its balances were last rebased to."""
+    rebased: dict[str, int] = field(default_factory=dict)
+    """Per rebasing LST: net balance units created by rebases (negative after penalties)."""
 
     # ---- construction --------------------------------------------------------------------
 
+    def attach_pools(self, pools: dict[str, Pool]) -> None:
+        """Share the market's pools (the same dict) and connect their rate oracles."""
+        self.pools = pools
+        self._connect_oracles()
+        for protocol in self.staking.values():
+            if protocol.rebasing:
+                self._rebase_holders(protocol.lst)
+
     def add_staking(self, name: str, spec: StakingSpec, block_time_s: float) -> LiquidStaking:
-        if spec.design != "reward_bearing":
-            raise ProtocolError(
-                f"staking.{name}: only reward_bearing LSTs can circulate in wallets and pools "
-                "(wrap a rebasing token, as wstETH wraps stETH)"
-            )
         protocol = LiquidStaking(spec, seconds_per_block=max(1, round(block_time_s)))
         self.staking[spec.lst] = protocol
+        self.staking_by_name[name] = protocol
         self.ledger.add_venue(f"staking:{name}", protocol.holdings)
+        if protocol.rebasing:
+            self._rebase_holders(spec.lst)
+            self._rebase_index[spec.lst] = (0, 0)
+            self.rebased[spec.lst] = 0
+        self._connect_oracles()
         return protocol
+
+    def _connect_oracles(self) -> None:
+        """Point every declared pool rate oracle at its staking protocol's `rate_wad`."""
+        for pool in self.pools.values():
+            for k, oracle in enumerate(getattr(pool, "rate_oracles", ())):
+                if oracle is None or oracle.fn is not None:
+                    continue
+                protocol = self.staking_by_name.get(oracle.source)
+                if protocol is None:
+                    continue  # not added yet; `add_staking` connects it
+                if protocol.lst != pool.tokens[k]:
+                    raise ProtocolError(
+                        f"pool {pool.name!r}: the rate oracle of {pool.tokens[k]} reads "
+                        f"staking.{oracle.source}, whose token is {protocol.lst}"
+                    )
+                oracle.fn = protocol.rate_wad
+
+    def _rebase_holders(self, lst: str) -> None:
+        """Refuse pools that cannot hold a rebasing LST (balances they do not track)."""
+        for pool in self.pools.values():
+            if lst in pool.tokens and not hasattr(pool, "admin_balances"):
+                raise ProtocolError(
+                    f"pool {pool.name!r} ({pool.kind}) cannot hold the rebasing {lst}: only "
+                    "StableSwap pools follow a rebase (wrap it, as wstETH wraps stETH)"
+                )
 
     def add_lending(
         self,
@@ -128,11 +188,14 @@ class Protocols:
     # ---- each block --------------------------------------------------------------------------
 
     def on_block(self, block: int, price: PriceFn) -> None:
-        """Accrue staking yield and lending interest, sample TWAPs, book reward emissions."""
+        """Accrue staking yield (rebasing LSTs: every balance grows) and lending interest,
+        sample TWAPs, book reward emissions."""
         for lst in self.staking.values():
             minted = lst.accrue(1)
             if minted:
                 self.ledger.minted_to_venue(lst.spec.underlying, minted)
+            if lst.rebasing:
+                self._sync_rebase(lst)
         for market in self.lending.values():
             market.accrue(1)
         for asset, hist in self._twap.items():
@@ -150,7 +213,100 @@ class Protocols:
             self.ledger.minted_to_venue(chef.token, delta)
             self._chef_minted = chef.total_minted
 
+    # ---- rebasing LSTs ---------------------------------------------------------------------
+
+    def _sync_rebase(self, protocol: LiquidStaking) -> int:
+        """Rebase every holder of a rebasing LST to the protocol's share price; returns the net
+        change of balances (booked as explicit mints and burns)."""
+        lst = protocol.lst
+        p0, s0 = self._rebase_index[lst]
+        p1, s1 = protocol.total_pooled, protocol.total_shares()
+        if (p1, s1) == (p0, s0):
+            return 0
+        self._rebase_index[lst] = (p1, s1)
+        if not (p0 and s0 and p1 and s1):
+            return 0
+        num, den = p1 * s0, s1 * p0  # the share price's growth, (p1 / s1) / (p0 / s0)
+        if num == den:
+            return 0
+        ledger, total = self.ledger, 0
+        for holder, wallet in ledger.wallets.items():
+            balance = wallet.get(lst, 0)
+            if balance:
+                change = balance * num // den - balance
+                if change > 0:
+                    ledger.mint(holder, lst, change)
+                elif change < 0:
+                    ledger.burn(holder, lst, -change)
+                total += change
+        for pool in self.pools.values():
+            if lst in pool.tokens:
+                if not isinstance(pool, StableSwapPool):  # the scenario loader refuses this
+                    raise ProtocolError(f"pool {pool.name!r} cannot hold rebasing {lst}")
+                change = pool.rebase(pool.tokens.index(lst), num, den)
+                self._book_venue_change(lst, change)
+                total += change
+        for market in self.lending.values():
+            if lst in market.reserves:
+                change = market.rebase(lst, num, den)
+                self._book_venue_change(lst, change)
+                total += change
+        self.rebased[lst] += total
+        return total
+
+    def _book_venue_change(self, token: str, change: int) -> None:
+        if change > 0:
+            self.ledger.minted_to_venue(token, change)
+        elif change < 0:
+            self.ledger.burned_in_venue(token, -change)
+
+    def _settled(self, protocol: LiquidStaking) -> None:
+        """Before a stake or redemption: pending rebases are paid first."""
+        if protocol.rebasing:
+            self._sync_rebase(protocol)
+
+    def _reindex(self, protocol: LiquidStaking) -> None:
+        """After a stake or redemption: its own rounding is not a rebase (left to the protocol)."""
+        if protocol.rebasing:
+            self._rebase_index[protocol.lst] = (protocol.total_pooled, protocol.total_shares())
+
+    def rebase_dust(self, lst: str) -> int:
+        """LST the protocol backs but nobody holds: its supply minus the ledger's (>= 0)."""
+        protocol = self.staking[lst]
+        return protocol.total_supply() - self.ledger.supply(lst)
+
+    def slash(self, lst: str, fraction: float) -> int:
+        """A validator penalty on `lst`'s protocol: the lost underlying is booked as a burn, and
+        a rebasing LST's balances shrink with it at once. Returns the underlying destroyed."""
+        protocol = self.staking[lst]
+        loss = protocol.slash(fraction)
+        self.ledger.burned_in_venue(protocol.spec.underlying, loss)
+        if protocol.rebasing:
+            self._sync_rebase(protocol)
+        return loss
+
+    def check(self) -> None:
+        """Raise `ConservationError` unless each LST in circulation is backed by its protocol:
+        the ledger's supply equals the protocol's (reward-bearing) or is at most it (rebasing:
+        the difference is flooring dust), and each protocol's own books balance."""
+        for lst, protocol in self.staking.items():
+            protocol.check()
+            dust = self.rebase_dust(lst)
+            if dust < 0 or (dust and not protocol.rebasing):
+                raise ConservationError(
+                    f"{lst}: the ledger holds {self.ledger.supply(lst)} units, the protocol "
+                    f"backs {protocol.total_supply()}"
+                )
+
     # ---- token flows (wallet and protocol books move together) ---------------------------------
+
+    def preview_stake(self, lst: str, amount: int) -> int:
+        """LST `stake` would mint for `amount` underlying now (exact, no state change)."""
+        return self.staking[lst].preview_stake(amount)
+
+    def preview_redeem(self, lst: str, amount: int) -> int:
+        """Underlying a redemption of `amount` LST would pay now (exact, no state change)."""
+        return self.staking[lst].preview_redeem(CIRCULATING, amount)
 
     def stake(self, holder: str, lst: str, amount: int) -> int:
         """Stake `amount` underlying from `holder`'s wallet; returns LST units received."""
@@ -158,7 +314,9 @@ class Protocols:
         underlying = protocol.spec.underlying
         wallet = self.ledger.wallet(holder)
         _require(wallet, holder, underlying, amount)
+        self._settled(protocol)
         minted = protocol.stake(CIRCULATING, amount)
+        self._reindex(protocol)
         wallet[underlying] -= amount
         self.ledger.minted[lst] = self.ledger.minted.get(lst, 0) + minted
         wallet[lst] = wallet.get(lst, 0) + minted
@@ -169,7 +327,10 @@ class Protocols:
         protocol = self.staking[lst]
         wallet = self.ledger.wallet(holder)
         _require(wallet, holder, lst, amount)
+        self._settled(protocol)
+        _require(wallet, holder, lst, amount)  # a penalty rebase may have shrunk it
         paid = protocol.withdraw_instant(CIRCULATING, amount)
+        self._reindex(protocol)
         self.ledger.burn(holder, lst, amount)
         wallet[protocol.spec.underlying] += paid
         return paid
@@ -177,8 +338,12 @@ class Protocols:
     def request_withdrawal(self, holder: str, lst: str, amount: int) -> int:
         """Queue `amount` LST for redemption; returns the request id to `claim` later."""
         protocol = self.staking[lst]
-        _require(self.ledger.wallet(holder), holder, lst, amount)
+        wallet = self.ledger.wallet(holder)
+        _require(wallet, holder, lst, amount)
+        self._settled(protocol)
+        _require(wallet, holder, lst, amount)
         request = protocol.request_withdrawal(CIRCULATING, amount)
+        self._reindex(protocol)
         self.ledger.burn(holder, lst, amount)
         return request
 

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 PNG_METADATA = {"Software": None}
 """No version strings in PNGs, so the same run gives byte-identical images."""
@@ -138,31 +139,73 @@ def plot_mev(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
     return ax
 
 
+RANGE_LP_PARTS = (
+    ("pnl_fees_usd", "fees earned", "tab:blue"),
+    ("pnl_il_usd", "IL vs HODL (bands + re-centring)", "tab:red"),
+    ("pnl_swap_costs_usd", "rebalancing swaps (fee + impact)", "tab:orange"),
+    ("pnl_gas_usd", "gas", "tab:grey"),
+    ("pnl_perp_usd", "perp hedge (P&L + funding)", "tab:purple"),
+)
+"""The range-LP P&L parts drawn as stacked bars (with pnl_rounding_usd they add up to the net)."""
+
+
 def plot_range_lps(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
-    """Concentrated-liquidity strategies side by side: fees earned, gas and net against holding."""
+    """Concentrated-liquidity strategies side by side: where each one's net result against
+    holding comes from (stacked: gains up, losses down; the diamond is the net), and, for a
+    regime-switching price, the net earned in calm and in volatile spells."""
     ax = ax or plt.figure().gca()
     section = summary.get("range_lps") or {}
     names = list(section)
-    x = range(len(names))
-    width = 0.27
-    for k, (key, label, color) in enumerate(
-        [
-            ("fees_earned_usd", "fees earned", "tab:blue"),
-            ("gas_usd", "gas", "tab:grey"),
-            ("net_vs_hodl_usd", "net vs HODL (fees, IL, swaps, gas, perp)", "tab:green"),
+    x = list(range(len(names)))
+    regimes = sorted({r for v in section.values() for r in v.get("by_regime") or {}})
+    width = 0.42 if regimes else 0.6
+    main = [i - 0.2 if regimes else i for i in x]
+    up = [0.0] * len(names)
+    down = [0.0] * len(names)
+    for key, label, color in RANGE_LP_PARTS:
+        values = [section[n].get(key) or 0.0 for n in names]
+        if not any(values):
+            continue
+        bottoms = [up[i] if v >= 0 else down[i] for i, v in enumerate(values)]
+        ax.bar(main, values, width, bottom=bottoms, color=color, label=label)
+        for i, v in enumerate(values):
+            if v >= 0:
+                up[i] += v
+            else:
+                down[i] += v
+    ax.scatter(
+        main,
+        [section[n].get("net_vs_hodl_usd") or 0.0 for n in names],
+        marker="D",
+        color="black",
+        zorder=3,
+        label="net vs HODL",
+    )
+    colors = {"calm": "tab:green", "volatile": "tab:brown"}
+    extremes = [*up, *down]
+    for k, regime in enumerate(regimes):
+        nets = [
+            ((section[n].get("by_regime") or {}).get(regime) or {}).get("net_vs_hodl_usd", 0.0)
+            for n in names
         ]
-    ):
+        extremes += nets
         ax.bar(
-            [i + (k - 1) * width for i in x],
-            [section[n].get(key) or 0.0 for n in names],
-            width,
-            color=color,
-            label=label,
+            [i + 0.12 + 0.16 * k for i in x],
+            nets,
+            0.16,
+            color=colors.get(regime, f"C{k + 5}"),
+            label=f"net in {regime} spells",
         )
-    ax.set_xticks(list(x), names, fontsize=7, rotation=20)
+    if extremes:
+        lo, hi = min(0.0, *extremes), max(0.0, *extremes)
+        pad = 0.08 * (hi - lo) or 1.0
+        ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xticks(x, names, fontsize=7, rotation=20)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.tick_params(axis="y", labelsize=7)
     ax.axhline(0, color="grey", lw=0.6)
-    ax.set_title(f"Range LP strategies ({summary['numeraire']}, per cohort)")
-    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title(f"Range LP strategies: net vs HODL and its parts ({summary['numeraire']})")
+    ax.legend(fontsize=6, loc="best")
     return ax
 
 

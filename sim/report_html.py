@@ -111,6 +111,24 @@ def render(result: RunResult, figure_png: bytes) -> str:
         )
         body.append(cohorts)
 
+    if s.get("range_lps"):  # concentrated-liquidity strategies: the P&L decomposition
+        from sim.summary import range_lp_rows
+
+        header, rows = range_lp_rows(s["range_lps"])
+        body.append("<h2>Range LP strategies: where the net result comes from</h2>")
+        body.append(
+            f"<p class='meta'>Per cohort, in {html.escape(n)}: fees + IL vs HODL + swap costs "
+            "+ gas + perp + rounding = net vs HODL (per agent in agents.csv, pnl_* columns). "
+            "IL vs HODL = every band's principal against the tokens minted into it (realised "
+            "at each re-centre) + re-centring drift (the re-centred inventory against the "
+            "funded tokens).</p>"
+        )
+        body.append(
+            table(
+                [html.escape(h) for h in header],
+                [[(html.escape(c), "" if k < 2 else "num") for k, c in enumerate(r)] for r in rows],
+            )
+        )
     body += protocol_sections(result)
 
     body.append("<h2>Figures</h2>")
@@ -581,11 +599,14 @@ def protocol_sections(result: RunResult) -> list[str]:
                 (f"{name}: lowest health factor", _num(lm["min_health_factor"], ".4f")),
                 (f"{name}: loopers liquidated", f"{lm['loopers_liquidated']} of {lm['loopers']}"),
                 (
-                    f"{name}: loopers' equity change (mean, min, max)",
-                    ", ".join(f"{_num(eq.get(k), '+.2f')}%" for k in ("mean", "min", "max")),
+                    f"{name}: loopers' return over the run (mean, min, max) vs plain staking",
+                    ", ".join(f"{_num(eq.get(k), '+.2f')}%" for k in ("mean", "min", "max"))
+                    + f" vs {_num(lm.get('plain_staking_return_pct'), '+.3f')}%"
+                    + f" (mean {_num(lm.get('looper_days_in_loop'), '.1f')} days in the loop)",
                 ),
                 (
-                    f"{name}: loopers' realised APR (mean, min, max) vs plain staking",
+                    f"{name}: loopers' realised APR (mean, min, max) vs plain staking "
+                    "(only from 7 days in the loop)",
                     ", ".join(f"{_num(apr.get(k), ',.1f')}%" for k in ("mean", "min", "max"))
                     + f" vs {_num(lm['plain_staking_apr_pct'], '.2f')}%",
                 ),

@@ -16,7 +16,12 @@ what the token's *balance* means:
   `total_supply()` (= `total_pooled`) only to within one wei per holder.
 * **reward-bearing** (wstETH, rETH, cbETH): a balance is a number of units (= shares);
   it changes only by stake, transfer and withdrawal, and `exchange_rate()` (underlying
-  per unit) grows instead. A ledger can hold it as an ordinary integer token.
+  per unit) grows instead. A ledger can hold it as an ordinary integer token; `rate_wad`
+  is the integer rate a pool's rate oracle reads (wstETH `stEthPerToken`).
+
+In a simulated market (`sim.protocols`) every LST in circulation belongs to one omnibus
+account here; for the rebasing design `Protocols` passes each change of the share price
+on to every holder's integer balance (explicit mints and burns).
 
 Yield: `accrue(blocks)` compounds `total_pooled` per block at ``apr / blocks_per_year``
 (a nominal APR compounded every block, so one year gives ``(1 + apr/N)^N``). That
@@ -186,6 +191,29 @@ class LiquidStaking:
     def to_lst(self, underlying_amount: int) -> int:
         """LST balance units worth `underlying_amount` at the current rate, rounded down."""
         return underlying_amount if self.rebasing else self.shares_for_underlying(underlying_amount)
+
+    def rate_wad(self) -> int:
+        """Underlying per LST balance unit, scaled by 1e18, rounded down (the integer a rate
+        oracle reports: wstETH `stEthPerToken` = `getPooledEthByShares(1e18)`); exactly
+        1e18 for a rebasing LST, whose balance unit is the underlying."""
+        if self.rebasing:
+            return 10**18
+        return self.underlying_for_shares(10**18)
+
+    def preview_stake(self, amount: int) -> int:
+        """LST balance `stake(amount)` would mint now (exact; no state change)."""
+        self._check_amount(amount, "stake")
+        shares = amount if self._total_shares == 0 else self.shares_for_underlying(amount)
+        if not self.rebasing or shares == 0:
+            return shares
+        return shares * (self.total_pooled + amount) // (self._total_shares + shares)
+
+    def preview_redeem(self, account: str, lst_amount: int) -> int:
+        """Underlying `withdraw_instant`/`request_withdrawal` of `lst_amount` would pay `account`."""
+        self._check_amount(lst_amount, "withdrawal")
+        shares = self._lst_to_shares_up(account, lst_amount)
+        payout = self.underlying_for_shares(shares)
+        return min(payout, lst_amount) if self.rebasing else payout
 
     def _lst_to_shares_up(self, account: str, lst_amount: int) -> int:
         """Shares to burn for `lst_amount` of `account`'s LST, rounded up (all for its balance)."""

@@ -18,8 +18,8 @@ SUMMARY_FIELDS: dict[str, str] = {
     "volume_usd": "traded volume over all pools, numeraire",
     "fees_usd": "swap fees paid by all traders, numeraire (at the reference price of each block)",
     "lp_fee_income_usd": "fees attributed to liquidity providers, every agent holding pool shares (protocol/admin cuts removed)",
-    "lp_vs_hodl_pct": "LP position value against holding the deposited tokens, % (fees included)",
-    "impermanent_loss_pct": "IL(r) = 2*sqrt(r)/(1+r) - 1 at the final reference price ratio, %",
+    "lp_vs_hodl_pct": "LP value against holding the deposited tokens, % (fees included): passive LPs' positions and range LPs' whole books (position, wallet, perp)",
+    "impermanent_loss_pct": "IL of the first pool's LPs against holding, fees excluded, % (pools.<name>.impermanent_loss_basis says how): constant product IL(r) = 2*sqrt(r)/(1+r) - 1 at the final reference price ratio; StableSwap: the start balances moved along the invariant to the final reference prices; concentrated: the range LPs' measured IL vs HODL",
     "arbitrage_profit_usd": "arbitrageurs' trade profit after gas, at reference prices",
     "gas_usd": "gas paid by all agents, numeraire",
     "txs": "transactions included in blocks",
@@ -27,14 +27,14 @@ SUMMARY_FIELDS: dict[str, str] = {
     "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing)",
     "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR",
     "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse)",
-    "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR + what noise traders' price impact paid)",
+    "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR)",
     "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort",
     "pools": "the same per pool",
-    "lending": "per lending market (only when present): liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised APR vs plain staking",
+    "lending": "per lending market (only when present): liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised return over the run vs plain staking (and APR, only from 7 days in the loop)",
     "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
     "mining": "liquidity mining (only with [rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
     "rug": "rug pulls (only with a rug-pulling token_developer): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
-    "range_lps": "concentrated-liquidity LPs per cohort: strategy, fees, gas, time in range, IL, net vs HODL, APRs (only when present)",
+    "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime) (only when present)",
 }
 """Top-level keys of summary.json and what they mean."""
 
@@ -52,8 +52,8 @@ AGENT_COLUMNS: dict[str, str] = {
     "reverts": "reverted transactions",
     "dropped": "transactions dropped for lack of gas money",
     "trade_pnl_usd": "value received minus value paid in its swaps, at reference prices",
-    "lp_fee_income_usd": "fee income attributed to its LP shares",
-    "lp_lvr_usd": "loss-versus-rebalancing attributed to its LP shares",
+    "lp_fee_income_usd": "fee income attributed to its LP shares (range LPs: fees earned by its concentrated positions, collected + uncollected)",
+    "lp_lvr_usd": "loss-versus-rebalancing attributed to its LP shares (range LPs: trades' gain against its positions' principal at reference prices, fees excluded)",
     "slippage_usd": "execution shortfall of its swaps vs the reference price, beyond fees",
     "mev_gained_usd": "gross sandwich gain (bots)",
     "mev_lost_usd": "loss to sandwiches against trading alone (victims)",
@@ -84,7 +84,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             "tvl_end_usd": tvl,
             "fee_apr_pct": st.lp_fees_usd / tvl / days * 365 * 100 if tvl and days else None,
             "lp_vs_hodl_pct": (value / hodl - 1) * 100 if hodl else None,
-            "impermanent_loss_pct": m.il_formula(name) if len(pool.tokens) == 2 else None,
+            **pool_il(model, name),
             "lvr_usd": st.lvr_usd,
             "arb_gain_usd": st.arb_gain_usd,
             "lp_vs_rebalancing_usd": st.vs_rebalancing_usd,
@@ -99,7 +99,8 @@ def summarize(model: MarketModel) -> dict[str, Any]:
     )
     lp_income += sum(a.fees_usd() for a in range_lps)
     values = [(a.position_value(), a.hodl_value()) for a in lps if not a.exited]
-    values += [(a.value(), a.hodl_value()) for a in range_lps if not a.exited]
+    # a range LP's whole book (it realises its bands while it goes on), exited or not
+    values += [(a.value(), a.hodl_value()) for a in range_lps if a.entered]
     hodl_total = sum(h for _, h in values)
     main = next(iter(pools.values()))
     return {
@@ -134,6 +135,184 @@ def summarize(model: MarketModel) -> dict[str, Any]:
     }
 
 
+IL_BASIS = {
+    "constant_product": "x*y=k: 2*sqrt(r)/(1+r) - 1 at the final reference price ratio r",
+    "stableswap": "StableSwap invariant: the start balances per LP share moved along the curve "
+    "(current A, no fees) to the final reference prices, against holding them",
+    "concentrated": "range LPs' measured IL vs HODL (every band's principal against the tokens "
+    "minted into it, plus re-centring drift) over their HODL value",
+}
+"""How `impermanent_loss_pct` is computed for each pool kind (summary.json: impermanent_loss_basis)."""
+
+
+def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
+    """`impermanent_loss_pct` of a pool by the formula its kind needs, and the basis used.
+
+    Concentrated pools also get `lp_vs_hodl_pct` from their range LPs (they hold no shares).
+    """
+    pool = model.market.pools[name]
+    kind = pool.kind
+    il: float | None = None
+    out: dict[str, Any] = {}
+    if kind == "constant_product":
+        il = model.metrics.il_formula(name)
+    elif kind == "stableswap":
+        start = model.metrics.pools[name].start_claim_per_share
+        prices = [_price(model, t) for t in pool.tokens]
+        il = stableswap_il(pool, start, prices) if start else None
+        il = None if il is None else il * 100
+    elif kind == "concentrated":
+        lps = [
+            a
+            for a in model.market_agents
+            if isinstance(a, RangeLP) and a.pool is pool and a.entered
+        ]
+        if lps:
+            books = [(a.pnl(), a.hodl_value()) for a in lps]
+            hodl = sum(h for _, h in books)
+            if hodl:
+                il = sum(p["il_bands"] + p["il_recentre"] for p, _ in books) / hodl * 100
+                out["lp_vs_hodl_pct"] = sum(p["net"] for p, _ in books) / hodl * 100
+    out["impermanent_loss_pct"] = il
+    out["impermanent_loss_basis"] = IL_BASIS.get(kind, "not computed for this pool kind")
+    return out
+
+
+def _price(model: MarketModel, token: str) -> float:
+    try:
+        return model.market.price(token)
+    except Exception:  # an emptied pool prices nothing
+        return math.nan
+
+
+def stableswap_il(pool: Any, start_claim: tuple[float, ...], prices: list[float]) -> float | None:
+    """IL of a StableSwap LP share from the invariant, as a fraction (<= 0), fees excluded.
+
+    The share's start balances `start_claim` (raw units) lie on a curve of the pool's
+    invariant `A n^n sum x + D = A D n^n + D^(n+1) / (n^n prod x)` (the pool's current A).
+    Arbitrage without fees moves them along that curve to where every marginal price equals
+    the reference `prices` (numeraire per whole token); the share is then worth
+    sum p_i x_i, against sum p_i x0_i for holding the start balances. None when a price or
+    a balance is missing.
+    """
+    from sim.pools.stableswap import A_PRECISION
+
+    n = pool.n
+    x0 = [c / 10**d for c, d in zip(start_claim, pool.decimals, strict=True)]
+    if min(x0) <= 0 or not all(math.isfinite(p) and p > 0 for p in prices):
+        return None
+    ann = pool._A() * n / A_PRECISION
+    d = _stableswap_d(x0, ann)
+    x = list(x0)
+    for _ in range(100):
+        before = list(x)
+        for j in range(1, n):
+            _stableswap_pair_equilibrium(x, 0, j, prices[0] / prices[j], ann, d)
+        if max(abs(a - b) / b for a, b in zip(x, before, strict=True)) < 1e-13:
+            break
+    held = math.fsum(p * v for p, v in zip(prices, x0, strict=True))
+    lp = math.fsum(p * v for p, v in zip(prices, x, strict=True))
+    return min(0.0, lp / held - 1.0)
+
+
+def _stableswap_d(x: list[float], ann: float) -> float:
+    """D of whole-token balances `x` (floats; the same Newton step as the contract's get_D)."""
+    n = len(x)
+    s = math.fsum(x)
+    d = s
+    for _ in range(255):
+        d_p = d
+        for v in x:
+            d_p = d_p * d / (n * v)
+        prev = d
+        d = (ann * s + d_p * n) * d / ((ann - 1) * d + (n + 1) * d_p)
+        if abs(d - prev) <= 1e-15 * d:
+            break
+    return d
+
+
+def _stableswap_pair_equilibrium(
+    x: list[float], i: int, j: int, price_i_in_j: float, ann: float, d: float
+) -> None:
+    """Move coins i and j along the curve (others fixed, D fixed) until d x_j / d x_i equals
+    `price_i_in_j` (in place); a bisection on log x_i."""
+    n = len(x)
+    others = [v for k, v in enumerate(x) if k not in (i, j)]
+
+    def xj_at(xi: float) -> float:
+        c = d
+        for v in (xi, *others):
+            c = c * d / (v * n)
+        c = c * d / (ann * n)
+        b = xi + math.fsum(others) + d / ann - d
+        root = math.sqrt(b * b + 4 * c)
+        # the positive root of y^2 + b y = c, in the form that does not cancel
+        return 2 * c / (b + root) if b > 0 else (root - b) / 2
+
+    def marginal(xi: float) -> float:
+        xj = xj_at(xi)
+        d_p = d
+        for v in (xi, xj, *others):
+            d_p *= d / (n * v)
+        return (ann + d_p / xi) / (ann + d_p / xj)
+
+    lo, hi = math.log(x[i]) - 30.0, math.log(x[i]) + 30.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if marginal(math.exp(mid)) > price_i_in_j:  # coin i still dear: add more of it
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-15:
+            break
+    xi = math.exp((lo + hi) / 2)
+    x[i], x[j] = xi, xj_at(xi)
+
+
+RANGE_LP_TABLE = (
+    ("fees", "pnl_fees_usd"),
+    ("IL vs HODL", "pnl_il_usd"),
+    ("of which bands", "il_bands_usd"),
+    ("of which re-centring", "il_recentre_usd"),
+    ("swap costs", "pnl_swap_costs_usd"),
+    ("gas", "pnl_gas_usd"),
+    ("perp", "pnl_perp_usd"),
+    ("rounding", "pnl_rounding_usd"),
+    ("net vs HODL", "net_vs_hodl_usd"),
+)
+"""Columns of the range-LP decomposition table: fees + IL + swap costs + gas + perp +
+rounding = net (the two 'of which' columns split the IL)."""
+
+
+def range_lp_rows(section: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The per-strategy P&L decomposition as text cells (header, rows) for report.html."""
+    regimes = sorted({r for v in section.values() for r in v.get("by_regime") or {}})
+    header = ["cohort", "strategy", *(name for name, _ in RANGE_LP_TABLE)]
+    header += ["net % of HODL", "in range %", "deployed %", "moves", "LVR"]
+    header += [f"net in {r} spells" for r in regimes]
+    rows = []
+    for cohort, v in section.items():
+
+        def num(x: Any, fmt: str = ",.0f") -> str:
+            if x is None:
+                return "n/a"
+            return format(round(x) or 0 if fmt == ",.0f" else x, fmt)  # no "-0"
+
+        row = [cohort, str(v.get("strategy", ""))]
+        row += [num(v.get(key)) for _, key in RANGE_LP_TABLE]
+        row += [
+            num(v.get("net_vs_hodl_pct"), "+.2f"),
+            num(v.get("time_in_range_pct"), ".1f"),
+            num(v.get("deployed_pct"), ".1f"),
+            num(v.get("rebalances"), ","),
+            num(v.get("lvr_usd")),
+        ]
+        by = v.get("by_regime") or {}
+        row += [num((by.get(r) or {}).get("net_vs_hodl_usd")) for r in regimes]
+        rows.append(row)
+    return header, rows
+
+
 def _series(model: MarketModel, column: str) -> list[float]:
     """Finite recorded values of a time-series column (empty if absent)."""
     return [v for v in model.datacollector.model_vars.get(column, []) if math.isfinite(v)]
@@ -146,6 +325,8 @@ def lending_summary(model: MarketModel) -> dict[str, Any]:
     aprs = [r["realised_apr_pct"] for r in loopers if r.get("realised_apr_pct") is not None]
     base = [r["staking_apr_pct"] for r in loopers if r.get("staking_apr_pct") is not None]
     eq = [r["equity_change_pct"] for r in loopers if r.get("equity_change_pct") is not None]
+    base_ret = [r["staking_return_pct"] for r in loopers if r.get("staking_return_pct") is not None]
+    days = [r["days_in_loop"] for r in loopers if r.get("days_in_loop") is not None]
     out: dict[str, Any] = {}
     for name, lm in market.protocols.lending.items():
         recs = [r for r in market.protocols.liquidations if r.market == name]
@@ -185,11 +366,14 @@ def lending_summary(model: MarketModel) -> dict[str, Any]:
                 "max": max(aprs) if aprs else None,
             },
             "plain_staking_apr_pct": sum(base) / len(base) if base else None,
+            # the realised return over the run (not annualised; APRs need >= 7 days in the loop)
             "looper_equity_change_pct": {
                 "mean": sum(eq) / len(eq) if eq else None,
                 "min": min(eq) if eq else None,
                 "max": max(eq) if eq else None,
             },
+            "plain_staking_return_pct": sum(base_ret) / len(base_ret) if base_ret else None,
+            "looper_days_in_loop": sum(days) / len(days) if days else None,
         }
     return out
 
@@ -219,6 +403,11 @@ def mev_summary(model: MarketModel) -> dict[str, Any]:
     """Sandwiches: totals and, per victim cohort, count, loss and the cohort's slippage setting."""
     m = model.metrics
     cohorts: dict[str, dict[str, Any]] = {}
+    if any(spec.kind == "sandwich_bot" for spec in model.spec.agents.values()):
+        # every cohort trading with a slippage tolerance is a potential victim: zeros count too
+        for name, spec in model.spec.agents.items():
+            if hasattr(spec, "slippage_bps"):
+                cohorts[name] = {"sandwiches": 0, "victim_loss_usd": 0.0}
     for row in m.sandwich_rows:
         c = cohorts.setdefault(row["victim_cohort"], {"sandwiches": 0, "victim_loss_usd": 0.0})
         c["sandwiches"] += 1
@@ -273,8 +462,10 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
             "reverts": st.reverts,
             "dropped": st.dropped,
             "trade_pnl_usd": st.trade_pnl_usd,
-            "lp_fee_income_usd": m.lp_fee_income(a.name),
-            "lp_lvr_usd": m.lp_lvr(a.name),
+            "lp_fee_income_usd": a.fees_usd()
+            if isinstance(a, RangeLP)
+            else m.lp_fee_income(a.name),
+            "lp_lvr_usd": a.lvr() if isinstance(a, RangeLP) else m.lp_lvr(a.name),
             "slippage_usd": st.slippage_usd,
             "mev_gained_usd": st.mev_gained_usd,
             "mev_lost_usd": st.mev_lost_usd,

@@ -444,3 +444,51 @@ def test_cash_tracks_moves_and_protocol_never_insolvent(seq: list) -> None:
             assert t.total_supply >= sum(
                 m.supplied(x, asset) for x in ("a", "b", "c", "z", "lender")
             )
+
+
+# ------------------------------------------------------------------ rebasing collateral
+def test_rebase_grows_cash_and_every_supplier_by_the_same_factor() -> None:
+    """A rebasing collateral (stETH) held by the market: its balance and every supplier's
+    balance follow the rebase, the suppliers get all of it (to a wei each), and
+    cash + debt + deficit >= supply still holds, also after a penalty (a negative rebase)."""
+    m, _ = funded(borrow_eth=50 * E18, collateral=100 * E18)
+    m.supply("carol", "wstETH", 37 * E18 + 12_345)
+    m.accrue(7)  # interest moves the ETH index only; the wstETH index stays at RAY
+    before = {a: m.supplied(a, "wstETH") for a in ("bob", "carol")}
+    cash = m.totals("wstETH").cash
+    num, den = 1_000_123_456_789, 1_000_000_000_000  # +0.0123456789%
+    delta = m.rebase("wstETH", num, den)
+    assert delta == cash * num // den - cash > 0
+    assert m.totals("wstETH").cash == cash + delta
+    for account, bal in before.items():
+        assert abs(m.supplied(account, "wstETH") - bal * num // den) <= 1
+    totals = m.totals("wstETH")
+    assert 0 <= totals.dust <= 2
+    gained = sum(m.supplied(a, "wstETH") - b for a, b in before.items())
+    assert delta - 2 <= gained <= delta
+    # a penalty: 10% of every balance is gone, and the books still cover every supplier
+    cash = m.totals("wstETH").cash
+    loss = m.rebase("wstETH", 9, 10)
+    assert loss == cash * 9 // 10 - cash < 0
+    assert 0 <= m.totals("wstETH").dust <= 3
+    assert m.health_factor("bob") == pytest.approx(
+        m.supplied("bob", "wstETH") / E18 * LT / (m.debt("bob", "ETH") / E18)
+    )
+    # the suppliers can still take everything out
+    for account in ("bob", "carol"):
+        if account == "bob":
+            m.repay("bob", "ETH", m.debt("bob", "ETH"))
+        m.withdraw(account, "wstETH", MAX_AMOUNT)
+    assert m.totals("wstETH").cash >= 0 and m.totals("wstETH").total_supply == 0
+
+
+def test_rebase_refuses_an_asset_with_borrowers() -> None:
+    m, _ = make_market()
+    m.supply("lender", "USDC", 1_000 * 10**6)
+    m.supply("bob", "wstETH", 10 * E18)
+    m.borrow("bob", "USDC", 10**6)
+    with pytest.raises(ProtocolError, match="cannot be borrowed"):
+        m.rebase("USDC", 101, 100)
+    with pytest.raises(ProtocolError, match="positive"):
+        m.rebase("wstETH", 0, 1)
+    assert m.rebase("wstETH", 1, 1) == 0

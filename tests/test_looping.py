@@ -118,6 +118,7 @@ def test_looping_never_exceeds_one_over_one_minus_ltv(ltv: float) -> None:
         agents__loopers__target_leverage=1_000.0,
         agents__loopers__max_loops=200,
         agents__loopers__count=2,
+        chain__block_gas_limit=10**9,  # room for 200 rounds in one transaction
     )
     for _ in range(3):
         model.step()
@@ -129,6 +130,27 @@ def test_looping_never_exceeds_one_over_one_minus_ltv(ltv: float) -> None:
         assert looper.leverage() > bound * 0.999
         # (two blocks of interest have accrued on the debt since the loop)
         assert looper.lending.account_data(looper.name).ltv_used <= ltv * (1 + 1e-6)
+    model.check()
+
+
+def test_a_loop_takes_no_more_rounds_than_a_block_holds() -> None:
+    """At mainnet's 30M block gas limit a stake-supply-borrow round (590k gas) fits about 50
+    times: the looper stops there, below its target, and its transaction is included."""
+    model = make(
+        lending__aave__assets__stETH__ltv=0.9,
+        lending__aave__assets__stETH__liquidation_threshold=0.93,
+        lending__aave__assets__stETH__liquidation_bonus=0.01,
+        agents__loopers__target_leverage=1_000.0,
+        agents__loopers__max_loops=200,
+    )
+    model.step()
+    (looper,) = of_kind(model, LstLooper)
+    gas = model.market.chain.gas
+    per_round = gas.stake + 2 * gas.lending
+    cap = (30_000_000 - gas.stake - gas.lending) // per_round
+    assert looper.entered and looper.loops_done == cap < 200
+    # leverage of `cap` rounds of the geometric series, below 1 / (1 - ltv) = 10
+    assert looper.leverage() == pytest.approx((1 - 0.9 ** (cap + 1)) / 0.1, rel=1e-4)
     model.check()
 
 
@@ -247,8 +269,10 @@ def test_borrow_interest_equals_supplier_interest_plus_reserve_factor() -> None:
     treasury = lm.treasury["ETH"]
     reserve = lm.reserves["ETH"]
     assert borrow_interest > 10**18  # a meaningful amount: more than 1 ETH
-    # borrowers' side: per account debts round up (1 wei each) against the aggregate
-    assert abs(borrow_interest - reserve.interest_accrued) <= len(loopers) + 2
+    # borrowers' side: per account debts round up (1 wei each) against the aggregate, and so
+    # does each borrow once the index has left 1 (loops wait for room in a block: < 1 wei each)
+    rounds = sum(a.loops_done for a in loopers)
+    assert abs(borrow_interest - reserve.interest_accrued) <= rounds + len(loopers) + 2
     # suppliers' side: balances round down per account and per block of index growth
     gap = reserve.interest_accrued - supplier_interest - treasury
     assert 0 <= gap <= 2 * 6_000 + len(suppliers) + 2

@@ -18,6 +18,8 @@ from agents.range_lp import (
     RangeLP,
     band_ticks,
     max_usable_tick,
+    rebalance_swap,
+    solve_decreasing,
 )
 from sim.chain import Receipt, SwapExactIn, Tx
 from sim.errors import ScenarioError
@@ -564,3 +566,379 @@ def test_a_later_entry_mints_by_transaction_and_pays_gas() -> None:
     wei = (gas.add_liquidity + gas.swap) * 10 * 10**9
     assert model.metrics.agent(late.name).gas_usd == pytest.approx(wei / 1e18 * 3000)
     model.check()
+
+
+# ---------------------------------------------------------------------------- the P&L decomposition
+
+PARTS = (
+    "pnl_fees_usd",
+    "pnl_il_usd",
+    "pnl_swap_costs_usd",
+    "pnl_gas_usd",
+    "pnl_perp_usd",
+    "pnl_rounding_usd",
+)
+
+
+def assert_adds_up(a: RangeLP) -> dict[str, Any]:
+    """The pnl_* columns add up to the net result, and the rounding left over is negligible."""
+    rep = a.report()
+    net = rep["net_vs_hodl_usd"]
+    assert net == pytest.approx(a.value() - a.hodl_value(), abs=1e-9)
+    assert math.fsum(rep[k] for k in PARTS) == pytest.approx(net, abs=1e-6)
+    assert abs(rep["pnl_rounding_usd"]) < 1e-6
+    assert rep["pnl_il_usd"] == pytest.approx(rep["il_bands_usd"] + rep["il_recentre_usd"])
+    assert rep["pnl_swap_costs_usd"] == pytest.approx(
+        -(rep["swap_fees_paid_usd"] + rep["swap_impact_usd"])
+    )
+    return rep
+
+
+def test_net_decomposes_exactly_over_many_recentres() -> None:
+    """narrow_1pct's audit gap: the fees, realised and unrealised band IL, re-centring drift,
+    the rebalancing swaps' fee and impact, and gas add up to the net result, and the swap
+    and gas terms are the ones the chain's own books hold."""
+    model = build(
+        {
+            "full": DEEP,
+            "narrow": lp("narrow_recentre", band_pct=1),
+            "retail": {
+                "kind": "noise_trader",
+                "count": 5,
+                "pools": ["v3"],
+                "trades_per_block": 0.5,
+                "size_usd": 20_000,
+                "capital_usd": 1_000_000,
+            },
+        },
+        base_fee=10.0,
+    )
+    narrow = agent(model, "narrow")
+    for factor in (1.03, 1.025, 0.96, 0.97, 1.04):
+        model.run_for(15)
+        push_price(model, factor)
+    model.run_for(15)
+    rep = assert_adds_up(narrow)
+    assert narrow.rebalances >= 5 and rep["bands"] == narrow.rebalances + 1
+    # every part is really there: without any of them the sum would be off by thousands
+    assert rep["pnl_fees_usd"] > 1_000
+    assert rep["il_bands_realised_usd"] < -1_000
+    assert rep["il_bands_usd"] == pytest.approx(
+        rep["il_bands_realised_usd"] + rep["il_bands_unrealised_usd"]
+    )
+    assert rep["il_recentre_usd"] != 0
+    assert rep["swap_fees_paid_usd"] > 100
+    assert rep["pnl_gas_usd"] < -10
+    # the same swaps and gas as the chain's hook booked them (metrics.on_receipt)
+    st = model.metrics.agent(narrow.name)
+    assert rep["pnl_gas_usd"] == pytest.approx(-st.gas_usd)
+    assert rep["swap_fees_paid_usd"] == pytest.approx(st.fees_paid_usd, rel=1e-9)
+    assert rep["pnl_swap_costs_usd"] == pytest.approx(st.trade_pnl_usd, rel=1e-9)
+    # the deep full-range LP never moves: no realised IL, no drift but its gas-free mint
+    full = assert_adds_up(agent(model, "full"))
+    assert full["il_bands_realised_usd"] == 0 and full["il_recentre_usd"] == 0
+    # the annualised figures are the same numbers over the capital and the days
+    days = narrow.days()
+    assert rep["il_apr_pct"] == pytest.approx(rep["pnl_il_usd"] / 1e6 / days * 365 * 100)
+    assert rep["swap_costs_apr_pct"] == pytest.approx(
+        rep["pnl_swap_costs_usd"] / 1e6 / days * 365 * 100
+    )
+    model.check()
+
+
+def test_band_il_is_the_ranged_closed_form_accumulated_over_recentres() -> None:
+    """Each band's realised IL is ranged_il(P/P0, a, b) x the value of the tokens minted into
+    it (the reference price follows the pool here, so both valuations agree)."""
+    model = build({"full": DEEP, "narrow": lp("narrow_recentre", band_pct=1)})
+    narrow = agent(model, "narrow")
+    expected = 0.0
+    for factor in (1.02, 0.975, 1.03):
+        model.run_for(3)
+        p0 = narrow.entry_price
+        a = tick_to_price(narrow.tick_lower, 18, 6) / p0
+        b = tick_to_price(narrow.tick_upper, 18, 6) / p0
+        m0, m1 = narrow.minted
+        price = push_price(model, factor)
+        hold = m0 / 1e18 * price + m1 / 1e6
+        band_il = ranged_il(price / p0, min(a, 1.0), max(b, 1.0)) * hold
+        assert narrow.report()["il_bands_unrealised_usd"] == pytest.approx(band_il, rel=1e-6)
+        before = narrow.il_realised_usd
+        moves = narrow.rebalances
+        model.run_for(1)
+        assert narrow.rebalances == moves + 1
+        assert narrow.il_realised_usd - before == pytest.approx(band_il, rel=1e-6)
+        assert band_il < 0
+        expected += band_il
+    rep = assert_adds_up(narrow)
+    assert rep["il_bands_realised_usd"] == pytest.approx(expected, rel=1e-6)
+    assert rep["il_bands_formula_usd"] == pytest.approx(rep["il_bands_usd"], rel=1e-5)
+
+
+def test_recentre_drift_is_the_recentred_inventory_times_the_price_move() -> None:
+    model = build({"full": DEEP, "narrow": lp("narrow_recentre", band_pct=3)})
+    narrow = agent(model, "narrow")
+    model.run_for(2)
+    assert narrow.report()["il_recentre_usd"] == 0  # genesis: held == funded
+    push_price(model, 1.05)  # out of the band: all USDC, then re-centred around 3150
+    model.run_for(1)
+    assert narrow.rebalances == 1 and narrow.in_range()
+    drift = narrow.report()["il_recentre_usd"]
+    held_eth = narrow.held()["ETH"]
+    funded_eth = narrow.funded["ETH"]
+    assert held_eth != funded_eth  # the re-centred inventory is not the funded one
+    # a move inside the new band: the drift grows by exactly (held - funded) x the price change
+    p_before = model.market.price("ETH")
+    p_after = push_price(model, 1.01)
+    model.run_for(1)
+    assert narrow.rebalances == 1
+    change = narrow.report()["il_recentre_usd"] - drift
+    assert change == pytest.approx((held_eth - funded_eth) / 1e18 * (p_after - p_before), rel=1e-9)
+    assert abs(change) > 1
+    assert_adds_up(narrow)
+
+
+def test_position_lvr_is_its_share_of_the_pools_lvr() -> None:
+    """A trade against two in-range positions: each one's LVR is what the trader gained
+    against its principal at reference prices, fees excluded, so they split the pool's
+    LVR (sim.metrics) in proportion to their liquidity."""
+    model = build({"a": lp("full_range", capital_usd=3e7), "b": lp("full_range", capital_usd=1e7)})
+    a, b = agent(model, "a"), agent(model, "b")
+    model.run_for(1)
+    # a large buy at a flat reference price 3000: the whale pays price impact, so what it
+    # "gained" against the positions is negative (the LPs gain it until arbitrage comes)
+    whale_swap(model, "USDC", 2_000_000 * 10**6)
+    model.run_for(1)
+    pool_lvr = model.metrics.pools["v3"].lvr_usd
+    assert pool_lvr < -1_000
+    assert a.lvr() + b.lvr() == pytest.approx(pool_lvr, rel=1e-6)
+    assert a.lvr() / b.lvr() == pytest.approx(a.liquidity / b.liquidity, rel=1e-6)
+    # at a flat reference price the band IL is all LVR (no rebalancing gain), fees apart
+    assert a.report()["il_bands_usd"] == pytest.approx(-a.lvr(), rel=1e-6)
+    assert a.report()["fees_minus_lvr_usd"] == pytest.approx(a.fees_usd() - a.lvr())
+    # selling back into the pool above the reference is a gain against the LPs (arbitrage)
+    whale_swap(model, "ETH", 300 * 10**18)
+    model.run_for(1)
+    assert model.metrics.pools["v3"].lvr_usd > pool_lvr
+    assert a.lvr() + b.lvr() == pytest.approx(model.metrics.pools["v3"].lvr_usd, rel=1e-6)
+
+
+def test_hedged_decomposition_books_the_perp_and_its_liquidation() -> None:
+    events = {"pump": {"kind": "price_shock", "at_block": 20, "asset": "ETH", "factor": 1.6}}
+    model = build(
+        {"full": DEEP, "hedged": lp("hedged", band_pct=5, perp={"margin_fraction": 0.05})},
+        events=events,
+    )
+    hedged = agent(model, "hedged")
+    perp = hedged.perp
+    assert perp is not None
+    model.run_for(10)
+    rep = assert_adds_up(hedged)
+    assert rep["pnl_perp_usd"] == pytest.approx(perp.funding, rel=1e-6)
+    assert rep["pnl_perp_usd"] > 0
+    model.run_for(15)  # liquidated: the margin is gone, the loss beyond it is the venue's
+    assert perp.liquidations == 1
+    rep = assert_adds_up(hedged)
+    assert rep["pnl_perp_usd"] == pytest.approx(-hedged.margin_posted, rel=1e-6)
+    assert rep["perp_written_off_usd"] > 0
+    assert rep["pnl_perp_usd"] == pytest.approx(
+        rep["perp_pnl_usd"]
+        + rep["perp_funding_usd"]
+        - rep["perp_penalties_usd"]
+        + rep["perp_written_off_usd"]
+    )
+
+
+def test_decomposition_holds_after_exit() -> None:
+    model = build({"full": DEEP, "narrow": lp("narrow_recentre", band_pct=1, exit_block=12)})
+    narrow = agent(model, "narrow")
+    model.run_for(5)
+    push_price(model, 1.03)
+    model.run_for(10)
+    assert narrow.exited and narrow.rebalances == 1
+    rep = assert_adds_up(narrow)
+    assert rep["il_bands_unrealised_usd"] == 0 and rep["il_bands_realised_usd"] < 0
+    push_price(model, 1.02)  # after the exit, the wallet's mix still drifts against HODL
+    model.run_for(1)
+    assert assert_adds_up(narrow)["il_recentre_usd"] != rep["il_recentre_usd"]
+
+
+def test_deployed_share_shows_idle_inventory() -> None:
+    """Time in range says nothing about how much of the capital is in the band: deployed_pct
+    and idle_end_pct do (the gas reserve and any unminted remainder stay in the wallet)."""
+    model = build({"full": DEEP, "fixed": lp("fixed_band", band_pct=5)})
+    fixed = agent(model, "fixed")
+    model.run_for(10)
+    rep = fixed.report()
+    gas_reserve = 0.5 * 3000 / fixed.value()
+    assert rep["deployed_pct"] == pytest.approx(100 * (1 - gas_reserve), abs=0.01)
+    assert rep["idle_end_pct"] == pytest.approx(100 * gas_reserve, abs=0.01)
+    # idle tokens: withdraw half of the position by hand (a burn + collect into the wallet)
+    pool = pool_of(model)
+    half = fixed.liquidity // 2
+    p0, p1 = pool.burn(fixed.name, fixed.tick_lower, fixed.tick_upper, half)
+    c0, c1 = pool.collect(fixed.name, fixed.tick_lower, fixed.tick_upper, 2**128 - 1, 2**128 - 1)
+    fixed.wallet["ETH"] += c0
+    fixed.wallet["USDC"] += c1
+    fixed.liquidity -= half
+    fixed.minted = (fixed.minted[0] - p0, fixed.minted[1] - p1)
+    fixed.lvr_base = fixed.position_amounts()  # what the agent's own burn path records
+    model.run_for(10)
+    rep = fixed.report()
+    assert rep["idle_end_pct"] == pytest.approx(50 + 50 * gas_reserve, abs=0.1)
+    assert rep["deployed_pct"] == pytest.approx(100 * (1 - gas_reserve) - 25, abs=1)
+    assert_adds_up(fixed)
+
+
+# ---------------------------------------------------------------------------- sizing the re-centring swap
+
+NORMAL = {
+    "full": lp("full_range", capital_usd=60_000_000),
+    "fixed": lp("fixed_band", band_pct=5, capital_usd=5_000_000),
+}
+"""A normally liquid pool: 60M of full-range liquidity and a 5M +-5% band."""
+
+
+def deployed_share(a: RangeLP) -> float:
+    """Share of the agent's tokens (wallet, gas reserve excluded, + position principal) in
+    the position, at reference prices."""
+    position = a._usd(*a.position_amounts())
+    return position / (position + a._usd(*a.inventory()))
+
+
+def test_recentre_swap_is_sized_with_its_own_price_impact() -> None:
+    """A +-1% band re-centred after a 3% move swaps about half of its 1M inventory. Sized at
+    the pre-swap price (`rebalance_swap`, the old sizing) that swap moves the pool far
+    enough to change the band's token ratio, and 16% of the inventory was left idle here;
+    sized on exact executions the mint takes all but a rounding remainder."""
+    model = build({**NORMAL, "narrow": lp("narrow_recentre", band_pct=1)})
+    narrow = agent(model, "narrow")
+    pool = pool_of(model)
+    model.run_for(3)
+    for factor in (1.03, 0.96):
+        push_price(model, factor)  # the narrow band is left: all USDC, then all ETH
+        assert not narrow.in_range()
+        # the plan: out of range, the agent's own liquidity is not active, so the live pool
+        # is the one the move will swap in
+        a0, a1 = narrow.position_amounts()
+        i0, i1 = narrow.inventory()
+        tl, tu = narrow.band()
+        side, guess = rebalance_swap(a0 + i0, a1 + i1, pool.sqrt_price_x96, tl, tu, 0.003)
+        plan = narrow.planned_swap()
+        assert plan.side == side == (1 if factor > 1 else 0)
+        assert plan.amount == plan.wanted and plan.share > 0.9999
+        assert plan.wanted < 0.95 * guess  # its own impact makes the right swap smaller
+        moves, swaps = narrow.rebalances, narrow.swaps_done
+        model.run_for(1)
+        assert narrow.rebalances == moves + 1 and narrow.swaps_done == swaps + 1
+        assert narrow.in_range()
+        assert deployed_share(narrow) >= 0.999
+        # the remainder is the mint's rounding margin, not an unswapped excess
+        assert narrow._usd(*narrow.inventory()) < 1e-4 * narrow.capital
+        model.run_for(2)
+    rep = narrow.report()
+    assert rep["deployed_at_mint_min_pct"] >= 99.9
+    assert rep["rebalance_swaps_capped"] == 0 and rep["rebalances_postponed"] == 0
+    assert rep["deployed_pct"] >= 99
+    assert_adds_up(narrow)
+    model.check()
+
+
+def test_a_thin_pool_deploys_what_it_can_and_says_so() -> None:
+    """With only 20M of full-range and 2M of +-5% liquidity, the pool cannot fill the whole
+    re-centring swap within swap_slippage_bps even from its own price (at the reference
+    here). The move waits max_wait_blocks for a deeper pool; none comes, so it swaps the
+    largest part that fills, mints, and reports the capped swap and the idle remainder."""
+    wait = 3
+    model = build(
+        {
+            "full": lp("full_range", capital_usd=20_000_000),
+            "fixed": lp("fixed_band", band_pct=5, capital_usd=2_000_000),
+            "narrow": lp("narrow_recentre", band_pct=1, max_wait_blocks=wait),
+        }
+    )
+    narrow = agent(model, "narrow")
+    pool = pool_of(model)
+    model.run_for(3)
+    push_price(model, 1.03)
+    plan = narrow.planned_swap()
+    assert 0 < plan.amount < plan.wanted and plan.share < 0.95 and plan.thin
+    # the capped swap is the largest that fills within the tolerance (to 2^-20 of it)
+    assert pool.quote_exact_in("USDC", "ETH", plan.amount) >= narrow._min_out(1, plan.amount)
+    more = plan.amount + (plan.wanted >> 19)
+    assert pool.quote_exact_in("USDC", "ETH", more) < narrow._min_out(1, more)
+    model.run_for(wait)
+    assert narrow.rebalances == 0 and narrow.postponed == wait and not narrow.in_range()
+    model.run_for(1)
+    assert narrow.rebalances == 1 and narrow.postponed == wait and narrow.in_range()
+    share = deployed_share(narrow)
+    assert share == pytest.approx(plan.share, abs=1e-6)
+    assert 0.5 < share < 0.95
+    rep = narrow.report()
+    assert rep["rebalance_swaps_capped"] == 1
+    assert rep["deployed_at_mint_min_pct"] == pytest.approx(100 * share, abs=1e-4)
+    assert rep["idle_end_pct"] > 5
+    assert_adds_up(narrow)
+    model.check()
+
+
+def test_a_move_waits_while_the_pool_is_off_the_reference() -> None:
+    """Two +-1% LPs leave their band in the same block. The first one's swap pushes the
+    pool off the reference price; the second one's transaction then finds that it could
+    fill only part of its own swap within the tolerance and reverts (a revert's gas) rather
+    than mint a lopsided band, and waits. The arbitrageur brings the pool back to the edge
+    of its fee band, still too rich to buy ETH from within the tolerance; once the
+    reference moves on, the second LP deploys all of its inventory too. Waiting longer than
+    max_wait_blocks: the pool is deep enough, only its price is off, so it never mints the
+    sliver that would fill."""
+    model = build(
+        {
+            **NORMAL,
+            "n1": lp("narrow_recentre", band_pct=1, max_wait_blocks=2),
+            "n2": lp("narrow_recentre", band_pct=1, max_wait_blocks=2),
+            "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 20_000_000},
+        }
+    )
+    n1, n2 = agent(model, "n1"), agent(model, "n2")
+    model.run_for(3)
+    push_price(model, 1.03)
+    model.run_for(1)
+    first, second = (n1, n2) if n1.rebalances else (n2, n1)
+    assert first.rebalances == 1 and deployed_share(first) >= 0.999
+    assert second.rebalances == 0 and model.metrics.agent(second.name).reverts == 1
+    assert second.swaps_done == 0 and not second.in_range()
+    model.run_for(5)
+    assert second.rebalances == 0 and second.postponed == 5 and second.waited == 6
+    plan = second.planned_swap()
+    assert plan.amount < plan.wanted and not plan.thin  # the depth is there, the price is not
+    model.prices.shock("ETH", 1.004)
+    model.run_for(1)
+    assert second.rebalances == 1 and second.in_range()
+    assert deployed_share(second) >= 0.999
+    rep = second.report()
+    assert rep["rebalance_swaps_capped"] == 0 and rep["deployed_at_mint_min_pct"] >= 99.9
+    for a in (first, second):
+        assert_adds_up(a)
+    model.check()
+
+
+def test_solve_decreasing_finds_the_root_of_a_step_function() -> None:
+    """The root finder on a decreasing function with plateaus (integer outputs) and -inf
+    beyond a point (a pool that cannot fill): it returns an integer within eps of the root,
+    or the last point at or above it."""
+    root = 123_456_789_012_345
+
+    def h(d: int) -> float:
+        if d > 10 * root:
+            return -math.inf
+        return float((root - d) // 1_000) / root
+
+    d = solve_decreasing(h, 0, h(0), 20 * root, h(20 * root), first=3 * root)
+    assert h(d) == 0 and abs(d - root) < 1_000
+    calls: list[int] = []
+
+    def g(d: int) -> float:
+        calls.append(d)
+        return (root - d) / root
+
+    d = solve_decreasing(g, 0, 1.0, 2 * root, -1.0, eps=0.0)
+    assert d == root and len(calls) < 80

@@ -267,3 +267,33 @@ def test_slash_destroys_a_share_of_the_pooled_underlying(design: str) -> None:
         s.slash(1.0)
     with pytest.raises(ProtocolError):
         s.slash(0.0)
+
+
+# ------------------------------------------------------------------ previews and rate oracle
+@pytest.mark.parametrize("design", ["reward_bearing", "rebasing"])
+def test_previews_are_exact(design: str) -> None:
+    """`preview_stake` and `preview_redeem` give exactly what `stake` / a redemption does."""
+    s = make(design, "instant", apr=0.3)
+    s.stake("a", 10**20)
+    for k in range(1, 40):
+        s.accrue(k * 97)
+        amount = 10**18 + k * 7_919_837
+        expected = s.preview_stake(amount)
+        assert s.stake("a", amount) == expected
+        lst = s.balance_of("a") // (k + 3)
+        assert s.preview_redeem("a", lst) == s.withdraw_instant("a", lst)
+    s.check()
+
+
+def test_rate_wad_is_the_integer_exchange_rate() -> None:
+    s = make("reward_bearing", apr=0.5)
+    assert s.rate_wad() == 10**18  # before the first stake
+    s.stake("a", 3 * 10**18 + 1)
+    s.accrue(1_000_000)
+    assert s.rate_wad() == s.underlying_for_shares(10**18)  # wstETH stEthPerToken
+    assert s.rate_wad() / 1e18 == pytest.approx(s.exchange_rate(), rel=1e-15)
+    assert s.rate_wad() > 10**18
+    r = make("rebasing", apr=0.5)
+    r.stake("a", 3 * 10**18)
+    r.accrue(1_000_000)
+    assert r.rate_wad() == 10**18  # the balance itself grows: one unit is one underlying

@@ -120,7 +120,13 @@ def test_arbitrage_keeps_v3_price_in_the_fee_band(fee_bps: int) -> None:
 
 
 def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
-    result = run(SCENARIO, out=None, blocks=1_200)
+    # regime spells of ~130 blocks, so that 1,200 blocks see both regimes and some re-centres
+    spells = {
+        "prices.ETH.start_regime": "volatile",
+        "prices.ETH.switch_to_calm_per_year": 20_000,
+        "prices.ETH.switch_to_volatile_per_year": 20_000,
+    }
+    result = run(SCENARIO, out=None, blocks=1_200, overrides=spells)
     s = result.summary
     section = s["range_lps"]
     assert {v["strategy"] for v in section.values()} == {
@@ -147,6 +153,52 @@ def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
     pool = s["pools"]["eth_usdc"]
     assert pool["kind"] == "concentrated" and pool["lp_fees_usd"] > 0
     assert {"eth_usdc.tick", "eth_usdc.active_liquidity"} <= set(result.timeseries.columns)
+    # the decomposition adds up per agent and per cohort (to rounding), in every regime
+    parts = [
+        "pnl_fees_usd",
+        "pnl_il_usd",
+        "pnl_swap_costs_usd",
+        "pnl_gas_usd",
+        "pnl_perp_usd",
+        "pnl_rounding_usd",
+    ]
+    for _, row in rl.iterrows():
+        assert sum(row[k] for k in parts) == pytest.approx(row["net_vs_hodl_usd"], abs=1e-6)
+        assert abs(row["pnl_rounding_usd"]) < 1e-6
+        assert row["net_vs_hodl_usd"] == pytest.approx(
+            row["end_value_usd"] - row["hodl_value_usd"], abs=1e-6
+        )
+        # agents.csv's common LP columns are filled for concentrated positions too
+        assert row["lp_fee_income_usd"] == row["fees_earned_usd"] > 0
+        assert row["lp_lvr_usd"] == row["lvr_usd"] != 0
+    for name, v in section.items():
+        assert sum(v[k] for k in parts) == pytest.approx(v["net_vs_hodl_usd"], abs=1e-5)
+        regimes = v["by_regime"]
+        assert set(regimes) == {"calm", "volatile"}
+        for k in [*parts, "net_vs_hodl_usd"]:
+            assert sum(r[k] for r in regimes.values()) == pytest.approx(v[k], abs=1e-4), (name, k)
+        assert sum(r["days"] for r in regimes.values()) == pytest.approx(s["days"], abs=1e-3)
+        assert 0 < v["deployed_pct"] <= 100
+    hedged = section["hedged_2pct"]
+    assert hedged["pnl_perp_usd"] == pytest.approx(
+        hedged["perp_pnl_usd"]
+        + hedged["perp_funding_usd"]
+        - hedged["perp_penalties_usd"]
+        + hedged["perp_written_off_usd"]
+    )
+    moving = [v for v in section.values() if v["rebalances"] > 0]
+    assert moving
+    for v in moving:
+        assert v["il_bands_realised_usd"] != 0 and v["swap_fees_paid_usd"] > 0
+    # the positions' LVR adds up to the pool's (sim.metrics books it per trade)
+    assert rl["lp_lvr_usd"].sum() == pytest.approx(pool["lvr_usd"], rel=1e-6)
+    # headline IL and LP vs HODL of a concentrated pool come from its range LPs
+    hodl = rl["hodl_value_usd"].sum()
+    assert pool["impermanent_loss_pct"] == pytest.approx(rl["pnl_il_usd"].sum() / hodl * 100)
+    assert pool["lp_vs_hodl_pct"] == pytest.approx(rl["net_vs_hodl_usd"].sum() / hodl * 100)
+    assert "range LPs" in pool["impermanent_loss_basis"]
+    assert s["impermanent_loss_pct"] == pool["impermanent_loss_pct"]
+    assert s["lp_vs_hodl_pct"] == pytest.approx(pool["lp_vs_hodl_pct"])
 
 
 def test_sandwich_bots_work_on_a_v3_pool() -> None:
@@ -172,3 +224,104 @@ def test_sandwich_bots_work_on_a_v3_pool() -> None:
     assert checked and all(checked)
     assert model.metrics.mev_usd > 0
     model.check()
+
+
+# ---------------------------------------------------------------- headline IL per pool kind
+
+
+def two_pool_scenario(shock: float) -> dict[str, Any]:
+    """USDT loses its peg by `shock` at block 5: a StableSwap and a constant-product pool of
+    the same pair, each with passive LPs, and an arbitrageur that takes them to the new price."""
+    return {
+        "scenario": {"name": "il_kinds", "seed": 2, "blocks": 60, "block_time_s": 12},
+        "chain": {"base_fee_gwei": 0.0},
+        "tokens": {"USDC": {"decimals": 6}, "USDT": {"decimals": 6}, "ETH": {"decimals": 18}},
+        "prices": {
+            "USDT": {"process": "gbm", "start": 1.0, "sigma": 0.0},
+            "ETH": {"process": "gbm", "start": 3000.0, "sigma": 0.0},
+        },
+        "pools": {
+            "curve": {"kind": "stableswap", "tokens": ["USDT", "USDC"], "A": 50, "fee_bps": 4},
+            "v2": {"kind": "constant_product", "tokens": ["USDT", "USDC"], "fee_bps": 30},
+        },
+        "agents": {
+            "curve_lps": {
+                "kind": "liquidity_provider",
+                "count": 2,
+                "pool": "curve",
+                "capital_usd": 1_000_000,
+            },
+            "v2_lps": {
+                "kind": "liquidity_provider",
+                "count": 2,
+                "pool": "v2",
+                "capital_usd": 1_000_000,
+            },
+            "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 5_000_000},
+        },
+        "events": {
+            "depeg": {"kind": "price_shock", "at_block": 5, "asset": "USDT", "factor": shock}
+        },
+    }
+
+
+@pytest.mark.parametrize("shock", [0.97, 0.9])
+def test_stableswap_headline_il_comes_from_the_invariant(shock: float) -> None:
+    """The StableSwap pool's impermanent_loss_pct is its start balances moved along its own
+    curve to the final prices (checked here with the pool's exact integer math and a
+    fee-free copy of the pool), not the constant-product formula."""
+    from sim.pools.stableswap import StableSwapPool
+    from sim.summary import summarize
+
+    model = MarketModel(load_scenario(two_pool_scenario(shock)))
+    model.run_for(60)
+    s = summarize(model)
+    curve = s["pools"]["curve"]
+    assert "StableSwap invariant" in curve["impermanent_loss_basis"]
+    # independent: a fee-free pool with the same A holding the start balances of all shares,
+    # arbitraged with exact integer swaps to the final reference price
+    live = model.market.pools["curve"]
+    assert isinstance(live, StableSwapPool)
+    start = model.metrics.pools["curve"].start_claim_per_share
+    supply = live.total_supply
+    pool = StableSwapPool("copy", live.tokens, live.decimals, live._A() // 100, 0, 0)
+    pool.add_liquidity([round(c * supply) for c in start], 0, "lp")
+    x0 = list(pool.balances)
+    usdt = model.market.price("USDT")
+    pool.swap_exact_in("USDT", "USDC", pool.arb_amount_in("USDT", "USDC", 1 / usdt), 0)
+    assert pool.spot_price("USDT", "USDC") == pytest.approx(usdt, rel=1e-6)
+    prices = (usdt, 1.0)
+    lp = sum(p * b / 1e6 for p, b in zip(prices, pool.balances, strict=True))
+    hold = sum(p * b / 1e6 for p, b in zip(prices, x0, strict=True))
+    exact = (lp / hold - 1) * 100
+    assert curve["impermanent_loss_pct"] == pytest.approx(exact, rel=1e-4)
+    # far smaller than the constant-product IL of the same move (the curve is flat near 1)
+    r = usdt
+    cp = (2 * math.sqrt(r) / (1 + r) - 1) * 100
+    assert curve["impermanent_loss_pct"] < 0
+    assert abs(curve["impermanent_loss_pct"] - cp) > 0.5 * abs(cp)
+    # the constant-product pool keeps the x*y=k formula
+    v2 = s["pools"]["v2"]
+    assert v2["impermanent_loss_pct"] == pytest.approx(cp, rel=1e-9)
+    assert "x*y=k" in v2["impermanent_loss_basis"]
+
+
+def test_stableswap_il_of_three_coins_matches_exact_arbitrage() -> None:
+    from sim.pools.stableswap import StableSwapPool
+    from sim.summary import stableswap_il
+
+    tokens, decimals = ("A", "B", "C"), (18, 6, 18)
+    pool = StableSwapPool("s", tokens, decimals, 100, 0, 0)
+    pool.add_liquidity([1_000_000 * 10**d for d in decimals], 0, "lp")
+    x0 = list(pool.balances)
+    prices = [0.97, 1.0, 1.01]
+    il = stableswap_il(pool, tuple(float(b) for b in x0), prices)
+    for _ in range(40):  # exact fee-free arbitrage between every pair until nothing pays
+        for i, a in enumerate(tokens):
+            for j, b in enumerate(tokens):
+                if i != j and (amount := pool.arb_amount_in(a, b, prices[j] / prices[i])) > 0:
+                    pool.swap_exact_in(a, b, amount, 0)
+    value = sum(p * b / 10**d for p, b, d in zip(prices, pool.balances, decimals, strict=True))
+    hold = sum(p * b / 10**d for p, b, d in zip(prices, x0, decimals, strict=True))
+    assert il is not None and il < 0
+    assert il == pytest.approx(value / hold - 1, rel=1e-6)

@@ -25,14 +25,24 @@ Units. ``balances`` are in each coin's native units and exclude admin fees;
 ``admin_balances`` hold the admin fees not yet withdrawn, so
 ``balances[k] + admin_balances[k]`` is the contract's ERC20 balance of coin k
 (`holdings`). ``xp`` values are balances scaled to 18 decimals by ``RATES``.
+
+Rate oracles. A coin may carry a rate oracle (stableswap-ng's asset type 1, e.g.
+wstETH/ETH or rETH/ETH pools): `set_rate_oracle` connects a callable returning the
+coin's redemption rate as an integer scaled by 1e18, and every call reads
+``RATES = _stored_rates()``, the coin's rate multiplier times the oracle rate // 1e18,
+once, at the moment it runs (stableswap-ng ``_stored_rates``); all the invariant math
+then runs on ``xp = balances * RATES // 1e18`` (``_xp_mem(rates, balances)``) and
+outputs are converted back with ``* 1e18 // RATES[j]``, as in the ng contract. Without
+oracles ``RATES`` are the template's constants and every result is unchanged. The
+fee stays the template's constant fee (ng's dynamic off-peg fee is not mirrored).
 ``block_timestamp`` is the chain's clock: the simulation sets it every block and
 the A ramp reads it wherever the contract reads ``block.timestamp``.
 
 Speed. The contract recomputes the invariant D from unchanged balances in
 almost every call (``get_dy`` then ``exchange``, a quote loop of an arbitrageur,
 ``D0`` of a deposit). The pool keeps the last D of the current state keyed on
-``(xp, amp)``; any change of balances or A changes the key, so a stale D can
-never be used. The Newton loops themselves are the contract's, so every
+``(xp, amp)`` and the coin rates it was computed under; any change of balances, A or
+a rate changes the key, so a stale D can never be used. The Newton loops themselves are the contract's, so every
 integer result is the contract's.
 
 Not mirrored. The owner checks (the simulation decides who may ramp A or take
@@ -47,7 +57,7 @@ reverts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.base import Pool, Swap, search_arb_amount_in
@@ -69,6 +79,40 @@ def _overflow(what: str) -> PoolError:
     return PoolError(
         f"uint256 overflow in {what}: the amounts are too large for the contract's 256-bit math"
     )
+
+
+class RateOracle:
+    """A coin's external rate source: `read()` returns the rate as an int scaled by 1e18.
+
+    It refers to another contract (a staking protocol), not to pool state: copying a
+    pool's state (a bundle's rollback, a snapshot) keeps the same oracle object. Until
+    `fn` is connected, reading it raises `PoolError`.
+    """
+
+    __slots__ = ("fn", "source")
+
+    def __init__(self, source: str, fn: Callable[[], int] | None = None) -> None:
+        self.source = source
+        self.fn = fn
+
+    def read(self) -> int:
+        if self.fn is None:
+            raise PoolError(f"the rate oracle {self.source!r} is not connected to a protocol")
+        rate = self.fn()
+        if type(rate) is not int or rate <= 0:
+            raise PoolError(
+                f"the rate oracle {self.source!r} returned {rate!r}, not a positive int"
+            )
+        return rate
+
+    def __copy__(self) -> RateOracle:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> RateOracle:
+        return self
+
+    def __repr__(self) -> str:
+        return f"RateOracle({self.source!r}, connected={self.fn is not None})"
 
 
 def _decimals_items(decimals: tuple[int, ...]) -> list[tuple[str, object]]:
@@ -174,7 +218,8 @@ class StableSwapPool(Pool):
         self.n = n
         # The template's constants, filled in from the coins' decimals.
         self.PRECISION_MUL: tuple[int, ...] = tuple(10 ** (18 - d) for d in decimals)
-        self.RATES: tuple[int, ...] = tuple(10 ** (36 - d) for d in decimals)
+        self.rate_multipliers: tuple[int, ...] = tuple(10 ** (36 - d) for d in decimals)
+        self.rate_oracles: list[RateOracle | None] = [None] * n
         self.fee = fee
         self.admin_fee = admin_fee
         self.balances: list[int] = [0] * n
@@ -186,9 +231,11 @@ class StableSwapPool(Pool):
         self.initial_A_time = 0
         self.future_A_time = 0
         self.block_timestamp = 0
-        # D of the last state seen by a current-state caller: ((*xp, amp), D)
+        # D of the last state seen by a current-state caller: ((*xp, amp), rates, D)
         self._d_key: tuple[int, ...] = ()
+        self._d_rates: tuple[int, ...] = ()
         self._d_value = 0
+        self.rebases = 0  # balance rebases of a rebasing coin so far (not trades: see `rebase`)
 
     def __repr__(self) -> str:
         return (
@@ -269,15 +316,47 @@ class StableSwapPool(Pool):
         self.initial_A_time = self.block_timestamp
         self.future_A_time = self.block_timestamp
 
+    # ------------------------------------------------------------------- rates
+
+    def set_rate_oracle(self, i: int, oracle: RateOracle | None) -> None:
+        """Give coin `i` a rate oracle (stableswap-ng asset type 1), or remove it with None."""
+        if not 0 <= i < self.n:
+            raise InvalidAmount(f"pool {self.name!r}: coin index {i} out of range 0..{self.n - 1}")
+        self.rate_oracles[i] = oracle
+
+    def _stored_rates(self) -> tuple[int, ...]:
+        """Mirrors stableswap-ng _stored_rates: rate multiplier * oracle rate // 1e18 per coin."""
+        rates = self.rate_multipliers
+        if not any(self.rate_oracles):
+            return rates
+        out = list(rates)
+        for k, oracle in enumerate(self.rate_oracles):
+            if oracle is not None:
+                out[k] = out[k] * oracle.read() // PRECISION
+        return tuple(out)
+
+    def stored_rates(self) -> tuple[int, ...]:
+        """Mirrors stableswap-ng stored_rates: each coin's rate, read now."""
+        return self._stored_rates()
+
+    @property
+    def RATES(self) -> tuple[int, ...]:
+        """The rates every call scales balances by (the template's constants without oracles)."""
+        return self._stored_rates()
+
     # --------------------------------------------------------------- invariant
 
-    def _xp(self) -> list[int]:
+    def _xp(self, rates: Sequence[int] | None = None) -> list[int]:
         """Mirrors SwapTemplateBase.vy _xp: balances scaled to 18 decimals by RATES."""
-        return [b * r // PRECISION for b, r in zip(self.balances, self.RATES, strict=True)]
+        if rates is None:
+            rates = self._stored_rates()
+        return [b * r // PRECISION for b, r in zip(self.balances, rates, strict=True)]
 
-    def _xp_mem(self, balances: Sequence[int]) -> list[int]:
-        """Mirrors SwapTemplateBase.vy _xp_mem: `balances` scaled to 18 decimals by RATES."""
-        return [b * r // PRECISION for b, r in zip(balances, self.RATES, strict=True)]
+    def _xp_mem(self, balances: Sequence[int], rates: Sequence[int] | None = None) -> list[int]:
+        """Mirrors _xp_mem (stableswap-ng: `_xp_mem(_rates, _balances)`): `balances` * rates."""
+        if rates is None:
+            rates = self._stored_rates()
+        return [b * r // PRECISION for b, r in zip(balances, rates, strict=True)]
 
     def get_D(self, xp: Sequence[int], amp: int) -> int:
         """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in integers."""
@@ -328,23 +407,29 @@ class StableSwapPool(Pool):
                 return D
         raise PoolError(f"pool {self.name!r}: get_D did not converge in {MAX_ITERATIONS} rounds")
 
-    def _get_D_cached(self, xp: Sequence[int], amp: int) -> int:
-        """Mirrors SwapTemplateBase.vy _get_D, reusing the last result for unchanged (xp, amp)."""
+    def _get_D_cached(self, xp: Sequence[int], amp: int, rates: Sequence[int] | None = None) -> int:
+        """Mirrors SwapTemplateBase.vy _get_D, reusing the last result for unchanged
+        (xp, amp) under unchanged coin rates (`rates`: those `xp` was scaled by)."""
         key = (*xp, amp)
-        if key == self._d_key:
+        rates = tuple(rates) if rates is not None else self._stored_rates()
+        if key == self._d_key and rates == self._d_rates:
             return self._d_value
         D = self.get_D(xp, amp)
         self._d_key = key
+        self._d_rates = rates
         self._d_value = D
         return D
 
-    def get_D_mem(self, balances: Sequence[int], amp: int) -> int:
+    def get_D_mem(
+        self, balances: Sequence[int], amp: int, rates: Sequence[int] | None = None
+    ) -> int:
         """Mirrors SwapTemplateBase.vy _get_D_mem: D of native-unit `balances`."""
-        return self.get_D(self._xp_mem(balances), amp)
+        return self.get_D(self._xp_mem(balances, rates), amp)
 
     def get_virtual_price(self) -> int:
         """Mirrors SwapTemplateBase.vy get_virtual_price: D per LP token, scaled by 1e18."""
-        D = self._get_D_cached(self._xp(), self._A())
+        rates = self._stored_rates()
+        D = self._get_D_cached(self._xp(rates), self._A(), rates)
         if self.total_supply == 0:
             raise PoolError(f"pool {self.name!r} is empty: no virtual price without LP tokens")
         return D * PRECISION // self.total_supply
@@ -448,8 +533,9 @@ class StableSwapPool(Pool):
         if i == j:
             raise InvalidAmount(f"pool {self.name!r}: cannot exchange coin {i} for itself")
 
-    def _dy_before_fee(self, i: int, j: int, dx: int) -> int:
-        """The head shared by get_dy and exchange: `xp[j] - y - 1`, checked, in 18-decimal units."""
+    def _dy_before_fee(self, i: int, j: int, dx: int) -> tuple[int, tuple[int, ...]]:
+        """The head shared by get_dy and exchange: (`xp[j] - y - 1`, checked, in 18-decimal
+        units; the rates it was computed with)."""
         n = self.n
         if not (0 <= i < n and 0 <= j < n) or i == j:
             self._check_pair(i, j)
@@ -457,7 +543,7 @@ class StableSwapPool(Pool):
             _require_int(self.name, "the exchange amount", dx)
         if dx <= 0:
             raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
-        rates = self.RATES
+        rates = self._stored_rates()
         xp = [b * r // PRECISION for b, r in zip(self.balances, rates, strict=True)]
         x = dx * rates[i]
         if x > MAX_UINT256:
@@ -466,13 +552,13 @@ class StableSwapPool(Pool):
         if x > MAX_UINT256:
             raise _overflow("exchange")
         amp = self._A()
-        y = self._y(i, j, x, xp, amp, self._get_D_cached(xp, amp))
+        y = self._y(i, j, x, xp, amp, self._get_D_cached(xp, amp, rates))
         dy = xp[j] - y - 1  # -1 just in case there were some rounding errors
         if dy < 0:
             raise InvalidAmount(
                 f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {j}"
             )
-        return dy
+        return dy, rates
 
     def get_dy(self, i: int, j: int, dx: int) -> int:
         """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.
@@ -480,15 +566,15 @@ class StableSwapPool(Pool):
         A zero or negative `dx` raises `InvalidAmount` (the contract either reverts
         or pays nothing for it).
         """
-        dy = self._dy_before_fee(i, j, dx)
+        dy, rates = self._dy_before_fee(i, j, dx)
         fee = self.fee * dy // FEE_DENOMINATOR
-        return (dy - fee) * PRECISION // self.RATES[j]
+        return (dy - fee) * PRECISION // rates[j]
 
     def _exchange(self, i: int, j: int, dx: int, min_dy: int) -> tuple[int, int]:
         """Mirrors SwapTemplateBase.vy exchange; returns (dy, fee on the output in native units)."""
-        dy = self._dy_before_fee(i, j, dx)
+        dy, rates = self._dy_before_fee(i, j, dx)
         dy_fee = dy * self.fee // FEE_DENOMINATOR
-        rate_j = self.RATES[j]
+        rate_j = rates[j]
         dy = (dy - dy_fee) * PRECISION // rate_j
         if dy < min_dy:
             raise SlippageExceeded(
@@ -536,8 +622,9 @@ class StableSwapPool(Pool):
         """Mirrors SwapTemplateBase.vy calc_token_amount: LP minted or burned, without fees."""
         amounts = self._check_amounts(amounts, "calc_token_amount")
         amp = self._A()
+        rates = self._stored_rates()
         balances = list(self.balances)
-        D0 = self._get_D_cached(self._xp_mem(balances), amp)
+        D0 = self._get_D_cached(self._xp_mem(balances, rates), amp, rates)
         for k in range(self.n):
             if is_deposit:
                 balances[k] += amounts[k]
@@ -548,7 +635,7 @@ class StableSwapPool(Pool):
                         f"pool {self.name!r}: cannot withdraw {amounts[k]} of coin {k}, "
                         f"the pool has {self.balances[k]}"
                     )
-        D1 = self.get_D_mem(balances, amp)
+        D1 = self.get_D_mem(balances, amp, rates)
         if D0 == 0:
             raise PoolError(f"pool {self.name!r} is empty: calc_token_amount divides by D0 = 0")
         diff = D1 - D0 if is_deposit else D0 - D1
@@ -565,8 +652,9 @@ class StableSwapPool(Pool):
         amounts = self._check_amounts(amounts, "add_liquidity")
         N = self.n
         amp = self._A()
+        rates = self._stored_rates()
         old_balances = list(self.balances)
-        D0 = self._get_D_cached(self._xp_mem(old_balances), amp)
+        D0 = self._get_D_cached(self._xp_mem(old_balances, rates), amp, rates)
         token_supply = self.total_supply
         new_balances = list(old_balances)
         for k in range(N):
@@ -576,7 +664,7 @@ class StableSwapPool(Pool):
                     f"({self.tokens[k]} is 0)"
                 )
             new_balances[k] += amounts[k]
-        D1 = self.get_D_mem(new_balances, amp)
+        D1 = self.get_D_mem(new_balances, amp, rates)
         if not D1 > D0:
             raise InvalidAmount(
                 f"pool {self.name!r}: add_liquidity must increase the invariant (deposit something)"
@@ -596,7 +684,7 @@ class StableSwapPool(Pool):
                 fees[k] = fee * difference // FEE_DENOMINATOR
                 stored[k] = new_balance - fees[k] * admin_fee // FEE_DENOMINATOR
                 new_balances[k] -= fees[k]
-            D2 = self.get_D_mem(new_balances, amp)
+            D2 = self.get_D_mem(new_balances, amp, rates)
             if D2 < D0:
                 raise InvalidAmount(
                     f"pool {self.name!r}: this deposit is smaller than its imbalance fee "
@@ -660,8 +748,9 @@ class StableSwapPool(Pool):
         amounts = self._check_amounts(amounts, "remove_liquidity_imbalance")
         N = self.n
         amp = self._A()
+        rates = self._stored_rates()
         old_balances = list(self.balances)
-        D0 = self._get_D_cached(self._xp_mem(old_balances), amp)
+        D0 = self._get_D_cached(self._xp_mem(old_balances, rates), amp, rates)
         new_balances = list(old_balances)
         for k in range(N):
             new_balances[k] -= amounts[k]
@@ -673,7 +762,7 @@ class StableSwapPool(Pool):
         if D0 == 0:
             raise PoolError(f"pool {self.name!r} is empty: nothing to remove")
         try:
-            D1 = self.get_D_mem(new_balances, amp)
+            D1 = self.get_D_mem(new_balances, amp, rates)
         except PoolError as exc:
             raise InvalidAmount(
                 f"pool {self.name!r}: remove_liquidity_imbalance cannot empty a coin ({exc})"
@@ -694,7 +783,7 @@ class StableSwapPool(Pool):
                     f"pool {self.name!r}: withdrawing {amounts[k]} of coin {k} leaves too "
                     "little to pay its imbalance fee"
                 )
-        D2 = self.get_D_mem(new_balances, amp)
+        D2 = self.get_D_mem(new_balances, amp, rates)
         token_supply = self.total_supply
         token_amount = (D0 - D2) * token_supply // D0
         if token_amount <= 0:
@@ -725,8 +814,9 @@ class StableSwapPool(Pool):
         if token_amount < 0:
             raise InvalidAmount(f"pool {self.name!r}: cannot burn a negative LP amount")
         amp = self._A()
-        xp = self._xp()
-        D0 = self._get_D_cached(xp, amp)
+        rates = self._stored_rates()
+        xp = self._xp(rates)
+        D0 = self._get_D_cached(xp, amp, rates)
         total_supply = self.total_supply
         if total_supply == 0:
             raise PoolError(f"pool {self.name!r} is empty: nothing to withdraw")
@@ -747,14 +837,15 @@ class StableSwapPool(Pool):
                 raise PoolError(f"pool {self.name!r}: withdraw-one-coin rounding underflow")
             xp_reduced[k] -= fee * dx_expected // FEE_DENOMINATOR
         dy = xp_reduced[i] - self.get_y_D(amp, i, xp_reduced, D1)
-        precisions = self.PRECISION_MUL
         if dy < 1:
             raise InvalidAmount(
                 f"pool {self.name!r}: burning {token_amount} LP is too little to withdraw "
                 f"any of coin {i}"
             )
-        dy = (dy - 1) // precisions[i]  # Withdraw less to account for rounding errors
-        dy_0 = (xp[i] - new_y) // precisions[i]  # w/o fees
+        # stableswap-ng divides by rates[i]; with the template's RATES = PRECISION_MUL * 1e18
+        # that is the template's `// precisions[i]` exactly
+        dy = (dy - 1) * PRECISION // rates[i]  # Withdraw less to account for rounding errors
+        dy_0 = (xp[i] - new_y) * PRECISION // rates[i]  # w/o fees
         if dy_0 < dy:
             raise PoolError(f"pool {self.name!r}: withdraw-one-coin fee underflow")
         return dy, dy_0 - dy, total_supply
@@ -788,6 +879,21 @@ class StableSwapPool(Pool):
         paid = list(self.admin_balances)
         self.admin_balances[:] = [0] * self.n
         return paid
+
+    def rebase(self, i: int, num: int, den: int) -> int:
+        """A rebasing coin's balance scaled by num/den (stableswap-ng `_balances()`): the pool's
+        ERC20 balance (LP balances plus admin fees) rebases and the LPs take the whole change;
+        stored admin fees do not move. Returns the change of the pool's holdings."""
+        balances, admin = self.balances, self.admin_balances
+        held = balances[i] + admin[i]
+        change = held * num // den - held
+        if change < 0 and balances[i] + change < 0:  # a penalty larger than the LPs' balance
+            admin[i] += balances[i] + change
+            balances[i] = 0
+        else:
+            balances[i] += change
+        self.rebases += 1
+        return change
 
     # ------------------------------------------------------- Pool interface
 
@@ -825,13 +931,15 @@ class StableSwapPool(Pool):
             for t, b, a in zip(self.tokens, self.balances, self.admin_balances, strict=True)
         }
 
-    def _marginal(self, i: int, j: int) -> float:
+    def _marginal(self, i: int, j: int, rates: Sequence[int] | None = None) -> float:
         """d(xp_j)/d(xp_i) along the invariant at the current state (fee excluded), as a float."""
-        xp = self._xp()
+        if rates is None:
+            rates = self._stored_rates()
+        xp = self._xp(rates)
         if min(xp) <= 0:
             raise PoolError(f"pool {self.name!r} is empty: no spot price")
         amp = self._A()
-        D = self._get_D_cached(xp, amp)
+        D = self._get_D_cached(xp, amp, rates)
         N = self.n
         Ann = amp * N / A_PRECISION
         # D_P = D^(N+1) / (N^N prod xp), in floats from ratios to stay in range
@@ -845,12 +953,21 @@ class StableSwapPool(Pool):
 
         The derivative of the invariant Ann*S + D = Ann*D + D^(N+1)/(N^N prod x):
         d x_quote / d x_base = (Ann + D_P/x_base) / (Ann + D_P/x_quote), in 18-decimal units,
-        which are whole-token units scaled by 1e18 for every coin.
+        which are whole-token units scaled by 1e18 times the coin's oracle rate: the price in
+        whole tokens is that times rate_base / rate_quote (1 without oracles).
         """
         i, j = self.index(base), self.index(quote)
         if i == j:
             return 1.0
-        return self._marginal(i, j)
+        rates = self._stored_rates()
+        # the ratio first: exactly 1.0 without oracles, so the marginal price is unchanged
+        return self._marginal(i, j, rates) * (
+            self._whole_rate(i, rates) / self._whole_rate(j, rates)
+        )
+
+    def _whole_rate(self, k: int, rates: Sequence[int]) -> int:
+        """xp units per whole token of coin k: 1e18 times its oracle rate (1e18 without one)."""
+        return rates[k] * 10 ** self.decimals[k] // PRECISION
 
     def arb_amount_in(self, token_in: str, token_out: str, price_in_per_out: float) -> int:
         """Profit-maximising input: a float solve on the invariant, refined by exact get_dy quotes.
@@ -863,14 +980,17 @@ class StableSwapPool(Pool):
         i, j = self.index(token_in), self.index(token_out)
         if i == j or not price_in_per_out > 0 or not math.isfinite(price_in_per_out):
             return 0
-        xp = self._xp()
+        rates = self._stored_rates()
+        xp = self._xp(rates)
         if min(xp) <= 0:
             return 0
         fee_keep = 1.0 - self.fee / FEE_DENOMINATOR
-        target = 1.0 / (price_in_per_out * fee_keep)  # marginal xp_j per xp_i to reach
-        if self._marginal(i, j) <= target:
+        # marginal xp_j per xp_i to reach: whole units scaled by each coin's rate
+        scale = self._whole_rate(j, rates) / self._whole_rate(i, rates)  # 1.0 without oracles
+        target = scale / (price_in_per_out * fee_keep)
+        if self._marginal(i, j, rates) <= target:
             return 0
-        rate_i = self.RATES[i]
+        rate_i = rates[i]
         unit_value = price_in_per_out * 10 ** self.decimals[i] / 10 ** self.decimals[j]
 
         quotes: dict[int, float] = {}
@@ -885,7 +1005,7 @@ class StableSwapPool(Pool):
                     quotes[amount] = float("-inf")
             return quotes[amount]
 
-        estimate = self._float_arb_xp(i, j, xp, target)
+        estimate = self._float_arb_xp(i, j, xp, target, rates)
         dx0 = int(estimate * PRECISION / rate_i)
         if dx0 <= 0 or profit(dx0) <= 0:
             return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
@@ -907,11 +1027,13 @@ class StableSwapPool(Pool):
         best = max((a, (a + b) // 2, b, dx0), key=profit)
         return best if profit(best) > 0 else 0
 
-    def _float_arb_xp(self, i: int, j: int, xp: list[int], target: float) -> float:
+    def _float_arb_xp(
+        self, i: int, j: int, xp: list[int], target: float, rates: Sequence[int]
+    ) -> float:
         """Float input of coin i (xp units) that brings the marginal d xp_j/d xp_i to `target`."""
         N = self.n
         amp = self._A()
-        D = float(self._get_D_cached(xp, amp))
+        D = float(self._get_D_cached(xp, amp, rates))
         Ann = amp * N / A_PRECISION
         others = [float(x) for k, x in enumerate(xp) if k not in (i, j)]
 
