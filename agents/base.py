@@ -8,7 +8,7 @@ chain. They never touch another agent or a pool's internals.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
@@ -95,7 +95,9 @@ Fill = Callable[[np.random.Generator, int], np.ndarray]
 
 
 class Draws:
-    """Random numbers drawn from the model's generator in blocks (one numpy call per 1024 draws)."""
+    """Random draws from the model's generator in blocks (one numpy call per 1024 draws).
+
+    A fill returning a 2-D array gives one row (a list) per draw."""
 
     __slots__ = ("_buf", "_fill", "_rng")
 
@@ -104,7 +106,7 @@ class Draws:
         self._fill = fill
         self._buf: list[float] = []
 
-    def next(self) -> float:
+    def next(self) -> Any:
         if not self._buf:
             self._buf = self._fill(self._rng, 1024).tolist()
             self._buf.reverse()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import mesa
+import numpy as np
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
@@ -105,16 +106,20 @@ class NoiseTrader(MarketAgent):
                 self._arrivals = Draws(model.rng, lambda rng, n: whole + (rng.random(n) < frac))
             else:
                 self._every_block = int(whole)
-        self._sizes = Draws(model.rng, sampler(spec.size_usd))
-        self._sides = Draws(model.rng, lambda rng, n: rng.random(n))
+        draw_sizes = sampler(spec.size_usd)
+        # (size, side draw) pairs, drawn together: one buffer pop per trade
+        self._trades = Draws(
+            model.rng, lambda rng, n: np.column_stack((draw_sizes(rng, n), rng.random(n)))
+        )
         self._buy_probability = spec.buy_probability
         self.skipped = 0
 
     def act(self) -> None:
         count = self._every_block if self._arrivals is None else int(self._arrivals.next())
-        sizes, sides, p_buy = self._sizes, self._sides, self._buy_probability
+        trades, p_buy = self._trades, self._buy_probability
         for _ in range(count):
-            self.trade(sizes.next(), sides.next() < p_buy)
+            size, side = trades.next()
+            self.trade(size, side < p_buy)
 
     def trade(self, size: float, buy: bool) -> None:
         """Submit one swap of `size` numeraire, buying the base token when `buy`."""

@@ -467,7 +467,7 @@ class RangeLP(MarketAgent):
         self.minted: tuple[int, int] = (0, 0)  # raw tokens put into the current band
         self.rebalances = 0
         self.swaps_done = 0
-        self.swaps_capped = 0  # rebalancing swaps cut short by the slippage tolerance (thin pool)
+        self.swaps_capped = 0  # rebalancing swaps cut short by the slippage tolerance
         self.postponed = 0  # blocks a due move waited for the pool to come back near the reference
         self.waited = 0  # consecutive blocks the due move has waited so far
         self.mint_share_sum = 0.0  # sum over mints of the share of the inventory minted
@@ -1003,7 +1003,11 @@ class RangeLP(MarketAgent):
         return lo
 
     def _submit(self, fn: Callable[[Chain, str], Receipt], gas_units: int, label: str) -> None:
-        self.market.chain.submit(Tx(self.name, Call(fn, gas_units, (self.pool,)), 0.0, label))
+        """Submit `fn`; it replaces this agent's same-kind transaction if one is still pending
+        (a full block left it out), as resending with the same nonce would."""
+        chain = self.market.chain
+        chain.cancel(chain.pending_from(self.name, label))
+        chain.submit(Tx(self.name, Call(fn, gas_units, (self.pool,)), 0.0, label))
 
     def _perp_gas(self) -> int:
         return self.spec.perp.gas_units if self.perp is not None else 0
@@ -1056,15 +1060,14 @@ class RangeLP(MarketAgent):
 
     def _atomic(self, fn: Callable[[], Any]) -> Any:
         """Run `fn`; on a revert restore the pool, the wallet and this agent's books."""
-        pool_state = copy.deepcopy(vars(self.pool))
+        pool_state = self.pool.snapshot()
         wallet = dict(self.wallet)
         mine = {k: copy.copy(getattr(self, k)) for k in _AGENT_STATE}
         counterparty = dict(self.market.ledger.wallet(PERP_COUNTERPARTY))
         try:
             return fn()
         except (PoolError, ProtocolError, ArithmeticError, ValueError) as err:
-            vars(self.pool).clear()
-            vars(self.pool).update(pool_state)
+            self.pool.restore(pool_state)
             self.wallet.clear()
             self.wallet.update(wallet)
             cp = self.market.ledger.wallet(PERP_COUNTERPARTY)
@@ -1409,9 +1412,9 @@ REPORT_COLUMNS: dict[str, str] = {
     "idle_end_pct": "range_lp: share of its value not in the position at the end (wallet, perp), %",
     "rebalances": "range_lp: band moves (burn + collect + [swap] + mint transactions)",
     "rebalance_swaps": "range_lp: swaps made to fit the inventory to a new band",
-    "rebalance_swaps_capped": "range_lp: of those, swaps the pool could not fill in full within "
-    "swap_slippage_bps, after waiting max_wait_blocks (a pool too thin for them): "
-    "the rest of the inventory stayed idle until the next move",
+    "rebalance_swaps_capped": "range_lp: of those, swaps the pool filled only in part within "
+    "swap_slippage_bps (the mint still took min_deploy_pct, or the pool was too thin after "
+    "max_wait_blocks): the rest of the inventory stayed idle until the next move",
     "deployed_at_mint_pct": "range_lp: average share of its inventory (wallet, gas reserve "
     "excluded, at reference prices) each mint put into the band, %",
     "deployed_at_mint_min_pct": "range_lp: the lowest such share (a thin pool at a move), %",

@@ -46,6 +46,7 @@ class Router:
         self.graph = token_graph(self.pools)
         self.multi_hop = max_hops > 1 and len(self.pools) > 1  # routes may have several hops
         self._routes: dict[tuple[str, str], list[Route]] = {}
+        self._only: dict[tuple[str, str], Route] = {}  # pairs with a single one-pool route
 
     def routes(self, token_in: str, token_out: str) -> list[Route]:
         """Every simple route of at most `max_hops` pools from `token_in` to `token_out`."""
@@ -69,9 +70,13 @@ class Router:
         `hop_cost` is what each hop beyond the first costs in `token_out` units (its gas),
         so a longer route wins only when it pays more than its extra gas.
         """
-        routes = self.routes(token_in, token_out)
-        if len(routes) == 1 and len(routes[0].pools) == 1:  # the common case: one pool
-            route = routes[0]
+        key = (token_in, token_out)
+        route = self._only.get(key)
+        if route is None:
+            routes = self.routes(token_in, token_out)
+            if len(routes) == 1 and len(routes[0].pools) == 1:
+                route = self._only[key] = routes[0]
+        if route is not None:  # the common case: one pool, nothing to compare
             try:
                 return route, route.pools[0].quote_exact_in(token_in, token_out, amount_in)
             except PoolError:

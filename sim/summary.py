@@ -18,7 +18,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "volume_usd": "traded volume over all pools, numeraire",
     "fees_usd": "swap fees paid by all traders, numeraire (at the reference price of each block)",
     "lp_fee_income_usd": "fees attributed to liquidity providers, every agent holding pool shares (protocol/admin cuts removed)",
-    "lp_vs_hodl_pct": "LP value against holding the deposited tokens, % (fees included): passive LPs' positions and range LPs' whole books (position, wallet, perp)",
+    "lp_vs_hodl_pct": "LP value against holding the deposited tokens, % (fees included): passive LPs' positions and range LPs' whole books (position, wallet, perp); with neither, one LP share of the first pool against holding what it held at the start",
     "impermanent_loss_pct": "IL of the first pool's LPs against holding, fees excluded, % (pools.<name>.impermanent_loss_basis says how): constant product IL(r) = 2*sqrt(r)/(1+r) - 1 at the final reference price ratio; StableSwap: the start balances moved along the invariant to the final reference prices; concentrated: the range LPs' measured IL vs HODL",
     "arbitrage_profit_usd": "arbitrageurs' trade profit after gas, at reference prices",
     "gas_usd": "gas paid by all agents, numeraire",
@@ -113,9 +113,10 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "volume_usd": sum(p["volume_usd"] for p in pools.values()),
         "fees_usd": sum(p["fees_usd"] for p in pools.values()),
         "lp_fee_income_usd": lp_income,
+        # the LP agents' positions; without any, one LP share of the first pool
         "lp_vs_hodl_pct": (sum(v for v, _ in values) / hodl_total - 1) * 100
         if hodl_total
-        else None,
+        else main["lp_vs_hodl_pct"],
         "impermanent_loss_pct": main["impermanent_loss_pct"],
         "arbitrage_profit_usd": m.arb_profit_usd,
         "gas_usd": sum(s.gas_usd for s in m.agents.values()),

@@ -25,6 +25,7 @@ recorded as failed ("WorkerDied: ..."); the other jobs are unaffected.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import copy
 import csv
 import datetime as dt
@@ -35,6 +36,7 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -905,6 +907,16 @@ def new_folder(out: str | Path, name: str) -> Path:
         raise UserInputError(f"cannot create sweep folder under {parent}: {err.strerror}") from None
 
 
+def discard_if_unstarted(folder: Path) -> None:
+    """Remove a new sweep folder that holds no run yet (its engine never started, say)."""
+    log = folder / "results.jsonl"
+    if log.exists() and log.stat().st_size:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        folder.parent.rmdir()  # the scenario's folder too, if nothing else is in it
+
+
 def write_plan(folder: Path, plan: Plan) -> None:
     _atomic_write(folder / "sweep.json", json.dumps(plan.to_json(), indent=1, default=str) + "\n")
 
@@ -956,7 +968,11 @@ def run_sweep(
     )
     folder = new_folder(out, plan.scenario_name)
     write_plan(folder, plan)
-    execute(plan, folder, progress=progress, stop_after=stop_after, hooks=hooks)
+    try:
+        execute(plan, folder, progress=progress, stop_after=stop_after, hooks=hooks)
+    except UserInputError:
+        discard_if_unstarted(folder)
+        raise
     return finalize(plan, folder, plots=plots, metrics=metrics)
 
 

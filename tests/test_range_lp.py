@@ -942,3 +942,19 @@ def test_solve_decreasing_finds_the_root_of_a_step_function() -> None:
 
     d = solve_decreasing(g, 0, 1.0, 2 * root, -1.0, eps=0.0)
     assert d == root and len(calls) < 80
+
+
+def test_a_newer_intent_replaces_a_pending_one() -> None:
+    """A transaction left out of a full block is replaced, not duplicated, by the next one."""
+    model = build({"full": DEEP, "narrow": lp("narrow_recentre", band_pct=1, recentre_every=1000)})
+    narrow = agent(model, "narrow")
+    model.run_for(5)
+    push_price(model, 1.03)
+    assert not narrow.in_range()
+    narrow.act()
+    narrow.act()  # as if the first re-centre were still pending from the last block
+    assert len(model.market.chain.pending_from(narrow.name)) == 1
+    model.run_for(1)  # its own act() in this block replaces the pending one again
+    assert narrow.rebalances == 1 and narrow.in_range()
+    assert model.metrics.agent(narrow.name).reverts == 0
+    model.check()

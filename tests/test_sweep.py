@@ -553,3 +553,15 @@ def test_metric_flag_picks_the_table_columns(tmp_path: Path, capsys: pytest.Capt
         "volume_usd",
         "pools.eth_usdc.fees_usd",
     ]
+
+
+def test_engine_that_cannot_start_leaves_no_sweep_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise UserInputError("cannot reach Dask scheduler tcp://nowhere:8786: timed out")
+
+    monkeypatch.setattr(sweep, "Engine", unreachable)
+    argv = ["sweep", "quickstart", "--seeds", "1", "--blocks", "10", "--out", str(tmp_path)]
+    assert main([*argv, "--engine", "dask", "--scheduler", "tcp://nowhere:8786"]) == 2
+    assert list(tmp_path.iterdir()) == []

@@ -121,7 +121,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 f"folder: {folder}/",
                 file=sys.stderr,
             )
-            sweep.execute(plan, folder, progress=progress)
+            try:
+                sweep.execute(plan, folder, progress=progress)
+            except UserInputError:
+                sweep.discard_if_unstarted(folder)  # e.g. an unreachable Dask scheduler
+                raise
     except KeyboardInterrupt:
         if "folder" in locals():
             print(
