@@ -17,6 +17,7 @@ from pydantic import Field
 from sim.config import Dist, Spec, sample
 
 if TYPE_CHECKING:
+    from sim.chain import Tx
     from sim.market import Market
 
 
@@ -71,6 +72,14 @@ class MarketAgent(mesa.Agent):
     def value(self) -> float:
         """Marked-to-market value of everything the agent owns, in the numeraire."""
         return self.market.wallet_value(self.wallet)
+
+    def withdraw_pending(self, label: str | None = None) -> list[Tx]:
+        """Withdraw this agent's transactions still waiting in the mempool (all, or those with
+        `label`) so it can decide afresh, as a resend with the same nonce would; returns them."""
+        chain = self.market.chain
+        txs = chain.pending_from(self.name, label)
+        chain.cancel(txs)
+        return txs
 
     def step_if_active(self) -> None:
         if self.active:

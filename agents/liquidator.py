@@ -92,6 +92,7 @@ class Liquidator(MarketAgent):
     def act(self) -> None:
         if self.market.block % self.spec.scan_every_blocks:
             return
+        self.withdraw_pending()  # re-planned below on this block's state (a full block left it)
         lm = self.lending
         block = self.market.block
         price = lm.oracle(self.collaterals[0]) if self.collaterals else 1.0

@@ -124,6 +124,7 @@ class PanicSeller(MarketAgent):
         self.max_discount_bps = max_discount_bps
         self.buy_discount_bps = buy_discount_bps
         self.buy_budget = 0
+        self._dip_buys: list[Tx] = []  # this block's dip buys, settled at the next decision
         """Underlying units still set aside for buying the dip."""
         self.bought = 0
         self.priority_fee_gwei = priority_fee_gwei
@@ -167,6 +168,7 @@ class PanicSeller(MarketAgent):
     def act(self) -> None:
         market = self.market
         block = market.block
+        self._reconcile()
         self._claim_ready()
         held = self.wallet.get(self.lst, 0)
         if held <= 0 and self.buy_budget <= 0:
@@ -193,6 +195,17 @@ class PanicSeller(MarketAgent):
             self.exiting = True
         if self.exiting and discount <= self.spec.queue_discount_bps:
             self._submit(self._queue, market.chain.gas.stake, "unstake", 0.0)
+
+    def _reconcile(self) -> None:
+        """Decide afresh each block: withdraw what a full block left pending, and give the dip
+        budget back for buys that did not go through (withdrawn, reverted or dropped)."""
+        self.withdraw_pending()
+        for tx in self._dip_buys:
+            if tx.status != "ok":
+                amount = tx.action.amount_in  # type: ignore[attr-defined]
+                self.buy_budget += amount
+                self.bought -= amount
+        self._dip_buys = []
 
     def _submit(
         self, fn: Callable[[Chain, str], Receipt], gas_units: int, label: str, tip: float
@@ -238,7 +251,9 @@ class PanicSeller(MarketAgent):
             deadline_block=market.block,
             gas_units=market.chain.gas.swap,
         )
-        market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "dip_buy"))
+        self._dip_buys.append(
+            market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "dip_buy"))
+        )
 
     def _queue(self, chain: Chain, sender: str) -> Receipt:
         amount = self.wallet.get(self.lst, 0)

@@ -131,6 +131,7 @@ class Tx:
     label: str = ""
     seq: int = 0
     block: int = 0  # block in which it was submitted (set by `Chain.submit`)
+    status: str = "pending"  # then: ok | reverted | dropped | cancelled (the sender's receipt)
 
 
 @dataclass(slots=True)
@@ -389,6 +390,9 @@ class Chain:
         kept = [tx for tx in self.mempool if id(tx) not in drop]
         removed = len(self.mempool) - len(kept)
         if removed:
+            for tx in self.mempool:
+                if id(tx) in drop:
+                    tx.status = "cancelled"
             self.mempool = kept
             self._pending_gas = sum(tx.action.gas_units for tx in kept)
         return removed
@@ -484,6 +488,7 @@ class Chain:
             return self.gas.revert
         paid = self._charge(tx, action.gas_units) if gwei else 0
         self.tx_count += 1
+        tx.status = "ok"
         if self.on_receipt is not None:
             self.on_receipt(tx, receipt, "", paid)
         return action.gas_units
@@ -503,6 +508,7 @@ class Chain:
         return base + tip
 
     def _report(self, tx: Tx, receipt: Receipt | None, reason: str, paid: int) -> None:
+        tx.status = "dropped" if paid < 0 else "reverted" if receipt is None else "ok"
         if paid >= 0:
             self.tx_count += 1
             if receipt is None:

@@ -390,6 +390,22 @@ def test_cancel_withdraws_only_the_given_pending_transactions() -> None:
     assert [label for _, label, *_ in log] == ["b"]
 
 
+def test_each_transaction_carries_its_outcome() -> None:
+    """A sender reads its transactions' status, as it would read receipts."""
+    chain, pool, log = make_chain(limit=250_000)
+    chain.new_block()
+    ok = swap_tx(chain, pool, "a", tip=3.0, deadline=10)
+    expired = swap_tx(chain, pool, "b", tip=2.0, deadline=0)  # past its deadline: reverts
+    waiting = swap_tx(chain, pool, "c", tip=1.0, deadline=10)  # does not fit: stays pending
+    withdrawn = swap_tx(chain, pool, "d", tip=0.5, deadline=10)
+    huge = chain.submit(Tx("e", Call(lambda c, s: Receipt(kind="noop"), 600_000), 9.0, "huge"))
+    assert ok.status == "pending"
+    chain.build_block()
+    chain.cancel([withdrawn])
+    statuses = [tx.status for tx in (ok, expired, waiting, withdrawn, huge)]
+    assert statuses == ["ok", "reverted", "pending", "cancelled", "dropped"]
+
+
 def test_gas_limit_is_validated_and_documented() -> None:
     assert ChainSpec().block_gas_limit == 30_000_000
     with pytest.raises(ValidationError, match="liquidation"):

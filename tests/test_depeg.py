@@ -154,3 +154,19 @@ def test_a_validator_penalty_is_a_depeg_trigger() -> None:
     for _ in range(15):
         model.step()
     assert not model.market.protocols.liquidations
+
+
+def test_dip_budget_comes_back_when_a_buy_does_not_go_through() -> None:
+    model = MarketModel(load_scenario("steth_depeg"))
+    model.run_for(3)
+    buyer = next(a for a in model.market_agents if a.cohort == "dip_buyers")
+    budget = buyer.buy_budget
+    buyer._buy(20.0)  # 20 ETH of stETH, submitted ...
+    assert buyer.buy_budget < budget
+    buyer._reconcile()  # ... but a full block left it pending: withdrawn, budget back
+    assert buyer.buy_budget == budget and buyer.bought == 0
+    assert model.market.chain.pending_from(buyer.name) == []
+    buyer._buy(20.0)
+    model.market.chain.build_block()  # this one executes
+    buyer._reconcile()
+    assert buyer.buy_budget == budget - 20 * 10**18 and buyer.bought == 20 * 10**18
