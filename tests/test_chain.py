@@ -392,7 +392,7 @@ def test_cancel_withdraws_only_the_given_pending_transactions() -> None:
 
 def test_each_transaction_carries_its_outcome() -> None:
     """A sender reads its transactions' status, as it would read receipts."""
-    chain, pool, log = make_chain(limit=250_000)
+    chain, pool, _ = make_chain(limit=250_000)
     chain.new_block()
     ok = swap_tx(chain, pool, "a", tip=3.0, deadline=10)
     expired = swap_tx(chain, pool, "b", tip=2.0, deadline=0)  # past its deadline: reverts
