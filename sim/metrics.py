@@ -92,6 +92,7 @@ class PoolStats:
     lvr_usd: float = 0.0  # traders' gain against the pool at reference prices, fees excluded
     arb_gain_usd: float = 0.0  # the arbitrageurs' part of it (they also take back retail impact)
     lp_fee_share: float = 1.0  # fraction of fees that accrues to LPs
+    priced: bool = True  # every token has a reference price (else LVR has no meaning)
     start_ratio: float = 0.0  # reference price ratio token0/token1 at start
     start_value_per_share: float = 0.0
     start_claim_per_share: tuple[float, ...] = ()
@@ -155,6 +156,7 @@ class Metrics:
         for name, pool in market.pools.items():
             st = self.pools[name]
             st.lp_fee_share = _lp_fee_share(pool)
+            st.priced = all(t == market.numeraire or t in market.ref_prices for t in pool.tokens)
             a, b = pool.tokens[0], pool.tokens[1]
             pb = market.price(b)
             st.start_ratio = market.price(a) / pb if pb else 0.0
@@ -251,7 +253,7 @@ class Metrics:
         # gained at reference prices, fees excluded. Arbitrage adds (it realises the price
         # move), retail price impact subtracts (arbitrage only takes it back): LPs' result
         # against rebalancing is fees - LVR. Arbitrageurs' own take is kept apart too.
-        lvr = hop_out - (hop_in - fee)
+        lvr = hop_out - (hop_in - fee) if ps.priced else 0.0
         ps.lvr_usd += lvr
         if arb:
             ps.arb_gain_usd += lvr

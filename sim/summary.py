@@ -25,7 +25,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "txs": "transactions included in blocks",
     "reverts": "included transactions that reverted (still paid gas)",
     "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing)",
-    "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR",
+    "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR; over pools whose tokens all have a reference price",
     "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse)",
     "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR)",
     "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort",
@@ -85,10 +85,13 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             "fee_apr_pct": st.lp_fees_usd / tvl / days * 365 * 100 if tvl and days else None,
             "lp_vs_hodl_pct": (value / hodl - 1) * 100 if hodl else None,
             **pool_il(model, name),
-            "lvr_usd": st.lvr_usd,
-            "arb_gain_usd": st.arb_gain_usd,
-            "lp_vs_rebalancing_usd": st.vs_rebalancing_usd,
-            "lvr_apr_pct": st.lvr_usd / tvl / days * 365 * 100 if tvl and days else None,
+            # LVR needs a reference price for every token (a launched token has none)
+            "lvr_usd": st.lvr_usd if st.priced else None,
+            "arb_gain_usd": st.arb_gain_usd if st.priced else None,
+            "lp_vs_rebalancing_usd": st.vs_rebalancing_usd if st.priced else None,
+            "lvr_apr_pct": st.lvr_usd / tvl / days * 365 * 100
+            if tvl and days and st.priced
+            else None,
             "price_end": _finite(_spot(pool)),
         }
     range_lps = [a for a in model.market_agents if isinstance(a, RangeLP)]
@@ -123,9 +126,9 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "txs": market.chain.tx_count,
         "reverts": market.chain.revert_count,
         "slippage": m.slippage_summary(),
-        "lvr_usd": sum(p["lvr_usd"] for p in pools.values()),
-        "arb_gain_usd": sum(p["arb_gain_usd"] for p in pools.values()),
-        "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] for p in pools.values()),
+        "lvr_usd": sum(p["lvr_usd"] or 0.0 for p in pools.values()),
+        "arb_gain_usd": sum(p["arb_gain_usd"] or 0.0 for p in pools.values()),
+        "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] or 0.0 for p in pools.values()),
         "mev": mev_summary(model),
         "pools": pools,
         **({"range_lps": summarize_range_lps(model)} if range_lps else {}),
@@ -160,6 +163,11 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
     elif kind == "stableswap":
         start = model.metrics.pools[name].start_claim_per_share
         prices = [_price(model, t) for t in pool.tokens]
+        # the curve is in rate-scaled units (stableswap-ng rate oracles; 1.0 without them)
+        rates = pool._stored_rates()  # type: ignore[attr-defined]
+        scale = [pool._whole_rate(k, rates) / 1e18 for k in range(len(pool.tokens))]  # type: ignore[attr-defined]
+        start = tuple(c * f for c, f in zip(start, scale, strict=True)) if start else start
+        prices = [p / f for p, f in zip(prices, scale, strict=True)]
         il = stableswap_il(pool, start, prices) if start else None
         il = None if il is None else il * 100
     elif kind == "concentrated":

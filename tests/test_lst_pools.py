@@ -407,3 +407,26 @@ def test_an_arbitrage_that_no_longer_pays_reverts_untouched() -> None:
     with pytest.raises(ProtocolError, match="no longer pays"):
         arb.execute_redeem(arb.name, 100 * E18, 101 * E18)
     assert before == (dict(arb.wallet), list(pool.balances), lido.total_pooled, lido.total_shares())
+
+
+def test_impermanent_loss_of_a_rate_oracle_pool_follows_the_rate_not_the_price() -> None:
+    """The LST's price grows with its exchange rate; a pool scaled by that rate needs no
+    rebalancing for it, so its LPs have no impermanent loss (on the unscaled curve a 10%
+    price move would cost StableSwap LPs several percent)."""
+    from sim.summary import pool_il
+
+    model = MarketModel(load_scenario("looping_yield"))
+    staking = model.market.protocols.staking["wstETH"]
+    staking.accrue(int(3 * 365 * 86_400 / model.block_time_s))  # 3 years at 3.5%: +11%
+    pool = model.market.pools["wsteth_eth"]
+    assert 1.10 < pool.spot_price("wstETH", "ETH") < 1.12  # the pool price tracks the rate
+    il = pool_il(model, "wsteth_eth")["impermanent_loss_pct"]
+    assert il == pytest.approx(0.0, abs=1e-6)
+
+
+def test_lvr_is_left_undefined_where_a_token_has_no_reference_price() -> None:
+    from sim.runner import run
+
+    summary = run("rug_pull", blocks=300, out=None).summary
+    assert summary["pools"]["scam_eth"]["lvr_usd"] is None
+    assert summary["pools"]["eth_usdc"]["lvr_usd"] is not None
