@@ -26,7 +26,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx
+from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
 from sim.lending import LendingMarket
@@ -223,19 +223,7 @@ class Liquidator(MarketAgent):
         w[collateral] -= seized
         w[debt_asset] += swap.amount_out
         self.proceeds_total += swap.amount_out
-        return Receipt(
-            kind="swap",
-            pool=pool.name,
-            token_in=collateral,
-            token_out=debt_asset,
-            amount_in=seized,
-            amount_out=swap.amount_out,
-            spot_before=before,
-            spot_after=pool.spot_price(collateral, debt_asset),
-            hops=[swap],
-            route=(pool,),
-            detail=detail,
-        )
+        return swap_receipt(pool, [swap], before, detail)
 
     def report(self) -> dict[str, object]:
         dec = 10 ** self.market.decimals[self.debt_asset]

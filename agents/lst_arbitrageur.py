@@ -33,7 +33,7 @@ from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
 from agents.lst_looper import lst_pool
-from sim.chain import Call, Chain, Receipt, Tx
+from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.pools.base import Pool
@@ -232,19 +232,7 @@ class LstArbitrageur(MarketAgent):
         self.trades["mint"] += 1
         self.staked += amount
         self.profit += swap.amount_out - amount
-        return Receipt(
-            kind="swap",
-            pool=pool.name,
-            token_in=lst,
-            token_out=und,
-            amount_in=minted,
-            amount_out=swap.amount_out,
-            spot_before=before,
-            spot_after=pool.spot_price(lst, und),
-            hops=[swap],
-            route=(pool,),
-            detail={"staked": amount, "minted": minted},
-        )
+        return swap_receipt(pool, [swap], before, {"staked": amount, "minted": minted})
 
     def execute_redeem(self, sender: str, amount: int, need: int) -> Receipt:
         """Buy LST with `amount`, redeem it (or queue it); reverts untouched unless the
@@ -274,19 +262,7 @@ class LstArbitrageur(MarketAgent):
         self.bought += got
         self.redeemed += paid
         self.profit += paid - amount
-        return Receipt(
-            kind="swap",
-            pool=pool.name,
-            token_in=und,
-            token_out=lst,
-            amount_in=amount,
-            amount_out=got,
-            spot_before=before,
-            spot_after=pool.spot_price(lst, und),
-            hops=[swap],
-            route=(pool,),
-            detail=detail,
-        )
+        return swap_receipt(pool, [swap], before, detail)
 
     def _claim_ready(self) -> None:
         reqs, block = self.staking.requests, self.staking.block

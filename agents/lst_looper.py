@@ -36,7 +36,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx
+from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.lending import LendingMarket
@@ -280,7 +280,6 @@ class LstLooper(MarketAgent):
         lm, name, und, lst = self.lending, self.spec.market, self.underlying, self.lst
         w = self.wallet
         swaps: list[Swap] = []
-        sold = got = 0
         spot_before = pool.spot_price(lst, und)
         for i in range(8):
             data = lm.account_data(sender)
@@ -313,8 +312,6 @@ class LstLooper(MarketAgent):
             w[lst] -= amount
             w[und] += swap.amount_out
             swaps.append(swap)
-            sold += amount
-            got += swap.amount_out
             paid = protocols.repay(name, sender, und, swap.amount_out)
             self.repaid += paid
         self.deleverages += 1
@@ -322,19 +319,8 @@ class LstLooper(MarketAgent):
             return Receipt(
                 kind="deleverage", detail={"health_factor": round(self.health_factor(), 6)}
             )
-        return Receipt(
-            kind="swap",
-            pool=pool.name,
-            token_in=lst,
-            token_out=und,
-            amount_in=sold,
-            amount_out=got,
-            spot_before=spot_before,
-            spot_after=pool.spot_price(lst, und),
-            hops=swaps,
-            route=(pool,) * len(swaps),
-            detail={"health_factor": round(self.health_factor(), 6)},
-        )
+        detail: dict[str, object] = {"health_factor": round(self.health_factor(), 6)}
+        return swap_receipt(pool, swaps, spot_before, detail)
 
     # ---- reporting ---------------------------------------------------------------------------
 

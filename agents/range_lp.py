@@ -83,7 +83,7 @@ import mesa
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx
+from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, Spec, sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
 from sim.pools.concentrated import (
@@ -1185,18 +1185,7 @@ class RangeLP(MarketAgent):
         fee = value(swap.fee_token, swap.fee)
         self.swap_fees_paid_usd += fee
         self.swap_impact_usd += value(t_in, swap.amount_in) - value(t_out, swap.amount_out) - fee
-        return Receipt(
-            kind="swap",
-            pool=pool.name,
-            token_in=t_in,
-            token_out=t_out,
-            amount_in=swap.amount_in,
-            amount_out=swap.amount_out,
-            spot_before=before,
-            spot_after=pool.spot_price(t_in, t_out),
-            hops=[swap],
-            route=(pool,),
-        )
+        return swap_receipt(pool, [swap], before)
 
     # ---- the perpetual ------------------------------------------------------------------
 

@@ -252,6 +252,27 @@ class SwapExactIn:
         return Receipt("swap", name, t_in, t_out, self.amount_in, out, 0.0, 0.0, hops, self.path)
 
 
+def swap_receipt(
+    pool: Pool, swaps: list[Swap], spot_before: float, detail: dict[str, object] | None = None
+) -> Receipt:
+    """The receipt of swaps a custom action made in one pool (same direction), with the pool's
+    price before and after, for actions that trade inside a larger transaction."""
+    first = swaps[0]
+    return Receipt(
+        "swap",
+        pool.name,
+        first.token_in,
+        first.token_out,
+        sum(s.amount_in for s in swaps),
+        sum(s.amount_out for s in swaps),
+        spot_before,
+        pool.spot_price(first.token_in, first.token_out),
+        swaps,
+        (pool,) * len(swaps),
+        detail,
+    )
+
+
 @dataclass(slots=True)
 class Call:
     """A generic contract call (lending, staking, liquidity...): `fn(chain, sender) -> Receipt`."""
