@@ -32,7 +32,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from agents.lst_looper import lst_pool
+from agents.lst_looper import require_lst_pool
 from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
@@ -75,10 +75,7 @@ class LstArbitrageur(MarketAgent):
         self.staking: LiquidStaking = protocols.staking[spec.lst]
         self.lst = spec.lst
         self.underlying = self.staking.spec.underlying
-        pool = lst_pool(self.market, self.lst, self.underlying, spec.pool)
-        if pool is None:
-            raise ProtocolError(f"no pool trades {self.lst} against {self.underlying}")
-        self.pool: Pool = pool
+        self.pool: Pool = require_lst_pool(self.market, self.lst, self.underlying, spec.pool)
         self.max_trade = max_trade
         self.gas_keep = 0
         self.queue = self.staking.spec.withdrawal == "queue"

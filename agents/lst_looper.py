@@ -57,6 +57,14 @@ def lst_pool(market: object, lst: str, underlying: str, name: str | None) -> Poo
     return found[0] if found else None
 
 
+def require_lst_pool(market: object, lst: str, underlying: str, name: str | None) -> Pool:
+    """`lst_pool`, for agents that cannot act without one."""
+    pool = lst_pool(market, lst, underlying, name)
+    if pool is None:
+        raise ProtocolError(f"no pool trades {lst} against {underlying}")
+    return pool
+
+
 class LstLooperSpec(AgentSpec):
     """A cohort of leveraged stakers (LST collateral, underlying debt)."""
 

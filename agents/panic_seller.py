@@ -36,10 +36,10 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
-from agents.lst_looper import lst_pool
+from agents.lst_looper import require_lst_pool
 from sim.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
-from sim.errors import PoolError, ProtocolError
+from sim.errors import PoolError
 from sim.liquidity import claim, deposit, lp_shares
 from sim.pools.base import Pool
 from sim.staking import LiquidStaking
@@ -114,18 +114,15 @@ class PanicSeller(MarketAgent):
         self.staking: LiquidStaking = self.market.protocols.staking[spec.lst]
         self.lst = spec.lst
         self.underlying = self.staking.spec.underlying
-        pool = lst_pool(self.market, self.lst, self.underlying, spec.pool)
-        if pool is None:
-            raise ProtocolError(f"no pool trades {self.lst} against {self.underlying}")
-        self.pool: Pool = pool
+        self.pool: Pool = require_lst_pool(self.market, self.lst, self.underlying, spec.pool)
         self.listens = listens
         self.reaction_delay = reaction_delay
         self.panic_discount_bps = panic_discount_bps
         self.max_discount_bps = max_discount_bps
         self.buy_discount_bps = buy_discount_bps
         self.buy_budget = 0
-        self._dip_buys: list[Tx] = []  # this block's dip buys, settled at the next decision
         """Underlying units still set aside for buying the dip."""
+        self._dip_buys: list[Tx] = []  # this block's dip buys, settled at the next decision
         self.bought = 0
         self.priority_fee_gwei = priority_fee_gwei
         bps = model.block_time_s / 86_400  # type: ignore[attr-defined]

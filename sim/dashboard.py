@@ -456,7 +456,6 @@ def DepegPlot(model: DashboardModel) -> Any:
     exchange rate (the depeg of a liquid-staking token)."""
     df = model.frame()
     pegged = {a: p.peg for a, p in model.spec.prices.items() if p.process == "peg"}
-    lsts = [st.lst for st in model.spec.staking.values()]
 
     def draw(ax: Axes) -> None:
         for asset, peg in pegged.items():
@@ -464,18 +463,7 @@ def DepegPlot(model: DashboardModel) -> Any:
             if col in df:
                 (line,) = ax.plot(df["time_days"], df[col], lw=1.2, label=f"{asset} reference")
                 ax.axhline(peg, color=line.get_color(), lw=0.6, ls=":")
-        for lst in lsts:
-            col = f"staking.{lst}.market_rate"
-            if col in df:
-                (line,) = ax.plot(df["time_days"], df[col], lw=1.2, label=f"{lst} pool price")
-                ax.plot(
-                    df["time_days"],
-                    df[f"staking.{lst}.exchange_rate"],
-                    lw=0.8,
-                    ls=":",
-                    color=line.get_color(),
-                    label=f"{lst} exchange rate",
-                )
+        report.plot_lst_depeg(df, ax)
         ax.set_title("Depeg: market price vs peg / exchange rate")
         ax.set_xlabel("days")
         ax.legend(fontsize=7)
@@ -490,20 +478,7 @@ def RewardsPlot(model: DashboardModel) -> Any:
     assert rewards is not None
 
     def draw(ax: Axes) -> None:
-        for pool in rewards.pools:
-            col = f"rewards.{pool}.headline_apr_pct"
-            if col in df:
-                ax.plot(df["time_days"], df[col], lw=1.1, label=f"{pool} headline APR %")
-        if "rewards.realised_apr_pct" in df:
-            ax.plot(
-                df["time_days"],
-                df["rewards.realised_apr_pct"],
-                lw=1.1,
-                color="black",
-                label="miners' realised APR %",
-            )
-        ax.set_yscale("symlog", linthresh=10.0)
-        ax.set_xlabel("days")
+        report.plot_reward_apr(df, ax)
         ax.legend(fontsize=7)
         col = f"rewards.{rewards.token}.price"
         if col in df:

@@ -108,6 +108,44 @@ def plot_fees(ts: pd.DataFrame, ax: Axes | None = None, pools: list[str] | None 
     return ax
 
 
+def plot_lst_depeg(ts: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each liquid-staking token's pool price (solid) against its exchange rate (dotted)."""
+    ax = ax or plt.figure().gca()
+    for col in [c for c in ts.columns if c.startswith("staking.") and c.endswith(".market_rate")]:
+        lst = col.split(".")[1]
+        (line,) = ax.plot(ts["time_days"], ts[col], lw=1.2, label=f"{lst} pool price")
+        ax.plot(
+            ts["time_days"],
+            ts[f"staking.{lst}.exchange_rate"],
+            lw=0.9,
+            ls=":",
+            color=line.get_color(),
+            label=f"{lst} exchange rate",
+        )
+    ax.set_xlabel("days")
+    return ax
+
+
+def plot_reward_apr(ts: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each mining pool's headline reward APR against what miners realised (cumulative), %."""
+    ax = ax or plt.figure().gca()
+    for col in [
+        c for c in ts.columns if c.startswith("rewards.") and c.endswith(".headline_apr_pct")
+    ]:
+        ax.plot(ts["time_days"], ts[col], lw=1.1, label=f"{col.split('.')[1]} headline")
+    if "rewards.realised_apr_pct" in ts:
+        ax.plot(
+            ts["time_days"],
+            ts["rewards.realised_apr_pct"],
+            lw=1.3,
+            color="black",
+            label="miners' realised (cumulative)",
+        )
+    ax.set_yscale("symlog", linthresh=10.0)
+    ax.set_xlabel("days")
+    return ax
+
+
 def plot_mev(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
     """Who lost what to sandwiches (per victim cohort, with its slippage tolerance) and what bots took."""
     ax = ax or plt.figure().gca()

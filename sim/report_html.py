@@ -632,7 +632,7 @@ def protocol_sections(result: RunResult) -> list[str]:
         out.append(_kv_table(rows_))
         out.append(
             img(
-                png(lending_figure(ts, list(staking), list(lending))),
+                png(lending_figure(ts, list(lending))),
                 "depeg path, health factors and liquidations, borrow rate and utilization",
             )
         )
@@ -644,22 +644,11 @@ def mining_figure(ts: pd.DataFrame, token: str, rugs: Sequence[float] = ()) -> F
     `rugs` are the days of rug pulls, marked on every panel."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.0), layout="constrained")
+    from sim import report
+
     t = ts["time_days"]
-    heads = [c for c in ts.columns if c.startswith("rewards.") and c.endswith(".headline_apr_pct")]
-    ax = axes[0]
-    for col in heads:
-        ax.plot(t, ts[col], lw=1.1, label=f"{col.split('.')[1]} headline")
-    if "rewards.realised_apr_pct" in ts:
-        ax.plot(
-            t,
-            ts["rewards.realised_apr_pct"],
-            lw=1.3,
-            color="black",
-            label="miners' realised (cumulative)",
-        )
-    ax.set_yscale("symlog", linthresh=10.0)
+    ax = report.plot_reward_apr(ts, axes[0])
     ax.set_title("Reward APR, % (headline vs realised)")
-    ax.set_xlabel("days")
     ax.legend(fontsize=7)
     ax = axes[1]
     col = f"rewards.{token}.price"
@@ -680,28 +669,16 @@ def mining_figure(ts: pd.DataFrame, token: str, rugs: Sequence[float] = ()) -> F
     return fig
 
 
-def lending_figure(ts: pd.DataFrame, lsts: list[str], markets: list[str]) -> Figure:
+def lending_figure(ts: pd.DataFrame, markets: list[str]) -> Figure:
     """The LST's pool price against its exchange rate (the depeg), health-factor percentiles
     with cumulative liquidations, and each borrowable asset's rate and utilization."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.0), layout="constrained")
+    from sim import report
+
     t = ts["time_days"]
-    ax = axes[0]
-    for lst in lsts:
-        if f"staking.{lst}.market_rate" in ts:
-            (line,) = ax.plot(
-                t, ts[f"staking.{lst}.market_rate"], lw=1.2, label=f"{lst} pool price"
-            )
-            ax.plot(
-                t,
-                ts[f"staking.{lst}.exchange_rate"],
-                lw=0.9,
-                ls=":",
-                color=line.get_color(),
-                label=f"{lst} exchange rate",
-            )
+    ax = report.plot_lst_depeg(ts, axes[0])
     ax.set_title("Depeg: LST pool price vs exchange rate")
-    ax.set_xlabel("days")
     if ax.lines:
         ax.legend(fontsize=7)
     ax = axes[1]
