@@ -12,7 +12,7 @@ before trading again. Trades never spend the native-token gas reserve.
 
 from __future__ import annotations
 
-from itertools import permutations
+from itertools import combinations
 from typing import ClassVar, Literal
 
 import mesa
@@ -126,16 +126,22 @@ class Arbitrageur(MarketAgent):
         """(token_in, token_out, amount_in, amount_out, gross profit) of the best trade, if any."""
         market = self.market
         best = None
-        for t_in, t_out in permutations(pool.tokens, 2):
-            p_in, p_out = market.price(t_in), market.price(t_out)
-            if p_in <= 0 or p_out <= 0:
+        keep = 1 - pool.fee_bps / 10_000
+        for a, b in combinations(pool.tokens, 2):
+            p_a, p_b = market.price(a), market.price(b)
+            if p_a <= 0 or p_b <= 0:
                 continue
-            # marginal check first: selling t_in pays spot * (1 - fee) t_out per t_in at best
+            # marginal check first: selling a pays at best spot * (1 - fee) of b per a, and
+            # selling b at best (1 - fee) / spot of a per b; at most one of the two can pay
             try:
-                spot = pool.spot_price(t_in, t_out)
+                spot = pool.spot_price(a, b)
             except PoolError:
                 return None  # an empty pool has no price to arbitrage
-            if spot * (1 - pool.fee_bps / 10_000) * p_out <= p_in:
+            if spot * keep * p_b > p_a:
+                t_in, t_out, p_in, p_out = a, b, p_a, p_b
+            elif keep * p_a > spot * p_b:
+                t_in, t_out, p_in, p_out = b, a, p_b, p_a
+            else:
                 continue
             amount = pool.arb_amount_in(t_in, t_out, p_out / p_in)
             if amount <= 0:

@@ -206,9 +206,11 @@ class Metrics:
         value = self.market.value
         value_in = value(r.token_in, r.amount_in)
         value_out = value(r.token_out, r.amount_out)
-        arb = tx.label == "arbitrage"
-        if len(r.hops) == 1:
-            fee_usd = self._hop(tx.sender, r.route[0], r.hops[0], value_in, value_out, arb)
+        label = tx.label
+        arb = label == "arbitrage"
+        hops = r.hops
+        if len(hops) == 1:
+            fee_usd = self._hop(tx.sender, r.route[0], hops[0], value_in, value_out, arb)
         else:
             fee_usd = 0.0
             for pool, hop in zip(r.route, r.hops, strict=True):
@@ -221,7 +223,7 @@ class Metrics:
         pnl = value_out - value_in
         st.trade_pnl_usd += pnl
         slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
-        if tx.label == "retail":
+        if label == "retail":
             self.retail_slippage_bps.append(slippage)
         elif arb:
             self.arb_profit_usd += pnl - gas_usd
@@ -232,16 +234,18 @@ class Metrics:
         self, sender: str, pool: Pool, hop: Swap, hop_in: float, hop_out: float, arb: bool
     ) -> float:
         """Book one pool's part of a swap (values in the numeraire); returns its fee value."""
-        ps = self.pools[pool.name]
+        name = pool.name
+        ps = self.pools[name]
         # the fee's value, in proportion to the leg it was taken from (input or output)
-        if hop.fee_token == hop.token_in:
-            fee = hop_in * hop.fee / hop.amount_in if hop.amount_in else 0.0
+        token_in, _, amount_in, amount_out, fee_units, fee_token = hop
+        if fee_token == token_in:
+            fee = hop_in * fee_units / amount_in if amount_in else 0.0
         else:
-            fee = hop_out * hop.fee / hop.amount_out if hop.amount_out else 0.0
+            fee = hop_out * fee_units / amount_out if amount_out else 0.0
         ps.volume_usd += hop_in
         ps.fees_usd += fee
         ps.swaps += 1
-        key = (sender, pool.name, "swap")
+        key = (sender, name, "swap")
         flow = self.flows.get(key)
         if flow is None:
             self.flows[key] = [1, hop_in]

@@ -248,6 +248,7 @@ def test_retail_refuses_quotes_beyond_its_price_impact_limit(raw: dict) -> None:
     raw["agents"]["retail"]["size_usd"] = 5_000_000
     raw["agents"]["retail"]["capital_usd"] = 50_000_000
     raw["agents"]["retail"]["trades_per_block"] = 1.0
+    raw["agents"]["retail"]["arrivals"] = "fixed"  # exactly one attempt per trader and block
     raw["agents"]["retail"]["slippage_bps"] = 9_999
     model = MarketModel(load_scenario(dict(raw, scenario={**raw["scenario"], "blocks": 30})))
     model.run_for(30)

@@ -158,6 +158,36 @@ def newton_y_result(B: int, c: int, D: int) -> int | None:
     return r
 
 
+def _get_D_2(x0: int, x1: int, amp: int) -> int | None:
+    """SwapTemplateBase.vy _get_D for two coins, unrolled (the hot path of every swap);
+    None where the contract's loop would revert (a zero balance, overflow, no convergence)."""
+    if x0 <= 0 or x1 <= 0:
+        return None
+    S = x0 + x1
+    D = S
+    Ann = amp * 2
+    a_term = Ann * S // A_PRECISION
+    b_coef = Ann - A_PRECISION
+    nx0 = x0 * 2
+    nx1 = x1 * 2
+    for _ in range(MAX_ITERATIONS):
+        D_P = D * D // nx0 * D
+        if D_P > MAX_UINT256:
+            return None
+        D_P //= nx1
+        Dprev = D
+        num = (a_term + D_P * 2) * D
+        if num > MAX_UINT256:
+            return None
+        D = num // (b_coef * D // A_PRECISION + 3 * D_P)
+        if Dprev < D:
+            if D - Dprev <= 1:
+                return D
+        elif Dprev - D <= 1:
+            return D
+    return None
+
+
 class StableSwapPool(Pool):
     """Curve plain StableSwap pool of 2 to 4 coins (SwapTemplateBase.vy)."""
 
@@ -361,6 +391,10 @@ class StableSwapPool(Pool):
     def get_D(self, xp: Sequence[int], amp: int) -> int:
         """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in integers."""
         N = self.n
+        if N == 2:
+            D = _get_D_2(xp[0], xp[1], amp)
+            if D is not None:
+                return D  # else the general loop below raises the contract's error
         S = 0
         for x in xp:
             S += x
@@ -544,6 +578,8 @@ class StableSwapPool(Pool):
         if dx <= 0:
             raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
         rates = self._stored_rates()
+        if n == 2:
+            return self._dy_before_fee_2(i, dx, rates), rates
         xp = [b * r // PRECISION for b, r in zip(self.balances, rates, strict=True)]
         x = dx * rates[i]
         if x > MAX_UINT256:
@@ -559,6 +595,45 @@ class StableSwapPool(Pool):
                 f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {j}"
             )
         return dy, rates
+
+    def _dy_before_fee_2(self, i: int, dx: int, rates: tuple[int, ...]) -> int:
+        """`_dy_before_fee` of a 2-coin pool: the same contract steps (_xp, _get_D, _get_y)
+        unrolled for coins i and 1 - i, since every swap and quote goes through here."""
+        b0, b1 = self.balances
+        r0, r1 = rates
+        xp0 = b0 * r0 // PRECISION
+        xp1 = b1 * r1 // PRECISION
+        x = dx * rates[i]
+        if x > MAX_UINT256:
+            raise _overflow("the input amount")
+        x = (xp0 if i == 0 else xp1) + x // PRECISION
+        if x > MAX_UINT256:
+            raise _overflow("exchange")
+        amp = self._A()
+        key = (xp0, xp1, amp)
+        if key == self._d_key and rates == self._d_rates:
+            D = self._d_value
+        else:
+            D = self.get_D(key[:2], amp)
+            self._d_key, self._d_rates, self._d_value = key, rates, D
+        # _get_y with the one other coin at `x`: c = D * D / (x * N) * D * A_PRECISION / (Ann * N)
+        if x <= 0:
+            raise InvalidAmount(f"pool {self.name!r}: get_y divides by a zero balance")
+        Ann = amp * 2
+        c = D * D
+        if c > MAX_UINT256:
+            raise _overflow("get_y")
+        c = c // (x * 2) * D * A_PRECISION
+        if c > MAX_UINT256:
+            raise _overflow("get_y")
+        c //= Ann * 2
+        y = self._solve_y(x + D * A_PRECISION // Ann, c, D, "get_y")
+        dy = (xp1 if i == 0 else xp0) - y - 1  # -1 just in case there were some rounding errors
+        if dy < 0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {1 - i}"
+            )
+        return dy
 
     def get_dy(self, i: int, j: int, dx: int) -> int:
         """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.
@@ -960,6 +1035,8 @@ class StableSwapPool(Pool):
         if i == j:
             return 1.0
         rates = self._stored_rates()
+        if rates is self.rate_multipliers:  # no oracles: every whole-token rate is 1e18
+            return self._marginal(i, j, rates)
         # the ratio first: exactly 1.0 without oracles, so the marginal price is unchanged
         return self._marginal(i, j, rates) * (
             self._whole_rate(i, rates) / self._whole_rate(j, rates)
@@ -1009,22 +1086,21 @@ class StableSwapPool(Pool):
         dx0 = int(estimate * PRECISION / rate_i)
         if dx0 <= 0 or profit(dx0) <= 0:
             return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
-        # golden section on exact quotes in a narrow bracket around the float optimum
+        # exact quotes 0.1% either side confirm the float optimum is a maximum
         width = max(2, dx0 // 1000)
         a, b = max(1, dx0 - width), dx0 + width
-        if profit(b) > profit(dx0) or profit(a) > profit(dx0):
+        pa, p0, pb = profit(a), profit(dx0), profit(b)
+        if pb > p0 or pa > p0:
             return search_arb_amount_in(self, token_in, token_out, price_in_per_out)
-        invphi = (5**0.5 - 1) / 2
-        for _ in range(12):
-            if b - a <= 2:
-                break
-            c = b - int((b - a) * invphi)
-            d = a + int((b - a) * invphi)
-            if profit(c) < profit(d):
-                a = c
-            else:
-                b = d
-        best = max((a, (a + b) // 2, b, dx0), key=profit)
+        # one parabolic step through the three (profit is concave, near-quadratic this close)
+        candidates = [a, dx0, b]
+        den = (dx0 - a) * (p0 - pb) - (dx0 - b) * (p0 - pa)
+        if den != 0:
+            num = (dx0 - a) ** 2 * (p0 - pb) - (dx0 - b) ** 2 * (p0 - pa)
+            vertex = dx0 - 0.5 * num / den
+            if a < vertex < b:
+                candidates.append(int(vertex))
+        best = max(candidates, key=profit)
         return best if profit(best) > 0 else 0
 
     def _float_arb_xp(
@@ -1055,14 +1131,32 @@ class StableSwapPool(Pool):
 
         x0 = float(xp[i])
         lo, hi = x0, x0 * 2
-        while marginal_at(hi) > target and hi < x0 * 1e12:
+        g_hi = marginal_at(hi) - target
+        while g_hi > 0 and hi < x0 * 1e12:
             lo, hi = hi, hi * 2
+            g_hi = marginal_at(hi) - target
+        # the marginal falls with the input: find where it meets `target` by false position
+        # (Illinois variant) in the bracket, keeping marginal(lo) > target >= marginal(hi)
+        g_lo = marginal_at(lo) - target
+        side = 0
         for _ in range(100):
-            mid = (lo + hi) / 2
-            if marginal_at(mid) > target:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= lo * 1e-13:
+            if hi - lo <= lo * 1e-13 or g_lo <= 0 or g_hi > 0:
                 break
+            mid = hi - g_hi * (hi - lo) / (g_hi - g_lo)
+            if not lo < mid < hi:
+                mid = (lo + hi) / 2
+            g_mid = marginal_at(mid) - target
+            if g_mid == 0:
+                lo = mid
+                break
+            if g_mid > 0:
+                lo, g_lo = mid, g_mid
+                if side == 1:
+                    g_hi /= 2
+                side = 1
+            else:
+                hi, g_hi = mid, g_mid
+                if side == -1:
+                    g_lo /= 2
+                side = -1
         return lo - x0
