@@ -334,6 +334,10 @@ class ConstantProductPool(Pool):
                 f"swap amounts must be non-negative integers in raw units, got "
                 f"out ({amount0_out!r}, {amount1_out!r}), in ({amount0_in!r}, {amount1_in!r})"
             )
+        self._swap(amount0_out, amount1_out, amount0_in, amount1_in)
+
+    def _swap(self, amount0_out: int, amount1_out: int, amount0_in: int, amount1_in: int) -> None:
+        """The body of UniswapV2Pair.swap for amounts already known to be non-negative ints."""
         if amount0_out == 0 and amount1_out == 0:
             raise InvalidAmount(
                 f"UniswapV2: INSUFFICIENT_OUTPUT_AMOUNT: a swap in pool {self.name!r} "
@@ -520,10 +524,10 @@ class ConstantProductPool(Pool):
                 f"in pool {self.name!r} pays {amount_out} {token_out}, below the minimum "
                 f"{min_amount_out} {token_out}"
             )
-        if zero_for_one:
-            self.swap(0, amount_out, amount_in, 0)
+        if zero_for_one:  # get_amount_out checked the input: a positive int, as is the output
+            self._swap(0, amount_out, amount_in, 0)
         else:
-            self.swap(amount_out, 0, 0, amount_in)
+            self._swap(amount_out, 0, 0, amount_in)
         return Swap(token_in, token_out, amount_in, amount_out, amount_in * fee // 10_000, token_in)
 
     def holdings(self) -> dict[str, int]:
