@@ -133,50 +133,21 @@ class Metrics:
         self.model = model
         self.market = model.market
         self.events = events
-        self._pools: dict[str, PoolStats] = {name: PoolStats() for name in self.market.pools}
-        self._agents: dict[str, AgentStats] = {}
-        self._slippage = array("d")
+        self.pools: dict[str, PoolStats] = {name: PoolStats() for name in self.market.pools}
+        self.agents: dict[str, AgentStats] = {}
+        self.retail_slippage_bps = array("d")
         self.tx_index = 0
-        self._arb_profit = 0.0
+        self.arb_profit_usd = 0.0
         self.mev_usd = 0.0
         self.sandwiches = 0
         self.sandwich_rows: list[dict[str, Any]] = []
-        self._flows: dict[tuple[str, str, str], list[float]] = {}
+        self.flows: dict[tuple[str, str, str], list[float]] = {}
         self._hf_cache: tuple[tuple[str, int], list[float]] | None = None
-        self._batch: list[tuple[Any, ...]] = []  # swaps booked in `flush` (no event log only)
-
-    # Everything read from outside goes through `flush` first, so it includes every swap.
-    @property
-    def pools(self) -> dict[str, PoolStats]:
-        self.flush()
-        return self._pools
-
-    @property
-    def agents(self) -> dict[str, AgentStats]:
-        self.flush()
-        return self._agents
-
-    @property
-    def flows(self) -> dict[tuple[str, str, str], list[float]]:
-        """(sender, pool or victim, kind) -> [count, volume or gain in the numeraire]."""
-        self.flush()
-        return self._flows
-
-    @property
-    def retail_slippage_bps(self) -> array[float]:
-        self.flush()
-        return self._slippage
-
-    @property
-    def arb_profit_usd(self) -> float:
-        self.flush()
-        return self._arb_profit
 
     def agent(self, name: str) -> AgentStats:
-        self.flush()
-        st = self._agents.get(name)
+        st = self.agents.get(name)
         if st is None:
-            st = self._agents[name] = AgentStats()
+            st = self.agents[name] = AgentStats()
         return st
 
     def start(self) -> None:
@@ -209,18 +180,8 @@ class Metrics:
     # ---- the chain's hook ------------------------------------------------------------------
 
     def on_receipt(self, tx: Tx, receipt: Receipt | None, reason: str, paid_wei: int) -> None:
-        st = self._agents.get(tx.sender) or self.agent(tx.sender)
+        st = self.agents.get(tx.sender) or self.agent(tx.sender)
         self.tx_index += 1
-        if (
-            paid_wei >= 0
-            and receipt is not None
-            and receipt.kind == "swap"
-            and len(receipt.hops) == 1
-            and not self.events.enabled
-        ):
-            self._record_swap(tx, receipt, st, paid_wei)
-            return
-        self.flush()  # what follows is booked now: everything before it first
         if paid_wei < 0:
             st.dropped += 1
             self._event(tx, None, "dropped", reason, 0.0)
@@ -243,7 +204,8 @@ class Metrics:
     def _swap(self, tx: Tx, r: Receipt, st: AgentStats, gas_usd: float) -> None:
         """Book a swap: each hop's pool totals, then the trader's P&L split and slippage."""
         value = self.market.value
-        value_in, value_out = value(r.token_in, r.amount_in), value(r.token_out, r.amount_out)
+        value_in = value(r.token_in, r.amount_in)
+        value_out = value(r.token_out, r.amount_out)
         label = tx.label
         arb = label == "arbitrage"
         hops = r.hops
@@ -264,7 +226,7 @@ class Metrics:
         if label == "retail":
             self.retail_slippage_bps.append(slippage)
         elif arb:
-            self._arb_profit += pnl - gas_usd
+            self.arb_profit_usd += pnl - gas_usd
         if self.events.enabled:
             self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
 
@@ -308,111 +270,6 @@ class Metrics:
         elif pool.kind == "concentrated":  # V3: per-LP fees come from the pool's fee growth
             ps.lp_fees_usd += lp_part
         return fee
-
-    def _record_swap(self, tx: Tx, r: Receipt, st: AgentStats, paid_wei: int) -> None:
-        """Keep a one-pool swap for `flush` to book with the others: its amounts and the prices
-        and LP supply of this moment (the numbers `_swap` would book now)."""
-        market = self.market
-        ref = market.ref_prices
-        t_in, t_out = r.token_in, r.token_out
-        p_in, p_out = ref.get(t_in), ref.get(t_out)
-        if p_in is None:
-            p_in = market.price(t_in)
-        if p_out is None:
-            p_out = market.price(t_out)
-        gas_usd = 0.0
-        if paid_wei:
-            gas_usd = market.value(market.chain.native, paid_wei)
-            st.gas_usd += gas_usd
-        pool = r.route[0]
-        hop = r.hops[0]
-        self._batch.append(
-            (
-                tx.sender,
-                tx.label,
-                pool.name,
-                r.amount_in / market.scale[t_in] * p_in if r.amount_in else 0.0,
-                r.amount_out / market.scale[t_out] * p_out if r.amount_out else 0.0,
-                hop.fee_token == hop.token_in,  # the fee is part of the input (else the output)
-                hop.fee,
-                hop.amount_in if hop.fee_token == hop.token_in else hop.amount_out,
-                getattr(pool, "total_supply", 0),
-                gas_usd,
-            )
-        )
-
-    def flush(self) -> None:
-        """Book the swaps kept by `_record_swap`, in their order, with numpy: the same sums
-        as booking each on arrival (`np.add.at` adds in order, as `+=` would)."""
-        batch = self._batch
-        if not batch:
-            return
-        self._batch = []
-        senders, labels, pool_names, v_in, v_out, on_input, fees, legs, supply, gas = zip(
-            *batch, strict=True
-        )
-        value_in, value_out = np.array(v_in), np.array(v_out)
-        # the fee's value, in proportion to the leg it was taken from (input or output)
-        leg = np.array(legs, dtype=float)
-        leg_value = np.where(np.array(on_input), value_in, value_out)
-        fee = np.where(
-            leg != 0, leg_value * np.array(fees, dtype=float) / np.where(leg, leg, 1), 0.0
-        )
-        pnl = value_out - value_in
-        label = np.array(labels)
-        arb = label == "arbitrage"
-
-        pool_code = {name: k for k, name in enumerate(dict.fromkeys(pool_names))}
-        stats = [self._pools[name] for name in pool_code]
-        p_idx = np.fromiter((pool_code[n] for n in pool_names), np.intp, len(batch))
-        priced = np.array([ps.priced for ps in stats])[p_idx]
-        lp_share = np.array([ps.lp_fee_share for ps in stats])[p_idx]
-        lvr = np.where(priced, value_out - (value_in - fee), 0.0)
-        lp_part = fee * lp_share
-        supply_f = np.array(supply, dtype=float)
-        has_supply = supply_f > 0
-        shared = np.where(has_supply, supply_f, 1.0)
-        concentrated = np.array([self.market.pools[n].kind == "concentrated" for n in pool_code])
-        lp_booked = np.where(has_supply | concentrated[p_idx], lp_part, 0.0)
-        _add_in_order(stats, "volume_usd", p_idx, value_in)
-        _add_in_order(stats, "fees_usd", p_idx, fee)
-        _add_in_order(stats, "lvr_usd", p_idx, lvr)
-        _add_in_order(stats, "arb_gain_usd", p_idx, np.where(arb, lvr, 0.0))
-        _add_in_order(stats, "lp_fees_usd", p_idx, lp_booked)
-        _add_in_order(stats, "fee_per_share", p_idx, np.where(has_supply, lp_part / shared, 0.0))
-        _add_in_order(stats, "lvr_per_share", p_idx, np.where(has_supply, lvr / shared, 0.0))
-        for ps, n in zip(stats, np.bincount(p_idx, minlength=len(stats)).tolist(), strict=True):
-            ps.swaps += n
-
-        agent_code = {name: k for k, name in enumerate(dict.fromkeys(senders))}
-        agents = [self._agents[name] for name in agent_code]
-        a_idx = np.fromiter((agent_code[n] for n in senders), np.intp, len(batch))
-        _add_in_order(agents, "volume_usd", a_idx, value_in)
-        _add_in_order(agents, "fees_paid_usd", a_idx, fee)
-        _add_in_order(agents, "trade_pnl_usd", a_idx, pnl)
-        for st, n in zip(agents, np.bincount(a_idx, minlength=len(agents)).tolist(), strict=True):
-            st.swaps += n
-
-        pairs = list(zip(senders, pool_names, strict=True))
-        flow_code = {pair: k for k, pair in enumerate(dict.fromkeys(pairs))}
-        flows = [self._flows.setdefault((who, name, "swap"), [0, 0.0]) for who, name in flow_code]
-        f_idx = np.fromiter((flow_code[pair] for pair in pairs), np.intp, len(batch))
-        volumes = np.array([flow[1] for flow in flows])
-        np.add.at(volumes, f_idx, value_in)
-        counts = np.bincount(f_idx, minlength=len(flows)).tolist()
-        for flow, n, volume in zip(flows, counts, volumes.tolist(), strict=True):
-            flow[0] += n
-            flow[1] = volume
-
-        retail = label == "retail"
-        if retail.any():
-            vin, vout = value_in[retail], value_out[retail]
-            safe = np.where(vin != 0, vin, 1.0)
-            slippage = np.where(vin != 0, (1.0 - vout / safe) * 10_000, 0.0)
-            self._slippage.frombytes(slippage.astype(np.float64).tobytes())
-        if arb.any():
-            gains = pnl[arb] - np.array(gas)[arb]
-            self._arb_profit = float(np.add.accumulate(np.r_[self._arb_profit, gains])[-1])
 
     def _settle_lp(self, holder: str, pool_name: str) -> None:
         """Credit fees and LVR accrued on the shares held since the last change, then re-snapshot."""
@@ -648,14 +505,6 @@ class Metrics:
             "p95_bps": float(ordered[min(n - 1, int(0.95 * n))]),
             "worst_bps": float(ordered[-1]),
         }
-
-
-def _add_in_order(objs: list[Any], field: str, idx: np.ndarray, values: np.ndarray) -> None:
-    """`objs[idx[k]].field += values[k]` for each k in order, with one numpy call."""
-    totals = np.fromiter((getattr(o, field) for o in objs), float, len(objs))
-    np.add.at(totals, idx, values)
-    for o, total in zip(objs, totals.tolist(), strict=True):
-        setattr(o, field, total)
 
 
 def iter_events(path: Path) -> Iterator[dict[str, str]]:
