@@ -81,6 +81,14 @@ class MarketAgent(mesa.Agent):
         chain.cancel(txs)
         return txs
 
+    def step_if_active(self) -> None:
+        if self.active:
+            self.act()
+
+    def search_if_active(self) -> None:
+        if self.active:
+            self.search()
+
     def act(self) -> None:
         """Submit this block's transactions (default: nothing)."""
 

@@ -59,27 +59,6 @@ def seed_sequence(seed: int, replicate: int | None) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(replicate,))
 
 
-class ActivationOrder:
-    """A fresh uniformly random order of `agents` for every block (random activation), from
-    the model's generator: permutations are drawn a batch at a time, one numpy call per
-    many blocks instead of a shuffle per block."""
-
-    def __init__(self, agents: list[MarketAgent], rng: np.random.Generator) -> None:
-        self.agents = agents
-        self._rng = rng
-        self._batch = max(1, min(1024, (1 << 16) // max(1, len(agents))))
-        self._orders: list[list[MarketAgent]] = []
-
-    def next(self) -> list[MarketAgent]:
-        """This block's order."""
-        if not self._orders:
-            agents = self.agents
-            rows = np.tile(np.arange(len(agents)), (self._batch, 1))
-            perms = self._rng.permuted(rows, axis=1).tolist()
-            self._orders = [[agents[i] for i in row] for row in reversed(perms)]
-        return self._orders.pop()
-
-
 class MarketModel(mesa.Model):
     """An AMM market as a Mesa model."""
 
@@ -154,8 +133,6 @@ class MarketModel(mesa.Model):
         self.searchers = mesa.agent.AgentSet(
             [a for a in self.market_agents if a.searcher], random=self.random
         )
-        self._actor_order = ActivationOrder(list(self.actors), self.rng)
-        self._searcher_order = ActivationOrder(list(self.searchers), self.rng)
 
         self.events = EventLog(events_path, enabled=scenario.output.events != "none")
         self.metrics = Metrics(self, self.events)
@@ -201,13 +178,9 @@ class MarketModel(mesa.Model):
         block = market.chain.block
         for name, ev in self.schedule.get(block, ()):
             self.metrics.note(name, apply_event(ev, self))
-        for agent in self._actor_order.next():
-            if agent.active:
-                agent.act()
-        if self._searcher_order.agents:
-            for agent in self._searcher_order.next():
-                if agent.active:
-                    agent.search()
+        self.actors.shuffle_do(MarketAgent.step_if_active)
+        if self.searchers:
+            self.searchers.shuffle_do(MarketAgent.search_if_active)
         market.chain.build_block()
         market.protocols.on_block(block, market.price)
         if block % self.record_every == 0:
