@@ -16,8 +16,6 @@ from pydantic import Field, model_validator
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from sim.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
-from sim.errors import PoolError
-from sim.pools.base import Pool
 from sim.routing import Router
 
 
@@ -91,9 +89,6 @@ class NoiseTrader(MarketAgent):
         base, quote = spec.pair or pools[0].tokens[:2]
         self.base, self.quote = base, quote
         self.router = Router(pools, max_hops=spec.max_hops)
-        # a trader of a single pool that holds its pair needs no routing: (pool,) as the path
-        single = len(pools) == 1 and {base, quote} <= set(pools[0].tokens)
-        self._only_pool: tuple[Pool, ...] | None = (pools[0],) if single else None
         self.slippage = slippage_bps / 10_000
         self._keep = 1 - self.slippage  # amount_out_min = quote * (1 - slippage)
         self._min_value_kept = 1 - spec.max_price_impact_bps / 10_000
@@ -140,33 +135,24 @@ class NoiseTrader(MarketAgent):
                 return
         if amount <= 0:
             return
-        chain = market.chain
-        gas = chain.gas
-        only = self._only_pool
-        if only is not None:  # the common case: one pool, nothing to compare
-            path, tokens = only, (t_in, t_out)
-            try:
-                out = only[0].quote_exact_in(t_in, t_out, amount)
-            except PoolError:
-                self.skipped += 1
-                return
-        else:
-            hop_cost = 0
-            if self.router.multi_hop:  # extra hops cost gas: weigh it against the better price
-                hop_cost = market.units(t_out, market.gas_value(gas.extra_hop))
-            found = self.router.best(t_in, t_out, amount, hop_cost)
-            if found is None:
-                self.skipped += 1
-                return
-            route, out = found
-            path, tokens = route.pools, route.tokens
+        router = self.router
+        hop_cost = 0
+        if router.multi_hop:  # extra hops cost gas: weigh it against the better price
+            hop_cost = market.units(t_out, market.gas_value(market.chain.gas.extra_hop))
+        found = router.best(t_in, t_out, amount, hop_cost)
+        if found is None:
+            self.skipped += 1
+            return
+        route, out = found
         if market.value(t_out, out) < size * self._min_value_kept:
             self.skipped += 1  # the pool is too thin for this size: the wallet would refuse
             return
-        hops = len(path)
+        chain = market.chain
+        gas = chain.gas
+        hops = len(route.pools)
         action = SwapExactIn(
-            path,
-            tokens,
+            route.pools,
+            route.tokens,
             amount,
             int(out * self._keep),
             chain.block + self.spec.deadline_blocks,

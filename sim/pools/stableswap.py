@@ -1057,7 +1057,6 @@ class StableSwapPool(Pool):
         rates = self._stored_rates()
         if rates is self.rate_multipliers:  # no oracles: every whole-token rate is 1e18
             return self._marginal(i, j, rates)
-        # the ratio first: exactly 1.0 without oracles, so the marginal price is unchanged
         return self._marginal(i, j, rates) * (
             self._whole_rate(i, rates) / self._whole_rate(j, rates)
         )
