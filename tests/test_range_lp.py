@@ -19,7 +19,6 @@ from agents.range_lp import (
     band_ticks,
     max_usable_tick,
     rebalance_swap,
-    solve_decreasing,
 )
 from sim.chain import Receipt, SwapExactIn, Tx
 from sim.errors import ScenarioError
@@ -33,6 +32,7 @@ from sim.pools.concentrated import (
 )
 from sim.prices import SECONDS_PER_YEAR, realised_vol
 from sim.scenario import load_scenario
+from sim.solve import solve_decreasing
 
 WHALE = "whale"
 

@@ -61,6 +61,7 @@ from collections.abc import Callable, Sequence
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.base import Pool, Swap, search_arb_amount_in
+from sim.solve import solve_decreasing
 
 FEE_DENOMINATOR = 10**10
 PRECISION = 10**18
@@ -1148,34 +1149,19 @@ class StableSwapPool(Pool):
                 d_p *= D / (N * v)
             return (Ann + d_p / xi) / (Ann + d_p / xj)
 
-        x0 = float(xp[i])
+        x0 = xp[i]
         lo, hi = x0, x0 * 2
-        g_hi = marginal_at(hi) - target
-        while g_hi > 0 and hi < x0 * 1e12:
+        h_hi = marginal_at(hi) - target
+        while h_hi > 0 and hi < x0 * 10**12:
             lo, hi = hi, hi * 2
-            g_hi = marginal_at(hi) - target
-        # the marginal falls with the input: find where it meets `target` by false position
-        # (Illinois variant) in the bracket, keeping marginal(lo) > target >= marginal(hi)
-        g_lo = marginal_at(lo) - target
-        side = 0
-        for _ in range(100):
-            if hi - lo <= lo * 1e-13 or g_lo <= 0 or g_hi > 0:
-                break
-            mid = hi - g_hi * (hi - lo) / (g_hi - g_lo)
-            if not lo < mid < hi:
-                mid = (lo + hi) / 2
-            g_mid = marginal_at(mid) - target
-            if g_mid == 0:
-                lo = mid
-                break
-            if g_mid > 0:
-                lo, g_lo = mid, g_mid
-                if side == 1:
-                    g_hi /= 2
-                side = 1
-            else:
-                hi, g_hi = mid, g_mid
-                if side == -1:
-                    g_lo /= 2
-                side = -1
-        return lo - x0
+            h_hi = marginal_at(hi) - target
+        h_lo = marginal_at(lo) - target
+        if h_lo < 0 or h_hi > 0:
+            return float(lo - x0)
+        # the marginal falls with the input: where it meets `target`, to 1e-13 of it
+        return float(
+            solve_decreasing(
+                lambda x: marginal_at(x) - target, lo, h_lo, hi, h_hi, eps=abs(target) * 1e-13
+            )
+            - x0
+        )
