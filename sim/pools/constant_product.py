@@ -524,7 +524,7 @@ class ConstantProductPool(Pool):
                 f"in pool {self.name!r} pays {amount_out} {token_out}, below the minimum "
                 f"{min_amount_out} {token_out}"
             )
-        if zero_for_one:  # get_amount_out checked the input: a positive int, as is the output
+        if zero_for_one:  # get_amount_out took a positive int input and gave a non-negative int
             self._swap(0, amount_out, amount_in, 0)
         else:
             self._swap(amount_out, 0, 0, amount_in)
