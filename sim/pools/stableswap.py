@@ -245,7 +245,6 @@ class StableSwapPool(Pool):
             )
         self.name = name
         self.tokens = tokens
-        self._coin = {t: k for k, t in enumerate(tokens)}  # coin index by symbol
         self.decimals = decimals
         self.n = n
         # The template's constants, filled in from the coins' decimals.
@@ -598,25 +597,14 @@ class StableSwapPool(Pool):
             )
         return dy, rates
 
-    def _state_2(self, rates: tuple[int, ...]) -> tuple[int, int, int, int]:
-        """(xp0, xp1, amp, D) of a 2-coin pool now: _xp, _A and _get_D, with D reused while
-        xp, A and the rates are unchanged (as `_get_D_cached`)."""
-        b0, b1 = self.balances
-        r0, r1 = rates
-        xp0 = b0 * r0 // PRECISION
-        xp1 = b1 * r1 // PRECISION
-        amp = self._A()
-        key = (xp0, xp1, amp)
-        if key == self._d_key and rates == self._d_rates:
-            return xp0, xp1, amp, self._d_value
-        D = self.get_D((xp0, xp1), amp)
-        self._d_key, self._d_rates, self._d_value = key, rates, D
-        return xp0, xp1, amp, D
-
     def _dy_before_fee_2(self, i: int, dx: int, rates: tuple[int, ...]) -> int:
         """`_dy_before_fee` of a 2-coin pool: the same contract steps (_xp, _get_D, _get_y)
         unrolled for coins i and 1 - i, since every swap and quote goes through here."""
-        xp0, xp1, amp, D = self._state_2(rates)
+        r0, r1 = rates
+        b0, b1 = self.balances
+        xp0, xp1 = b0 * r0 // PRECISION, b1 * r1 // PRECISION
+        amp = self._A()
+        D = self._get_D_cached((xp0, xp1), amp, rates)
         x = dx * rates[i]
         if x > MAX_UINT256:
             raise _overflow("the input amount")
@@ -993,24 +981,17 @@ class StableSwapPool(Pool):
         """Swap fee in basis points (the contract's fee is in 1e10 precision)."""
         return self.fee / 1e6
 
-    def _pair(self, token_in: str, token_out: str) -> tuple[int, int]:
-        """Coin indices of a token pair (`index` names a token the pool lacks)."""
-        coin = self._coin
-        if token_in in coin and token_out in coin:
-            return coin[token_in], coin[token_out]
-        return self.index(token_in), self.index(token_out)
-
     def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
         """Exact output of `amount_in` of `token_in` (= get_dy); never mutates state."""
-        i, j = self._pair(token_in, token_out)
-        return self.get_dy(i, j, amount_in)
+        return self.get_dy(self.index(token_in), self.index(token_out), amount_in)
 
     def swap_exact_in(
         self, token_in: str, token_out: str, amount_in: int, min_amount_out: int = 0
     ) -> Swap:
         """Execute `exchange`; `Swap.fee` is the fee taken from the output, in `token_out` units."""
-        i, j = self._pair(token_in, token_out)
-        dy, fee = self._exchange(i, j, amount_in, min_amount_out)
+        dy, fee = self._exchange(
+            self.index(token_in), self.index(token_out), amount_in, min_amount_out
+        )
         return Swap(token_in, token_out, amount_in, dy, fee, token_out)
 
     def holdings(self) -> dict[str, int]:
@@ -1024,19 +1005,12 @@ class StableSwapPool(Pool):
         """d(xp_j)/d(xp_i) along the invariant at the current state (fee excluded), as a float."""
         if rates is None:
             rates = self._stored_rates()
+        xp = self._xp(rates)
+        if min(xp) <= 0:
+            raise PoolError(f"pool {self.name!r} is empty: no spot price")
+        amp = self._A()
+        D = self._get_D_cached(xp, amp, rates)
         N = self.n
-        if N == 2:
-            b0, b1 = self.balances
-            if b0 * rates[0] < PRECISION or b1 * rates[1] < PRECISION:
-                raise PoolError(f"pool {self.name!r} is empty: no spot price")
-            xp0, xp1, amp, D = self._state_2(rates)
-            xp: Sequence[int] = (xp0, xp1)
-        else:
-            xp = self._xp(rates)
-            if min(xp) <= 0:
-                raise PoolError(f"pool {self.name!r} is empty: no spot price")
-            amp = self._A()
-            D = self._get_D_cached(xp, amp, rates)
         Ann = amp * N / A_PRECISION
         # D_P = D^(N+1) / (N^N prod xp), in floats from ratios to stay in range
         d_p = float(D)
@@ -1052,12 +1026,11 @@ class StableSwapPool(Pool):
         which are whole-token units scaled by 1e18 times the coin's oracle rate: the price in
         whole tokens is that times rate_base / rate_quote (1 without oracles).
         """
-        i, j = self._pair(base, quote)
+        i, j = self.index(base), self.index(quote)
         if i == j:
             return 1.0
         rates = self._stored_rates()
-        if rates is self.rate_multipliers:  # no oracles: every whole-token rate is 1e18
-            return self._marginal(i, j, rates)
+        # the ratio first: exactly 1.0 without oracles, so the marginal price is unchanged
         return self._marginal(i, j, rates) * (
             self._whole_rate(i, rates) / self._whole_rate(j, rates)
         )
