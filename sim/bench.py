@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from typing import Any
@@ -97,6 +99,33 @@ def sweep_scaling(runs: int = 8, blocks: int = 14_400) -> dict[str, Any]:
         "wall_2_workers_s": times[2],
         "ratio": times[2] / times[1],
     }
+
+
+def interpreter() -> dict[str, Any]:
+    """The Python running the benchmark and whether its configure flags show a PGO/LTO build.
+
+    Pure-Python throughput depends on how the interpreter was compiled as much as on the
+    machine: see the README's Performance section for what an optimised build changes.
+    """
+    flags = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "executable": sys.executable,
+        "pgo": "--enable-optimizations" in flags,
+        "lto": "--with-lto" in flags,
+    }
+
+
+def describe(python: dict[str, Any]) -> str:
+    """One line about the interpreter, with a pointer when its flags show no optimised build."""
+    line = f"{python['implementation']} {python['python']} ({python['executable']})"
+    if python["pgo"] and python["lto"]:
+        return line + ", built with PGO and LTO"
+    return (
+        line + ": its configure flags show no PGO/LTO build (--enable-optimizations --with-lto);"
+        " an optimised build runs these workloads faster (README, Performance)"
+    )
 
 
 def table(rows: list[dict[str, Any]]) -> str:

@@ -27,7 +27,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from sim.bench import SHORT_BLOCKS, WORKLOADS, exchange_rate, run_isolated, table
+    from sim.bench import (
+        SHORT_BLOCKS,
+        WORKLOADS,
+        describe,
+        exchange_rate,
+        interpreter,
+        run_isolated,
+        table,
+    )
     from sim.errors import UserInputError
 
     if args.blocks is not None and args.blocks < 1:
@@ -38,9 +46,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"running {WORKLOADS[key]} ({blocks or 'full'} blocks)...", file=sys.stderr)
         rows.append(run_isolated(WORKLOADS[key], blocks))
     micro = exchange_rate(20_000 if args.short else 100_000)
+    python = interpreter()
+    print(describe(python))
     print(table(rows))
     print(f"\nStableSwap exact exchange: {micro['exchange_per_cpu_s']:,.0f} calls per CPU-second")
-    report: dict[str, object] = {"workloads": rows, "stableswap_exchange": micro}
+    report: dict[str, object] = {"python": python, "workloads": rows, "stableswap_exchange": micro}
     if args.sweep:
         from sim.bench import sweep_scaling
 

@@ -1,0 +1,34 @@
+"""`ammsim bench`: the reference workloads run end to end and report what they measured."""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+from sim.bench import describe, interpreter
+from sim.cli import main
+
+
+def test_bench_measures_the_workload_it_names(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--blocks", "300", "--only", "cpmm", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    (row,) = report["workloads"]
+    assert row["scenario"] == "bench_cpmm"
+    assert row["blocks"] == 300
+    # ten noise traders swap once a block (a few may be refused), plus the arbitrageur
+    assert 2_700 <= row["swaps"] <= 3_600
+    assert row["blocks_per_s"] > 0 and row["peak_rss_mb"] > 0
+    assert set(row["phases_s"]) >= {"simulate", "write"}
+    assert report["python"]["python"] == platform.python_version()
+    assert report["stableswap_exchange"]["exchange_per_cpu_s"] > 0
+
+
+def test_the_interpreter_line_says_whether_the_build_is_optimised() -> None:
+    python = interpreter()
+    assert python["executable"]
+    optimised = describe({**python, "pgo": True, "lto": True})
+    plain = describe({**python, "pgo": False, "lto": True})
+    assert optimised.endswith("built with PGO and LTO")
+    assert "no PGO/LTO build" in plain and "README" in plain
