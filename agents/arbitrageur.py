@@ -81,6 +81,8 @@ class Arbitrageur(MarketAgent):
         chain = self.market.chain
         if chain.backlog:  # a full block left some transactions pending: ours are stale
             chain.cancel(chain.pending_from(self.name))
+        if self.max_tip_gwei(chain.gas.swap) < 0:
+            return  # no gas money for even one swap: nothing to size
         for pool in self.watched:
             self.arbitrage(pool)
         for route in self.cycles:
@@ -110,8 +112,10 @@ class Arbitrageur(MarketAgent):
         net = market.value(start, out - amount) - market.gas_value(gas_units)
         if net <= self.spec.min_profit_usd:
             return
+        tip = self.tip_for(gas_units, net * self.spec.bid_share)
+        if tip is None:
+            return
         self.opportunities += 1
-        tip = market.priority_fee_for(gas_units, net * self.spec.bid_share)
         action = SwapExactIn(
             path=route.pools,
             tokens=route.tokens,
@@ -168,8 +172,10 @@ class Arbitrageur(MarketAgent):
         net = profit - market.gas_value(gas_units)
         if net <= self.spec.min_profit_usd:
             return
+        tip = self.tip_for(gas_units, net * self.spec.bid_share)
+        if tip is None:
+            return
         self.opportunities += 1
-        tip = market.priority_fee_for(gas_units, net * self.spec.bid_share)
         action = SwapExactIn(
             path=(pool,),
             tokens=(t_in, t_out),

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 from pydantic import Field
 
+from sim.chain import GWEI
 from sim.config import Dist, Spec, sample
 
 if TYPE_CHECKING:
@@ -72,6 +73,23 @@ class MarketAgent(mesa.Agent):
     def value(self) -> float:
         """Marked-to-market value of everything the agent owns, in the numeraire."""
         return self.market.wallet_value(self.wallet)
+
+    def max_tip_gwei(self, gas_units: int) -> float:
+        """The highest priority fee (gwei per gas unit) the wallet's native balance pays for
+        `gas_units` on top of the current base fee; negative when it cannot pay even the base
+        fee, in which case the chain would drop the transaction."""
+        chain = self.market.chain
+        have = self.wallet.get(chain.native, 0)
+        # a hair under the balance, so that the chain's integer rounding never exceeds it
+        return have / (gas_units * GWEI) * (1 - 1e-9) - chain.base_fee_gwei
+
+    def tip_for(self, gas_units: int, value: float) -> float | None:
+        """Priority fee worth `value` numeraire on `gas_units` (what a bot bids for inclusion),
+        capped at what the wallet can pay; None when it cannot pay even the base fee."""
+        room = self.max_tip_gwei(gas_units)
+        if room < 0:
+            return None
+        return min(self.market.priority_fee_for(gas_units, value), room)
 
     def withdraw_pending(self, label: str | None = None) -> list[Tx]:
         """Withdraw this agent's transactions still waiting in the mempool (all, or those with

@@ -172,7 +172,9 @@ class Liquidator(MarketAgent):
         market = self.market
         pool = self.pool_for(collateral) if self.spec.sell else None
         gas_units = market.chain.gas.liquidation + (market.chain.gas.swap if pool else 0)
-        tip = market.priority_fee_for(gas_units, profit * self.spec.bid_share)
+        tip = self.tip_for(gas_units, profit * self.spec.bid_share)
+        if tip is None:
+            return  # cannot pay the base fee: the chain would drop it
         self.attempts += 1
         self.expected_profit_usd += profit
 

@@ -189,7 +189,9 @@ class LstArbitrageur(MarketAgent):
     def _submit(self, fn: Callable[[Chain, str], Receipt], label: str, profit: float) -> None:
         market = self.market
         gas = self._gas()
-        tip = market.priority_fee_for(gas, profit * self.spec.bid_share)
+        tip = self.tip_for(gas, profit * self.spec.bid_share)
+        if tip is None:
+            return  # cannot pay the base fee: the chain would drop it
         market.chain.submit(Tx(self.name, Call(fn, gas, (self.pool,)), tip, label))
 
     # ---- transactions ------------------------------------------------------------------------

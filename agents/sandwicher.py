@@ -227,6 +227,8 @@ class SandwichBot(MarketAgent):
             return
         tip = market.priority_fee_for(2 * gas, profit * self.spec.bid_share)
         bid = max(tip, victim.priority_fee_gwei) + 1e-9
+        if bid > self.max_tip_gwei(2 * gas):
+            return  # its native balance cannot pay the bid on both legs
         # outbidding a victim that tips heavily (an arbitrageur bidding its own profit away)
         # can cost more than the sandwich earns: the bot then leaves it alone
         if gross - market.gas_value(2 * gas, bid) <= self.spec.min_profit_usd:

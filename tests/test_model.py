@@ -179,3 +179,44 @@ def test_replicates_differ_and_reproduce(raw: dict) -> None:
     r0b = run(raw, replicate=0, out=None)
     assert r0.summary["volume_usd"] != r1.summary["volume_usd"]
     assert r0.summary == r0b.summary
+
+
+def _stablecoin_arb(raw: dict, gas_reserve: float, base_fee_gwei: float) -> MarketModel:
+    """A USDT/USDC pool kept on peg by one arbitrageur whose only ETH is its gas reserve."""
+    raw["tokens"] = {"ETH": {"decimals": 18}, "USDC": {"decimals": 6}, "USDT": {"decimals": 6}}
+    raw["prices"]["USDT"] = {"process": "peg", "sigma": 0.5, "half_life_days": 0.05}
+    raw["pools"] = {"usdt_usdc": {"kind": "stableswap", "tokens": ["USDT", "USDC"], "A": 100}}
+    raw["chain"]["base_fee_gwei"] = base_fee_gwei
+    raw["agents"] = {
+        "lps": {**raw["agents"]["lps"], "pool": "usdt_usdc"},
+        "arbs": {
+            "kind": "arbitrageur",
+            "capital_usd": 2_000_000,
+            "gas_reserve": gas_reserve,
+            "bid_share": 0.9,
+        },
+    }
+    return MarketModel(load_scenario(raw))
+
+
+def test_an_arbitrageur_short_of_gas_money_bids_what_it_has_and_keeps_trading(raw: dict) -> None:
+    model = _stablecoin_arb(raw, gas_reserve=0.00002, base_fee_gwei=0.0)
+    arb = model.market_agents[-1]
+    stats = model.metrics.agent(arb.name)
+    model.run_for(200)
+    assert arb.wallet["ETH"] < 10**12  # its 0.00002 ETH went on tips within 200 blocks
+    swaps_before = stats.swaps
+    model.run_for(200)
+    # bidding only what it holds, none of its transactions is dropped for want of gas, and
+    # without a base fee it goes on trading once the reserve is gone
+    assert stats.dropped == 0
+    assert stats.swaps - swaps_before >= 20
+    assert arb.wallet["ETH"] >= 0
+
+
+def test_an_arbitrageur_that_cannot_pay_the_base_fee_sends_nothing(raw: dict) -> None:
+    model = _stablecoin_arb(raw, gas_reserve=0.0, base_fee_gwei=20.0)
+    arb = model.market_agents[-1]
+    model.run_for(200)
+    stats = model.metrics.agent(arb.name)
+    assert (stats.swaps, stats.dropped, stats.reverts, arb.opportunities) == (0, 0, 0, 0)
