@@ -41,7 +41,10 @@ class ArbitrageurSpec(AgentSpec):
         0.5,
         ge=0,
         le=1,
-        description="share of expected profit (after base fee) bid as priority fee",
+        description=(
+            "share of expected profit (after base fee) bid as priority fee, capped at what "
+            "its native balance can pay"
+        ),
     )
     slippage_bps: float = Field(
         1.0,

@@ -45,7 +45,13 @@ class LiquidatorSpec(AgentSpec):
     debt_asset: str = Field("ETH", description="the asset it repays (and holds)")
     min_profit_usd: float = Field(0.0, ge=0, description="minimum expected profit after gas")
     bid_share: float = Field(
-        0.5, ge=0, le=1, description="share of expected profit bid as priority fee"
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "share of expected profit bid as priority fee, capped at what its native balance "
+            "can pay"
+        ),
     )
     sizes: list[float] = Field(
         [1.0, 0.5, 0.25, 0.1],

@@ -58,7 +58,13 @@ class LstArbitrageurSpec(AgentSpec):
     max_trade_usd: Dist = Field(1e12, description="largest trade per transaction, numeraire")
     min_profit_usd: float = Field(0.0, ge=0, description="minimum expected profit after gas")
     bid_share: float = Field(
-        0.5, ge=0, le=1, description="share of expected profit bid as priority fee"
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "share of expected profit bid as priority fee, capped at what its native balance "
+            "can pay"
+        ),
     )
     check_every_blocks: int = Field(1, ge=1, description="blocks between two looks")
 
