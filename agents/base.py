@@ -7,6 +7,7 @@ chain. They never touch another agent or a pool's internals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -78,6 +79,8 @@ class MarketAgent(mesa.Agent):
         """The highest priority fee (gwei per gas unit) the wallet's native balance pays for
         `gas_units` on top of the current base fee; negative when it cannot pay even the base
         fee, in which case the chain would drop the transaction."""
+        if gas_units <= 0:
+            return math.inf  # a scenario may make some transactions free of gas
         chain = self.market.chain
         have = self.wallet.get(chain.native, 0)
         # a hair under the balance, so that the chain's integer rounding never exceeds it

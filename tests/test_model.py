@@ -220,3 +220,11 @@ def test_an_arbitrageur_that_cannot_pay_the_base_fee_sends_nothing(raw: dict) ->
     model.run_for(200)
     stats = model.metrics.agent(arb.name)
     assert (stats.swaps, stats.dropped, stats.reverts, arb.opportunities) == (0, 0, 0, 0)
+
+
+def test_free_swaps_need_no_gas_money(raw: dict) -> None:
+    raw["chain"]["gas"] = {"swap": 0}
+    model = _stablecoin_arb(raw, gas_reserve=0.0, base_fee_gwei=20.0)
+    model.run_for(200)
+    stats = model.metrics.agent(model.market_agents[-1].name)
+    assert stats.swaps > 0 and stats.dropped == 0
