@@ -107,6 +107,11 @@ def check_run_parent(parent: Path) -> dict[str, int]:
     return seen
 
 
+def _new_partial(parent: Path, old: set[Path]) -> bool:
+    """True once a new `.partial` run folder (not in `old`) exists: the run is under way."""
+    return parent.exists() and bool(set(parent.glob(".*.partial")) - old)
+
+
 def _first_partial_file(parent: Path, old: set[Path]) -> bool:
     """True once a new `.partial` folder (not in `old`) receives its first result file."""
     if not parent.exists():
@@ -127,32 +132,42 @@ def test_sigkill_leaves_complete_or_marked_incomplete_folders(tmp_path: Path) ->
     parent = out / "crashy"
     argv = ["run", str(scenario), "--out", str(out), "--quiet"]
 
-    # an earlier complete run, whose bytes must survive every later crash
+    # an earlier complete run, whose bytes must survive every later crash; timed from the
+    # moment its folder exists (imports done) to the end, so that kills can land mid-run
+    # however fast or slow the machine is at the time
     t0 = time.perf_counter()
     first = _start(*argv)
+    opened = None
+    while first.poll() is None:
+        if opened is None and any(parent.glob(".*.partial")):
+            opened = time.perf_counter()
+        time.sleep(0.002)
+    run_time = time.perf_counter() - (opened or t0)
     _, err = first.communicate(timeout=300)
-    full_time = time.perf_counter() - t0
     assert first.returncode == 0, err.decode()
     [done] = [p for p in parent.iterdir() if not p.name.startswith(".")]
     before = _digest(done)
     assert set(before) >= RUN_FILES
 
     rng = random.Random(11)
-    delays = [0.05] + [rng.uniform(0.5, 0.95) * full_time for _ in range(RANDOM_KILLS)]
+    delays = [rng.uniform(0.1, 0.6) * run_time for _ in range(RANDOM_KILLS)]
     kinds = ["right after start"] + ["random"] * RANDOM_KILLS + ["during writing"]
     partials = 0
-    for kind, delay in zip(kinds, [*delays, None], strict=True):
+    for kind, delay in zip(kinds, [None, *delays, None], strict=True):
         earlier = set(parent.glob(".*.partial"))
         proc = _start(*argv)
         try:
-            if delay is None:  # poll until the result files are being written
+            if kind == "right after start":
+                time.sleep(0.05)
+            else:  # poll until the run's folder exists, or its result files are being written
+                ready = _first_partial_file if delay is None else _new_partial
                 deadline = time.monotonic() + 120
-                while not _first_partial_file(parent, earlier):
-                    assert proc.poll() is None, "the run finished before the kill"
-                    assert time.monotonic() < deadline, "the run never started writing"
+                while not ready(parent, earlier):
+                    assert proc.poll() is None, f"the run finished before the kill ({kind})"
+                    assert time.monotonic() < deadline, "the run never got that far"
                     time.sleep(0.002)
-            else:
-                time.sleep(delay)
+                if delay is not None:
+                    time.sleep(delay)
         finally:
             _kill(proc)
         seen = check_run_parent(parent)
