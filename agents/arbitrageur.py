@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 import mesa
 from pydantic import Field
 
-from agents.base import AgentSpec, MarketAgent
+from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
@@ -37,15 +37,7 @@ class ArbitrageurSpec(AgentSpec):
     min_profit_usd: float = Field(
         0.0, ge=0, description="minimum expected profit after gas to trade, numeraire"
     )
-    bid_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description=(
-            "share of expected profit (after base fee) bid as priority fee, capped at what "
-            "its native balance can pay"
-        ),
-    )
+    bid_share: BidShare = 0.5
     slippage_bps: float = Field(
         1.0,
         ge=0,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import mesa
 import numpy as np
@@ -35,6 +35,20 @@ class AgentSpec(Spec):
         ge=0,
         description="native-token units (e.g. ETH) each agent holds for gas, on top of its capital",
     )
+
+
+# what bots competing for inclusion bid (arbitrageurs, liquidators, sandwich bots)
+BidShare = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=1,
+        description=(
+            "share of expected profit (after gas at the base fee) bid as priority fee, capped "
+            "at what its native balance can pay"
+        ),
+    ),
+]
 
 
 class MarketAgent(mesa.Agent):

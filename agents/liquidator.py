@@ -25,7 +25,7 @@ from typing import ClassVar, Literal
 import mesa
 from pydantic import Field
 
-from agents.base import AgentSpec, MarketAgent
+from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
@@ -44,15 +44,7 @@ class LiquidatorSpec(AgentSpec):
     capital_usd: Dist = Field(1_000.0, description="debt-asset inventory per agent, numeraire")
     debt_asset: str = Field("ETH", description="the asset it repays (and holds)")
     min_profit_usd: float = Field(0.0, ge=0, description="minimum expected profit after gas")
-    bid_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description=(
-            "share of expected profit bid as priority fee, capped at what its native balance "
-            "can pay"
-        ),
-    )
+    bid_share: BidShare = 0.5
     sizes: list[float] = Field(
         [1.0, 0.5, 0.25, 0.1],
         min_length=1,

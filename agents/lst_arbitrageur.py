@@ -31,7 +31,7 @@ from typing import ClassVar, Literal
 import mesa
 from pydantic import Field
 
-from agents.base import AgentSpec, MarketAgent
+from agents.base import AgentSpec, BidShare, MarketAgent
 from agents.lst_looper import require_lst_pool
 from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
@@ -57,15 +57,7 @@ class LstArbitrageurSpec(AgentSpec):
     )
     max_trade_usd: Dist = Field(1e12, description="largest trade per transaction, numeraire")
     min_profit_usd: float = Field(0.0, ge=0, description="minimum expected profit after gas")
-    bid_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description=(
-            "share of expected profit bid as priority fee, capped at what its native balance "
-            "can pay"
-        ),
-    )
+    bid_share: BidShare = 0.5
     check_every_blocks: int = Field(1, ge=1, description="blocks between two looks")
 
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 import mesa
 from pydantic import Field
 
-from agents.base import AgentSpec, MarketAgent
+from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain import Bundle, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
@@ -33,9 +33,7 @@ class SandwichBotSpec(AgentSpec):
     kind: Literal["sandwich_bot"]
     pools: list[str] | None = Field(None, description="pools watched (default: all)")
     capital_usd: Dist = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
-    bid_share: float = Field(
-        0.5, ge=0, le=1, description="share of expected profit (after base fee) bid as priority fee"
-    )
+    bid_share: BidShare = 0.5
     min_profit_usd: float = Field(0.0, ge=0, description="skip sandwiches earning less, numeraire")
     search_steps: int = Field(40, ge=8, le=200, description="bisection steps sizing the front-run")
 
