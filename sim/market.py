@@ -61,15 +61,15 @@ class Market:
         if not amount:
             return 0.0
         p = self.ref_prices.get(token)
-        if p is None:
-            p = self.price(token)
+        if p is None:  # the numeraire inline: every swap values it
+            p = 1.0 if token == self.numeraire else self.price(token)
         return amount / self.scale[token] * p
 
     def units(self, token: str, value: float) -> int:
         """Smallest units of `token` worth `value` in the numeraire (0 if it has no price)."""
         p = self.ref_prices.get(token)
         if p is None:
-            p = self.price(token)
+            p = 1.0 if token == self.numeraire else self.price(token)
         if p <= 0:
             return 0
         return int(value / p * self.scale[token])

@@ -251,6 +251,7 @@ class StableSwapPool(Pool):
         self.PRECISION_MUL: tuple[int, ...] = tuple(10 ** (18 - d) for d in decimals)
         self.rate_multipliers: tuple[int, ...] = tuple(10 ** (36 - d) for d in decimals)
         self.rate_oracles: list[RateOracle | None] = [None] * n
+        self._coin = {t: k for k, t in enumerate(tokens)}  # token -> coin index
         self.fee = fee
         self.admin_fee = admin_fee
         self.balances: list[int] = [0] * n
@@ -512,8 +513,10 @@ class StableSwapPool(Pool):
         provably the same integer; otherwise the loop runs as the contract does.
         """
         y = newton_y_result(b - D, c, D)
-        if y is not None:
-            return y
+        return self._newton_y(b, c, D, what) if y is None else y
+
+    def _newton_y(self, b: int, c: int, D: int, what: str) -> int:
+        """The contract's y loop itself, where `newton_y_result` cannot vouch for its result."""
         y = D
         for _ in range(MAX_ITERATIONS):
             y_prev = y
@@ -578,7 +581,7 @@ class StableSwapPool(Pool):
             _require_int(self.name, "the exchange amount", dx)
         if dx <= 0:
             raise InvalidAmount(f"pool {self.name!r}: exchange amount must be positive, got {dx}")
-        rates = self._stored_rates()
+        rates = self._stored_rates() if any(self.rate_oracles) else self.rate_multipliers
         if n == 2:
             return self._dy_before_fee_2(i, dx, rates), rates
         xp = [b * r // PRECISION for b, r in zip(self.balances, rates, strict=True)]
@@ -603,7 +606,7 @@ class StableSwapPool(Pool):
         r0, r1 = rates
         b0, b1 = self.balances
         xp0, xp1 = b0 * r0 // PRECISION, b1 * r1 // PRECISION
-        amp = self._A()
+        amp = self.future_A if self.block_timestamp >= self.future_A_time else self._A()
         D = self._get_D_cached((xp0, xp1), amp, rates)
         x = dx * rates[i]
         if x > MAX_UINT256:
@@ -622,7 +625,10 @@ class StableSwapPool(Pool):
         if c > MAX_UINT256:
             raise _overflow("get_y")
         c //= Ann * 2
-        y = self._solve_y(x + D * A_PRECISION // Ann, c, D, "get_y")
+        b = x + D * A_PRECISION // Ann
+        y = newton_y_result(b - D, c, D)
+        if y is None:
+            y = self._newton_y(b, c, D, "get_y")
         dy = (xp1 if i == 0 else xp0) - y - 1  # -1 just in case there were some rounding errors
         if dy < 0:
             raise InvalidAmount(
@@ -981,17 +987,26 @@ class StableSwapPool(Pool):
         """Swap fee in basis points (the contract's fee is in 1e10 precision)."""
         return self.fee / 1e6
 
+    def _pair(self, token_in: str, token_out: str) -> tuple[int, int]:
+        """Coin indices (i, j) of a token pair; `index` raises for a token the pool lacks."""
+        coin = self._coin
+        i = coin.get(token_in)
+        j = coin.get(token_out)
+        if i is None or j is None:
+            return self.index(token_in), self.index(token_out)
+        return i, j
+
     def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
         """Exact output of `amount_in` of `token_in` (= get_dy); never mutates state."""
-        return self.get_dy(self.index(token_in), self.index(token_out), amount_in)
+        i, j = self._pair(token_in, token_out)
+        return self.get_dy(i, j, amount_in)
 
     def swap_exact_in(
         self, token_in: str, token_out: str, amount_in: int, min_amount_out: int = 0
     ) -> Swap:
         """Execute `exchange`; `Swap.fee` is the fee taken from the output, in `token_out` units."""
-        dy, fee = self._exchange(
-            self.index(token_in), self.index(token_out), amount_in, min_amount_out
-        )
+        i, j = self._pair(token_in, token_out)
+        dy, fee = self._exchange(i, j, amount_in, min_amount_out)
         return Swap(token_in, token_out, amount_in, dy, fee, token_out)
 
     def holdings(self) -> dict[str, int]:
@@ -1026,7 +1041,7 @@ class StableSwapPool(Pool):
         which are whole-token units scaled by 1e18 times the coin's oracle rate: the price in
         whole tokens is that times rate_base / rate_quote (1 without oracles).
         """
-        i, j = self.index(base), self.index(quote)
+        i, j = self._pair(base, quote)
         if i == j:
             return 1.0
         rates = self._stored_rates()
@@ -1047,7 +1062,7 @@ class StableSwapPool(Pool):
         1 / price_in_per_out; a short golden-section search on exact quotes
         around it settles the integer. Returns 0 when no trade pays.
         """
-        i, j = self.index(token_in), self.index(token_out)
+        i, j = self._pair(token_in, token_out)
         if i == j or not price_in_per_out > 0 or not math.isfinite(price_in_per_out):
             return 0
         rates = self._stored_rates()
