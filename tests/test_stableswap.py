@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sim.pools.stableswap import (
     A_PRECISION,
     FEE_DENOMINATOR,
     MIN_RAMP_TIME,
+    RateOracle,
     StableSwapPool,
     newton_y_result,
 )
@@ -710,6 +712,38 @@ def test_round_trip_never_profits_and_larger_inputs_never_pay_less(n: int) -> No
         # extreme states such as A = 1 with one coin 300x the others. Strict wherever a fee is.
         if pool.fee:
             assert back <= dx
+
+    check()
+
+
+def test_two_coin_shortcut_without_oracles_equals_the_contracts_rate_divisions() -> None:
+    """Without rate oracles the 2-coin path scales balances by PRECISION_MUL instead of
+    `rate // PRECISION`; an oracle reading exactly 1e18 forces the contract's divisions
+    on the same rates, so every quote and swap must agree to the wei."""
+
+    @PROPS
+    @given(
+        pool=pools(2),
+        i=st.integers(0, 1),
+        exponent=st.integers(-12, 0),
+        mantissa=st.integers(1, 10),
+    )
+    def check(pool: StableSwapPool, i: int, exponent: int, mantissa: int) -> None:
+        twin = copy.deepcopy(pool)
+        twin.set_rate_oracle(i, RateOracle("unit", lambda: E18))
+        assert twin._stored_rates() == pool.rate_multipliers
+        assert twin._stored_rates() is not twin.rate_multipliers  # the division path
+        dx = amount_of(pool.balances[i], exponent, mantissa)
+        try:
+            quote = pool.get_dy(i, 1 - i, dx)
+        except PoolError as err:
+            with pytest.raises(type(err)):
+                twin.get_dy(i, 1 - i, dx)
+            return
+        assert twin.get_dy(i, 1 - i, dx) == quote
+        assert pool.exchange(i, 1 - i, dx, 0) == twin.exchange(i, 1 - i, dx, 0) == quote
+        assert pool.balances == twin.balances
+        assert pool.admin_balances == twin.admin_balances
 
     check()
 

@@ -603,15 +603,23 @@ class StableSwapPool(Pool):
     def _dy_before_fee_2(self, i: int, dx: int, rates: tuple[int, ...]) -> int:
         """`_dy_before_fee` of a 2-coin pool: the same contract steps (_xp, _get_D, _get_y)
         unrolled for coins i and 1 - i, since every swap and quote goes through here."""
-        r0, r1 = rates
         b0, b1 = self.balances
-        xp0, xp1 = b0 * r0 // PRECISION, b1 * r1 // PRECISION
-        amp = self.future_A if self.block_timestamp >= self.future_A_time else self._A()
-        D = self._get_D_cached((xp0, xp1), amp, rates)
         x = dx * rates[i]
         if x > MAX_UINT256:
             raise _overflow("the input amount")
-        x = (xp0 if i == 0 else xp1) + x // PRECISION
+        if rates is self.rate_multipliers:
+            # No rate oracle: each rate is PRECISION_MUL * PRECISION, so `b * rate // PRECISION`
+            # is exactly `b * PRECISION_MUL` (the same integers, without the long divisions).
+            m0, m1 = self.PRECISION_MUL
+            xp0, xp1 = b0 * m0, b1 * m1
+            x = dx * (m0 if i == 0 else m1)
+        else:
+            r0, r1 = rates
+            xp0, xp1 = b0 * r0 // PRECISION, b1 * r1 // PRECISION
+            x //= PRECISION
+        amp = self.future_A if self.block_timestamp >= self.future_A_time else self._A()
+        D = self._get_D_cached((xp0, xp1), amp, rates)
+        x += xp0 if i == 0 else xp1
         if x > MAX_UINT256:
             raise _overflow("exchange")
         # _get_y with the one other coin at `x`: c = D * D / (x * N) * D * A_PRECISION / (Ann * N)
