@@ -604,7 +604,7 @@ class StableSwapPool(Pool):
         """`_dy_before_fee` of a 2-coin pool: the same contract steps (_xp, _get_D, _get_y)
         unrolled for coins i and 1 - i, since every swap and quote goes through here."""
         b0, b1 = self.balances
-        x = dx * rates[i]
+        x = dx * rates[i]  # the contract's uint256 check on dx * rates[i]
         if x > MAX_UINT256:
             raise _overflow("the input amount")
         if rates is self.rate_multipliers:
@@ -617,6 +617,7 @@ class StableSwapPool(Pool):
             r0, r1 = rates
             xp0, xp1 = b0 * r0 // PRECISION, b1 * r1 // PRECISION
             x //= PRECISION
+        # _A(): outside a ramp it is future_A, read directly on this hot path
         amp = self.future_A if self.block_timestamp >= self.future_A_time else self._A()
         D = self._get_D_cached((xp0, xp1), amp, rates)
         x += xp0 if i == 0 else xp1
