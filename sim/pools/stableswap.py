@@ -251,7 +251,6 @@ class StableSwapPool(Pool):
         self.PRECISION_MUL: tuple[int, ...] = tuple(10 ** (18 - d) for d in decimals)
         self.rate_multipliers: tuple[int, ...] = tuple(10 ** (36 - d) for d in decimals)
         self.rate_oracles: list[RateOracle | None] = [None] * n
-        self._coin = {t: k for k, t in enumerate(tokens)}  # token -> coin index
         self.fee = fee
         self.admin_fee = admin_fee
         self.balances: list[int] = [0] * n
@@ -996,26 +995,17 @@ class StableSwapPool(Pool):
         """Swap fee in basis points (the contract's fee is in 1e10 precision)."""
         return self.fee / 1e6
 
-    def _pair(self, token_in: str, token_out: str) -> tuple[int, int]:
-        """Coin indices (i, j) of a token pair; `index` raises for a token the pool lacks."""
-        coin = self._coin
-        i = coin.get(token_in)
-        j = coin.get(token_out)
-        if i is None or j is None:
-            return self.index(token_in), self.index(token_out)
-        return i, j
-
     def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
         """Exact output of `amount_in` of `token_in` (= get_dy); never mutates state."""
-        i, j = self._pair(token_in, token_out)
-        return self.get_dy(i, j, amount_in)
+        return self.get_dy(self.index(token_in), self.index(token_out), amount_in)
 
     def swap_exact_in(
         self, token_in: str, token_out: str, amount_in: int, min_amount_out: int = 0
     ) -> Swap:
         """Execute `exchange`; `Swap.fee` is the fee taken from the output, in `token_out` units."""
-        i, j = self._pair(token_in, token_out)
-        dy, fee = self._exchange(i, j, amount_in, min_amount_out)
+        dy, fee = self._exchange(
+            self.index(token_in), self.index(token_out), amount_in, min_amount_out
+        )
         return Swap(token_in, token_out, amount_in, dy, fee, token_out)
 
     def holdings(self) -> dict[str, int]:
@@ -1050,7 +1040,7 @@ class StableSwapPool(Pool):
         which are whole-token units scaled by 1e18 times the coin's oracle rate: the price in
         whole tokens is that times rate_base / rate_quote (1 without oracles).
         """
-        i, j = self._pair(base, quote)
+        i, j = self.index(base), self.index(quote)
         if i == j:
             return 1.0
         rates = self._stored_rates()
@@ -1071,7 +1061,7 @@ class StableSwapPool(Pool):
         1 / price_in_per_out; a short golden-section search on exact quotes
         around it settles the integer. Returns 0 when no trade pays.
         """
-        i, j = self._pair(token_in, token_out)
+        i, j = self.index(token_in), self.index(token_out)
         if i == j or not price_in_per_out > 0 or not math.isfinite(price_in_per_out):
             return 0
         rates = self._stored_rates()
