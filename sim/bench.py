@@ -19,6 +19,8 @@ import tempfile
 import time
 from typing import Any
 
+from sim.pools import stableswap
+
 WORKLOADS = {"cpmm": "bench_cpmm", "stableswap": "bench_stableswap"}
 SHORT_BLOCKS = 20_000
 
@@ -114,6 +116,7 @@ def interpreter() -> dict[str, Any]:
         "executable": sys.executable,
         "pgo": "--enable-optimizations" in flags,
         "lto": "--with-lto" in flags,
+        "stableswap_kernels": "native" if stableswap._native_D_2 else "python",
     }
 
 
@@ -121,11 +124,22 @@ def describe(python: dict[str, Any]) -> str:
     """One line about the interpreter, with a pointer when its flags show no optimised build."""
     line = f"{python['implementation']} {python['python']} ({python['executable']})"
     if python["pgo"] and python["lto"]:
-        return line + ", built with PGO and LTO"
-    return (
-        line + ": its configure flags show no PGO/LTO build (--enable-optimizations --with-lto);"
-        " an optimised build runs these workloads faster (README, Performance)"
-    )
+        line += ", built with PGO and LTO"
+    else:
+        line += (
+            ": its configure flags show no PGO/LTO build (--enable-optimizations --with-lto);"
+            " an optimised build runs these workloads faster (README, Performance)"
+        )
+    if python.get("stableswap_kernels") == "python":
+        why = (
+            "AMMSIM_PURE_PYTHON is set"
+            if os.environ.get("AMMSIM_PURE_PYTHON")
+            else "not built: reinstall with a C compiler"
+        )
+        line += f"\nStableSwap kernels: pure Python ({why}); the same integers, slower"
+    else:
+        line += "\nStableSwap kernels: native (sim/pools/_stableswap_native.c)"
+    return line
 
 
 def table(rows: list[dict[str, Any]]) -> str:

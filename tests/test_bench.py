@@ -6,6 +6,8 @@ import json
 import platform
 from pathlib import Path
 
+import pytest
+
 from sim.bench import describe, interpreter
 from sim.cli import main
 
@@ -30,5 +32,16 @@ def test_the_interpreter_line_says_whether_the_build_is_optimised() -> None:
     assert python["executable"]
     optimised = describe({**python, "pgo": True, "lto": True})
     plain = describe({**python, "pgo": False, "lto": True})
-    assert optimised.endswith("built with PGO and LTO")
+    assert optimised.splitlines()[0].endswith("built with PGO and LTO")
     assert "no PGO/LTO build" in plain and "README" in plain
+
+
+def test_the_interpreter_line_says_which_stableswap_kernels_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    python = interpreter()
+    native = describe({**python, "stableswap_kernels": "native"})
+    assert native.splitlines()[1].startswith("StableSwap kernels: native")
+    monkeypatch.setenv("AMMSIM_PURE_PYTHON", "1")
+    pure = describe({**python, "stableswap_kernels": "python"})
+    assert "pure Python (AMMSIM_PURE_PYTHON is set)" in pure

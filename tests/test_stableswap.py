@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
+from sim.pools import stableswap
 from sim.pools.base import Pool, search_arb_amount_in
 from sim.pools.stableswap import (
     A_PRECISION,
@@ -29,6 +30,18 @@ PROPS = settings(
     database=None,  # no .hypothesis directory in the work tree
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+@pytest.fixture(autouse=True, params=["native", "python"])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs twice: on the C kernels of the 2-coin hot path, and on the Python
+    reference of the same contract steps (tests/test_stableswap_native.py compares the two)."""
+    if request.param == "python":
+        monkeypatch.setattr(stableswap, "_native_D_2", None)
+        monkeypatch.setattr(stableswap, "_native_y_2", None)
+    elif stableswap._native_D_2 is None:
+        pytest.skip("the native kernels are not built (no C compiler at install time)")
+    return request.param
 
 
 def make_pool(

@@ -57,6 +57,7 @@ reverts.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
@@ -74,6 +75,14 @@ MIN_RAMP_TIME = 86400
 MAX_UINT256 = 2**256 - 1
 MAX_COINS = 4
 MAX_ITERATIONS = 255
+
+try:  # uint256 kernels of the 2-coin hot path, built by setup.py; the Python below is the reference
+    from sim.pools._stableswap_native import get_D_2 as _native_D_2
+    from sim.pools._stableswap_native import get_y_2 as _native_y_2
+except ImportError:  # no C compiler at install time: the same integers, in Python
+    _native_D_2 = _native_y_2 = None
+if os.environ.get("AMMSIM_PURE_PYTHON"):
+    _native_D_2 = _native_y_2 = None
 
 
 def _overflow(what: str) -> PoolError:
@@ -393,7 +402,9 @@ class StableSwapPool(Pool):
         """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in integers."""
         N = self.n
         if N == 2:
-            D = _get_D_2(xp[0], xp[1], amp)
+            D = _native_D_2(xp[0], xp[1], amp) if _native_D_2 else None
+            if D is None:
+                D = _get_D_2(xp[0], xp[1], amp)
             if D is not None:
                 return D  # else the general loop below raises the contract's error
         S = 0
@@ -625,6 +636,19 @@ class StableSwapPool(Pool):
         # _get_y with the one other coin at `x`: c = D * D / (x * N) * D * A_PRECISION / (Ann * N)
         if x <= 0:
             raise InvalidAmount(f"pool {self.name!r}: get_y divides by a zero balance")
+        y = _native_y_2(x, D, amp) if _native_y_2 else None
+        if y is None:
+            y = self._get_y_2(x, D, amp)
+        dy = (xp1 if i == 0 else xp0) - y - 1  # -1 just in case there were some rounding errors
+        if dy < 0:
+            raise InvalidAmount(
+                f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {1 - i}"
+            )
+        return dy
+
+    def _get_y_2(self, x: int, D: int, amp: int) -> int:
+        """_get_y of a 2-coin pool with the other coin at `x` > 0, in Python: the reference
+        of the native kernel, and what raises the contract's errors where that declines."""
         Ann = amp * 2
         c = D * D
         if c > MAX_UINT256:
@@ -635,14 +659,7 @@ class StableSwapPool(Pool):
         c //= Ann * 2
         b = x + D * A_PRECISION // Ann
         y = newton_y_result(b - D, c, D)
-        if y is None:
-            y = self._newton_y(b, c, D, "get_y")
-        dy = (xp1 if i == 0 else xp0) - y - 1  # -1 just in case there were some rounding errors
-        if dy < 0:
-            raise InvalidAmount(
-                f"pool {self.name!r}: {dx} units of coin {i} is too small to buy any of coin {1 - i}"
-            )
-        return dy
+        return self._newton_y(b, c, D, "get_y") if y is None else y
 
     def get_dy(self, i: int, j: int, dx: int) -> int:
         """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.

@@ -1,0 +1,15 @@
+"""Builds the optional uint256 kernels of the StableSwap hot path (everything else is in
+pyproject.toml). Without a C compiler the install still succeeds and the same integers
+come from Python (sim/pools/stableswap.py)."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "sim.pools._stableswap_native",
+            ["sim/pools/_stableswap_native.c"],
+            optional=True,
+        )
+    ]
+)

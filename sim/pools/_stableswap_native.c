@@ -1,0 +1,411 @@
+/* Native kernels for the two-coin StableSwap hot path (sim/pools/stableswap.py).
+ *
+ * Each function is the uint256 arithmetic of one loop of Curve's SwapTemplateBase.vy, done
+ * in four 64-bit limbs instead of Python ints. It returns the exact integer the contract
+ * computes, or None whenever any intermediate value would not fit in uint256, an input is
+ * not an int in [0, 2**256), or the loop would revert. On None the caller runs the Python
+ * reference of the same steps, which raises the contract's error or, for inputs outside
+ * uint256, computes what Python integers give. So every value returned here equals the Python
+ * reference's; tests/test_stableswap_native.py checks that on random and edge-case inputs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+typedef struct {
+    uint64_t w[4]; /* little-endian limbs */
+} u256;
+
+#define A_PRECISION 100
+#define MAX_ITERATIONS 255
+
+/* ---- conversion ----------------------------------------------------------------------- */
+
+/* 1 if `o` is an int in [0, 2**256) (stored in *out), else 0 with no exception set. */
+static int
+from_py(PyObject *o, u256 *out)
+{
+    unsigned char buf[32];
+    if (!PyLong_CheckExact(o)) {
+        return 0;
+    }
+#if PY_VERSION_HEX >= 0x030D0000
+    Py_ssize_t need = PyLong_AsNativeBytes(
+        o, buf, 32,
+        Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER |
+            Py_ASNATIVEBYTES_REJECT_NEGATIVE);
+    if (need < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (need > 32) {
+        return 0;
+    }
+#else
+    if (_PyLong_AsByteArray((PyLongObject *)o, buf, 32, 1, 0) < 0) {
+        PyErr_Clear(); /* negative, or 2**256 and above */
+        return 0;
+    }
+#endif
+    for (int i = 0; i < 4; i++) {
+        uint64_t limb = 0;
+        for (int k = 7; k >= 0; k--) {
+            limb = (limb << 8) | buf[8 * i + k];
+        }
+        out->w[i] = limb;
+    }
+    return 1;
+}
+
+static PyObject *
+to_py(const u256 *a)
+{
+    if (!(a->w[1] | a->w[2] | a->w[3])) {
+        return PyLong_FromUnsignedLongLong(a->w[0]);
+    }
+    unsigned char buf[32];
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 8; k++) {
+            buf[8 * i + k] = (unsigned char)(a->w[i] >> (8 * k));
+        }
+    }
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyLong_FromUnsignedNativeBytes(buf, 32, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
+#else
+    return _PyLong_FromByteArray(buf, 32, 1, 0);
+#endif
+}
+
+/* ---- uint256 arithmetic: each returns 1 where the EVM result would not fit ------------- */
+
+static int
+is_zero(const u256 *a)
+{
+    return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+}
+
+static int
+cmp(const u256 *a, const u256 *b)
+{
+    for (int i = 3; i >= 0; i--) {
+        if (a->w[i] != b->w[i]) {
+            return a->w[i] < b->w[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+static int
+add(u256 *r, const u256 *a, const u256 *b)
+{
+    u128 carry = 0;
+    for (int i = 0; i < 4; i++) {
+        carry += (u128)a->w[i] + b->w[i];
+        r->w[i] = (uint64_t)carry;
+        carry >>= 64;
+    }
+    return carry != 0;
+}
+
+/* r = a - b for a >= b */
+static void
+sub(u256 *r, const u256 *a, const u256 *b)
+{
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)a->w[i] - b->w[i] - borrow;
+        r->w[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) != 0;
+    }
+}
+
+static int
+mul(u256 *r, const u256 *a, const u256 *b)
+{
+    uint64_t t[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        if (!a->w[i]) {
+            continue;
+        }
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 p = (u128)a->w[i] * b->w[j] + t[i + j] + carry;
+            t[i + j] = (uint64_t)p;
+            carry = (uint64_t)(p >> 64);
+        }
+        t[i + 4] = carry;
+    }
+    if (t[4] | t[5] | t[6] | t[7]) {
+        return 1;
+    }
+    memcpy(r->w, t, sizeof r->w);
+    return 0;
+}
+
+static int
+mul_small(u256 *r, const u256 *a, uint64_t k)
+{
+    u128 carry = 0;
+    for (int i = 0; i < 4; i++) {
+        carry += (u128)a->w[i] * k;
+        r->w[i] = (uint64_t)carry;
+        carry >>= 64;
+    }
+    return carry != 0;
+}
+
+static int
+limbs(const u256 *a)
+{
+    int n = 4;
+    while (n && !a->w[n - 1]) {
+        n--;
+    }
+    return n;
+}
+
+/* (hi * 2**64 + lo) // d and the remainder, for hi < d (so the quotient fits 64 bits). */
+static inline uint64_t
+div128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+{
+#if defined(__x86_64__)
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+    *rem = r;
+    return q;
+#else
+    u128 n = ((u128)hi << 64) | lo;
+    *rem = (uint64_t)(n % d);
+    return (uint64_t)(n / d);
+#endif
+}
+
+/* q = a // b for b != 0: Knuth's algorithm D on 64-bit limbs. */
+static void
+divide(u256 *q, const u256 *a, const u256 *b)
+{
+    int n = limbs(b), m = limbs(a);
+    u256 quot = {{0, 0, 0, 0}};
+    if (m < n) {
+        *q = quot;
+        return;
+    }
+    if (n == 1) {
+        uint64_t d = b->w[0], rem = 0;
+        for (int i = m - 1; i >= 0; i--) {
+            quot.w[i] = div128(rem, a->w[i], d, &rem);
+        }
+        *q = quot;
+        return;
+    }
+    int s = __builtin_clzll(b->w[n - 1]);
+    uint64_t vn[4], un[5];
+    for (int i = n - 1; i > 0; i--) {
+        vn[i] = (b->w[i] << s) | (s ? b->w[i - 1] >> (64 - s) : 0);
+    }
+    vn[0] = b->w[0] << s;
+    un[m] = s ? a->w[m - 1] >> (64 - s) : 0;
+    for (int i = m - 1; i > 0; i--) {
+        un[i] = (a->w[i] << s) | (s ? a->w[i - 1] >> (64 - s) : 0);
+    }
+    un[0] = a->w[0] << s;
+    for (int j = m - n; j >= 0; j--) {
+        u128 qhat, rhat;
+        if (un[j + n] < vn[n - 1]) {
+            uint64_t r;
+            qhat = div128(un[j + n], un[j + n - 1], vn[n - 1], &r);
+            rhat = r;
+        }
+        else { /* the quotient digit would not fit: start from its largest value */
+            u128 num = ((u128)un[j + n] << 64) | un[j + n - 1];
+            qhat = num / vn[n - 1];
+            rhat = num % vn[n - 1];
+        }
+        while ((qhat >> 64) || qhat * vn[n - 2] > ((rhat << 64) | un[j + n - 2])) {
+            qhat--;
+            rhat += vn[n - 1];
+            if (rhat >> 64) {
+                break;
+            }
+        }
+        uint64_t carry = 0, borrow = 0;
+        for (int i = 0; i < n; i++) {
+            u128 p = qhat * vn[i] + carry;
+            carry = (uint64_t)(p >> 64);
+            u128 d = (u128)un[i + j] - (uint64_t)p - borrow;
+            un[i + j] = (uint64_t)d;
+            borrow = (uint64_t)(d >> 64) != 0;
+        }
+        u128 d = (u128)un[j + n] - carry - borrow;
+        un[j + n] = (uint64_t)d;
+        if ((uint64_t)(d >> 64)) { /* qhat was one too large: add the divisor back */
+            qhat--;
+            u128 c = 0;
+            for (int i = 0; i < n; i++) {
+                c += (u128)un[i + j] + vn[i];
+                un[i + j] = (uint64_t)c;
+                c >>= 64;
+            }
+            un[j + n] += (uint64_t)c;
+        }
+        quot.w[j] = (uint64_t)qhat;
+    }
+    *q = quot;
+}
+
+/* |a - b| <= 1 */
+static int
+within_one(const u256 *a, const u256 *b)
+{
+    u256 d;
+    if (cmp(a, b) >= 0) {
+        sub(&d, a, b);
+    }
+    else {
+        sub(&d, b, a);
+    }
+    return !(d.w[1] | d.w[2] | d.w[3]) && d.w[0] <= 1;
+}
+
+/* ---- the contract's loops ------------------------------------------------------------- */
+
+static int
+args3(PyObject *const *args, Py_ssize_t nargs, u256 *a, u256 *b, u256 *c)
+{
+    return nargs == 3 && from_py(args[0], a) && from_py(args[1], b) && from_py(args[2], c);
+}
+
+/* SwapTemplateBase.vy _get_D for N_COINS = 2: get_D_2(x0, x1, amp) -> D | None */
+static PyObject *
+get_D_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    u256 x0, x1, amp, S, D, Ann, a_term, b_coef, nx0, nx1, D_P, Dprev, t, num, den;
+    const u256 prec = {{A_PRECISION, 0, 0, 0}};
+    if (!args3(args, nargs, &x0, &x1, &amp) || is_zero(&x0) || is_zero(&x1)) {
+        Py_RETURN_NONE;
+    }
+    if (add(&S, &x0, &x1) || mul_small(&Ann, &amp, 2) || mul(&a_term, &Ann, &S) || cmp(&Ann, &prec) < 0 || mul_small(&nx0, &x0, 2) ||
+        mul_small(&nx1, &x1, 2)) {
+        Py_RETURN_NONE;
+    }
+    divide(&a_term, &a_term, &prec);
+    sub(&b_coef, &Ann, &prec);
+    D = S;
+    for (int k = 0; k < MAX_ITERATIONS; k++) {
+        /* D_P = D * D // (x0 * 2) * D // (x1 * 2) */
+        if (mul(&t, &D, &D)) {
+            Py_RETURN_NONE;
+        }
+        divide(&t, &t, &nx0);
+        if (mul(&D_P, &t, &D)) {
+            Py_RETURN_NONE;
+        }
+        divide(&D_P, &D_P, &nx1);
+        Dprev = D;
+        /* D = (Ann * S // A_PRECISION + D_P * N) * D // ((Ann - A_PRECISION) * D // A_PRECISION + (N + 1) * D_P) */
+        if (mul_small(&t, &D_P, 2) || add(&t, &a_term, &t) || mul(&num, &t, &D) ||
+            mul(&den, &b_coef, &D)) {
+            Py_RETURN_NONE;
+        }
+        divide(&den, &den, &prec);
+        if (mul_small(&t, &D_P, 3) || add(&den, &den, &t) || is_zero(&den)) {
+            Py_RETURN_NONE;
+        }
+        divide(&D, &num, &den);
+        if (within_one(&D, &Dprev)) {
+            return to_py(&D);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* SwapTemplateBase.vy _get_y for N_COINS = 2, the other coin's xp at `x`:
+ * get_y_2(x, D, amp) -> y | None */
+static PyObject *
+get_y_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    u256 x, D, amp, Ann, c, t, b, y, y_prev, num, den;
+    if (!args3(args, nargs, &x, &D, &amp) || is_zero(&x)) {
+        Py_RETURN_NONE;
+    }
+    /* c = D * D // (x * N) * D * A_PRECISION // (Ann * N); b = x + D * A_PRECISION // Ann */
+    if (mul_small(&Ann, &amp, 2) || is_zero(&Ann) || mul(&c, &D, &D) || mul_small(&t, &x, 2)) {
+        Py_RETURN_NONE;
+    }
+    divide(&c, &c, &t);
+    if (mul(&c, &c, &D) || mul_small(&c, &c, A_PRECISION) || mul_small(&t, &Ann, 2)) {
+        Py_RETURN_NONE;
+    }
+    divide(&c, &c, &t);
+    if (mul_small(&t, &D, A_PRECISION)) {
+        Py_RETURN_NONE;
+    }
+    divide(&t, &t, &Ann);
+    if (add(&b, &x, &t)) {
+        Py_RETURN_NONE;
+    }
+    y = D;
+    for (int k = 0; k < MAX_ITERATIONS; k++) {
+        y_prev = y;
+        /* y = (y*y + c) // (2 * y + b - D) */
+        if (mul_small(&den, &y, 2) || add(&den, &den, &b) || cmp(&den, &D) <= 0) {
+            Py_RETURN_NONE;
+        }
+        sub(&den, &den, &D);
+        if (mul(&num, &y, &y) || add(&num, &num, &c)) {
+            Py_RETURN_NONE;
+        }
+        divide(&y, &num, &den);
+        if (within_one(&y, &y_prev)) {
+            return to_py(&y);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* Test hooks: the uint256 primitives themselves, for tests/test_stableswap_native.py. */
+static PyObject *
+u256_mul(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    u256 a, b, r;
+    if (nargs != 2 || !from_py(args[0], &a) || !from_py(args[1], &b) || mul(&r, &a, &b)) {
+        Py_RETURN_NONE;
+    }
+    return to_py(&r);
+}
+
+static PyObject *
+u256_div(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    u256 a, b, q;
+    if (nargs != 2 || !from_py(args[0], &a) || !from_py(args[1], &b) || is_zero(&b)) {
+        Py_RETURN_NONE;
+    }
+    divide(&q, &a, &b);
+    return to_py(&q);
+}
+
+static PyMethodDef methods[] = {
+    {"get_D_2", (PyCFunction)(void (*)(void))get_D_2, METH_FASTCALL,
+     "get_D_2(x0, x1, amp) -> D, or None where the contract would revert or a value leaves uint256"},
+    {"get_y_2", (PyCFunction)(void (*)(void))get_y_2, METH_FASTCALL,
+     "get_y_2(x, D, amp) -> y, or None where the contract would revert or a value leaves uint256"},
+    {"u256_mul", (PyCFunction)(void (*)(void))u256_mul, METH_FASTCALL,
+     "a * b in uint256, or None on overflow (test hook)"},
+    {"u256_div", (PyCFunction)(void (*)(void))u256_div, METH_FASTCALL,
+     "a // b in uint256, or None for b == 0 (test hook)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_stableswap_native",
+    "uint256 kernels of the two-coin StableSwap hot path (see stableswap.py)", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__stableswap_native(void)
+{
+    return PyModule_Create(&module);
+}
