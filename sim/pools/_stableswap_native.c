@@ -11,6 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 typedef unsigned __int128 u128;
@@ -122,22 +123,37 @@ sub(u256 *r, const u256 *a, const u256 *b)
 }
 
 static int
+limbs(const u256 *a)
+{
+    int n = 4;
+    while (n && !a->w[n - 1]) {
+        n--;
+    }
+    return n;
+}
+
+static int
 mul(u256 *r, const u256 *a, const u256 *b)
 {
+    int na = limbs(a), nb = limbs(b);
+    if (!na || !nb) {
+        memset(r->w, 0, sizeof r->w);
+        return 0;
+    }
+    if (na + nb > 5) { /* a >= 2**(64(na-1)), b >= 2**(64(nb-1)): the product is >= 2**256 */
+        return 1;
+    }
     uint64_t t[8] = {0};
-    for (int i = 0; i < 4; i++) {
-        if (!a->w[i]) {
-            continue;
-        }
+    for (int i = 0; i < na; i++) {
         uint64_t carry = 0;
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < nb; j++) {
             u128 p = (u128)a->w[i] * b->w[j] + t[i + j] + carry;
             t[i + j] = (uint64_t)p;
             carry = (uint64_t)(p >> 64);
         }
-        t[i + 4] = carry;
+        t[i + nb] = carry;
     }
-    if (t[4] | t[5] | t[6] | t[7]) {
+    if (t[4]) {
         return 1;
     }
     memcpy(r->w, t, sizeof r->w);
@@ -154,16 +170,6 @@ mul_small(u256 *r, const u256 *a, uint64_t k)
         carry >>= 64;
     }
     return carry != 0;
-}
-
-static int
-limbs(const u256 *a)
-{
-    int n = 4;
-    while (n && !a->w[n - 1]) {
-        n--;
-    }
-    return n;
 }
 
 /* (hi * 2**64 + lo) // d and the remainder, for hi < d (so the quotient fits 64 bits). */
@@ -321,12 +327,149 @@ get_D_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* The contract's y loop (shared by _get_y and _get_y_D), from `y`:
+ * y = (y*y + c) // (2*y + b - D) until two iterates differ by at most 1.
+ * 1 with the result in *out, or 0 where the loop would revert or leave uint256. */
+static int
+y_loop(const u256 *b, const u256 *c, const u256 *D, u256 y, u256 *out)
+{
+    u256 y_prev, num, den;
+    for (int k = 0; k < MAX_ITERATIONS; k++) {
+        y_prev = y;
+        if (mul_small(&den, &y, 2) || add(&den, &den, b) || cmp(&den, D) <= 0) {
+            return 0;
+        }
+        sub(&den, &den, D);
+        if (mul(&num, &y, &y) || add(&num, &num, c)) {
+            return 0;
+        }
+        divide(&y, &num, &den);
+        if (within_one(&y, &y_prev)) {
+            *out = y;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static double
+to_double(const u256 *a)
+{
+    return ldexp((double)a->w[3], 192) + ldexp((double)a->w[2], 128) +
+           ldexp((double)a->w[1], 64) + (double)a->w[0];
+}
+
+/* floor(v) for 0 <= v < 2**256; 0 otherwise (NaN included) */
+static int
+from_double(double v, u256 *out)
+{
+    memset(out->w, 0, sizeof out->w);
+    if (!(v >= 0.0 && v < 0x1p256)) {
+        return 0;
+    }
+    if (v < 0x1p64) {
+        out->w[0] = (uint64_t)v;
+        return 1;
+    }
+    int e;
+    uint64_t mant = (uint64_t)ldexp(frexp(v, &e), 64); /* v = mant * 2**(e - 64), exactly */
+    int shift = e - 64, limb = shift / 64, bit = shift % 64;
+    out->w[limb] = mant << bit;
+    if (bit && limb < 3) {
+        out->w[limb + 1] = mant >> (64 - bit);
+    }
+    return 1;
+}
+
+/* f(y) = y*y + (b - D)*y - c <= 0, as P = y*y + b*y against Q = D*y + c; *excess = P - Q
+ * when positive. -1 where a term leaves uint256. */
+static int
+f_at_most_zero(const u256 *b, const u256 *c, const u256 *D, const u256 *y, u256 *excess)
+{
+    u256 P, Q, t;
+    if (mul(&P, y, y) || mul(&t, b, y) || add(&P, &P, &t) || mul(&Q, D, y) || add(&Q, &Q, c)) {
+        return -1;
+    }
+    if (cmp(&P, &Q) <= 0) {
+        return 1;
+    }
+    sub(excess, &P, &Q);
+    return 0;
+}
+
+/* The closed form of sim/pools/stableswap.py newton_y_result: where it vouches (see its
+ * proof), the contract's loop from y = D returns r = floor(y*), y* the larger root of f.
+ * r comes from one Newton step from just above a float estimate of y* (instead of the
+ * loop's eight or so from D) and is then checked exactly: f(r) <= 0 < f(r + 1), and the
+ * conditions of the proof. 1 with r in *out, or 0 where it does not vouch. */
+static int
+closed_form_y(const u256 *b, const u256 *c, const u256 *D, u256 *out)
+{
+    u256 t, r, r1, f1, slope, lhs, rhs;
+    const u256 one = {{1, 0, 0, 0}};
+    if (mul(&t, D, D) || add(&t, &t, c)) { /* D*D + c beyond uint256 */
+        return 0;
+    }
+    double B = to_double(b) - to_double(D), C = to_double(c);
+    double disc = sqrt(B * B + 4.0 * C);
+    double root = B > 0 ? 2.0 * C / (B + disc) : (disc - B) / 2.0;
+    /* a start just above y* (the estimate is good to about 2**-50), and one Newton step
+     * from it: floor(N(y)) with N(y) - y* = (y - y*)**2 / (2y + B) lands within one of y* */
+    if (!from_double(root * (1.0 + 0x1p-46) + 4.0, &t) || mul_small(&lhs, &t, 2) ||
+        add(&lhs, &lhs, b) || cmp(&lhs, D) <= 0 || mul(&rhs, &t, &t) || add(&rhs, &rhs, c)) {
+        return 0;
+    }
+    sub(&lhs, &lhs, D);
+    divide(&r, &rhs, &lhs);
+    int k, ok;
+    for (k = 0; (ok = f_at_most_zero(b, c, D, &r, &f1)) == 0 && k < 2; k++) {
+        sub(&r, &r, &one); /* f(r) > 0: r is above the root */
+    }
+    if (ok != 1) {
+        return 0;
+    }
+    for (k = 0; k < 3; k++) {
+        if (add(&r1, &r, &one) || (ok = f_at_most_zero(b, c, D, &r1, &f1)) < 0) {
+            return 0;
+        }
+        if (!ok) {
+            break; /* f(r) <= 0 < f(r + 1): r = floor(y*) */
+        }
+        r = r1;
+    }
+    if (ok) {
+        return 0;
+    }
+    /* the proof's conditions: r + 1 < D, slope = 2r + B > 0, f(r + 1) * slope > 4 * (slope + 2) */
+    if (cmp(&r1, D) >= 0 || mul_small(&slope, &r, 2) || add(&slope, &slope, b) ||
+        cmp(&slope, D) <= 0) {
+        return 0;
+    }
+    sub(&slope, &slope, D);
+    const u256 two = {{2, 0, 0, 0}};
+    if (add(&rhs, &slope, &two) || mul_small(&rhs, &rhs, 4)) {
+        return 0;
+    }
+    if (!mul(&lhs, &f1, &slope) && cmp(&lhs, &rhs) <= 0) {
+        return 0; /* (a product beyond uint256 is certainly larger) */
+    }
+    *out = r;
+    return 1;
+}
+
+/* The contract's y loop from y = D, by its closed form where that vouches. */
+static int
+newton_y(const u256 *b, const u256 *c, const u256 *D, u256 *out)
+{
+    return closed_form_y(b, c, D, out) || y_loop(b, c, D, *D, out);
+}
+
 /* SwapTemplateBase.vy _get_y for N_COINS = 2, the other coin's xp at `x`:
  * get_y_2(x, D, amp) -> y | None */
 static PyObject *
 get_y_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
 {
-    u256 x, D, amp, Ann, c, t, b, y, y_prev, num, den;
+    u256 x, D, amp, Ann, c, t, b, y;
     if (!args3(args, nargs, &x, &D, &amp) || is_zero(&x)) {
         Py_RETURN_NONE;
     }
@@ -343,26 +486,10 @@ get_y_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     }
     divide(&t, &t, &Ann);
-    if (add(&b, &x, &t)) {
+    if (add(&b, &x, &t) || !newton_y(&b, &c, &D, &y)) {
         Py_RETURN_NONE;
     }
-    y = D;
-    for (int k = 0; k < MAX_ITERATIONS; k++) {
-        y_prev = y;
-        /* y = (y*y + c) // (2 * y + b - D) */
-        if (mul_small(&den, &y, 2) || add(&den, &den, &b) || cmp(&den, &D) <= 0) {
-            Py_RETURN_NONE;
-        }
-        sub(&den, &den, &D);
-        if (mul(&num, &y, &y) || add(&num, &num, &c)) {
-            Py_RETURN_NONE;
-        }
-        divide(&y, &num, &den);
-        if (within_one(&y, &y_prev)) {
-            return to_py(&y);
-        }
-    }
-    Py_RETURN_NONE;
+    return to_py(&y);
 }
 
 /* Test hooks: the uint256 primitives themselves, for tests/test_stableswap_native.py. */
@@ -374,6 +501,16 @@ u256_mul(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     }
     return to_py(&r);
+}
+
+static PyObject *
+y_from(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    u256 b, c, D, y;
+    if (!args3(args, nargs, &b, &c, &D) || !newton_y(&b, &c, &D, &y)) {
+        Py_RETURN_NONE;
+    }
+    return to_py(&y);
 }
 
 static PyObject *
@@ -392,6 +529,8 @@ static PyMethodDef methods[] = {
      "get_D_2(x0, x1, amp) -> D, or None where the contract would revert or a value leaves uint256"},
     {"get_y_2", (PyCFunction)(void (*)(void))get_y_2, METH_FASTCALL,
      "get_y_2(x, D, amp) -> y, or None where the contract would revert or a value leaves uint256"},
+    {"y_from", (PyCFunction)(void (*)(void))y_from, METH_FASTCALL,
+     "y_from(b, c, D) -> the contract's y loop from y = D, or None (test hook)"},
     {"u256_mul", (PyCFunction)(void (*)(void))u256_mul, METH_FASTCALL,
      "a * b in uint256, or None on overflow (test hook)"},
     {"u256_div", (PyCFunction)(void (*)(void))u256_div, METH_FASTCALL,

@@ -43,7 +43,12 @@ almost every call (``get_dy`` then ``exchange``, a quote loop of an arbitrageur,
 ``D0`` of a deposit). The pool keeps the last D of the current state keyed on
 ``(xp, amp)`` and the coin rates it was computed under; any change of balances, A or
 a rate changes the key, so a stale D can never be used. The Newton loops themselves are the contract's, so every
-integer result is the contract's.
+integer result is the contract's. For two coins (every swap and quote of the common pool), the
+``_get_D`` and ``_get_y`` loops run in ``_stableswap_native.c`` when it is built: the same
+uint256 steps on 64-bit limbs, two to four times faster than on Python integers. It answers only
+where every intermediate fits in uint256 and the loop converges; otherwise, and wherever it is
+not built or ``AMMSIM_PURE_PYTHON`` is set, the Python below runs (the reference the kernel is
+tested against).
 
 Not mirrored. The owner checks (the simulation decides who may ramp A or take
 admin fees), `is_killed`, the fee and ownership commit/apply functions and
