@@ -906,6 +906,18 @@ def test_closed_form_y_equals_the_contract_loop_wherever_it_answers(B: int, c: i
     fast = newton_y_result(B, c, D)
     if fast is not None:
         assert fast == contract_y_loop(B, c, D)
+    check_native_y(B, c, D)
+
+
+def check_native_y(B: int, c: int, D: int) -> None:
+    """The C kernel's y (one Newton step from a float estimate where its closed form vouches,
+    else the loop from y = D) must be the loop's result, and None exactly where it reverts."""
+    if stableswap._native_y_2 is None or B + D < 0 or c < 0:  # the Python run, or not uint256
+        return
+    from sim.pools._stableswap_native import y_from
+
+    expected = contract_y_loop(B, c, D)
+    assert y_from(B + D, c, D) == (expected if isinstance(expected, int) else None)
 
 
 @settings(max_examples=2000, deadline=None, database=None)
@@ -925,6 +937,7 @@ def test_closed_form_y_near_an_integer_root_falls_back_or_agrees(
     fast = newton_y_result(B, c, D)
     if fast is not None:
         assert fast == contract_y_loop(B, c, D)
+    check_native_y(B, c, D)
 
 
 def test_closed_form_y_answers_for_real_pool_states() -> None:

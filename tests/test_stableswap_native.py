@@ -3,7 +3,8 @@
 sim/pools/_stableswap_native.c redoes two contract loops (_get_D, _get_y) in uint256
 limbs. Whatever integer it returns must be the one the Python reference computes; where
 it declines (None), the Python runs instead. These tests compare the two directly, from
-the limb arithmetic up to a whole scenario's results.
+the limb arithmetic up to a whole scenario's results. (The kernel's y loop and closed form
+are checked against the contract loop in test_stableswap.py, beside the Python's.)
 """
 
 from __future__ import annotations
@@ -125,47 +126,6 @@ def test_y_matches_the_python_reference(x0: int, ratio: float, trade: float, amp
         assert y == reference
     elif max(x, D) < 2**80:
         assert isinstance(reference, str)  # declined only where the contract reverts
-
-
-def contract_y_loop(b: int, c: int, D: int) -> int | None:
-    """The contract's y loop on Python integers, None where it reverts."""
-    y = D
-    for _ in range(255):
-        y_prev = y
-        num, den = y * y + c, 2 * y + b - D
-        if den <= 0 or num > MAX_UINT256:
-            return None
-        y = num // den
-        if abs(y - y_prev) <= 1:
-            return y
-    return None
-
-
-@MANY
-@given(D=st.integers(1, 2**128), c=st.integers(0, 2**250), B=st.integers(-(2**128), 2**128))
-def test_the_kernels_y_is_the_contract_loops_result(B: int, c: int, D: int) -> None:
-    """The kernel finds y from a float estimate where the closed form vouches for it, else
-    runs the loop from y = D; either way the integer is the loop's."""
-    if B + D >= 0:
-        assert native.y_from(B + D, c, D) == contract_y_loop(B + D, c, D)
-
-
-@MANY
-@given(
-    r=st.integers(1, 2**100),
-    below=st.integers(1, 64),
-    spread=st.integers(2, 2**100),
-    data=st.data(),
-)
-def test_the_kernels_y_near_an_integer_root(
-    r: int, below: int, spread: int, data: st.DataObject
-) -> None:
-    """Roots just below an integer, where an estimate could land one off."""
-    B = data.draw(st.integers(-r, r))
-    c = (r + 1) ** 2 + B * (r + 1) - below
-    D = r + spread
-    if B + D >= 0 and c >= 0:
-        assert native.y_from(B + D, c, D) == contract_y_loop(B + D, c, D)
 
 
 def test_kernels_decline_where_an_intermediate_leaves_uint256() -> None:
