@@ -6,7 +6,8 @@
  * not an int in [0, 2**256), or the loop would revert. On None the caller runs the Python
  * reference of the same steps, which raises the contract's error or, for inputs outside
  * uint256, computes what Python integers give. So every value returned here equals the Python
- * reference's; tests/test_stableswap_native.py checks that on random and edge-case inputs.
+ * reference's; tests/test_stableswap_native.py and tests/test_stableswap.py check that on
+ * random and edge-case inputs, and run every StableSwap test with and without the kernels.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -292,8 +293,9 @@ get_D_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
     if (!args3(args, nargs, &x0, &x1, &amp) || is_zero(&x0) || is_zero(&x1)) {
         Py_RETURN_NONE;
     }
-    if (add(&S, &x0, &x1) || mul_small(&Ann, &amp, 2) || mul(&a_term, &Ann, &S) || cmp(&Ann, &prec) < 0 || mul_small(&nx0, &x0, 2) ||
-        mul_small(&nx1, &x1, 2)) {
+    /* Ann < A_PRECISION would make (Ann - A_PRECISION) negative: left to the Python */
+    if (add(&S, &x0, &x1) || mul_small(&Ann, &amp, 2) || cmp(&Ann, &prec) < 0 ||
+        mul(&a_term, &Ann, &S) || mul_small(&nx0, &x0, 2) || mul_small(&nx1, &x1, 2)) {
         Py_RETURN_NONE;
     }
     divide(&a_term, &a_term, &prec);
@@ -310,7 +312,8 @@ get_D_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
         }
         divide(&D_P, &D_P, &nx1);
         Dprev = D;
-        /* D = (Ann * S // A_PRECISION + D_P * N) * D // ((Ann - A_PRECISION) * D // A_PRECISION + (N + 1) * D_P) */
+        /* D = (Ann * S // A_PRECISION + D_P * N) * D
+         *     // ((Ann - A_PRECISION) * D // A_PRECISION + (N + 1) * D_P) */
         if (mul_small(&t, &D_P, 2) || add(&t, &a_term, &t) || mul(&num, &t, &D) ||
             mul(&den, &b_coef, &D)) {
             Py_RETURN_NONE;
@@ -405,7 +408,7 @@ f_at_most_zero(const u256 *b, const u256 *c, const u256 *D, const u256 *y, u256 
 static int
 closed_form_y(const u256 *b, const u256 *c, const u256 *D, u256 *out)
 {
-    u256 t, r, r1, f1, slope, lhs, rhs;
+    u256 t, num, den, r, r1, f1, slope, lhs, rhs;
     const u256 one = {{1, 0, 0, 0}};
     if (mul(&t, D, D) || add(&t, &t, c)) { /* D*D + c beyond uint256 */
         return 0;
@@ -413,14 +416,16 @@ closed_form_y(const u256 *b, const u256 *c, const u256 *D, u256 *out)
     double B = to_double(b) - to_double(D), C = to_double(c);
     double disc = sqrt(B * B + 4.0 * C);
     double root = B > 0 ? 2.0 * C / (B + disc) : (disc - B) / 2.0;
-    /* a start just above y* (the estimate is good to about 2**-50), and one Newton step
-     * from it: floor(N(y)) with N(y) - y* = (y - y*)**2 / (2y + B) lands within one of y* */
-    if (!from_double(root * (1.0 + 0x1p-46) + 4.0, &t) || mul_small(&lhs, &t, 2) ||
-        add(&lhs, &lhs, b) || cmp(&lhs, D) <= 0 || mul(&rhs, &t, &t) || add(&rhs, &rhs, c)) {
+    /* A start just above y* (on pool states the estimate is good to about 2**-50; where
+     * b - D cancels it may not be, and the checks below then send us to the loop), and one
+     * Newton step from it: N(y) - y* = (y - y*)**2 / (2y + B) puts floor(N(y)) within one of
+     * y*. The step is the loop's: y = (y*y + c) // (2*y + b - D). */
+    if (!from_double(root * (1.0 + 0x1p-46) + 4.0, &t) || mul_small(&den, &t, 2) ||
+        add(&den, &den, b) || cmp(&den, D) <= 0 || mul(&num, &t, &t) || add(&num, &num, c)) {
         return 0;
     }
-    sub(&lhs, &lhs, D);
-    divide(&r, &rhs, &lhs);
+    sub(&den, &den, D);
+    divide(&r, &num, &den);
     int k, ok;
     for (k = 0; (ok = f_at_most_zero(b, c, D, &r, &f1)) == 0 && k < 2; k++) {
         sub(&r, &r, &one); /* f(r) > 0: r is above the root */
@@ -526,9 +531,9 @@ u256_div(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef methods[] = {
     {"get_D_2", (PyCFunction)(void (*)(void))get_D_2, METH_FASTCALL,
-     "get_D_2(x0, x1, amp) -> D, or None where the contract would revert or a value leaves uint256"},
+     "get_D_2(x0, x1, amp) -> D, or None where the contract reverts or a value leaves uint256"},
     {"get_y_2", (PyCFunction)(void (*)(void))get_y_2, METH_FASTCALL,
-     "get_y_2(x, D, amp) -> y, or None where the contract would revert or a value leaves uint256"},
+     "get_y_2(x, D, amp) -> y, or None where the contract reverts or a value leaves uint256"},
     {"y_from", (PyCFunction)(void (*)(void))y_from, METH_FASTCALL,
      "y_from(b, c, D) -> the contract's y loop from y = D, or None (test hook)"},
     {"u256_mul", (PyCFunction)(void (*)(void))u256_mul, METH_FASTCALL,
