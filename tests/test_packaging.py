@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +30,31 @@ def test_wheel_contains_packages_and_bundled_scenarios(tmp_path: Path) -> None:
         modules = {f"{folder}/{p.name}" for p in (ROOT / folder).glob("*.py")}
         assert modules <= names, modules - names
     assert any(n.endswith("entry_points.txt") for n in names)
+    if shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
+        assert any(
+            n.startswith("sim/pools/_stableswap_native") and n.endswith(".so") for n in names
+        )
+
+
+def test_without_a_c_compiler_the_install_still_works_in_python(tmp_path: Path) -> None:
+    """The StableSwap kernels are optional: a failing compiler leaves them out, nothing else."""
+    if os.name != "posix" or shutil.which("false") is None:
+        pytest.skip("needs a POSIX `false` to stand in for a broken compiler")
+    src = tmp_path / "src"
+    skip = shutil.ignore_patterns(
+        ".git", ".venv", "build", "outputs", "docs", "*.so", "*.egg-info", ".*cache", "__pycache__"
+    )
+    shutil.copytree(ROOT, src, ignore=skip)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "CC": "false"},
+    )
+    (wheel,) = tmp_path.glob("ammsim-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "sim/pools/stableswap.py" in names
+    assert not any(n.endswith((".so", ".pyd")) for n in names)
 
 
 def test_console_script_lists_bundled_scenarios() -> None:
