@@ -45,7 +45,8 @@ almost every call (``get_dy`` then ``exchange``, a quote loop of an arbitrageur,
 a rate changes the key, so a stale D can never be used. The Newton loops themselves are the contract's, so every
 integer result is the contract's. For two coins (every swap and quote of the common pool), the
 ``_get_D`` and ``_get_y`` loops run in ``_stableswap_native.c`` when it is built: the same
-uint256 steps on 64-bit limbs, two to four times faster than on Python integers. It answers only
+uint256 steps on 64-bit limbs (for y, `newton_y_result`'s closed form where its proof vouches,
+else the loop), two to four times faster than on Python integers. It answers only
 where every intermediate fits in uint256 and the loop converges; otherwise, and wherever it is
 not built or ``AMMSIM_PURE_PYTHON`` is set, the Python below runs (the reference the kernel is
 tested against).
