@@ -663,9 +663,7 @@ class StableSwapPool(Pool):
         if c > MAX_UINT256:
             raise _overflow("get_y")
         c //= Ann * 2
-        b = x + D * A_PRECISION // Ann
-        y = newton_y_result(b - D, c, D)
-        return self._newton_y(b, c, D, "get_y") if y is None else y
+        return self._solve_y(x + D * A_PRECISION // Ann, c, D, "get_y")
 
     def get_dy(self, i: int, j: int, dx: int) -> int:
         """Mirrors SwapTemplateBase.vy get_dy: output of coin j for `dx` of coin i, after fee.
