@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.bench import describe, interpreter
+from sim.bench import describe, interpreter, sweep_scaling
 from sim.cli import main
 
 
@@ -45,3 +45,15 @@ def test_the_interpreter_line_says_which_stableswap_kernels_run(
     monkeypatch.setenv("AMMSIM_PURE_PYTHON", "1")
     pure = describe({**python, "stableswap_kernels": "python"})
     assert "pure Python (AMMSIM_PURE_PYTHON is set)" in pure
+
+
+def test_the_sweep_timing_runs_the_command_on_each_worker_count() -> None:
+    scaling = sweep_scaling(runs=2, blocks=40, repeats=1)
+    one, two = scaling["all_s"]["1_worker"], scaling["all_s"]["2_workers"]
+    assert len(one) == len(two) == 1 and min(one + two) > 0
+    assert scaling["ratio"] == pytest.approx(two[0] / one[0])
+
+
+def test_the_sweep_timing_refuses_a_sweep_that_failed() -> None:
+    with pytest.raises(RuntimeError, match="sweep on 1 worker"):
+        sweep_scaling(runs=2, blocks=0, repeats=1)
