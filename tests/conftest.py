@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
+import sysconfig
 from typing import Any
 
 import pytest
@@ -18,6 +20,12 @@ settings.register_profile(
     "explore", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def has_c_compiler() -> bool:
+    """Whether the C compiler an install would build the StableSwap kernels with is here."""
+    return shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is not None
+
 
 BASE: dict[str, Any] = {
     "scenario": {"name": "tiny", "seed": 7, "blocks": 300, "block_time_s": 12, "numeraire": "USDC"},

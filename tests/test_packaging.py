@@ -6,11 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import has_c_compiler
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ def test_wheel_contains_packages_and_bundled_scenarios(tmp_path: Path) -> None:
         modules = {f"{folder}/{p.name}" for p in (ROOT / folder).glob("*.py")}
         assert modules <= names, modules - names
     assert any(n.endswith("entry_points.txt") for n in names)
-    if shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
+    if has_c_compiler():
         assert any(
             n.startswith("sim/pools/_stableswap_native") and n.endswith(".so") for n in names
         )
