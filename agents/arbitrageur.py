@@ -19,11 +19,11 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
-from sim.chain import SwapExactIn, Tx
+from sim.chain.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
+from sim.market.routing import Route, Router
 from sim.pools.base import Pool
-from sim.routing import Route, Router
 
 
 class ArbitrageurSpec(AgentSpec):

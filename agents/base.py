@@ -1,6 +1,6 @@
 """What every market agent shares: a wallet on the ledger, initial funding, and a mark-to-market value.
 
-Agents see the market only through `sim.market.Market`'s public methods and
+Agents see the market only through `sim.market.market.Market`'s public methods and
 the pools' public interface, and act only by submitting transactions to the
 chain. They never touch another agent or a pool's internals.
 """
@@ -15,12 +15,12 @@ import mesa
 import numpy as np
 from pydantic import Field
 
-from sim.chain import GWEI
+from sim.chain.chain import GWEI
 from sim.config import Dist, Spec, sample
 
 if TYPE_CHECKING:
-    from sim.chain import Tx
-    from sim.market import Market
+    from sim.chain.chain import Tx
+    from sim.market.market import Market
 
 
 class AgentSpec(Spec):

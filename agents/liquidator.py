@@ -26,11 +26,11 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
-from sim.lending import LendingMarket
 from sim.pools.base import Pool
+from sim.protocols.lending import LendingMarket
 
 
 class LiquidatorSpec(AgentSpec):

@@ -14,9 +14,9 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx
+from sim.chain.chain import Call, Chain, Receipt, Tx
 from sim.config import Dist, sample
-from sim.liquidity import claim, deposit, lp_shares, withdraw
+from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
 
 
 class LiquidityProviderSpec(AgentSpec):

@@ -33,11 +33,11 @@ from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
 from agents.lst_looper import require_lst_pool
-from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.pools.base import Pool
-from sim.staking import SECONDS_PER_YEAR, LiquidStaking
+from sim.protocols.staking import SECONDS_PER_YEAR, LiquidStaking
 
 
 class LstArbitrageurSpec(AgentSpec):

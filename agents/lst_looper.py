@@ -36,12 +36,12 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
-from sim.lending import LendingMarket
 from sim.pools.base import Pool, Swap
-from sim.staking import LiquidStaking
+from sim.protocols.lending import LendingMarket
+from sim.protocols.staking import LiquidStaking
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
 MIN_APR_DAYS = 7.0

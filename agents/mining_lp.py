@@ -35,14 +35,14 @@ from pydantic import Field
 
 from agents.base import MarketAgent
 from agents.token_buyer import Caution, due_diligence
-from sim.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
-from sim.liquidity import claim, deposit, lp_shares, lp_supply, withdraw
+from sim.market.prices import realised_vol
 from sim.pools.base import Pool
-from sim.prices import realised_vol
-from sim.protocols import emission_per_day, free_lp_shares, launch_of, stake_lp, unstake_lp
-from sim.rewards import MasterChef, effective_reward_apr, fee_apr, reward_apr
+from sim.pools.liquidity import claim, deposit, lp_shares, lp_supply, withdraw
+from sim.protocols.hub import emission_per_day, free_lp_shares, launch_of, stake_lp, unstake_lp
+from sim.protocols.rewards import MasterChef, effective_reward_apr, fee_apr, reward_apr
 
 APR_CAP = 100.0
 """Estimates are capped at 10,000% a year (an empty farm's APR is infinite)."""

@@ -14,9 +14,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
-from sim.chain import SwapExactIn, Tx
+from sim.chain.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
-from sim.routing import Router
+from sim.market.routing import Router
 
 
 class NoiseTraderSpec(AgentSpec):

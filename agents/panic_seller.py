@@ -37,12 +37,12 @@ from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from agents.lst_looper import require_lst_pool
-from sim.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
-from sim.liquidity import claim, deposit, lp_shares
 from sim.pools.base import Pool
-from sim.staking import LiquidStaking
+from sim.pools.liquidity import claim, deposit, lp_shares
+from sim.protocols.staking import LiquidStaking
 
 _SPOT: weakref.WeakKeyDictionary[Pool, tuple[int, float]] = weakref.WeakKeyDictionary()
 """(block, LST price) per pool, read once by the agents of a block (decision phase only)."""

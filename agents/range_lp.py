@@ -7,7 +7,7 @@ pool. Its cohort's `strategy` decides the band and when to move it:
 * `fixed_band`      +-`band_pct` % around the entry price, never moved;
 * `vol_band`        [recent low * e^-w, recent high * e^w], w = `vol_alpha` * sigma * sqrt(T):
                     sigma is the realised volatility of the reference price over the last
-                    `vol_lookback_blocks` (`sim.prices.realised_vol`), T the horizon
+                    `vol_lookback_blocks` (`sim.market.prices.realised_vol`), T the horizon
                     `vol_horizon_blocks`; re-sized whenever the price leaves the band
                     (and every `recentre_every` blocks if set);
 * `narrow_recentre` +-`band_pct` % re-centred whenever the price leaves it, and every
@@ -66,7 +66,7 @@ every term at the reference prices of the block it happened in. The loss-versus-
 of the position (`lvr_usd`) is measured from the position's own principal: each block, the
 change of its token amounts caused by the trades against the pool, valued at that block's
 reference prices (what those traders gained against it, fees excluded). Its sum over the
-pool's positions is the pool's LVR (`sim.metrics`). Regime-switching price processes also
+pool's positions is the pool's LVR (`sim.model.metrics`). Regime-switching price processes also
 get the decomposition per regime (`by_regime`).
 """
 
@@ -83,17 +83,18 @@ import mesa
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, Spec, sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
-from sim.pools.concentrated import (
+from sim.market.prices import SECONDS_PER_YEAR, realised_vol
+from sim.pools.uniswap_v3.pool import (
     ConcentratedPool,
     nearest_usable_tick,
     price_to_tick,
     ranged_il,
     tick_to_price,
 )
-from sim.pools.v3_math import (
+from sim.pools.uniswap_v3.v3_math import (
     MAX_TICK,
     MAX_UINT256,
     Q96,
@@ -102,11 +103,10 @@ from sim.pools.v3_math import (
     get_sqrt_ratio_at_tick,
     mul_div,
 )
-from sim.prices import SECONDS_PER_YEAR, realised_vol
 from sim.solve import solve_decreasing
 
 if TYPE_CHECKING:
-    from sim.model import MarketModel
+    from sim.model.model import MarketModel
 
 PERP_COUNTERPARTY = "perp_counterparty"
 """Wallet of the perpetual venue's other side (funded by one explicit mint per hedged cohort)."""

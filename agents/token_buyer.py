@@ -18,12 +18,12 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
-from sim.chain import SwapExactIn, Tx
+from sim.chain.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
-from sim.market import Market
+from sim.market.market import Market
 from sim.pools.base import Pool
-from sim.protocols import holder_concentration, launch_of, locked_lp_share
+from sim.protocols.hub import holder_concentration, launch_of, locked_lp_share
 
 
 class Caution(AgentSpec):

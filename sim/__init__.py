@@ -26,10 +26,10 @@ __all__ = [
 ]
 
 _WHERE = {
-    "run": "sim.runner",
-    "RunResult": "sim.runner",
-    "load_scenario": "sim.scenario",
-    "Scenario": "sim.scenario",
+    "run": "sim.runs.runner",
+    "RunResult": "sim.runs.runner",
+    "load_scenario": "sim.scenario.scenario",
+    "Scenario": "sim.scenario.scenario",
     "AmmSimError": "sim.errors",
     "ConservationError": "sim.errors",
     "PoolError": "sim.errors",
@@ -38,8 +38,8 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from sim.errors import AmmSimError, ConservationError, PoolError, ScenarioError
-    from sim.runner import RunResult, run
-    from sim.scenario import Scenario, load_scenario
+    from sim.runs.runner import RunResult, run
+    from sim.scenario.scenario import Scenario, load_scenario
 
 
 def __getattr__(name: str) -> Any:

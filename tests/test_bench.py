@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.bench import describe, interpreter, sweep_scaling
-from sim.cli import main
+from sim.cli.main import main
+from sim.runs.bench import describe, interpreter, sweep_scaling
 
 
 def test_bench_measures_the_workload_it_names(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""sim.calc formulas and the `ammsim calc` command."""
+"""sim.report.calc formulas and the `ammsim calc` command."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sim import calc
-from sim.cli import main
+from sim.cli.main import main
+from sim.report import calc
 
 # DOMAIN.md: r -> IL, to one decimal of a percent
 IL_TABLE = {1.25: -0.6, 1.5: -2.0, 1.75: -3.8, 2.0: -5.7, 3.0: -13.4, 4.0: -20.0, 5.0: -25.5}

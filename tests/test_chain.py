@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from agents.arbitrageur import Arbitrageur
 from agents.sandwicher import SandwichBot
-from sim.chain import (
+from sim.chain.chain import (
     BUILDER,
     GWEI,
     Bundle,
@@ -32,14 +32,14 @@ from sim.chain import (
     SwapExactIn,
     Tx,
 )
+from sim.chain.ledger import Ledger
 from sim.errors import PoolError
-from sim.ledger import Ledger
-from sim.model import MarketModel
+from sim.model.model import MarketModel
 from sim.pools.base import Pool
-from sim.pools.concentrated import ConcentratedPool, nearest_usable_tick, price_to_tick
-from sim.pools.constant_product import ConstantProductPool
-from sim.pools.stableswap import StableSwapPool
-from sim.scenario import load_scenario
+from sim.pools.curve.stableswap import StableSwapPool
+from sim.pools.uniswap_v2.pair import ConstantProductPool
+from sim.pools.uniswap_v3.pool import ConcentratedPool, nearest_usable_tick, price_to_tick
+from sim.scenario.scenario import load_scenario
 
 E18 = 10**18
 

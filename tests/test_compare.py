@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from sim import run
-from sim.cli import main
-from sim.commands.compare import label_runs, load_run
+from sim.cli.compare import label_runs, load_run
+from sim.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_default_out_folder(
 def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Path]) -> None:
     """Depeg, liquidation, mining and rug numbers are shown by default when the runs have them
     (a with/without-liquidators comparison is about the discount and the liquidations)."""
-    from sim.commands.compare import choose_metrics
+    from sim.cli.compare import choose_metrics
 
     plain = [load_run(p) for p in runs]
     assert not any(

@@ -17,7 +17,7 @@ from sim.errors import (
     PoolError,
     SlippageExceeded,
 )
-from sim.pools.concentrated import (
+from sim.pools.uniswap_v3.pool import (
     DEFAULT_TICK_SPACING,
     ConcentratedPool,
     liquidity_for_human_amounts,
@@ -29,7 +29,7 @@ from sim.pools.concentrated import (
     sqrt_price_x96_from_price,
     tick_to_price,
 )
-from sim.pools.v3_math import (
+from sim.pools.uniswap_v3.v3_math import (
     MAX_INT256,
     MAX_SQRT_RATIO,
     MAX_TICK,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.base import search_arb_amount_in
-from sim.pools.constant_product import (
+from sim.pools.uniswap_v2.pair import (
     MINIMUM_LIQUIDITY,
     UINT112_MAX,
     ZERO_ADDRESS,

@@ -1,7 +1,7 @@
 """Crash-safe outputs: `ammsim run` / `ammsim sweep` killed with SIGKILL at arbitrary points.
 
 A SIGKILL runs no cleanup, so what is on disk afterwards is exactly what the atomic-folder
-protocol of `sim.output.RunFolder` guarantees. After every kill, each entry of
+protocol of `sim.runs.folder.RunFolder` guarantees. After every kill, each entry of
 `<out>/<scenario>/` must be either
 
 * a complete run folder (visible name, every file, no `INCOMPLETE` marker), or
@@ -180,8 +180,8 @@ def test_sigkill_leaves_complete_or_marked_incomplete_folders(tmp_path: Path) ->
 
 def test_a_failed_run_does_not_touch_earlier_runs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """An exception (not a kill) mid-run: the folder stays `.partial` with the reason."""
-    import sim.runner
-    from sim.runner import run
+    import sim.runs.runner
+    from sim.runs.runner import run
 
     data = copy.deepcopy(BASE)
     data["scenario"]["blocks"] = 20
@@ -193,7 +193,7 @@ def test_a_failed_run_does_not_touch_earlier_runs(tmp_path: Path, monkeypatch) -
         folder.write_text("scenario.toml", "half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sim.runner, "write_folder", boom)
+    monkeypatch.setattr(sim.runs.runner, "write_folder", boom)
     with pytest.raises(OSError):
         run(data, out=tmp_path)
     seen = check_run_parent(tmp_path / "tiny")
@@ -205,7 +205,7 @@ def test_a_failed_run_does_not_touch_earlier_runs(tmp_path: Path, monkeypatch) -
 
 def _sweep_available() -> str | None:
     try:
-        from sim.cli import build_parser
+        from sim.cli.main import build_parser
 
         build_parser().parse_args(["sweep", "x"])
     except Exception as err:
@@ -216,7 +216,7 @@ def _sweep_available() -> str | None:
 @pytest.mark.skipif(_sweep_available() is not None, reason=str(_sweep_available()))
 def test_sigkill_of_a_sweep_leaves_a_resumable_folder(tmp_path: Path) -> None:
     """Kill a sweep mid-way: the log holds whole rows only, and `--resume` completes it."""
-    from sim.cli import main
+    from sim.cli.main import main
 
     scenario = _scenario(tmp_path, blocks=400)
     out = tmp_path / "out"

@@ -1,4 +1,4 @@
-"""`ammsim viz` and `sim.dashboard`.
+"""`ammsim viz` and `sim.viz.dashboard`.
 
 The model, controls and panels are tested in-process. The browser test serves the dashboard
 for real and drives it in headless Chromium (`-m browser`); it needs a Chromium binary
@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sim.cli import main
-from sim.scenario import bundled, load_scenario
+from sim.cli.main import main
+from sim.scenario.scenario import bundled, load_scenario
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -181,8 +181,8 @@ def _set_fee_slider(page: object, key: str) -> None:
 
 @pytest.fixture(scope="module")
 def dashboard() -> object:
-    """`sim.dashboard` (imports mesa.visualization and solara: a few seconds, once)."""
-    return pytest.importorskip("sim.dashboard")
+    """`sim.viz.dashboard` (imports mesa.visualization and solara: a few seconds, once)."""
+    return pytest.importorskip("sim.viz.dashboard")
 
 
 def test_controls_are_identifiers_for_dotted_paths(dashboard: object) -> None:

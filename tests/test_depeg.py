@@ -9,9 +9,9 @@ import pytest
 from test_looping import BASE
 
 from agents.panic_seller import PanicSeller
-from sim.model import MarketModel
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 SCENARIO = "scenarios/steth_depeg.toml"
 BLOCKS = 2_600  # the news fires at block 300; liquidations start between blocks 1,400 and 1,800

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.errors import ScenarioError
-from sim.model import MarketModel
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.scenario.scenario import load_scenario
 
 
 def model_with(raw: dict, events: dict) -> MarketModel:

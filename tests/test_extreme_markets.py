@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.model import MarketModel
-from sim.runner import RunResult, run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.runs.runner import RunResult, run
+from sim.scenario.scenario import load_scenario
 
 
 def _strict(summary: dict[str, Any]) -> None:
@@ -168,7 +168,7 @@ def _write(raw: dict, tmp_path: Path) -> Path:
 
 
 def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    from sim.cli import main
+    from sim.cli.main import main
 
     code = main(argv)
     return code, capsys.readouterr().err
@@ -177,7 +177,7 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 def test_run_check_flag_checks_conservation_after_every_block(
     raw: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sim.ledger import Ledger
+    from sim.chain.ledger import Ledger
 
     checked: list[int] = []
     real = Ledger.check
@@ -208,7 +208,7 @@ def test_a_pool_paying_one_unit_too_much_fails_the_run_with_exit_1(
     capsys: pytest.CaptureFixture[str],
     per_block: bool,
 ) -> None:
-    from sim.pools.constant_product import ConstantProductPool
+    from sim.pools.uniswap_v2.pair import ConstantProductPool
 
     real = ConstantProductPool.swap_exact_in
     leaks: list[str] = []

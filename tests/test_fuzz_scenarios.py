@@ -1,6 +1,6 @@
 """Hostile scenario files: whatever a file holds, `ammsim` answers with exit 0 or exit 2.
 
-Every case goes through `sim.cli.main` in-process, exactly as the command line would:
+Every case goes through `sim.cli.main.main` in-process, exactly as the command line would:
 `validate` for most, `run --blocks 3` for a fraction. The contract checked for each one:
 
 * exit 0 (a valid scenario, a complete run folder under `--out`), or exit 2 with an
@@ -39,10 +39,10 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 # import the simulator up front: imports are not part of any case's time budget
-import sim.runner
-import sim.sweep  # noqa: F401
-from sim.cli import main
-from sim.output import safe_name
+import sim.runs.runner
+import sim.sweep.sweep  # noqa: F401
+from sim.cli.main import main
+from sim.runs.folder import safe_name
 
 FUZZ_EXAMPLES = int(os.environ.get("AMMSIM_FUZZ_EXAMPLES", "0") or 0)
 LONG = FUZZ_EXAMPLES > 0
@@ -564,7 +564,7 @@ def test_set_overrides_are_hostile_input_too(sandbox: Path) -> None:
 def test_most_agents_allowed_builds_in_bounded_time_and_memory(sandbox: Path) -> None:
     """200,000 agents is the documented maximum; it must build and run 2 blocks within the
     budget (here: validate + a model with `out=None` to skip writing 200k-row files)."""
-    from sim.runner import run
+    from sim.runs.runner import run
 
     data = _with(
         agents__a__kind="noise_trader",

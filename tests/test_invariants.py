@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-from sim.invariants import InvariantError, watch
-from sim.model import MarketModel
-from sim.pools.concentrated import ConcentratedPool
-from sim.pools.constant_product import ConstantProductPool
-from sim.pools.stableswap import StableSwapPool
-from sim.pools.v3_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
-from sim.scenario import load_scenario
+from sim.model.invariants import InvariantError, watch
+from sim.model.model import MarketModel
+from sim.pools.curve.stableswap import StableSwapPool
+from sim.pools.uniswap_v2.pair import ConstantProductPool
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.v3_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
+from sim.scenario.scenario import load_scenario
 
 E18 = 10**18
 

@@ -1,4 +1,4 @@
-"""Tests for sim.lending: rate curve, LTV/HF limits, looping, liquidation, interest, bad debt."""
+"""Tests for sim.protocols.lending: rate curve, LTV/HF limits, looping, liquidation, interest, bad debt."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.errors import InsufficientBalance, ProtocolError
-from sim.lending import (
+from sim.protocols.lending import (
     MAX_AMOUNT,
     RAY,
     SECONDS_PER_YEAR,

@@ -14,12 +14,12 @@ import pytest
 
 from agents.liquidator import Liquidator
 from agents.lst_looper import LendingSupplier, LstLooper
-from sim.chain import SwapExactIn, Tx
+from sim.chain.chain import SwapExactIn, Tx
 from sim.errors import ProtocolError
-from sim.lending import BPS, WAD
-from sim.model import MarketModel
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.protocols.lending import BPS, WAD
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 E18 = 10**18
 

@@ -21,13 +21,13 @@ from test_looping import BASE, E18
 from agents.lst_arbitrageur import LstArbitrageur
 from agents.lst_looper import LstLooper
 from agents.panic_seller import PanicSeller
-from sim.chain import SwapExactIn, Tx
-from sim.cli import main
+from sim.chain.chain import SwapExactIn, Tx
+from sim.cli.main import main
 from sim.errors import PoolError, ProtocolError, ScenarioError
-from sim.model import MarketModel
-from sim.pools.stableswap import RateOracle, StableSwapPool
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.pools.curve.stableswap import RateOracle, StableSwapPool
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 FEE = 4_000_000  # 4 bps
 
@@ -413,7 +413,7 @@ def test_impermanent_loss_of_a_rate_oracle_pool_follows_the_rate_not_the_price()
     """The LST's price grows with its exchange rate; a pool scaled by that rate needs no
     rebalancing for it, so its LPs have no impermanent loss (on the unscaled curve a 10%
     price move would cost StableSwap LPs several percent)."""
-    from sim.summary import pool_il
+    from sim.report.summary import pool_il
 
     model = MarketModel(load_scenario("looping_yield"))
     staking = model.market.protocols.staking["wstETH"]
@@ -425,7 +425,7 @@ def test_impermanent_loss_of_a_rate_oracle_pool_follows_the_rate_not_the_price()
 
 
 def test_lvr_is_left_undefined_where_a_token_has_no_reference_price() -> None:
-    from sim.runner import run
+    from sim.runs.runner import run
 
     summary = run("rug_pull", blocks=300, out=None).summary
     assert summary["pools"]["scam_eth"]["lvr_usd"] is None

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.sandwicher import plan_sandwich
-from sim.model import MarketModel
-from sim.pools.constant_product import ConstantProductPool
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.pools.uniswap_v2.pair import ConstantProductPool
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 SIGMA = 0.8
 

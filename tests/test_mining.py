@@ -7,8 +7,8 @@ import pytest
 
 from agents.mining_lp import MiningLP, trimmed_total
 from sim.errors import ProtocolError
-from sim.model import MarketModel
-from sim.protocols import (
+from sim.model.model import MarketModel
+from sim.protocols.hub import (
     free_lp_shares,
     holder_concentration,
     lock_lp,
@@ -16,8 +16,8 @@ from sim.protocols import (
     stake_lp,
     unstake_lp,
 )
-from sim.scenario import load_scenario
-from sim.summary import summarize
+from sim.report.summary import summarize
+from sim.scenario.scenario import load_scenario
 
 SMALL = {
     "agents.retail.count": 10,

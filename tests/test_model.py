@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from sim.errors import ConservationError
-from sim.model import MarketModel
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 
 def test_tokens_only_move_across_a_run(raw: dict) -> None:
@@ -159,13 +159,13 @@ def test_run_folder_is_complete_and_atomic(raw: dict, tmp_path: Path) -> None:
 
 
 def test_failed_run_leaves_folder_marked_incomplete(raw: dict, tmp_path: Path, monkeypatch) -> None:
-    import sim.runner
+    import sim.runs.runner
 
     def boom(model, blocks, progress=False):  # type: ignore[no-untyped-def]
         model.run_for(3)
         raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(sim.runner, "advance", boom)
+    monkeypatch.setattr(sim.runs.runner, "advance", boom)
     with pytest.raises(RuntimeError):
         run(raw, out=tmp_path)
     folders = list((tmp_path / "tiny").iterdir())

@@ -26,13 +26,16 @@ def test_wheel_contains_packages_and_bundled_scenarios(tmp_path: Path) -> None:
     shipped = {f"sim/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.toml")}
     assert "sim/scenarios/quickstart.toml" in shipped
     assert shipped <= names
-    for folder in ("sim", "sim/pools", "sim/commands", "agents"):
-        modules = {f"{folder}/{p.name}" for p in (ROOT / folder).glob("*.py")}
-        assert modules <= names, modules - names
+    # every module of every layer folder: pyproject.toml lists the packages one by one
+    modules = {
+        p.relative_to(ROOT).as_posix() for d in ("sim", "agents") for p in (ROOT / d).rglob("*.py")
+    }
+    assert "sim/pools/uniswap_v3/pool.py" in modules
+    assert modules <= names, modules - names
     assert any(n.endswith("entry_points.txt") for n in names)
     if has_c_compiler():
         assert any(
-            n.startswith("sim/pools/_stableswap_native") and n.endswith(".so") for n in names
+            n.startswith("sim/pools/curve/_stableswap_native") and n.endswith(".so") for n in names
         )
 
 
@@ -53,7 +56,7 @@ def test_without_a_c_compiler_the_install_still_works_in_python(tmp_path: Path) 
     )
     (wheel,) = tmp_path.glob("ammsim-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "sim/pools/stableswap.py" in names
+    assert "sim/pools/curve/stableswap.py" in names
     assert not any(n.endswith((".so", ".pyd")) for n in names)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.pools.constant_product import ConstantProductPool
-from sim.pools.stableswap import StableSwapPool
+from sim.pools.curve.stableswap import StableSwapPool
+from sim.pools.uniswap_v2.pair import ConstantProductPool
 
 
 def cp() -> ConstantProductPool:

@@ -15,7 +15,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from sim.errors import ScenarioError
-from sim.prices import (
+from sim.market.prices import (
     GBM,
     Correlations,
     CsvReplay,

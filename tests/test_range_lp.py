@@ -20,18 +20,18 @@ from agents.range_lp import (
     max_usable_tick,
     rebalance_swap,
 )
-from sim.chain import Receipt, SwapExactIn, Tx
+from sim.chain.chain import Receipt, SwapExactIn, Tx
 from sim.errors import ScenarioError
-from sim.model import MarketModel
-from sim.pools.concentrated import (
+from sim.market.prices import SECONDS_PER_YEAR, realised_vol
+from sim.model.model import MarketModel
+from sim.pools.uniswap_v3.pool import (
     ConcentratedPool,
     nearest_usable_tick,
     price_to_tick,
     ranged_il,
     tick_to_price,
 )
-from sim.prices import SECONDS_PER_YEAR, realised_vol
-from sim.scenario import load_scenario
+from sim.scenario.scenario import load_scenario
 from sim.solve import solve_decreasing
 
 WHALE = "whale"
@@ -700,7 +700,7 @@ def test_recentre_drift_is_the_recentred_inventory_times_the_price_move() -> Non
 def test_position_lvr_is_its_share_of_the_pools_lvr() -> None:
     """A trade against two in-range positions: each one's LVR is what the trader gained
     against its principal at reference prices, fees excluded, so they split the pool's
-    LVR (sim.metrics) in proportion to their liquidity."""
+    LVR (sim.model.metrics) in proportion to their liquidity."""
     model = build({"a": lp("full_range", capital_usd=3e7), "b": lp("full_range", capital_usd=1e7)})
     a, b = agent(model, "a"), agent(model, "b")
     model.run_for(1)

@@ -13,9 +13,10 @@ import pytest
 from conftest import BASE
 from PIL import Image
 
-from sim import report, run
-from sim.report_html import render
-from sim.runner import RunResult
+from sim import run
+from sim.report import figures as report
+from sim.report.html import render
+from sim.runs.runner import RunResult
 
 DESCRIPTION = "A tiny market for the report test: fees <vs> impermanent loss & who wins."
 
@@ -139,7 +140,7 @@ def test_protocol_scenarios_get_their_own_tables_and_figure(
 ) -> None:
     """Mining, rug and lending runs: readable tables (not a dict dump) and one more figure
     that tells their story; the terminal summary says the same in a few lines."""
-    from sim.cli import human_summary
+    from sim.cli.main import human_summary
 
     res = run(name, blocks=blocks, overrides={"output.record_every": 20, **overrides}, out=None)
     page = render(res, b"\x89PNG\r\n\x1a\n")

@@ -16,7 +16,7 @@ import pytest
 import tomli_w
 from conftest import BASE
 
-from sim.runner import run
+from sim.runs.runner import run
 
 COMPARED = (
     "timeseries.csv",

@@ -1,4 +1,4 @@
-"""Tests of sim.rewards: exact emissions, the MasterChef accumulator, vesting, lock-up, APRs."""
+"""Tests of sim.protocols.rewards: exact emissions, the MasterChef accumulator, vesting, lock-up, APRs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.errors import ProtocolError
-from sim.rewards import (
+from sim.protocols.rewards import (
     ACC_PRECISION,
     EmissionSpec,
     MasterChef,

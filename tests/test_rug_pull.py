@@ -10,11 +10,11 @@ import pytest
 from agents.mining_lp import MiningLP
 from agents.rug_puller import TokenDeveloper
 from agents.token_buyer import TokenBuyer
-from sim.metrics import agent_holdings
-from sim.model import MarketModel
-from sim.runner import run
-from sim.scenario import load_scenario
-from sim.summary import rug_accounting
+from sim.model.metrics import agent_holdings
+from sim.model.model import MarketModel
+from sim.report.summary import rug_accounting
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 SHORT: dict[str, Any] = {
     "agents.retail.count": 10,

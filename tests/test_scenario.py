@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.errors import ScenarioError
-from sim.scenario import bundled, get_path, load_scenario, parse_value, set_path
+from sim.scenario.scenario import bundled, get_path, load_scenario, parse_value, set_path
 
 
 def write(tmp_path: Path, raw: dict, name: str = "s.toml") -> Path:
@@ -107,7 +107,7 @@ def test_parse_value_reads_toml_scalars() -> None:
 
 
 def test_resolved_scenario_reloads_identically(tmp_path: Path, raw: dict) -> None:
-    from sim.runner import scenario_toml
+    from sim.runs.runner import scenario_toml
 
     sc = load_scenario(raw)
     path = tmp_path / "resolved.toml"
@@ -145,9 +145,9 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
 
 
 def test_schema_documents_every_field_and_output_column() -> None:
-    from sim.metrics import EVENT_COLUMNS
-    from sim.runner import FLOW_COLUMNS
-    from sim.schema import EVENT_DOCS, FLOW_DOCS, schema_json, schema_markdown
+    from sim.model.metrics import EVENT_COLUMNS
+    from sim.report.schema import EVENT_DOCS, FLOW_DOCS, schema_json, schema_markdown
+    from sim.runs.runner import FLOW_COLUMNS
 
     assert set(EVENT_DOCS) == set(EVENT_COLUMNS)
     assert list(FLOW_DOCS) == list(FLOW_COLUMNS)
@@ -206,7 +206,9 @@ def test_a_closed_output_pipe_is_not_an_internal_error() -> None:
     import sys
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "sim.cli", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # `ammsim list | head -0`: the reader is gone before anything is written

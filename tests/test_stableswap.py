@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
-from sim.pools import stableswap
 from sim.pools.base import Pool, search_arb_amount_in
-from sim.pools.stableswap import (
+from sim.pools.curve import stableswap
+from sim.pools.curve.stableswap import (
     A_PRECISION,
     FEE_DENOMINATOR,
     MIN_RAMP_TIME,
@@ -914,7 +914,7 @@ def check_native_y(B: int, c: int, D: int) -> None:
     else the loop from y = D) must be the loop's result, and None exactly where it reverts."""
     if stableswap._native_y_2 is None or B + D < 0 or c < 0:  # the Python run, or not uint256
         return
-    from sim.pools._stableswap_native import y_from
+    from sim.pools.curve._stableswap_native import y_from
 
     expected = contract_y_loop(B, c, D)
     assert y_from(B + D, c, D) == (expected if isinstance(expected, int) else None)

@@ -20,11 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import PoolError
-from sim.pools import stableswap
-from sim.pools.stableswap import A_PRECISION, MAX_UINT256, StableSwapPool, _get_D_2
-from sim.runner import run
+from sim.pools.curve import stableswap
+from sim.pools.curve.stableswap import A_PRECISION, MAX_UINT256, StableSwapPool, _get_D_2
+from sim.runs.runner import run
 
-native = pytest.importorskip("sim.pools._stableswap_native", reason="native kernels not built")
+native = pytest.importorskip(
+    "sim.pools.curve._stableswap_native", reason="native kernels not built"
+)
 
 U256 = 2**256
 # values that stress limb boundaries and the division's quotient-digit correction
@@ -49,7 +51,7 @@ def test_the_kernels_are_built_where_a_c_compiler_is_available() -> None:
 
 
 def test_ammsim_pure_python_switches_the_kernels_off() -> None:
-    code = "import sim.pools.stableswap as s; print(s._native_D_2, s._native_y_2)"
+    code = "import sim.pools.curve.stableswap as s; print(s._native_D_2, s._native_y_2)"
     env = {**os.environ, "AMMSIM_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["None", "None"], out.stderr

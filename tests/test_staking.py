@@ -1,4 +1,4 @@
-"""Tests for sim.staking: yield compounding, rebasing balances, queue delay, conservation."""
+"""Tests for sim.protocols.staking: yield compounding, rebasing balances, queue delay, conservation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
-from sim.staking import RAY, LiquidStaking, StakingSpec, ray_pow
+from sim.protocols.staking import RAY, LiquidStaking, StakingSpec, ray_pow
 
 E18 = 10**18
 BLOCKS_PER_YEAR = 365 * 24 * 3600 // 12  # 2_628_000

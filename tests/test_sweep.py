@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import tomli_w
 
-from sim import sweep
-from sim.cli import main
+from sim.cli.main import main
 from sim.errors import ScenarioError, UserInputError
+from sim.sweep import sweep
 
 TINY: dict[str, Any] = {
     "scenario": {"name": "tiny", "seed": 7, "blocks": 150, "block_time_s": 12, "numeraire": "USDC"},
@@ -443,7 +443,7 @@ def plan_for(raw: dict[str, Any]) -> sweep.Plan:
 
 
 def test_default_metrics_follow_what_the_scenario_contains() -> None:
-    from sim.scenario import read_toml, resolve_path
+    from sim.scenario.scenario import read_toml, resolve_path
 
     plain = sweep.default_metrics(TINY)
     assert plain[-len(sweep.KEY_METRICS) :] == list(sweep.KEY_METRICS)

@@ -11,10 +11,10 @@ import pytest
 from agents.arbitrageur import Arbitrageur
 from agents.noise_trader import NoiseTrader
 from agents.range_lp import RangeLP
-from sim.model import MarketModel
-from sim.pools.concentrated import ConcentratedPool
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.model.model import MarketModel
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "v3_band_strategies.toml"
 
@@ -190,7 +190,7 @@ def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
     assert moving
     for v in moving:
         assert v["il_bands_realised_usd"] != 0 and v["swap_fees_paid_usd"] > 0
-    # the positions' LVR adds up to the pool's (sim.metrics books it per trade)
+    # the positions' LVR adds up to the pool's (sim.model.metrics books it per trade)
     assert rl["lp_lvr_usd"].sum() == pytest.approx(pool["lvr_usd"], rel=1e-6)
     # headline IL and LP vs HODL of a concentrated pool come from its range LPs
     hodl = rl["hodl_value_usd"].sum()
@@ -270,8 +270,8 @@ def test_stableswap_headline_il_comes_from_the_invariant(shock: float) -> None:
     """The StableSwap pool's impermanent_loss_pct is its start balances moved along its own
     curve to the final prices (checked here with the pool's exact integer math and a
     fee-free copy of the pool), not the constant-product formula."""
-    from sim.pools.stableswap import StableSwapPool
-    from sim.summary import summarize
+    from sim.pools.curve.stableswap import StableSwapPool
+    from sim.report.summary import summarize
 
     model = MarketModel(load_scenario(two_pool_scenario(shock)))
     model.run_for(60)
@@ -307,8 +307,8 @@ def test_stableswap_headline_il_comes_from_the_invariant(shock: float) -> None:
 
 
 def test_stableswap_il_of_three_coins_matches_exact_arbitrage() -> None:
-    from sim.pools.stableswap import StableSwapPool
-    from sim.summary import stableswap_il
+    from sim.pools.curve.stableswap import StableSwapPool
+    from sim.report.summary import stableswap_il
 
     tokens, decimals = ("A", "B", "C"), (18, 6, 18)
     pool = StableSwapPool("s", tokens, decimals, 100, 0, 0)

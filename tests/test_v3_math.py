@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError
-from sim.pools.v3_math import (
+from sim.pools.uniswap_v3.v3_math import (
     MAX_SQRT_RATIO,
     MAX_TICK,
     MAX_UINT128,

@@ -1,1 +1,0 @@
-"""Subcommands of `ammsim` beyond run/validate/list/schema, one module each (see `sim.cli.PLUGINS`)."""

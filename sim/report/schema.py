@@ -1,0 +1,226 @@
+"""A reference of every scenario field and output column, generated from the code so it cannot drift."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from sim.config import DistSpec
+from sim.report.summary import AGENT_COLUMNS, SUMMARY_FIELDS
+from sim.scenario.scenario import Scenario
+
+TIMESERIES_COLUMNS: dict[str, str] = {
+    "block": "block number",
+    "time_days": "simulated time, days",
+    "base_fee_gwei": "base fee, gwei per gas unit",
+    "txs": "transactions included so far",
+    "reverts": "reverted transactions so far",
+    "arb_profit_usd": "arbitrageurs' cumulative profit after gas, numeraire",
+    "lp_fees_usd": "cumulative fees attributable to LPs, numeraire",
+    "ref_price.<TOKEN>": "reference price of TOKEN in the numeraire",
+    "<pool>.price": "pool's marginal price of token0 in token1 (fee excluded)",
+    "<pool>.ref_price": "reference price of token0 in token1",
+    "<pool>.reserve.<TOKEN>": "pool holdings of TOKEN, whole tokens",
+    "<pool>.tvl_usd": "pool holdings valued at reference prices",
+    "<pool>.volume_usd": "cumulative volume through the pool",
+    "<pool>.fees_usd": "cumulative fees paid into the pool",
+    "<pool>.lvr_usd": "cumulative loss-versus-rebalancing: traders' gain against the pool at reference prices, fees excluded (arbitrage minus retail price impact)",
+    "mev_usd": "cumulative gross gain of sandwich bots",
+    "<pool>.lp_value_per_share_usd": "value of one LP token",
+    "<pool>.hodl_value_per_share_usd": "value of what one LP token held at the start, had it been held",
+    "<pool>.il_formula_pct": "constant-product pools: IL(r) = 2*sqrt(r)/(1+r) - 1 at the reference price ratio since the start",
+    "<pool>.tick": "current tick (concentrated pools)",
+    "<pool>.active_liquidity": "liquidity in range at the current tick (concentrated pools)",
+}
+EVENT_DOCS: dict[str, str] = {
+    "block": "block number",
+    "tx_index": "position of the transaction in the whole run",
+    "sender": "agent name",
+    "label": "what the sender meant it as (retail, arbitrage, lp, frontrun, backrun...)",
+    "kind": "swap, add_liquidity, remove_liquidity, ...",
+    "status": "ok, reverted (paid gas) or dropped (could not pay gas)",
+    "pool": "pool, or route a>b for multi-hop swaps",
+    "token_in": "token paid",
+    "amount_in": "whole tokens paid",
+    "token_out": "token received",
+    "amount_out": "whole tokens received",
+    "value_in_usd": "value paid at the block's reference prices",
+    "value_out_usd": "value received at the block's reference prices",
+    "fee_usd": "swap fees in this transaction",
+    "slippage_bps": "(1 - value_out/value_in) * 10,000",
+    "gas_usd": "gas paid",
+    "priority_fee_gwei": "priority fee bid",
+    "note": "revert reason or details",
+}
+FLOW_DOCS: dict[str, str] = {
+    "source": "agent that traded (swaps) or sandwiched (sandwiches)",
+    "target": "pool it traded through, or the victim agent it sandwiched",
+    "kind": "swap or sandwich",
+    "count": "number of such transactions",
+    "value_usd": "value paid into the pool (swaps) or the bot's gross gain (sandwiches), numeraire",
+}
+OUTPUT_NOTES: dict[str, str] = {
+    "agents.csv": "Each agent kind appends its own columns after these (for example liquidity "
+    "providers: `pool`, `lp_shares`, `position_value_usd`, `hodl_value_usd`, "
+    "`lp_vs_hodl_pct`); they are empty for agents of other kinds.",
+}
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _type_name(typing.get_args(tp)[0])
+    if origin is Literal:
+        return " | ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in typing.get_args(tp))
+    if origin is dict:
+        return f"table of {_type_name(typing.get_args(tp)[1])}"
+    if origin in (list, tuple):
+        return f"list of {_type_name(typing.get_args(tp)[0])}"
+    if tp is type(None):
+        return "none"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _models(tp: Any) -> list[type[BaseModel]]:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _models(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple):
+        return [m for a in typing.get_args(tp) for m in _models(a)]
+    if origin is dict:
+        return _models(typing.get_args(tp)[1])
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    return []
+
+
+def _placeholder(tp: Any) -> str | None:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _placeholder(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        for a in typing.get_args(tp):
+            p = _placeholder(a)
+            if p:
+                return p
+    return "<name>" if origin is dict else None
+
+
+def field_rows(
+    model: type[BaseModel], prefix: str = "", seen: frozenset[type] = frozenset(), when: str = ""
+) -> list[dict[str, str]]:
+    """One row per field, depth first, with dotted paths (`<name>` for free-form table keys).
+
+    Distribution tables are documented once (see `DISTRIBUTIONS`), not under every field that
+    takes one; fields of a tagged variant (a pool kind, an agent kind...) say which in `when`.
+    """
+    rows: list[dict[str, str]] = []
+    for name, f in model.model_fields.items():
+        path = f"{prefix}{name}"
+        if f.default_factory is not None:
+            default = "(table)"
+        elif f.is_required() or f.default is PydanticUndefined:
+            default = "required"
+        else:
+            default = repr(f.get_default(call_default_factory=False))
+        rows.append(
+            {
+                "path": path,
+                "type": _type_name(f.annotation),
+                "default": default,
+                "description": f.description
+                or ("selects this variant" if name in TAGS and when else ""),
+                "when": when,
+            }
+        )
+        sub = [m for m in _models(f.annotation) if m not in DIST_MODELS and m not in seen]
+        key = _placeholder(f.annotation)
+        for m in sub:
+            tag = next((t for t in TAGS if t in m.model_fields), None)
+            label = when
+            if tag and len(sub) > 1:
+                value = typing.get_args(m.model_fields[tag].annotation)[0]
+                label = f"{tag} = {value!r}"
+            nested = f"{path}.{key}." if key else f"{path}."
+            rows.extend(field_rows(m, nested, seen | {m}, label))
+    return rows
+
+
+TAGS = ("kind", "process", "dist", "schedule")
+DIST_MODELS = tuple(typing.get_args(typing.get_args(DistSpec)[0]))
+
+
+def distribution_rows() -> list[dict[str, str]]:
+    """The distribution tables any `Dist` field accepts (a plain number is a constant)."""
+    rows = []
+    for m in DIST_MODELS:
+        tag = typing.get_args(m.model_fields["dist"].annotation)[0]
+        params = ", ".join(
+            f"{n}" + ("" if f.is_required() else f"={f.default!r}")
+            for n, f in m.model_fields.items()
+            if n != "dist"
+        )
+        rows.append({"dist": tag, "parameters": params, "description": (m.__doc__ or "").strip()})
+    return rows
+
+
+def schema_json() -> dict[str, Any]:
+    return {
+        "scenario_fields": field_rows(Scenario),
+        "distributions": distribution_rows(),
+        "outputs": {
+            "summary.json": SUMMARY_FIELDS,
+            "timeseries.csv": TIMESERIES_COLUMNS,
+            "agents.csv": AGENT_COLUMNS,
+            "events.csv": EVENT_DOCS,
+            "flows.csv": FLOW_DOCS,
+        },
+    }
+
+
+def schema_markdown() -> str:
+    """The reference as Markdown (what `ammsim schema` prints and docs/reference.md holds)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    out = ["# ammsim reference", "", "Generated by `ammsim schema` from the code.", ""]
+    out += [
+        "## Scenario fields",
+        "",
+        "Fields with a condition apply to that variant only (e.g. `kind = 'noise_trader'`).",
+        "",
+        "| path | type | default | description | applies when |",
+        "|---|---|---|---|---|",
+    ]
+    for r in field_rows(Scenario):
+        out.append(
+            f"| `{r['path']}` | {cell(r['type'])} | {cell(r['default'])} | "
+            f"{cell(r['description'])} | {cell(r['when'])} |"
+        )
+    out += [
+        "",
+        "## Distributions",
+        "",
+        "Wherever a field's type includes a distribution, give a number (a constant) or a table",
+        'such as `{ dist = "lognormal", median = 100_000, sigma = 1.0 }`.',
+        "",
+        "| dist | parameters | meaning |",
+        "|---|---|---|",
+    ]
+    out += [
+        f"| `{r['dist']}` | {cell(r['parameters'])} | {cell(r['description'])} |"
+        for r in distribution_rows()
+    ]
+    for title, cols in schema_json()["outputs"].items():
+        out += ["", f"## {title}", "", "| column | meaning |", "|---|---|"]
+        out += [f"| `{k}` | {cell(v)} |" for k, v in cols.items()]
+        if title in OUTPUT_NOTES:
+            out += ["", OUTPUT_NOTES[title]]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,246 @@
+"""`run()`: one scenario, one seed, one run folder; the CLI and sweeps are thin layers over it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import platform
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import tomli_w
+
+from sim.errors import AmmSimError, ScenarioError
+from sim.model.metrics import EVENT_COLUMNS, iter_events
+from sim.model.model import MarketModel
+from sim.report.summary import agents_table, flows_table, summarize
+from sim.runs.folder import RunFolder
+from sim.scenario.scenario import Scenario, load_scenario
+
+FLOW_COLUMNS = ("source", "target", "kind", "count", "value_usd")
+
+
+@dataclass
+class RunResult:
+    """What a run produced: summary, time series and per-agent table, and where it is on disk."""
+
+    path: Path | None
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame
+    agents: pd.DataFrame
+    scenario: Scenario
+    _events: list[tuple[Any, ...]] | None = field(default=None, repr=False)
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    """Edges of the flow graph: agent -> pool (swaps), bot -> victim (sandwiches)."""
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The event log (read from events.csv on first use)."""
+        if self._events is None:
+            if self.path is None or not (self.path / "events.csv").exists():
+                return pd.DataFrame()
+            return pd.read_csv(self.path / "events.csv")
+        # the same table, with the same column types, as reading events.csv would give
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows([EVENT_COLUMNS, *self._events])
+        text.seek(0)
+        return pd.read_csv(text)
+
+    def iter_events(self) -> Iterator[dict[str, str]]:
+        """Stream the event log row by row (flat memory for large runs)."""
+        if self.path is None:
+            raise AmmSimError("this run kept no event file")
+        return iter_events(self.path / "events.csv")
+
+
+def resolve(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    seed: int | None = None,
+    blocks: int | None = None,
+    replicate: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """A validated scenario with the run's seed, length and overrides applied."""
+    if isinstance(scenario, Scenario):
+        if not (seed is None and blocks is None and replicate is None and not overrides):
+            source = scenario.source
+            resolved = load_scenario(
+                scenario.model_dump(mode="json", exclude_none=True),
+                overrides,
+                seed=seed,
+                blocks=blocks,
+                replicate=replicate,
+            )
+            resolved._source = source
+            return resolved
+        return scenario
+    return load_scenario(scenario, overrides, seed=seed, blocks=blocks, replicate=replicate)
+
+
+def run(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    seed: int | None = None,
+    blocks: int | None = None,
+    replicate: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    out: str | Path | None = "outputs",
+    progress: bool = False,
+    check_every_block: bool = False,
+    timings: dict[str, float] | None = None,
+) -> RunResult:
+    """Run a scenario and write its folder under `out` (no files at all when `out` is None).
+
+    `timings`, if given, receives the wall time in seconds of each phase (for `ammsim bench`).
+    """
+    clock = _Phases(timings)
+    sc = resolve(scenario, seed=seed, blocks=blocks, replicate=replicate, overrides=overrides)
+    meta = sc.scenario
+    folder = RunFolder(Path(out), meta.name, meta.seed, meta.replicate) if out is not None else None
+    clock.lap("load")
+    try:
+        try:
+            model = MarketModel(
+                sc,
+                events_path=folder.file("events.csv") if folder else None,
+                check_every_block=check_every_block,
+            )
+        except ScenarioError as err:
+            # the initial market cannot be set up (e.g. a cohort's capital cannot seed its
+            # pool): a user error found before the first block; name the file, keep no folder
+            if folder is not None:
+                folder.discard()
+                folder = None
+            if sc.source is None:
+                raise
+            raise ScenarioError(f"{sc.source}: {err}") from None
+        clock.lap("build")
+        advance(model, meta.blocks, progress=progress)
+        clock.lap("simulate")
+        model.events.close()
+        model.check()
+        clock.lap("check")
+        summary = summarize(model)
+        ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        agents = pd.DataFrame(agents_table(model))
+        result = RunResult(
+            folder.path if folder else None,
+            summary,
+            ts,
+            agents,
+            sc,
+            None if folder else model.events.rows,
+            flows_table(model),
+        )
+        clock.lap("summarize")
+        if folder is not None:
+            write_folder(folder, result)
+            result.path = folder.finish()
+            clock.lap("write")
+        return result
+    except BaseException as err:
+        if folder is not None:
+            folder.fail(err)
+        raise
+
+
+class _Phases:
+    """Wall-clock laps into an optional dict."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = now - self.t
+        self.t = now
+
+
+def advance(model: MarketModel, blocks: int, progress: bool = False) -> None:
+    """Step `blocks` blocks, showing a progress bar when it takes more than a couple of seconds."""
+    if not progress:
+        model.run_for(blocks)
+        return
+    from tqdm import tqdm
+
+    chunk = max(1, min(10_000, blocks // 100))
+    with tqdm(
+        total=blocks, unit="block", delay=2.0, mininterval=1.0, file=sys.stderr, leave=False
+    ) as bar:
+        done = 0
+        while done < blocks:
+            n = min(chunk, blocks - done)
+            model.run_for(n)
+            done += n
+            bar.update(n)
+
+
+def scenario_toml(sc: Scenario) -> str:
+    """The resolved scenario as TOML, with the versions that produced the run in a header comment."""
+    head = (
+        f"# resolved scenario written by ammsim {VERSION} "
+        f"(python {platform.python_version()}, mesa {_version('mesa')}, numpy {_version('numpy')})\n"
+        f"# rerun: ammsim run scenario.toml\n"
+    )
+    return head + tomli_w.dumps(sc.model_dump(mode="json", exclude_none=True))
+
+
+def write_folder(folder: RunFolder, result: RunResult) -> None:
+    """Every file of a run folder (events.csv was streamed during the run)."""
+    from sim.report import figures as report  # matplotlib: imported only when a folder is written
+    from sim.report import html as report_html
+
+    folder.write_text("scenario.toml", scenario_toml(result.scenario))
+    folder.write_text("timeseries.csv", _csv(result.timeseries))
+    folder.write_text("agents.csv", _csv(result.agents))
+    folder.write_json("summary.json", result.summary)
+    folder.write_text("flows.csv", _csv(pd.DataFrame(result.flows, columns=FLOW_COLUMNS)))
+    folder.write_json("manifest.json", manifest(result.scenario))
+    fig = report.overview(result.timeseries, result.summary)
+    report.save(fig, folder.file("figure.png"))
+    folder.write_text(
+        "report.html", report_html.render(result, folder.file("figure.png").read_bytes())
+    )
+
+
+def manifest(sc: Scenario) -> dict[str, Any]:
+    """Everything needed to reproduce the run."""
+    return {
+        "ammsim": VERSION,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "dependencies": {
+            name: _version(name)
+            for name in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx")
+        },
+        "scenario": sc.scenario.name,
+        "seed": sc.scenario.seed,
+        "replicate": sc.scenario.replicate,
+        "source": str(sc.source) if sc.source else None,
+        "command": " ".join(sys.argv) if sys.argv else "",
+    }
+
+
+def _csv(df: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+VERSION = _version("ammsim")

@@ -1,0 +1,1 @@
+"""Layer 7, the classroom dashboard (SolaraViz), imported only by `ammsim viz`."""
