@@ -17,6 +17,7 @@ from pydantic import Field
 
 from sim.chain.chain import GWEI
 from sim.config import Dist, Spec, sample
+from sim.market.world import World, world_of
 
 if TYPE_CHECKING:
     from sim.chain.chain import Tx
@@ -61,7 +62,8 @@ class MarketAgent(mesa.Agent):
         super().__init__(model)
         self.cohort = cohort
         self.name = f"{cohort}#{self.unique_id}"
-        self.market: Market = model.market  # type: ignore[attr-defined]
+        self.world: World = world_of(model)
+        self.market: Market = self.world.market
         self.wallet = self.market.ledger.wallet(self.name)
         self.initial_value = 0.0
         self.initial_wallet: dict[str, int] = {}
@@ -115,6 +117,9 @@ class MarketAgent(mesa.Agent):
         txs = chain.pending_from(self.name, label)
         chain.cancel(txs)
         return txs
+
+    def enter_at_genesis(self) -> None:
+        """Provide liquidity that exists before the first block (default: none)."""
 
     def step_if_active(self) -> None:
         if self.active:

@@ -47,6 +47,10 @@ class LiquidityProvider(MarketAgent):
         share = self.capital / len(self.pool.tokens)
         return {t: min(self.market.units(t, share), self.wallet[t]) for t in self.pool.tokens}
 
+    def enter_at_genesis(self) -> None:
+        if self.spec.enter_block == 0:
+            self.enter_now()
+
     def enter_now(self) -> None:
         """Deposit directly (genesis liquidity, before any block is built)."""
         before = {t: self.wallet[t] for t in self.pool.tokens}

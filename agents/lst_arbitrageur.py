@@ -77,7 +77,7 @@ class LstArbitrageur(MarketAgent):
         self.max_trade = max_trade
         self.gas_keep = 0
         self.queue = self.staking.spec.withdrawal == "queue"
-        years = self.staking.spec.queue_delay_blocks * model.block_time_s / SECONDS_PER_YEAR  # type: ignore[attr-defined]
+        years = self.staking.spec.queue_delay_blocks * self.world.block_time_s / SECONDS_PER_YEAR
         self.hurdle = spec.required_apr * years if self.queue else 0.0
         """Share of the redemption value a queued redemption must earn (0 when instant)."""
         self.requests: list[int] = []

@@ -39,6 +39,7 @@ from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
+from sim.market.market import Market
 from sim.pools.base import Pool, Swap
 from sim.protocols.lending import LendingMarket
 from sim.protocols.staking import LiquidStaking
@@ -48,12 +49,12 @@ MIN_APR_DAYS = 7.0
 """Returns are annualised only over at least this many days in the loop (else reported as None)."""
 
 
-def lst_pool(market: object, lst: str, underlying: str, name: str | None) -> Pool | None:
+def lst_pool(market: Market, lst: str, underlying: str, name: str | None) -> Pool | None:
     """The pool named `name`, or the first pool trading both `lst` and `underlying`."""
-    pools = market.pools  # type: ignore[attr-defined]
+    pools = market.pools
     if name is not None:
         return pools[name]
-    found = market.pools_with(lst, underlying)  # type: ignore[attr-defined]
+    found = market.pools_with(lst, underlying)
     return found[0] if found else None
 
 
@@ -335,7 +336,7 @@ class LstLooper(MarketAgent):
     def days_in(self) -> float:
         if self.entry_block is None:
             return 0.0
-        return (self.market.block - self.entry_block) * self.model.block_time_s / 86_400  # type: ignore[attr-defined]
+        return (self.market.block - self.entry_block) * self.world.block_time_s / 86_400
 
     def realised_apr(self) -> float | None:
         """Simple annualised return on equity at the exchange rate since entry (gas included);

@@ -1,7 +1,7 @@
 """Liquidity miners: LPs who enter, stay in or leave farms on what they observe, and stake in the chef.
 
 Every `decide_every` blocks a miner samples, for each candidate pool, public state it can
-see: the pool's cumulative volume (`model.metrics.pools[p].volume_usd`), its TVL, the share
+see: the pool's cumulative volume (`World.pool_activity`), its TVL, the share
 of its LP supply staked in the chef, the chef's emission rate, the reward token's price, and
 the pool's price ratio. From rolling windows of those samples it estimates, per pool:
 
@@ -134,7 +134,7 @@ class MiningLP(MarketAgent):
         self.horizon_days = max(params["horizon"], 0.1)
         self.sell_fraction = min(max(params["sell"], 0.0), 1.0)
         self.sell_pressure = min(max(params["pressure"], 0.0), 1.0)
-        self.harvest_blocks = max(1, int(params["harvest"] * 86_400 / model.block_time_s))  # type: ignore[attr-defined]
+        self.harvest_blocks = max(1, int(params["harvest"] * 86_400 / self.world.block_time_s))
         self.cautious = bool(params["cautious"])
         self.capital = params["capital"]
         market = self.market
@@ -142,7 +142,7 @@ class MiningLP(MarketAgent):
         self.candidates: list[Pool] = [market.pools[p] for p in spec.pools]
         n = max(2, spec.window_blocks // spec.decide_every + 1)
         self.obs = {p.name: _Obs(n) for p in self.candidates}
-        self.offset = int(model.rng.integers(spec.decide_every))  # type: ignore[attr-defined]
+        self.offset = int(self.world.rng.integers(spec.decide_every))
         self.state: Literal["idle", "zap", "entering", "in", "leaving"] = "idle"
         self.pool: Pool | None = None
         self.target: Pool | None = None
@@ -175,10 +175,9 @@ class MiningLP(MarketAgent):
 
     def observe(self) -> None:
         market = self.market
-        metrics = self.model.metrics  # type: ignore[attr-defined]
         chef = self.chef
         reward_price = market.price(chef.token) if chef is not None else 0.0
-        dt_days = self.spec.decide_every * self.model.block_time_s / 86_400  # type: ignore[attr-defined]
+        dt_days = self.spec.decide_every * self.world.block_time_s / 86_400
         for pool in self.candidates:
             o = self.obs[pool.name]
             try:
@@ -186,7 +185,7 @@ class MiningLP(MarketAgent):
                 pa, pb = market.price(a), market.price(b)
             except PoolError:
                 continue
-            volume = metrics.pools[pool.name].volume_usd
+            volume = self.world.pool_activity(pool.name).volume_usd
             tvl = self.tvl(pool)
             if o.volume and tvl > 0:
                 o.vt.append((volume - o.volume[-1]) / tvl / dt_days)
@@ -204,7 +203,7 @@ class MiningLP(MarketAgent):
         """APR components (fractions a year) of holding this pool from now, with own capital in it."""
         market = self.market
         o = self.obs[pool.name]
-        block_time = self.model.block_time_s  # type: ignore[attr-defined]
+        block_time = self.world.block_time_s
         tvl = self.tvl(pool)
         mine = self.position_value() if self.pool is pool else self.investable_value()
         tvl_after = tvl if self.pool is pool else tvl + mine
@@ -212,7 +211,7 @@ class MiningLP(MarketAgent):
         if len(o.blocks) >= 2 and tvl_after > 0:
             days = (o.blocks[-1] - o.blocks[0]) * block_time / 86_400
             if days > 0:
-                share = self.model.metrics.pools[pool.name].lp_fee_share  # type: ignore[attr-defined]
+                share = self.world.pool_activity(pool.name).lp_fee_share
                 volume = trimmed_total(list(o.volume))
                 fee = fee_apr(volume, days, pool.fee_bps / 10_000, share, tvl_after)
         chef = self.chef
@@ -312,7 +311,7 @@ class MiningLP(MarketAgent):
             if len(self.obs[pool.name].blocks) < need:
                 continue
             if self.cautious:
-                horizon = int(self.horizon_days * 86_400 / self.model.block_time_s)  # type: ignore[attr-defined]
+                horizon = int(self.horizon_days * 86_400 / self.world.block_time_s)
                 ok, why = due_diligence(self.market, pool, self.spec, horizon)
                 if not ok:
                     self.rejected[pool.name] = why
@@ -342,7 +341,7 @@ class MiningLP(MarketAgent):
         reason = self.signals(pool)
         if reason is None:
             income = (est["fee"] + est["effective_reward"]) * self.position_value() / 365
-            per_day = 86_400 / self.model.block_time_s / self.harvest_blocks  # type: ignore[attr-defined]
+            per_day = 86_400 / self.world.block_time_s / self.harvest_blocks
             gas = market.gas_value(market.chain.gas.stake + market.chain.gas.swap) * per_day
             if gas > income:
                 reason = "gas above income"
@@ -460,7 +459,7 @@ class MiningLP(MarketAgent):
             **{f"{k}_apr": v for k, v in est.items()},
         }
         self.entries.append(row)
-        self.model.metrics.note(  # type: ignore[attr-defined]
+        self.world.note(
             "lp_enter",
             f"{self.name} enters {pool.name} with ${value:,.0f} (expected net APR "
             f"{est.get('net', 0):.1%}: fees {est.get('fee', 0):.1%}, rewards "
@@ -504,7 +503,7 @@ class MiningLP(MarketAgent):
                 "signal": signal,
             }
         )
-        self.model.metrics.note(  # type: ignore[attr-defined]
+        self.world.note(
             "lp_exit",
             f"{self.name} leaves {pool.name} with ${value:,.0f}: {reason} (net APR "
             f"{est.get('net', 0):.1%}, headline reward APR {est.get('reward', 0):.1%})",
@@ -565,7 +564,7 @@ class MiningLP(MarketAgent):
         """Time-weighted staked value (for the realised reward APR)."""
         block = self.market.block
         if self.pool is not None and self.state in ("in", "leaving"):
-            days = (block - self._last_accrual) * self.model.block_time_s / 86_400  # type: ignore[attr-defined]
+            days = (block - self._last_accrual) * self.world.block_time_s / 86_400
             self.staked_usd_days += self.position_value() * days
         self._last_accrual = block
 

@@ -95,7 +95,7 @@ class NoiseTrader(MarketAgent):
         self.priority_fee_gwei = priority_fee_gwei
         rate = spec.trades_per_block
         if rate is None:
-            rate = (spec.trades_per_day or 0.0) * model.block_time_s / 86_400  # type: ignore[attr-defined]
+            rate = (spec.trades_per_day or 0.0) * self.world.block_time_s / 86_400
         self._every_block = 0  # trades per block when the count is fixed (no draw needed)
         self._arrivals: Draws | None = None
         if spec.arrivals == "poisson":

@@ -125,7 +125,7 @@ class PanicSeller(MarketAgent):
         self._dip_buys: list[Tx] = []  # this block's dip buys, settled at the next decision
         self.bought = 0
         self.priority_fee_gwei = priority_fee_gwei
-        bps = model.block_time_s / 86_400  # type: ignore[attr-defined]
+        bps = self.world.block_time_s / 86_400
         self._sales = Draws(model.rng, lambda rng, k: rng.poisson(spec.sells_per_day * bps, k))
         self._sizes = Draws(model.rng, sampler(spec.sell_size_usd))
         exit_p = -math.expm1(-spec.exits_per_year * bps / 365)

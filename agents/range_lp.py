@@ -87,6 +87,7 @@ from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, Spec, sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
 from sim.market.prices import SECONDS_PER_YEAR, realised_vol
+from sim.market.world import World, world_of
 from sim.pools.uniswap_v3.pool import (
     ConcentratedPool,
     nearest_usable_tick,
@@ -399,7 +400,7 @@ class RangeLP(MarketAgent):
             )
         self.pool: ConcentratedPool = pool
         self.t0, self.t1 = pool.tokens
-        self.block_time_s: float = model.block_time_s  # type: ignore[attr-defined]
+        self.block_time_s: float = self.world.block_time_s
         self.capital = 0.0
         self.funded: dict[str, int] = {}
         native = self.market.chain.native
@@ -454,7 +455,7 @@ class RangeLP(MarketAgent):
         self.deployed_sum = 0.0  # sum over blocks of the share of the tokens in the position
         self.deployed_blocks = 0
         # the same decomposition split by the regime of a regime-switching price process
-        self.regime_asset = _regime_asset(model, self.pool.tokens)
+        self.regime_asset = _regime_asset(self.world, self.pool.tokens)
         self.regime: str | None = None
         self.regime_blocks: dict[str, int] = {"calm": 0, "volatile": 0}
         self.regime_pnl: dict[str, dict[str, float]] = {}
@@ -656,7 +657,7 @@ class RangeLP(MarketAgent):
         if self.entered and not self.exited:
             self._sample_deployed(prices)
         if self.regime_asset is not None:
-            regime = self.model.prices.regime(self.regime_asset)  # type: ignore[attr-defined]
+            regime = self.world.regime(self.regime_asset)
             if regime != self.regime:
                 if self.regime is not None:
                     self._close_regime_spell()
@@ -964,6 +965,10 @@ class RangeLP(MarketAgent):
         return self.spec.perp.gas_units if self.perp is not None else 0
 
     # ---- transactions (run by the chain; raise PoolError to revert) ----------------------
+
+    def enter_at_genesis(self) -> None:
+        if self.spec.enter_block == 0:
+            self.enter_now()
 
     def enter_now(self) -> None:
         """Genesis: post the perp margin, mint the band (no swap: the pool may be empty), hedge."""
@@ -1492,7 +1497,7 @@ def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
             entry["perp_written_off_usd"] = total("perp_written_off_usd")
             entry["perp_liquidations"] = int(total("perp_liquidations"))
             entry["perp_apr_pct"] = apr(total("pnl_perp_usd"))
-        regimes = _cohort_regimes(agents, capital, model.block_time_s)  # type: ignore[attr-defined]
+        regimes = _cohort_regimes(agents, capital, world_of(model).block_time_s)
         if regimes:
             entry["by_regime"] = regimes
         out[cohort] = entry
@@ -1527,12 +1532,11 @@ def _cohort_regimes(agents: list[RangeLP], capital: float, block_time_s: float) 
     return result
 
 
-def _regime_asset(model: mesa.Model, tokens: tuple[str, ...]) -> str | None:
+def _regime_asset(world: World, tokens: tuple[str, ...]) -> str | None:
     """The first of `tokens` whose reference price follows a regime-switching process."""
-    prices = getattr(model, "prices", None)
     for t in tokens:
         try:
-            if prices is not None and prices.regime(t):
+            if world.regime(t):
                 return t
         except ScenarioError:
             continue
@@ -1547,7 +1551,7 @@ def build(model: mesa.Model, cohort: str, spec: RangeLPSpec) -> list[RangeLP]:
     perp venue's counterparty balance (once per cohort, an explicit ledger mint).
     """
     capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
-    market = model.market  # type: ignore[attr-defined]
+    market = world_of(model).market
     agents = []
     if spec.strategy == "hedged" and spec.perp.counterparty_usd > 0:
         numeraire = market.numeraire

@@ -17,7 +17,7 @@ first in its block:
 * `mint_and_dump`: mint `mint_multiple` × supply more (an explicit mint; reverts without
   mint authority) and sell it into the pool in the same transaction.
 
-The rug is written to the event log (`metrics.note`) with its block and amounts, and a
+The rug is written to the event log (`World.note`) with its block and amounts, and a
 public `rug:<TOKEN>` news flag goes up (the chain is public; everyone sees it next block).
 """
 
@@ -32,7 +32,6 @@ from pydantic import Field, model_validator
 from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.errors import ProtocolError
-from sim.model.metrics import snapshot_holdings
 from sim.pools.liquidity import deposit, lp_shares, withdraw
 from sim.protocols.hub import TokenLaunch, free_lp_shares, lock_lp, register_launch
 
@@ -139,7 +138,7 @@ class TokenDeveloper(MarketAgent):
     def act(self) -> None:
         market = self.market
         if market.block == 1:
-            self.model.metrics.note(  # type: ignore[attr-defined]
+            self.world.note(
                 self.name,
                 f"launch {self.token}: minted {self.spec.supply:g} at genesis, seeded "
                 f"{self.pool.name} with {self.seeded.get(self.token, 0) / market.scale[self.token]:g}"
@@ -216,7 +215,7 @@ class TokenDeveloper(MarketAgent):
         q = taken[self.quote] / market.scale[self.quote]
         self.rug = {
             "block": block,
-            "day": block * self.model.block_time_s / 86_400,  # type: ignore[attr-defined]
+            "day": block * self.world.block_time_s / 86_400,
             "variant": spec.pull,
             "trigger": trigger,
             "token": self.token,
@@ -232,7 +231,7 @@ class TokenDeveloper(MarketAgent):
             "price_after": market.price(self.token),
         }
         market.news.add(f"rug:{self.token}")
-        self.model.metrics.note(  # type: ignore[attr-defined]
+        self.world.note(
             "rug",
             f"{self.name} rug ({spec.pull}, trigger {trigger}) in {self.pool.name} at block "
             f"{block}: took {q:.6g} {self.quote} (${self.rug['quote_taken_usd']:,.2f}); "
@@ -241,10 +240,6 @@ class TokenDeveloper(MarketAgent):
             f"price {price_before:.6g} -> {self.rug['price_after']:.6g}",
         )
         return receipt
-
-    def mark_start(self) -> None:
-        super().mark_start()
-        snapshot_holdings(self.model)  # type: ignore[arg-type]
 
     def report(self) -> dict[str, object]:
         return {

@@ -112,7 +112,7 @@ class TokenBuyer(MarketAgent):
         self.cautious = cautious
         self.take_profit = take_profit
         self.stop_loss = stop_loss
-        self.rate = spec.buys_per_day * model.block_time_s / 86_400  # type: ignore[attr-defined]
+        self.rate = spec.buys_per_day * self.world.block_time_s / 86_400
         self._u = Draws(model.rng, lambda rng, n: rng.random(n))
         self._sizes = Draws(model.rng, sampler(spec.size_usd))
         self.prices: deque[float] = deque(maxlen=max(2, spec.window_blocks // 10))
@@ -163,7 +163,7 @@ class TokenBuyer(MarketAgent):
         if self._u.next() >= -math.expm1(-rate):
             return
         if self.cautious:
-            horizon = int(self.spec.horizon_days * 86_400 / self.model.block_time_s)  # type: ignore[attr-defined]
+            horizon = int(self.spec.horizon_days * 86_400 / self.world.block_time_s)
             ok, why = due_diligence(market, self.pool, self.spec, horizon)
             if not ok:
                 self.rejected = why

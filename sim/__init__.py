@@ -27,7 +27,7 @@ __all__ = [
 
 _WHERE = {
     "run": "sim.runs.runner",
-    "RunResult": "sim.runs.runner",
+    "RunResult": "sim.report.result",
     "load_scenario": "sim.scenario.scenario",
     "Scenario": "sim.scenario.scenario",
     "AmmSimError": "sim.errors",
@@ -38,7 +38,8 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from sim.errors import AmmSimError, ConservationError, PoolError, ScenarioError
-    from sim.runs.runner import RunResult, run
+    from sim.report.result import RunResult
+    from sim.runs.runner import run
     from sim.scenario.scenario import Scenario, load_scenario
 
 

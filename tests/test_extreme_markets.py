@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 
 from sim.model.model import MarketModel
-from sim.runs.runner import RunResult, run
+from sim.report.result import RunResult
+from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
 
 

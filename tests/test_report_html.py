@@ -16,7 +16,7 @@ from PIL import Image
 from sim import run
 from sim.report import figures as report
 from sim.report.html import render
-from sim.runs.runner import RunResult
+from sim.report.result import RunResult
 
 DESCRIPTION = "A tiny market for the report test: fees <vs> impermanent loss & who wins."
 

@@ -107,7 +107,7 @@ def test_parse_value_reads_toml_scalars() -> None:
 
 
 def test_resolved_scenario_reloads_identically(tmp_path: Path, raw: dict) -> None:
-    from sim.runs.runner import scenario_toml
+    from sim.report.scenario_file import scenario_toml
 
     sc = load_scenario(raw)
     path = tmp_path / "resolved.toml"

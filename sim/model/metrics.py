@@ -143,6 +143,10 @@ class Metrics:
         self.sandwich_rows: list[dict[str, Any]] = []
         self.flows: dict[tuple[str, str, str], list[float]] = {}
         self._hf_cache: tuple[tuple[str, int], list[float]] | None = None
+        # every agent's holdings (wallet plus pool claims) and the ledger's mint and burn
+        # totals once genesis is done: what a rug's value accounting starts from
+        self.start_holdings: dict[str, dict[str, int]] = {}
+        self.start_books: dict[str, dict[str, int]] = {}
 
     def agent(self, name: str) -> AgentStats:
         st = self.agents.get(name)
@@ -170,6 +174,11 @@ class Metrics:
                 shares = _shares(pool, agent.name)
                 if shares:
                     self.agent(agent.name).lp_shares_seen[name] = (shares, 0.0, 0.0)
+        ledger = market.ledger
+        self.start_holdings = {
+            a.name: agent_holdings(self.model, a.name) for a in self.model.market_agents
+        }
+        self.start_books = {"minted": dict(ledger.minted), "burned": dict(ledger.burned)}
 
     def note(self, name: str, what: str) -> None:
         """Log a scheduled event (not a transaction) in the event log."""
@@ -796,16 +805,3 @@ def agent_holdings(model: MarketModel, holder: str) -> dict[str, int]:
             for t, a in claim(pool, shares).items():
                 out[t] = out.get(t, 0) + a
     return out
-
-
-def snapshot_holdings(model: MarketModel) -> None:
-    """Remember every agent's holdings once (called at genesis by rug-aware agents)."""
-    if getattr(model.metrics, "start_holdings", None) is None:
-        ledger = model.market.ledger
-        model.metrics.start_holdings = {  # type: ignore[attr-defined]
-            a.name: agent_holdings(model, a.name) for a in model.market_agents
-        }
-        model.metrics.start_books = {  # type: ignore[attr-defined]
-            "minted": dict(ledger.minted),
-            "burned": dict(ledger.burned),
-        }

@@ -23,8 +23,6 @@ import mesa
 import numpy as np
 
 from agents.base import MarketAgent
-from agents.liquidity_provider import LiquidityProvider
-from agents.range_lp import RangeLP
 from agents.registry import build_cohort
 from sim.chain.chain import Chain
 from sim.chain.ledger import Ledger
@@ -34,7 +32,7 @@ from sim.market.pool_specs import build_pool
 from sim.market.prices import ReferencePrices
 from sim.model.events import apply as apply_event
 from sim.model.invariants import watch
-from sim.model.metrics import EventLog, Metrics
+from sim.model.metrics import EventLog, Metrics, PoolStats
 from sim.protocols.hub import Protocols
 from sim.scenario.scenario import Scenario
 
@@ -163,9 +161,22 @@ class MarketModel(mesa.Model):
     def _genesis(self) -> None:
         """Liquidity that exists before the first block: providers entering at block 0."""
         for agent in self.market_agents:
-            if isinstance(agent, LiquidityProvider | RangeLP) and agent.spec.enter_block == 0:
-                with _setting_up(f"agents.{agent.cohort}"):
-                    agent.enter_now()
+            with _setting_up(f"agents.{agent.cohort}"):
+                agent.enter_at_genesis()
+
+    # ---- the World that agents see (sim.market.world) ------------------------------------
+
+    def note(self, name: str, what: str) -> None:
+        """Write a line that is not a transaction to the event log."""
+        self.metrics.note(name, what)
+
+    def pool_activity(self, pool: str) -> PoolStats:
+        """The running totals of `pool` (its volume and the LPs' share of fees among them)."""
+        return self.metrics.pools[pool]
+
+    def regime(self, asset: str) -> str:
+        """Current regime of a regime-switching reference price."""
+        return self.prices.regime(asset)
 
     def step(self) -> None:
         """One block; Mesa's `time` has already moved to this block's number."""

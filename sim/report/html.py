@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from sim.runs.runner import RunResult
+    from sim.report.result import RunResult
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;
@@ -78,8 +78,8 @@ PROTOCOL = frozenset({"mining", "rug", "staking", "lending"})
 
 def render(result: RunResult, figure_png: bytes) -> str:
     """The report page as one HTML string (figures inlined as base64 PNG)."""
+    from sim.report.scenario_file import scenario_toml
     from sim.report.summary import SUMMARY_FIELDS
-    from sim.runs.runner import scenario_toml
 
     s = result.summary
     meta = result.scenario.scenario
@@ -193,9 +193,9 @@ def versions_line() -> str:
     """Versions of ammsim and its main dependencies (the same on every run of one install)."""
     import platform
 
-    from sim.runs.runner import VERSION, _version
+    from sim.version import VERSION, version
 
-    deps = ", ".join(f"{d} {_version(d)}" for d in ("mesa", "numpy", "pandas", "matplotlib"))
+    deps = ", ".join(f"{d} {version(d)}" for d in ("mesa", "numpy", "pandas", "matplotlib"))
     return f"ammsim {VERSION} · python {platform.python_version()} · {deps}"
 
 

@@ -562,8 +562,8 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
 
     market = model.market
     ledger = market.ledger
-    start: dict[str, dict[str, int]] = getattr(model.metrics, "start_holdings", None) or {}
-    books: dict[str, dict[str, int]] = getattr(model.metrics, "start_books", None) or {}
+    start = model.metrics.start_holdings
+    books = model.metrics.start_books
     marks: dict[str, float] = {}
     for t in market.decimals:
         try:

@@ -2,61 +2,26 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import platform
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from importlib import metadata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import tomli_w
 
-from sim.errors import AmmSimError, ScenarioError
-from sim.model.metrics import EVENT_COLUMNS, iter_events
+from sim.errors import ScenarioError
 from sim.model.model import MarketModel
+from sim.report.result import RunResult
+from sim.report.scenario_file import scenario_toml
 from sim.report.summary import agents_table, flows_table, summarize
 from sim.runs.folder import RunFolder
 from sim.scenario.scenario import Scenario, load_scenario
+from sim.version import VERSION, version
 
 FLOW_COLUMNS = ("source", "target", "kind", "count", "value_usd")
-
-
-@dataclass
-class RunResult:
-    """What a run produced: summary, time series and per-agent table, and where it is on disk."""
-
-    path: Path | None
-    summary: dict[str, Any]
-    timeseries: pd.DataFrame
-    agents: pd.DataFrame
-    scenario: Scenario
-    _events: list[tuple[Any, ...]] | None = field(default=None, repr=False)
-    flows: list[dict[str, Any]] = field(default_factory=list)
-    """Edges of the flow graph: agent -> pool (swaps), bot -> victim (sandwiches)."""
-
-    @property
-    def events(self) -> pd.DataFrame:
-        """The event log (read from events.csv on first use)."""
-        if self._events is None:
-            if self.path is None or not (self.path / "events.csv").exists():
-                return pd.DataFrame()
-            return pd.read_csv(self.path / "events.csv")
-        # the same table, with the same column types, as reading events.csv would give
-        text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerows([EVENT_COLUMNS, *self._events])
-        text.seek(0)
-        return pd.read_csv(text)
-
-    def iter_events(self) -> Iterator[dict[str, str]]:
-        """Stream the event log row by row (flat memory for large runs)."""
-        if self.path is None:
-            raise AmmSimError("this run kept no event file")
-        return iter_events(self.path / "events.csv")
 
 
 def resolve(
@@ -184,16 +149,6 @@ def advance(model: MarketModel, blocks: int, progress: bool = False) -> None:
             bar.update(n)
 
 
-def scenario_toml(sc: Scenario) -> str:
-    """The resolved scenario as TOML, with the versions that produced the run in a header comment."""
-    head = (
-        f"# resolved scenario written by ammsim {VERSION} "
-        f"(python {platform.python_version()}, mesa {_version('mesa')}, numpy {_version('numpy')})\n"
-        f"# rerun: ammsim run scenario.toml\n"
-    )
-    return head + tomli_w.dumps(sc.model_dump(mode="json", exclude_none=True))
-
-
 def write_folder(folder: RunFolder, result: RunResult) -> None:
     """Every file of a run folder (events.csv was streamed during the run)."""
     from sim.report import figures as report  # matplotlib: imported only when a folder is written
@@ -219,7 +174,7 @@ def manifest(sc: Scenario) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "dependencies": {
-            name: _version(name)
+            name: version(name)
             for name in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx")
         },
         "scenario": sc.scenario.name,
@@ -234,13 +189,3 @@ def _csv(df: pd.DataFrame) -> str:
     buf = io.StringIO()
     df.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-VERSION = _version("ammsim")
