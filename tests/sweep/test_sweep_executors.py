@@ -100,7 +100,7 @@ def test_the_serial_executor_yields_each_row_in_order() -> None:
         Job(run=k, config=0, replicate=k, seed=11, blocks=40, params={}, sets={}, scenario=TINY)
         for k in range(3)
     ]
-    rows = [res.row for res in SerialExecutor().run(jobs)]
+    rows = [res.row for res in SerialExecutor(SweepRequest(TINY, workers=1)).run(jobs)]
     assert [r["replicate"] for r in rows] == [0, 1, 2]
     assert rows == [run_job(j).row for j in jobs]
 

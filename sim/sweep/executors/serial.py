@@ -11,7 +11,7 @@ from sim.sweep.request import SweepRequest
 class SerialExecutor:
     """Runs each job here, in order; nothing to start or stop."""
 
-    def __init__(self, request: SweepRequest | None = None) -> None:
+    def __init__(self, request: SweepRequest) -> None:
         del request  # one process: no workers, no scheduler
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
