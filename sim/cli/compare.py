@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import UserInputError
+from sim.sweep.flat import flatten
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,18 +153,6 @@ def load_run(path: Path) -> Run:
 
 
 # ---------------------------------------------------------------- labels and metrics
-
-
-def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dicts as {dotted.path: value}."""
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
 
 
 def differing_fields(runs: list[Run]) -> list[str]:

@@ -1,13 +1,17 @@
 """`ammsim sweep`: run a scenario over a grid and/or sample of parameters, times replicate seeds.
 
-The engine is `sim.sweep.sweep` (imported only when the command runs).
+The sweep itself is `sim.sweep` (imported only when the command runs): this module turns flags
+into one `SweepRequest` and prints what happens.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.sweep.request import SweepRequest
 
 EPILOG = """\
 examples:
@@ -94,38 +98,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UserInputError("--retry-failed only applies with --resume DIR")
 
     if engine in (None, "local"):
-        start_forkserver(args.workers)
-    from sim.sweep import sweep
+        from sim.sweep.executors.forkserver import start_forkserver
 
-    progress = not args.no_progress
+        start_forkserver(args.workers)
+    from sim.sweep.results import finalize
+    from sim.sweep.sweep import open_sweep, run_missing
+
+    request = _request(args, engine)
     try:
+        plan, folder = open_sweep(request)
         if args.resume:
-            folder, plan = _resume_target(args.resume)
             print(f"resuming {folder}", file=sys.stderr)
-            sweep.execute(
-                plan,
-                folder,
-                engine=engine,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                retry_failed=args.retry_failed,
-                progress=progress,
-            )
         else:
-            plan = sweep.plan_sweep(args.scenario, **_plan_kwargs(args, engine))
-            folder = sweep.new_folder(args.out, plan.scenario_name)
-            sweep.write_plan(folder, plan)
             print(
                 f"sweep {plan.scenario_name}: {len(plan.configs):,} configuration(s) x "
                 f"{plan.seeds} seed(s) = {plan.runs:,} runs, base seed {plan.seed}\n"
                 f"folder: {folder}/",
                 file=sys.stderr,
             )
-            try:
-                sweep.execute(plan, folder, progress=progress)
-            except UserInputError:
-                sweep.discard_if_unstarted(folder)  # e.g. an unreachable Dask scheduler
-                raise
+        run_missing(plan, folder, request)
     except KeyboardInterrupt:
         if "folder" in locals():
             print(
@@ -134,7 +125,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         raise
-    result = sweep.finalize(plan, folder, plots=not args.no_plots, metrics=args.metric)
+    result = finalize(plan, folder, plots=request.plots, metrics=request.metrics)
     print(result.table)
     missing = f", {result.missing:,} not run" if result.missing else ""
     print(f"\n{result.runs:,} runs: {result.ok:,} ok, {result.failed:,} failed{missing}")
@@ -150,43 +141,32 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-PRELOAD = ["__main__", "sim.sweep.sweep", "sim.runs.runner"]
-"""Modules the forkserver imports once, so local workers start with the simulator loaded."""
+def _request(args: argparse.Namespace, engine: str | None) -> SweepRequest:
+    """The sweep the flags ask for (flags already checked against each other)."""
+    from sim.sweep.request import SweepRequest
+
+    return SweepRequest(
+        args.scenario,
+        **({} if args.resume else _plan_fields(args)),
+        engine=engine,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+        retry_failed=args.retry_failed,
+        progress=not args.no_progress,
+        plots=not args.no_plots,
+        metrics=args.metric,
+    )
 
 
-def start_forkserver(workers: int | None) -> None:
-    """Start the process-pool server now: it imports the simulator while this process plans."""
-    import multiprocessing
-    import os
-
-    if (workers or os.cpu_count() or 1) < 2:
-        return
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    from multiprocessing import forkserver
-
-    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
-
-
-def _resume_target(path: str) -> tuple[Any, Any]:
-    from pathlib import Path
-
-    from sim.sweep import sweep
-
-    folder = Path(path)
-    return folder, sweep.read_plan(folder)
-
-
-def _plan_kwargs(args: argparse.Namespace, engine: str | None) -> dict[str, Any]:
+def _plan_fields(args: argparse.Namespace) -> dict[str, Any]:
     from sim.cli.main import parse_sets
-    from sim.sweep.sweep import parse_grid, parse_range
+    from sim.sweep.values import parse_grid, parse_range, parse_sample
 
     grid = dict(parse_grid(g) for g in args.grid or ())
     ranges = dict(parse_range(r) for r in args.range or ())
     if args.sample:
-        from sim.sweep.sweep import parse_sample
-
         parse_sample(args.sample)
     return {
         "grid": grid,
@@ -196,7 +176,4 @@ def _plan_kwargs(args: argparse.Namespace, engine: str | None) -> dict[str, Any]
         "blocks": args.blocks,
         "seed": args.seed,
         "sets": parse_sets(args.set),
-        "engine": engine or "local",
-        "workers": args.workers,
-        "scheduler": args.scheduler,
     }
