@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from sim.cli.main import main
-from sim.scenario.scenario import bundled, load_scenario
+from sim.scenario.files import bundled
+from sim.scenario.scenario import load_scenario
 
 LAUNCH_ARGS = [
     "--no-sandbox",

@@ -314,7 +314,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from sim.scenario.scenario import bundled, read_toml
+    from sim.scenario.files import bundled, read_toml
 
     for name, path in bundled().items():
         meta = read_toml(path).get("scenario", {})
