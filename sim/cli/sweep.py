@@ -179,7 +179,7 @@ def _resume_target(path: str) -> tuple[Any, Any]:
 
 
 def _plan_kwargs(args: argparse.Namespace, engine: str | None) -> dict[str, Any]:
-    from sim.cli.main import parse_sets
+    from sim.scenario.paths import parse_sets
     from sim.sweep.sweep import parse_grid, parse_range
 
     grid = dict(parse_grid(g) for g in args.grid or ())
