@@ -26,6 +26,7 @@ import pytest
 
 from sim.cli.main import main
 from sim.scenario.files import bundled
+from sim.scenario.paths import get_path
 from sim.scenario.scenario import load_scenario
 from sim.viz.controls import controls
 from sim.viz.model import DashboardModel
@@ -271,8 +272,10 @@ def test_every_control_extreme_builds_and_steps() -> None:
             w = c.widget
             for v in w["values"] if w["type"] == "Select" else [w["min"], w["max"]]:
                 model = DashboardModel(name, **{c.name: v})
+                assert get_path(model.spec, c.path) == v, (name, c.path, v)  # the extreme is used
                 for _ in range(3):
                     model.step()
+                assert model.market.block == 3 and model.running, (name, c.path, v)
 
 
 def test_viz_command_user_errors(capsys: pytest.CaptureFixture[str]) -> None:
