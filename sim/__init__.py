@@ -29,7 +29,7 @@ _WHERE = {
     "run": "sim.runs.runner",
     "RunResult": "sim.report.result",
     "load_scenario": "sim.scenario.scenario",
-    "Scenario": "sim.scenario.scenario",
+    "Scenario": "sim.scenario.schema",
     "AmmSimError": "sim.errors",
     "ConservationError": "sim.errors",
     "PoolError": "sim.errors",
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from sim.errors import AmmSimError, ConservationError, PoolError, ScenarioError
     from sim.report.result import RunResult
     from sim.runs.runner import run
-    from sim.scenario.scenario import Scenario, load_scenario
+    from sim.scenario.scenario import load_scenario
+    from sim.scenario.schema import Scenario
 
 
 def __getattr__(name: str) -> Any:

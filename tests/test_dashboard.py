@@ -25,7 +25,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from sim.cli.main import main
-from sim.scenario.scenario import bundled, load_scenario
+from sim.scenario.files import bundled
+from sim.scenario.paths import get_path
+from sim.scenario.scenario import load_scenario
+from sim.viz.controls import controls
+from sim.viz.model import DashboardModel
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -180,70 +184,38 @@ def _set_fee_slider(page: object, key: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def dashboard() -> object:
-    """`sim.viz.dashboard` (imports mesa.visualization and solara: a few seconds, once)."""
-    return pytest.importorskip("sim.viz.dashboard")
+def panels() -> object:
+    """`sim.viz.panels` (imports solara: a few seconds, once)."""
+    return pytest.importorskip("sim.viz.panels")
 
 
-def test_controls_are_identifiers_for_dotted_paths(dashboard: object) -> None:
-    for name in bundled():
-        sc = load_scenario(name)
-        ctrls = dashboard.controls(sc)  # type: ignore[attr-defined]
-        paths = [c.path for c in ctrls]
-        assert len(set(paths)) == len(paths), name
-        assert "chain.ordering" in paths and "chain.base_fee_gwei" in paths
-        for c in ctrls:
-            assert c.name.isidentifier() and c.name == c.path.replace(".", "__")
-            w = c.widget
-            assert w["type"] in {"SliderInt", "SliderFloat", "Select"}
-            if w["type"] == "Select":
-                assert w["value"] in w["values"]
-            else:
-                assert w["min"] <= w["value"] <= w["max"], (name, c.path, w)
-            # the default and the range ends are valid scenario values
-            values = w["values"] if w["type"] == "Select" else [w["min"], w["max"]]
-            for v in values:
-                load_scenario(name, {c.path: v})
-    quick = {c.path for c in dashboard.controls(load_scenario("quickstart"))}  # type: ignore[attr-defined]
-    assert {
-        "pools.eth_usdc.fee_bps",
-        "prices.ETH.sigma",
-        "agents.retail.count",
-        "agents.retail.slippage_bps",
-        "agents.retail.trades_per_day",
-    } <= quick
-    curve = {c.path for c in dashboard.controls(load_scenario("stableswap_vs_constant_product"))}  # type: ignore[attr-defined]
-    assert "pools.curve.A" in curve
-    depeg = {c.path for c in dashboard.controls(load_scenario("steth_depeg"))}  # type: ignore[attr-defined]
-    assert {
-        "staking.lido.apr",
-        "lending.aave.oracle",
-        "lending.aave.close_factor",
-        "lending.aave.assets.stETH.ltv",
-        "lending.aave.assets.stETH.liquidation_bonus",
-    } <= depeg
-    assert "lending.aave.assets.ETH.ltv" not in depeg  # borrowed only: no collateral knobs
-    mining = {c.path for c in dashboard.controls(load_scenario("rug_pull"))}  # type: ignore[attr-defined]
-    assert {"rewards.pools.eth_usdc.per_day", "rewards.pools.scam_eth.per_day"} <= mining
+def test_the_app_gives_solaraviz_the_scenario_and_one_input_per_control() -> None:
+    dashboard = pytest.importorskip("sim.viz.dashboard")  # mesa.visualization: a few seconds
+    params = dashboard.model_params("quickstart", {"scenario.blocks": 40})
+    ctrls = controls(load_scenario("quickstart", {"scenario.blocks": 40}))
+    assert params == {
+        "source": "quickstart",
+        "base_overrides": {"scenario.blocks": 40},
+        **{c.name: c.widget for c in ctrls},
+    }
+    assert "pools__eth_usdc__fee_bps" in params and "chain__ordering" in params
 
 
-def test_ltv_slider_bounds_leverage(dashboard: object) -> None:
+def test_ltv_slider_bounds_leverage(panels: object) -> None:
     """A lower LTV slider value caps what loopers can reach: leverage < 1 / (1 - LTV)."""
     for ltv in (0.5, 0.8):
-        model = dashboard.DashboardModel(  # type: ignore[attr-defined]
-            "steth_depeg", lending__aave__assets__stETH__ltv=ltv
-        )
+        model = DashboardModel("steth_depeg", lending__aave__assets__stETH__ltv=ltv)
         assert model.spec.lending["aave"].assets["stETH"].ltv == ltv
         for _ in range(3):
             model.step()
         levs = [a.leverage() for a in model.market_agents if a.kind == "lst_looper" and a.entered]
         assert levs and max(levs) < 1 / (1 - ltv)
-        assert "lending.aave.assets.stETH.ltv = " + f"{ltv:g}" in dashboard.params_text(model)  # type: ignore[attr-defined]
+        assert "lending.aave.assets.stETH.ltv = " + f"{ltv:g}" in panels.params_text(model)  # type: ignore[attr-defined]
 
 
-def test_model_takes_slider_values_and_ignores_mesa_scenario(dashboard: object) -> None:
+def test_model_takes_slider_values_and_ignores_mesa_scenario(panels: object) -> None:
     # SolaraViz's Reset passes every slider by name, plus Mesa's own `scenario` object
-    model = dashboard.DashboardModel(  # type: ignore[attr-defined]
+    model = DashboardModel(
         "quickstart",
         {"scenario.blocks": 40},
         pools__eth_usdc__fee_bps=100,
@@ -259,15 +231,15 @@ def test_model_takes_slider_values_and_ignores_mesa_scenario(dashboard: object) 
         assert model.running
         model.step()
     assert not model.running  # stops after the scenario's blocks
-    text = dashboard.stats_text(model)  # type: ignore[attr-defined]
+    text = panels.stats_text(model)  # type: ignore[attr-defined]
     assert "block 40 of 40" in text and "eth_usdc (fee 100 bps)" in text
-    assert "pools.eth_usdc.fee_bps = 100" in dashboard.params_text(model)  # type: ignore[attr-defined]
+    assert "pools.eth_usdc.fee_bps = 100" in panels.params_text(model)  # type: ignore[attr-defined]
 
 
-def test_same_seed_higher_fee_more_fees(dashboard: object) -> None:
+def test_same_seed_higher_fee_more_fees() -> None:
     fees = []
     for fee in (5, 100):
-        m = dashboard.DashboardModel("quickstart", pools__eth_usdc__fee_bps=fee)  # type: ignore[attr-defined]
+        m = DashboardModel("quickstart", pools__eth_usdc__fee_bps=fee)
         for _ in range(200):
             m.step()
         fees.append(m.metrics.pools["eth_usdc"].fees_usd)
@@ -277,31 +249,33 @@ def test_same_seed_higher_fee_more_fees(dashboard: object) -> None:
 @pytest.mark.parametrize(
     "name", ["quickstart", "sandwich_attack", "steth_depeg", "bench_stableswap", "liquidity_mining"]
 )
-def test_panels_render_for_scenario(dashboard: object, name: str) -> None:
-    model = dashboard.DashboardModel(name)  # type: ignore[attr-defined]
+def test_panels_render_for_scenario(panels: object, name: str) -> None:
+    model = DashboardModel(name)
     for _ in range(30):
         model.step()
-    panels = dashboard.components(model.spec)  # type: ignore[attr-defined]
-    names = {p.__name__ for p in panels}
+    shown = panels.components(model.spec)  # type: ignore[attr-defined]
+    names = {p.__name__ for p in shown}
     assert {"Stats", "PricePlot", "LpPlot", "FeesPlot", "SlippagePlot", "ArbPlot"} <= names
     if model.spec.lending:
         assert {"LendingPlot", "HealthPlot"} <= names
     if model.spec.staking or any(p.process == "peg" for p in model.spec.prices.values()):
         assert "DepegPlot" in names
     assert ("RewardsPlot" in names) == (model.spec.rewards is not None)
-    for panel in panels:
+    for panel in shown:
         assert panel(model) is not None  # draws its figure from the model's data
 
 
 @pytest.mark.slow
-def test_every_control_extreme_builds_and_steps(dashboard: object) -> None:
+def test_every_control_extreme_builds_and_steps() -> None:
     for name in bundled():
-        for c in dashboard.controls(load_scenario(name)):  # type: ignore[attr-defined]
+        for c in controls(load_scenario(name)):
             w = c.widget
             for v in w["values"] if w["type"] == "Select" else [w["min"], w["max"]]:
-                model = dashboard.DashboardModel(name, **{c.name: v})  # type: ignore[attr-defined]
+                model = DashboardModel(name, **{c.name: v})
+                assert get_path(model.spec, c.path) == v, (name, c.path, v)  # the extreme is used
                 for _ in range(3):
                     model.step()
+                assert model.market.block == 3 and model.running, (name, c.path, v)
 
 
 def test_viz_command_user_errors(capsys: pytest.CaptureFixture[str]) -> None:

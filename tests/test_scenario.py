@@ -9,7 +9,9 @@ import tomli_w
 
 from sim.cli.main import main
 from sim.errors import ScenarioError
-from sim.scenario.scenario import bundled, get_path, load_scenario, parse_value, set_path
+from sim.scenario.files import bundled
+from sim.scenario.paths import get_path, parse_value, set_path
+from sim.scenario.scenario import load_scenario
 
 
 def write(tmp_path: Path, raw: dict, name: str = "s.toml") -> Path:

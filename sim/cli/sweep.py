@@ -161,7 +161,7 @@ def _request(args: argparse.Namespace, engine: str | None) -> SweepRequest:
 
 
 def _plan_fields(args: argparse.Namespace) -> dict[str, Any]:
-    from sim.cli.main import parse_sets
+    from sim.scenario.paths import parse_sets
     from sim.sweep.values import parse_grid, parse_range, parse_sample
 
     grid = dict(parse_grid(g) for g in args.grid or ())

@@ -28,6 +28,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from sim.cli.exits import EXIT_OK
 from sim.errors import UserInputError
 
 OFFLINE_ENV = {
@@ -92,7 +93,7 @@ def _server_class() -> type:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from sim.cli.main import EXIT_OK, parse_sets
+    from sim.scenario.paths import parse_sets
     from sim.scenario.scenario import load_scenario
 
     sets = parse_sets(args.set)

@@ -34,7 +34,7 @@ from sim.model.events import apply as apply_event
 from sim.model.invariants import watch
 from sim.model.metrics import EventLog, Metrics, PoolStats
 from sim.protocols.hub import Protocols
-from sim.scenario.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 
 @contextmanager

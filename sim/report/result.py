@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.errors import AmmSimError
 from sim.model.metrics import EVENT_COLUMNS, iter_events
-from sim.scenario.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 
 @dataclass

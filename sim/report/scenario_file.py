@@ -6,7 +6,7 @@ import platform
 
 import tomli_w
 
-from sim.scenario.scenario import Scenario
+from sim.scenario.schema import Scenario
 from sim.version import VERSION, version
 
 

@@ -1,17 +1,16 @@
-"""A reference of every scenario field and output column, generated from the code so it cannot drift."""
+"""A reference of every scenario field and output column, generated from the code so it cannot drift.
+
+The fields, their dotted paths, types, defaults and descriptions come from `sim.scenario.paths`;
+the output columns are documented here.
+"""
 
 from __future__ import annotations
 
-import types
 import typing
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
-
-from sim.config import DistSpec
 from sim.report.summary import AGENT_COLUMNS, SUMMARY_FIELDS
-from sim.scenario.scenario import Scenario
+from sim.scenario.paths import DIST_MODELS, field_rows
 
 TIMESERIES_COLUMNS: dict[str, str] = {
     "block": "block number",
@@ -70,92 +69,6 @@ OUTPUT_NOTES: dict[str, str] = {
 }
 
 
-def _type_name(tp: Any) -> str:
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        return _type_name(typing.get_args(tp)[0])
-    if origin is Literal:
-        return " | ".join(repr(a) for a in typing.get_args(tp))
-    if origin in (typing.Union, types.UnionType):
-        return " | ".join(_type_name(a) for a in typing.get_args(tp))
-    if origin is dict:
-        return f"table of {_type_name(typing.get_args(tp)[1])}"
-    if origin in (list, tuple):
-        return f"list of {_type_name(typing.get_args(tp)[0])}"
-    if tp is type(None):
-        return "none"
-    return getattr(tp, "__name__", str(tp))
-
-
-def _models(tp: Any) -> list[type[BaseModel]]:
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        return _models(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType, list, tuple):
-        return [m for a in typing.get_args(tp) for m in _models(a)]
-    if origin is dict:
-        return _models(typing.get_args(tp)[1])
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [tp]
-    return []
-
-
-def _placeholder(tp: Any) -> str | None:
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        return _placeholder(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        for a in typing.get_args(tp):
-            p = _placeholder(a)
-            if p:
-                return p
-    return "<name>" if origin is dict else None
-
-
-def field_rows(
-    model: type[BaseModel], prefix: str = "", seen: frozenset[type] = frozenset(), when: str = ""
-) -> list[dict[str, str]]:
-    """One row per field, depth first, with dotted paths (`<name>` for free-form table keys).
-
-    Distribution tables are documented once (see `DISTRIBUTIONS`), not under every field that
-    takes one; fields of a tagged variant (a pool kind, an agent kind...) say which in `when`.
-    """
-    rows: list[dict[str, str]] = []
-    for name, f in model.model_fields.items():
-        path = f"{prefix}{name}"
-        if f.default_factory is not None:
-            default = "(table)"
-        elif f.is_required() or f.default is PydanticUndefined:
-            default = "required"
-        else:
-            default = repr(f.get_default(call_default_factory=False))
-        rows.append(
-            {
-                "path": path,
-                "type": _type_name(f.annotation),
-                "default": default,
-                "description": f.description
-                or ("selects this variant" if name in TAGS and when else ""),
-                "when": when,
-            }
-        )
-        sub = [m for m in _models(f.annotation) if m not in DIST_MODELS and m not in seen]
-        key = _placeholder(f.annotation)
-        for m in sub:
-            tag = next((t for t in TAGS if t in m.model_fields), None)
-            label = when
-            if tag and len(sub) > 1:
-                value = typing.get_args(m.model_fields[tag].annotation)[0]
-                label = f"{tag} = {value!r}"
-            nested = f"{path}.{key}." if key else f"{path}."
-            rows.extend(field_rows(m, nested, seen | {m}, label))
-    return rows
-
-
-TAGS = ("kind", "process", "dist", "schedule")
-DIST_MODELS = tuple(typing.get_args(typing.get_args(DistSpec)[0]))
-
-
 def distribution_rows() -> list[dict[str, str]]:
     """The distribution tables any `Dist` field accepts (a plain number is a constant)."""
     rows = []
@@ -172,7 +85,7 @@ def distribution_rows() -> list[dict[str, str]]:
 
 def schema_json() -> dict[str, Any]:
     return {
-        "scenario_fields": field_rows(Scenario),
+        "scenario_fields": field_rows(),
         "distributions": distribution_rows(),
         "outputs": {
             "summary.json": SUMMARY_FIELDS,
@@ -199,7 +112,7 @@ def schema_markdown() -> str:
         "| path | type | default | description | applies when |",
         "|---|---|---|---|---|",
     ]
-    for r in field_rows(Scenario):
+    for r in field_rows():
         out.append(
             f"| `{r['path']}` | {cell(r['type'])} | {cell(r['default'])} | "
             f"{cell(r['description'])} | {cell(r['when'])} |"

@@ -18,7 +18,8 @@ from sim.report.result import RunResult
 from sim.report.scenario_file import scenario_toml
 from sim.report.summary import agents_table, flows_table, summarize
 from sim.runs.folder import RunFolder
-from sim.scenario.scenario import Scenario, load_scenario
+from sim.scenario.scenario import load_scenario
+from sim.scenario.schema import Scenario
 from sim.version import VERSION, version
 
 FLOW_COLUMNS = ("source", "target", "kind", "count", "value_usd")

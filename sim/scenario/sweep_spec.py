@@ -1,4 +1,8 @@
-"""The `[sweep]` table of a scenario: which fields to vary and how many seeds (used by `ammsim sweep`)."""
+"""The `[sweep]` table of a scenario: which fields to vary and how many seeds (used by `ammsim sweep`).
+
+It declares which fields no sweep may vary (`NOT_SWEPT`, `sweepable`), since validating the table
+needs that rule; `sim.scenario.paths` hands it on to everything else that asks.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,14 @@ NOT_SWEPT = ("scenario.seed", "scenario.replicate")
 """Fields a sweep sets itself (base seed, replicate index); `sweep.*` cannot be swept either."""
 
 
+def sweepable(path: str) -> bool:
+    """Whether a sweep may vary (or fix) `path`: not the seeds it sets itself, not its own table."""
+    return not (path == "sweep" or path.startswith("sweep.") or path in NOT_SWEPT)
+
+
 def _check_paths(paths: Any) -> None:
     for p in paths:
-        if p == "sweep" or p.startswith("sweep.") or p in NOT_SWEPT:
+        if not sweepable(p):
             raise ValueError(
                 f"{p!r} cannot be swept (the sweep sets seeds and replicates itself, "
                 "and cannot sweep its own definition)"

@@ -1,27 +1,19 @@
-"""Which dotted scenario paths a sweep may vary, and which of them hold integers.
-
-The sweep's own knowledge of scenario paths, kept in this one module so that it can move to the
-scenario layer's single module of paths with a one-line change to the imports that use it.
-"""
+"""What a sweep asks of the scenario layer's paths (`sim.scenario.paths`), in its own words:
+the sweep's messages for a path it cannot vary, and its loader bound into the integer probe."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.scenario.scenario import get_path
+from sim.scenario import paths
 from sim.sweep.source import load_at
-from sim.sweep.values import is_number
-
-FORBIDDEN = ("scenario.seed", "scenario.replicate")
-"""Fields a sweep sets itself (besides its own `sweep.*` table): never swept or fixed."""
 
 
 def check_path(path: str, what: str, blocks_fixed: bool) -> None:
     """Refuse a path a sweep cannot vary; `what` names where it came from (`--set`, ...)."""
-    if path == "sweep" or path.startswith("sweep.") or path in FORBIDDEN:
+    if not paths.sweepable(path):
         hint = {
             "scenario.seed": " (use --seed for the base seed)",
             "scenario.replicate": " (use --seeds for the number of replicates)",
@@ -37,14 +29,4 @@ def is_integer_field(
     raw: dict[str, Any], sets: Mapping[str, Any], path: str, lohi: Sequence[float], where: str
 ) -> bool:
     """Whether the validated scenario stores `path` as an int (sampled values are then rounded)."""
-    probe = float(math.ceil(lohi[0]))
-    if probe > lohi[1]:
-        probe = float(lohi[0])
-    try:
-        sc = load_at(raw, {**sets, path: probe}, where)
-    except ScenarioError as err:
-        raise ScenarioError(f"sweep.ranges: {path}: value {probe} is not accepted: {err}") from None
-    value = get_path(sc.model_dump(), path)
-    if not is_number(value):
-        raise ScenarioError(f"{where}: sweep.ranges: {path} is not a number field")
-    return isinstance(value, int)
+    return paths.is_integer_field(raw, sets, path, lohi, where, load=load_at)

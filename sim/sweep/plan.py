@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import ScenarioError, UserInputError
-from sim.scenario.scenario import set_path
+from sim.scenario.paths import set_path
 from sim.sweep.executors.factory import check_engine
 from sim.sweep.fields import check_path, is_integer_field
 from sim.sweep.request import SweepRequest

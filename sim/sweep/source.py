@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.scenario.scenario import Scenario, load_scenario, read_toml, resolve_path
+from sim.scenario.files import read_toml, resolve_path
+from sim.scenario.scenario import load_scenario
+from sim.scenario.schema import Scenario
 
 
 def read_source(scenario: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any], str | None, str]:

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from sim.errors import UserInputError
-from sim.scenario.scenario import parse_value
+from sim.scenario.paths import parse_value
 
 
 def parse_grid(text: str) -> tuple[str, list[Any]]:

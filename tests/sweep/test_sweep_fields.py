@@ -8,7 +8,8 @@ import pytest
 from sweep_cases import TINY
 
 from sim.errors import ScenarioError
-from sim.sweep.fields import FORBIDDEN, check_path, is_integer_field
+from sim.scenario.paths import NOT_SWEPT
+from sim.sweep.fields import check_path, is_integer_field
 from sim.sweep.plan import plan_sweep
 from sim.sweep.request import SweepRequest
 
@@ -24,7 +25,7 @@ def test_recursive_definitions_are_rejected(path: str) -> None:
 
 
 def test_each_refusal_says_what_to_use_instead() -> None:
-    assert FORBIDDEN == ("scenario.seed", "scenario.replicate")
+    assert NOT_SWEPT == ("scenario.seed", "scenario.replicate")
     expected = {
         "scenario.seed": "--set scenario.seed: cannot be swept (use --seed for the base seed)",
         "scenario.replicate": "--set scenario.replicate: cannot be swept "

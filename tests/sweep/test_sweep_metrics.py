@@ -46,7 +46,7 @@ def plan_for(raw: dict[str, Any]) -> Plan:
 
 
 def test_default_metrics_follow_what_the_scenario_contains() -> None:
-    from sim.scenario.scenario import read_toml, resolve_path
+    from sim.scenario.files import read_toml, resolve_path
 
     plain = default_metrics(TINY)
     assert plain[-len(KEY_METRICS) :] == list(KEY_METRICS)

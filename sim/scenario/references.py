@@ -1,0 +1,202 @@
+"""Cross-field checks pydantic cannot see: names in one part of a scenario must refer to another.
+
+A pool's tokens must be in `[tokens]`, an agent's pool in `[pools]`, an event's asset must have a
+price process and the path it sets must be one an event may change (`sim.scenario.paths.settable`),
+and so on. Each problem is a `(dotted path, message)` pair.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.config import Constant, Uniform
+from sim.scenario.events import Cohort, PriceShock, RampA, SetParam, Slash
+from sim.scenario.paths import SETTABLE, settable
+from sim.scenario.schema import Scenario
+
+
+def check_references(s: Scenario) -> list[tuple[str, str]]:
+    """Cross-field checks pydantic cannot see: names that must refer to something."""
+    out: list[tuple[str, str]] = []
+    tokens = set(s.tokens)
+    known = ", ".join(sorted(tokens))
+    if s.scenario.numeraire not in tokens:
+        out.append(("scenario.numeraire", f"{s.scenario.numeraire!r} is not in [tokens] ({known})"))
+    if s.chain.native_token not in tokens and (s.chain.base_fee_gwei > 0):
+        out.append(
+            ("chain.native_token", f"{s.chain.native_token!r} pays gas but is not in [tokens]")
+        )
+    for name in s.prices:
+        if name not in tokens:
+            out.append((f"prices.{name}", f"no token {name!r} in [tokens] ({known})"))
+        elif name == s.scenario.numeraire:
+            out.append((f"prices.{name}", "the numeraire has price 1 by definition"))
+    for pname, pool in s.pools.items():
+        for i, t in enumerate(pool.tokens):
+            if t not in tokens:
+                out.append((f"pools.{pname}.tokens[{i}]", f"unknown token {t!r}; known: {known}"))
+    priced = set(s.prices) | {s.scenario.numeraire}
+    for t in sorted(tokens - priced):
+        if not any(t in p.tokens for p in s.pools.values()):
+            out.append(
+                (f"tokens.{t}", "has no price process and no pool to price it; add [prices.{t}]")
+            )
+    pools = ", ".join(s.pools)
+    for aname, agent in s.agents.items():
+        refs = [("pool", getattr(agent, "pool", None))]
+        refs += [(f"pools[{i}]", p) for i, p in enumerate(getattr(agent, "pools", None) or [])]
+        for field, ref in refs:
+            if ref is not None and ref not in s.pools:
+                out.append((f"agents.{aname}.{field}", f"unknown pool {ref!r}; pools: {pools}"))
+        pair = getattr(agent, "pair", None)
+        if pair:
+            for i, t in enumerate(pair):
+                if t not in tokens:
+                    out.append((f"agents.{aname}.pair[{i}]", f"unknown token {t!r}"))
+        for field in ("market", "lst"):
+            ref = getattr(agent, field, None)
+            known_refs = s.lending if field == "market" else {x.lst for x in s.staking.values()}
+            if ref is not None and ref not in known_refs:
+                out.append((f"agents.{aname}.{field}", f"unknown {field} {ref!r}"))
+    for name, st in s.staking.items():
+        for field in ("underlying", "lst"):
+            if getattr(st, field) not in tokens:
+                out.append((f"staking.{name}.{field}", f"unknown token {getattr(st, field)!r}"))
+        if st.design == "rebasing":
+            for pname, pool in s.pools.items():
+                if st.lst in pool.tokens and pool.kind != "stableswap":
+                    out.append(
+                        (
+                            f"pools.{pname}",
+                            f"the rebasing {st.lst} can only be held by stableswap pools "
+                            "(their balance follows the rebase); wrap it or use a stableswap pool",
+                        )
+                    )
+            for lname, lm in s.lending.items():
+                params = lm.assets.get(st.lst)
+                if params is not None and params.borrowable:
+                    out.append(
+                        (
+                            f"lending.{lname}.assets.{st.lst}.borrowable",
+                            f"the rebasing {st.lst} cannot be borrowed (borrowers would keep "
+                            "its rebase): set borrowable = false",
+                        )
+                    )
+    for pname, pool in s.pools.items():
+        for coin, source in (getattr(pool, "rate_oracles", None) or {}).items():
+            where = f"pools.{pname}.rate_oracles.{coin}"
+            st = s.staking.get(source)
+            if st is None:
+                known_st = ", ".join(s.staking) or "none"
+                out.append((where, f"no [staking.{source}] (staking protocols: {known_st})"))
+            elif st.lst != coin:
+                out.append((where, f"staking.{source} issues {st.lst!r}, not {coin!r}"))
+    for name, lm in s.lending.items():
+        for asset in lm.assets:
+            if asset not in tokens:
+                out.append((f"lending.{name}.assets.{asset}", f"unknown token {asset!r}"))
+    if s.rewards is not None:
+        if s.rewards.token not in tokens:
+            out.append(("rewards.token", f"unknown token {s.rewards.token!r}"))
+        for pool in s.rewards.pools:
+            if pool not in s.pools:
+                out.append((f"rewards.pools.{pool}", f"unknown pool {pool!r}"))
+    for name, ev in s.events.items():
+        out.extend(check_event(name, ev, s))
+    out.extend(_check_mining_and_rugs(s))
+    out.extend(_check_amounts(s))
+    return out
+
+
+def _check_amounts(s: Scenario) -> list[tuple[str, str]]:
+    """Agents' numeraire amounts (`capital_usd`, `size_usd`...) cannot be negative: a negative
+    constant would otherwise be clipped to 0 silently, or fail only once the run starts."""
+    out: list[tuple[str, str]] = []
+    for aname, agent in s.agents.items():
+        for field in type(agent).model_fields:
+            if not field.endswith("_usd"):
+                continue
+            value = getattr(agent, field)
+            where = f"agents.{aname}.{field}"
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                out.append((where, f"an amount in the numeraire must be >= 0 (got {value!r})"))
+            elif isinstance(value, Constant) and value.value < 0:
+                out.append((f"{where}.value", f"must be >= 0 (got {value.value!r})"))
+            elif isinstance(value, Uniform) and value.low < 0:
+                out.append((f"{where}.low", f"must be >= 0 (got {value.low!r})"))
+    return out
+
+
+def _check_mining_and_rugs(s: Scenario) -> list[tuple[str, str]]:
+    """Issue 6 (liquidity mining, rug pulls): references of mining_lp, token_developer, token_buyer."""
+    out: list[tuple[str, str]] = []
+    rewarded = set(s.rewards.pools) if s.rewards is not None else set()
+    for aname, agent in s.agents.items():
+        kind = getattr(agent, "kind", "")
+        where = f"agents.{aname}"
+        if kind == "mining_lp":
+            if s.rewards is None:
+                out.append((f"{where}.pools", "mining_lp needs a [rewards] table"))
+            for i, p in enumerate(agent.pools):  # type: ignore[attr-defined]
+                if p in s.pools and p not in rewarded:
+                    out.append((f"{where}.pools[{i}]", f"pool {p!r} has no [rewards.pools.{p}]"))
+                elif p in s.pools and s.pools[p].kind == "concentrated":
+                    out.append((f"{where}.pools[{i}]", "concentrated pools have no LP shares"))
+        if kind in ("token_developer", "token_buyer"):
+            token, pool = agent.token, agent.pool  # type: ignore[attr-defined]
+            if token not in s.tokens:
+                out.append((f"{where}.token", f"unknown token {token!r}"))
+            elif pool in s.pools and token not in s.pools[pool].tokens:
+                out.append((f"{where}.token", f"{token!r} does not trade in pool {pool!r}"))
+        if kind == "token_developer":
+            if agent.token in s.prices:  # type: ignore[attr-defined]
+                out.append((f"{where}.token", "a launched token must have no price process"))
+            pool = agent.pool  # type: ignore[attr-defined]
+            if pool in s.pools and s.pools[pool].kind != "constant_product":
+                out.append((f"{where}.pool", "the developer seeds a constant_product pool"))
+    return out
+
+
+def check_event(name: str, ev: Any, scenario: Scenario) -> list[tuple[str, str]]:
+    """Reference checks for one event (paths and names must exist)."""
+    where = f"events.{name}"
+    out: list[tuple[str, str]] = []
+    match ev:
+        case PriceShock(asset=a) if a not in scenario.prices:
+            out.append((f"{where}.asset", f"no price process for {a!r}"))
+        case RampA(pool=p) if p not in scenario.pools or scenario.pools[p].kind != "stableswap":
+            out.append((f"{where}.pool", f"{p!r} is not a stableswap pool"))
+        case Cohort(cohort=c) if c not in scenario.agents:
+            out.append((f"{where}.cohort", f"no agent cohort {c!r}"))
+        case Slash(lst=t) if t not in {st.lst for st in scenario.staking.values()}:
+            out.append((f"{where}.lst", f"no liquid-staking protocol of {t!r} in [staking]"))
+        case SetParam(path=path):
+            if not settable(path, scenario):
+                out.append(
+                    (
+                        f"{where}.path",
+                        f"{path!r} cannot change mid-run; allowed: {', '.join(SETTABLE)}...",
+                    )
+                )
+            else:
+                problem = _check_value(scenario, path.split("."), ev.value)
+                if problem:
+                    out.append((f"{where}.value", problem))
+    return out
+
+
+def _check_value(scenario: Scenario, parts: list[str], value: Any) -> str | None:
+    """Would the scenario still be valid with this value at that path? (the field's own rules)"""
+    raw = scenario.model_dump(mode="json", exclude_none=True)
+    node = raw
+    for key in parts[:-1]:
+        node = node[key]
+    node[parts[-1]] = value
+    try:
+        type(scenario).model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        return f"{value!r} is not a valid {'.'.join(parts)}: {first['msg']}"
+    return None
