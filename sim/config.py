@@ -1,7 +1,7 @@
 """Typed configuration shared by every subsystem: a frozen, strict pydantic base and distributions.
 
 Each subsystem (prices, pools, lending, agents...) declares its own `Spec`
-subclasses next to the code they configure; `sim.scenario.scenario` assembles them
+subclasses next to the code they configure; `sim.scenario.schema` assembles them
 into one scenario model. `extra="forbid"` turns a typo into an error that
 names its dotted path.
 """
