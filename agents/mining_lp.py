@@ -39,6 +39,7 @@ from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.prices import realised_vol
+from sim.market.world import world_of
 from sim.pools.base import Pool
 from sim.pools.liquidity import claim, deposit, lp_shares, lp_supply, withdraw
 from sim.protocols.hub import emission_per_day, free_lp_shares, launch_of, stake_lp, unstake_lp
@@ -628,7 +629,7 @@ def funding_tokens(agent: MiningLP) -> list[str]:
 
 def build(model: mesa.Model, cohort: str, spec: MiningLPSpec) -> list[MiningLP]:
     """Create the cohort, drawing each miner's behaviour, funded in its funding token."""
-    rng = model.rng
+    rng = world_of(model).rng
     n = spec.count
     draws = {
         "capital": sample(spec.capital_usd, rng, n).clip(0, None),
