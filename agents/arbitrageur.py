@@ -23,6 +23,7 @@ from sim.chain.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.routing import Route, Router
+from sim.market.world import world_of
 from sim.pools.base import Pool
 
 
@@ -235,7 +236,7 @@ def best_cycle_input(route: Route, budget: int) -> int:
 
 def build(model: mesa.Model, cohort: str, spec: ArbitrageurSpec) -> list[Arbitrageur]:
     """Create the cohort and fund each agent across the tokens it arbitrages."""
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = Arbitrageur(model, cohort=cohort, spec=spec)

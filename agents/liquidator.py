@@ -29,6 +29,7 @@ from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
+from sim.market.world import world_of
 from sim.pools.base import Pool
 from sim.protocols.lending import LendingMarket
 
@@ -241,7 +242,7 @@ class Liquidator(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LiquidatorSpec) -> list[Liquidator]:
     """Create the cohort and fund each bot with the debt asset."""
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = Liquidator(model, cohort=cohort, spec=spec)

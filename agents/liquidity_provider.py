@@ -16,6 +16,7 @@ from pydantic import Field
 from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Call, Chain, Receipt, Tx
 from sim.config import Dist, sample
+from sim.market.world import world_of
 from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
 
 
@@ -114,7 +115,7 @@ class LiquidityProvider(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LiquidityProviderSpec) -> list[LiquidityProvider]:
     """Create and fund the cohort; genesis providers deposit before the first block."""
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LiquidityProvider(model, cohort=cohort, spec=spec)

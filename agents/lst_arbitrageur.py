@@ -32,10 +32,11 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
-from agents.lst_looper import require_lst_pool
+from agents.lst_pool import require_lst_pool
 from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
+from sim.market.world import world_of
 from sim.pools.base import Pool
 from sim.protocols.staking import SECONDS_PER_YEAR, LiquidStaking
 
@@ -110,8 +111,7 @@ class LstArbitrageur(MarketAgent):
 
     def _busy(self) -> bool:
         """A transaction of this agent is still pending (a full block): wait for it."""
-        pending = getattr(self.market.chain, "pending_from", None)
-        return pending is not None and bool(pending(self.name))
+        return bool(self.market.chain.pending_from(self.name))
 
     def act(self) -> None:
         market = self.market
@@ -291,8 +291,9 @@ class LstArbitrageur(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LstArbitrageurSpec) -> list[LstArbitrageur]:
     """Create the cohort and fund each agent with underlying (plus gas)."""
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
-    caps = sample(spec.max_trade_usd, model.rng, spec.count).clip(0, None)
+    rng = world_of(model).rng
+    capital = sample(spec.capital_usd, rng, spec.count).clip(0, None)
+    caps = sample(spec.max_trade_usd, rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LstArbitrageur(model, cohort=cohort, spec=spec, max_trade=float(caps[i]))

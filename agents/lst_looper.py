@@ -1,14 +1,13 @@
-"""Leveraged liquid staking: loop LST collateral against borrowed underlying, and the lenders behind it.
+"""Leveraged liquid staking: loop LST collateral against borrowed underlying.
 
 `LstLooper` stakes its underlying (ETH) into the liquid-staking protocol,
 supplies the LST as collateral on a lending market, borrows underlying,
 stakes it again, and so on until its target leverage (collateral / equity)
 is reached. The whole loop is **one atomic transaction** (a `Call` doing
-stake -> supply -> borrow up to `max_loops` times (and no more rounds than one
-block's gas limit holds), like a looping
-contract or a DeFi Saver recipe): every borrow stays within the market's LTV
-limit, so leverage is bounded by the geometric series
-``1 + ltv + ltv^2 + ... -> 1 / (1 - ltv)``.
+stake -> supply -> borrow up to `max_loops` times and no more rounds than one
+block's gas limit holds, like a looping contract or a DeFi Saver recipe): every
+borrow stays within the market's LTV limit, so leverage is bounded by the
+geometric series ``1 + ltv + ltv^2 + ... -> 1 / (1 - ltv)``.
 
 Then it monitors its health factor every `check_every_blocks` blocks. When
 the HF has been below its `deleverage_hf` for `reaction_delay_blocks` blocks,
@@ -18,12 +17,9 @@ LST/underlying pool at an exact quote, repay debt, repeat until its HF is back
 at `restore_hf`. An agent whose HF is already below 1 cannot withdraw and waits
 for the liquidators. Reported per agent: leverage, HF, and the realised return
 on equity (valued at the protocol's exchange rate) over the agent's time in the
-loop against plain staking over the same time; annualised (APR) only once the
-agent has been in for at least `MIN_APR_DAYS` (7) days, since a one-day loss times
-365 says nothing about a year.
+loop against plain staking over the same time (`agents.loop_returns`).
 
-`LendingSupplier` supplies an asset (the ETH loopers borrow) at genesis and
-earns the market's supply rate.
+The ETH the loopers borrow is supplied by `lending_supplier` agents.
 """
 
 from __future__ import annotations
@@ -36,34 +32,15 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
+from agents.loop_returns import LoopEntry, annualised
+from agents.lst_pool import lst_pool
 from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
-from sim.market.market import Market
-from sim.pools.base import Pool, Swap
+from sim.market.world import world_of
+from sim.pools.base import Swap
 from sim.protocols.lending import LendingMarket
 from sim.protocols.staking import LiquidStaking
-
-SECONDS_PER_YEAR = 365 * 24 * 3600
-MIN_APR_DAYS = 7.0
-"""Returns are annualised only over at least this many days in the loop (else reported as None)."""
-
-
-def lst_pool(market: Market, lst: str, underlying: str, name: str | None) -> Pool | None:
-    """The pool named `name`, or the first pool trading both `lst` and `underlying`."""
-    pools = market.pools
-    if name is not None:
-        return pools[name]
-    found = market.pools_with(lst, underlying)
-    return found[0] if found else None
-
-
-def require_lst_pool(market: object, lst: str, underlying: str, name: str | None) -> Pool:
-    """`lst_pool`, for agents that cannot act without one."""
-    pool = lst_pool(market, lst, underlying, name)
-    if pool is None:
-        raise ProtocolError(f"no pool trades {lst} against {underlying}")
-    return pool
 
 
 class LstLooperSpec(AgentSpec):
@@ -132,10 +109,8 @@ class LstLooper(MarketAgent):
         self.reaction_delay = max(0, reaction_delay)
         self.priority_fee_gwei = priority_fee_gwei
         self.gas_keep = 0
-        self.entered = False
-        self.entry_block: int | None = None
-        self.entry_rate = 1.0
-        self.entry_equity = 0.0
+        self.entry: LoopEntry | None = None
+        """Set when the loop went through."""
         self.loops_done = 0
         self.borrowed = 0
         """Underlying borrowed in total (token units)."""
@@ -147,6 +122,10 @@ class LstLooper(MarketAgent):
         self.min_hf = math.inf
 
     # ---- views --------------------------------------------------------------------------------
+
+    @property
+    def entered(self) -> bool:
+        return self.entry is not None
 
     def debt(self) -> int:
         return self.lending.debt(self.name, self.underlying)
@@ -210,8 +189,7 @@ class LstLooper(MarketAgent):
     ) -> None:
         """One transaction, unless one of this agent's is still pending (a full block)."""
         chain = self.market.chain
-        pending = getattr(chain, "pending_from", None)
-        if pending is not None and pending(self.name):
+        if chain.pending_from(self.name):
             return
         touches = (self.pool,) if self.pool is not None else ()
         chain.submit(Tx(self.name, Call(fn, gas_units, touches), tip, label))
@@ -220,9 +198,7 @@ class LstLooper(MarketAgent):
         """Rounds of the loop: `max_loops`, and no more than one block's gas can hold."""
         chain = self.market.chain
         gas = chain.gas
-        limit = getattr(chain.spec, "block_gas_limit", None)
-        if limit is None:
-            return self.spec.max_loops
+        limit = chain.spec.block_gas_limit
         fits = (limit - gas.stake - gas.lending) // (gas.stake + 2 * gas.lending)
         return max(0, min(self.spec.max_loops, fits))
 
@@ -266,10 +242,7 @@ class LstLooper(MarketAgent):
                 protocols.supply(name, sender, lst, protocols.stake(sender, lst, amount))
         except ProtocolError:
             pass  # stop where the market refused; what was done stands
-        self.entered = True
-        self.entry_block = chain.block
-        self.entry_rate = start_rate
-        self.entry_equity = float(equity)
+        self.entry = LoopEntry(chain.block, start_rate, float(equity))
         self.loops_done = rounds
         return Receipt(
             kind="loop",
@@ -334,40 +307,32 @@ class LstLooper(MarketAgent):
     # ---- reporting ---------------------------------------------------------------------------
 
     def days_in(self) -> float:
-        if self.entry_block is None:
+        if self.entry is None:
             return 0.0
-        return (self.market.block - self.entry_block) * self.world.block_time_s / 86_400
+        return self.entry.days_in(self.market.block, self.world.block_time_s)
 
     def realised_apr(self) -> float | None:
         """Simple annualised return on equity at the exchange rate since entry (gas included);
         None before `MIN_APR_DAYS` days in the loop (see `equity_change` for the return)."""
-        change = self.equity_change()
-        days = self.days_in()
-        if change is None or days < MIN_APR_DAYS:
-            return None
-        return change * 365.0 / days
+        return annualised(self.equity_change(), self.days_in())
 
     def equity_change(self) -> float | None:
         """Realised return over the run: equity at the exchange rate now over equity staked at
         entry, minus 1 (not annualised)."""
-        if not self.entered or self.entry_equity <= 0:
+        if self.entry is None:
             return None
-        return self.equity_at_rate() / self.entry_equity - 1.0
+        return self.entry.equity_change(self.equity_at_rate())
 
     def staking_return(self) -> float | None:
         """Plain staking over the same time: growth of the underlying per share since entry
         (the exchange rate of a reward-bearing LST, the rebase of a rebasing one)."""
-        if not self.entered:
+        if self.entry is None:
             return None
-        return self.staking.share_price() / self.entry_rate - 1.0
+        return self.entry.staking_return(self.staking.share_price())
 
     def staking_apr(self) -> float | None:
         """`staking_return` annualised, from `MIN_APR_DAYS` days in the loop (else None)."""
-        change = self.staking_return()
-        days = self.days_in()
-        if change is None or days < MIN_APR_DAYS:
-            return None
-        return change * 365.0 / days
+        return annualised(self.staking_return(), self.days_in())
 
     def liquidations(self) -> tuple[int, int, int]:
         """(count, debt repaid by liquidators, collateral seized) against this agent."""
@@ -406,7 +371,7 @@ class LstLooper(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LstLooperSpec) -> list[LstLooper]:
     """Create the cohort, drawing each agent's risk settings, and fund it with underlying."""
-    rng = model.rng
+    rng = world_of(model).rng
     n = spec.count
     capital = sample(spec.capital_usd, rng, n).clip(0, None)
     lev = sample(spec.target_leverage, rng, n)
@@ -430,68 +395,5 @@ def build(model: mesa.Model, cohort: str, spec: LstLooperSpec) -> list[LstLooper
         )
         a.fund(float(capital[i]), {a.underlying: 1.0}, spec.gas_reserve)
         a.gas_keep = int(spec.gas_reserve * 10 ** a.market.decimals[a.market.chain.native])
-        agents.append(a)
-    return agents
-
-
-# ------------------------------------------------------------------------------- lenders
-
-
-class LendingSupplierSpec(AgentSpec):
-    """A cohort of passive lenders who supply one asset to a lending market at genesis."""
-
-    kind: Literal["lending_supplier"]
-    market: str = Field(description="lending market supplied to")
-    asset: str = Field("ETH", description="asset supplied")
-    capital_usd: Dist = Field(1_000.0, description="supply per agent, numeraire units")
-
-
-class LendingSupplier(MarketAgent):
-    kind: ClassVar[str] = "lending_supplier"
-
-    def __init__(self, model: mesa.Model, *, cohort: str, spec: LendingSupplierSpec) -> None:
-        super().__init__(model, cohort=cohort)
-        self.spec = spec
-        self.lending: LendingMarket = self.market.protocols.lending[spec.market]
-        self.principal = 0
-        """Token units supplied (net of withdrawals)."""
-
-    def supply_now(self, amount: int) -> None:
-        """Genesis supply (before the first block), like a provider's genesis deposit."""
-        if amount > 0:
-            self.market.protocols.supply(self.spec.market, self.name, self.spec.asset, amount)
-            self.principal += amount
-
-    def supplied(self) -> int:
-        return self.lending.supplied(self.name, self.spec.asset)
-
-    def interest_earned(self) -> int:
-        """Supply balance minus principal, token units."""
-        return self.supplied() - self.principal
-
-    def value(self) -> float:
-        return super().value() + self.market.value(self.spec.asset, self.supplied())
-
-    def report(self) -> dict[str, object]:
-        dec = 10 ** self.market.decimals[self.spec.asset]
-        return {
-            "supplied": self.supplied() / dec,
-            "interest_earned": self.interest_earned() / dec,
-            "supply_rate_pct": self.lending.supply_rate(self.spec.asset) * 100,
-        }
-
-
-def build_suppliers(
-    model: mesa.Model, cohort: str, spec: LendingSupplierSpec
-) -> list[LendingSupplier]:
-    """Create the cohort and supply each agent's capital at genesis."""
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
-    agents = []
-    for i in range(spec.count):
-        a = LendingSupplier(model, cohort=cohort, spec=spec)
-        amount = a.market.units(spec.asset, float(capital[i]))
-        a.market.ledger.mint(a.name, spec.asset, amount)
-        a.supply_now(amount)
-        a.fund(0.0, {}, spec.gas_reserve)
         agents.append(a)
     return agents

@@ -17,6 +17,7 @@ from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from sim.chain.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.market.routing import Router
+from sim.market.world import world_of
 
 
 class NoiseTraderSpec(AgentSpec):
@@ -99,17 +100,19 @@ class NoiseTrader(MarketAgent):
         self._every_block = 0  # trades per block when the count is fixed (no draw needed)
         self._arrivals: Draws | None = None
         if spec.arrivals == "poisson":
-            self._arrivals = Draws(model.rng, lambda rng, n: rng.poisson(rate, n))
+            self._arrivals = Draws(self.world.rng, lambda rng, n: rng.poisson(rate, n))
         else:
             whole, frac = divmod(rate, 1.0)
             if frac:
-                self._arrivals = Draws(model.rng, lambda rng, n: whole + (rng.random(n) < frac))
+                self._arrivals = Draws(
+                    self.world.rng, lambda rng, n: whole + (rng.random(n) < frac)
+                )
             else:
                 self._every_block = int(whole)
         draw_sizes = sampler(spec.size_usd)
         # (size, side draw) pairs, drawn together: one buffer pop per trade
         self._trades = Draws(
-            model.rng, lambda rng, n: np.column_stack((draw_sizes(rng, n), rng.random(n)))
+            self.world.rng, lambda rng, n: np.column_stack((draw_sizes(rng, n), rng.random(n)))
         )
         self._buy_probability = spec.buy_probability
         self.skipped = 0
@@ -166,7 +169,7 @@ class NoiseTrader(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: NoiseTraderSpec) -> list[NoiseTrader]:
     """Create the cohort, drawing per-agent settings and funding each agent."""
-    rng = model.rng
+    rng = world_of(model).rng
     n = spec.count
     slippage = sample(spec.slippage_bps, rng, n).clip(0, 10_000)
     prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)

@@ -36,10 +36,11 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
-from agents.lst_looper import require_lst_pool
+from agents.lst_pool import require_lst_pool
 from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
+from sim.market.world import world_of
 from sim.pools.base import Pool
 from sim.pools.liquidity import claim, deposit, lp_shares
 from sim.protocols.staking import LiquidStaking
@@ -122,14 +123,15 @@ class PanicSeller(MarketAgent):
         self.buy_discount_bps = buy_discount_bps
         self.buy_budget = 0
         """Underlying units still set aside for buying the dip."""
-        self._dip_buys: list[Tx] = []  # this block's dip buys, settled at the next decision
+        self._dip_buys: list[tuple[Tx, int]] = []
+        """This block's dip buys (and their input), settled at the next decision."""
         self.bought = 0
         self.priority_fee_gwei = priority_fee_gwei
         bps = self.world.block_time_s / 86_400
-        self._sales = Draws(model.rng, lambda rng, k: rng.poisson(spec.sells_per_day * bps, k))
-        self._sizes = Draws(model.rng, sampler(spec.sell_size_usd))
+        self._sales = Draws(self.world.rng, lambda rng, k: rng.poisson(spec.sells_per_day * bps, k))
+        self._sizes = Draws(self.world.rng, sampler(spec.sell_size_usd))
         exit_p = -math.expm1(-spec.exits_per_year * bps / 365)
-        self._exits = Draws(model.rng, lambda rng, k: (rng.random(k) < exit_p).astype(float))
+        self._exits = Draws(self.world.rng, lambda rng, k: (rng.random(k) < exit_p).astype(float))
         self.heard_at: int | None = None
         self.panicked_at: int | None = None
         self.exiting = False
@@ -197,9 +199,8 @@ class PanicSeller(MarketAgent):
         """Decide afresh each block: withdraw what a full block left pending, and give the dip
         budget back for buys that did not go through (withdrawn, reverted or dropped)."""
         self.withdraw_pending()
-        for tx in self._dip_buys:
+        for tx, amount in self._dip_buys:
             if tx.status != "ok":
-                amount = tx.action.amount_in  # type: ignore[attr-defined]
                 self.buy_budget += amount
                 self.bought -= amount
         self._dip_buys = []
@@ -248,9 +249,8 @@ class PanicSeller(MarketAgent):
             deadline_block=market.block,
             gas_units=market.chain.gas.swap,
         )
-        self._dip_buys.append(
-            market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "dip_buy"))
-        )
+        tx = market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "dip_buy"))
+        self._dip_buys.append((tx, amount))
 
     def _queue(self, chain: Chain, sender: str) -> Receipt:
         amount = self.wallet.get(self.lst, 0)
@@ -287,7 +287,7 @@ class PanicSeller(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: PanicSellerSpec) -> list[PanicSeller]:
     """Create the cohort: each agent stakes its capital at genesis (and seeds the pool)."""
-    rng = model.rng
+    rng = world_of(model).rng
     n = spec.count
     capital = sample(spec.capital_usd, rng, n).clip(0, None)
     listens = rng.random(n) < spec.news_probability

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Union
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import mesa
 from pydantic import Field
 
 from agents import (
     arbitrageur,
+    lending_supplier,
     liquidator,
     liquidity_provider,
     lst_arbitrageur,
@@ -24,31 +26,60 @@ from agents import (
 )
 from agents.base import AgentSpec, MarketAgent
 
-Builder = Callable[[mesa.Model, str, Any], list[MarketAgent]]
 
-KINDS: dict[str, tuple[type[AgentSpec], Builder]] = {
-    "liquidity_provider": (liquidity_provider.LiquidityProviderSpec, liquidity_provider.build),
-    "noise_trader": (noise_trader.NoiseTraderSpec, noise_trader.build),
-    "arbitrageur": (arbitrageur.ArbitrageurSpec, arbitrageur.build),
-    "sandwich_bot": (sandwicher.SandwichBotSpec, sandwicher.build),
-    "range_lp": (range_lp.RangeLPSpec, range_lp.build),
-    "lst_looper": (lst_looper.LstLooperSpec, lst_looper.build),
-    "lending_supplier": (lst_looper.LendingSupplierSpec, lst_looper.build_suppliers),
-    "liquidator": (liquidator.LiquidatorSpec, liquidator.build),
-    "panic_seller": (panic_seller.PanicSellerSpec, panic_seller.build),
-    "lst_arbitrageur": (lst_arbitrageur.LstArbitrageurSpec, lst_arbitrageur.build),
+@dataclass(frozen=True, slots=True)
+class Kind[S: AgentSpec]:
+    """One agent kind: the spec that configures a cohort, and the function that builds it."""
+
+    spec: type[S]
+    build: Callable[[mesa.Model, str, S], Sequence[MarketAgent]]
+
+    def build_cohort(self, model: mesa.Model, cohort: str, spec: AgentSpec) -> list[MarketAgent]:
+        if not isinstance(spec, self.spec):
+            raise TypeError(f"{type(spec).__name__} does not configure {self.spec.__name__}")
+        return list(self.build(model, cohort, spec))
+
+
+KINDS: dict[str, Kind[Any]] = {
+    "liquidity_provider": Kind(liquidity_provider.LiquidityProviderSpec, liquidity_provider.build),
+    "noise_trader": Kind(noise_trader.NoiseTraderSpec, noise_trader.build),
+    "arbitrageur": Kind(arbitrageur.ArbitrageurSpec, arbitrageur.build),
+    "sandwich_bot": Kind(sandwicher.SandwichBotSpec, sandwicher.build),
+    "range_lp": Kind(range_lp.RangeLPSpec, range_lp.build),
+    "lst_looper": Kind(lst_looper.LstLooperSpec, lst_looper.build),
+    "lending_supplier": Kind(lending_supplier.LendingSupplierSpec, lending_supplier.build),
+    "liquidator": Kind(liquidator.LiquidatorSpec, liquidator.build),
+    "panic_seller": Kind(panic_seller.PanicSellerSpec, panic_seller.build),
+    "lst_arbitrageur": Kind(lst_arbitrageur.LstArbitrageurSpec, lst_arbitrageur.build),
     # issue 6: liquidity mining and rug pulls
-    "mining_lp": (mining_lp.MiningLPSpec, mining_lp.build),
-    "token_developer": (rug_puller.TokenDeveloperSpec, rug_puller.build),
-    "token_buyer": (token_buyer.TokenBuyerSpec, token_buyer.build),
+    "mining_lp": Kind(mining_lp.MiningLPSpec, mining_lp.build),
+    "token_developer": Kind(rug_puller.TokenDeveloperSpec, rug_puller.build),
+    "token_buyer": Kind(token_buyer.TokenBuyerSpec, token_buyer.build),
 }
+"""Kind name (the `kind` field of its spec) -> Kind, in the order of `AnyAgentSpec`."""
 
 AnyAgentSpec = Annotated[
-    Union[tuple(spec for spec, _ in KINDS.values())],  # type: ignore[valid-type]  # noqa: UP007
+    liquidity_provider.LiquidityProviderSpec
+    | noise_trader.NoiseTraderSpec
+    | arbitrageur.ArbitrageurSpec
+    | sandwicher.SandwichBotSpec
+    | range_lp.RangeLPSpec
+    | lst_looper.LstLooperSpec
+    | lending_supplier.LendingSupplierSpec
+    | liquidator.LiquidatorSpec
+    | panic_seller.PanicSellerSpec
+    | lst_arbitrageur.LstArbitrageurSpec
+    | mining_lp.MiningLPSpec
+    | rug_puller.TokenDeveloperSpec
+    | token_buyer.TokenBuyerSpec,
     Field(discriminator="kind"),
 ]
+"""A scenario's agent cohort: the spec of one of `KINDS`, chosen by its `kind` field (a test
+holds the two lists equal)."""
+
+_BY_SPEC: dict[type[AgentSpec], Kind[Any]] = {k.spec: k for k in KINDS.values()}
 
 
 def build_cohort(model: mesa.Model, cohort: str, spec: AgentSpec) -> list[MarketAgent]:
     """Create the agents of one scenario cohort."""
-    return KINDS[spec.kind][1](model, cohort, spec)  # type: ignore[attr-defined]
+    return _BY_SPEC[type(spec)].build_cohort(model, cohort, spec)

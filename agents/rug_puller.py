@@ -32,7 +32,7 @@ from pydantic import Field, model_validator
 from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
 from sim.errors import ProtocolError
-from sim.pools.liquidity import deposit, lp_shares, withdraw
+from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
 from sim.protocols.hub import TokenLaunch, free_lp_shares, lock_lp, register_launch
 
 PULL_PRIORITY_GWEI = 50.0
@@ -253,8 +253,6 @@ class TokenDeveloper(MarketAgent):
 
     def value(self) -> float:
         """Wallet plus the claim on its LP shares."""
-        from sim.pools.liquidity import claim
-
         held = claim(self.pool, lp_shares(self.pool, self.name))
         return super().value() + sum(self.market.value(t, a) for t, a in held.items())
 

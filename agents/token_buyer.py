@@ -22,6 +22,7 @@ from sim.chain.chain import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.market import Market
+from sim.market.world import world_of
 from sim.pools.base import Pool
 from sim.protocols.hub import holder_concentration, launch_of, locked_lp_share
 
@@ -113,8 +114,8 @@ class TokenBuyer(MarketAgent):
         self.take_profit = take_profit
         self.stop_loss = stop_loss
         self.rate = spec.buys_per_day * self.world.block_time_s / 86_400
-        self._u = Draws(model.rng, lambda rng, n: rng.random(n))
-        self._sizes = Draws(model.rng, sampler(spec.size_usd))
+        self._u = Draws(self.world.rng, lambda rng, n: rng.random(n))
+        self._sizes = Draws(self.world.rng, sampler(spec.size_usd))
         self.prices: deque[float] = deque(maxlen=max(2, spec.window_blocks // 10))
         self.cost_quote = 0  # quote units spent on the tokens held
         self.bought = 0
@@ -214,7 +215,7 @@ class TokenBuyer(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: TokenBuyerSpec) -> list[TokenBuyer]:
     """Create the cohort: draw caution and exit levels per buyer, fund in the quote token."""
-    rng = model.rng
+    rng = world_of(model).rng
     n = spec.count
     capital = sample(spec.capital_usd, rng, n).clip(0, None)
     cautious = rng.random(n) < spec.cautious_share

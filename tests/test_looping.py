@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from agents.lending_supplier import LendingSupplier
 from agents.liquidator import Liquidator
-from agents.lst_looper import LendingSupplier, LstLooper
+from agents.lst_looper import LstLooper
 from sim.chain.chain import SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.model.model import MarketModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.mining_lp import MiningLP, trimmed_total
+from agents.mining_lp import MiningLP
 from sim.errors import ProtocolError
 from sim.model.model import MarketModel
 from sim.protocols.hub import (
@@ -119,13 +119,6 @@ def test_miners_leave_when_emissions_are_cut() -> None:
     assert {"rewards.FARM.price", "rewards.eth_usdc.headline_apr_pct"} <= set(ts.columns)
     assert ts["rewards.eth_usdc.emission_per_day"].iloc[-1] == 0
     model.check()
-
-
-def test_trimmed_volume_ignores_one_burst() -> None:
-    steady = [i * 100.0 for i in range(11)]
-    burst = steady[:5] + [v + 1e6 for v in steady[5:]]
-    assert trimmed_total(steady) == pytest.approx(1000.0)
-    assert trimmed_total(burst) == pytest.approx(1000.0)
 
 
 def test_staking_views_and_reverts() -> None:

@@ -1,0 +1,75 @@
+"""Passive lenders: supply one asset to a lending market at genesis and earn its supply rate.
+
+They are the other side of leveraged staking: the underlying that `lst_looper` agents borrow
+is what these agents supplied.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import mesa
+from pydantic import Field
+
+from agents.base import AgentSpec, MarketAgent
+from sim.config import Dist, sample
+from sim.market.world import world_of
+from sim.protocols.lending import LendingMarket
+
+
+class LendingSupplierSpec(AgentSpec):
+    """A cohort of passive lenders who supply one asset to a lending market at genesis."""
+
+    kind: Literal["lending_supplier"]
+    market: str = Field(description="lending market supplied to")
+    asset: str = Field("ETH", description="asset supplied")
+    capital_usd: Dist = Field(1_000.0, description="supply per agent, numeraire units")
+
+
+class LendingSupplier(MarketAgent):
+    kind: ClassVar[str] = "lending_supplier"
+
+    def __init__(self, model: mesa.Model, *, cohort: str, spec: LendingSupplierSpec) -> None:
+        super().__init__(model, cohort=cohort)
+        self.spec = spec
+        self.lending: LendingMarket = self.market.protocols.lending[spec.market]
+        self.principal = 0
+        """Token units supplied (net of withdrawals)."""
+
+    def supply_now(self, amount: int) -> None:
+        """Genesis supply (before the first block), like a provider's genesis deposit."""
+        if amount > 0:
+            self.market.protocols.supply(self.spec.market, self.name, self.spec.asset, amount)
+            self.principal += amount
+
+    def supplied(self) -> int:
+        return self.lending.supplied(self.name, self.spec.asset)
+
+    def interest_earned(self) -> int:
+        """Supply balance minus principal, token units."""
+        return self.supplied() - self.principal
+
+    def value(self) -> float:
+        return super().value() + self.market.value(self.spec.asset, self.supplied())
+
+    def report(self) -> dict[str, object]:
+        dec = 10 ** self.market.decimals[self.spec.asset]
+        return {
+            "supplied": self.supplied() / dec,
+            "interest_earned": self.interest_earned() / dec,
+            "supply_rate_pct": self.lending.supply_rate(self.spec.asset) * 100,
+        }
+
+
+def build(model: mesa.Model, cohort: str, spec: LendingSupplierSpec) -> list[LendingSupplier]:
+    """Create the cohort and supply each agent's capital at genesis."""
+    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
+    agents = []
+    for i in range(spec.count):
+        a = LendingSupplier(model, cohort=cohort, spec=spec)
+        amount = a.market.units(spec.asset, float(capital[i]))
+        a.market.ledger.mint(a.name, spec.asset, amount)
+        a.supply_now(amount)
+        a.fund(0.0, {}, spec.gas_reserve)
+        agents.append(a)
+    return agents

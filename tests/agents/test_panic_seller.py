@@ -1,0 +1,110 @@
+"""LST holders: what they hold from genesis, when they panic, the sales they submit, and the
+dip-buy budget that comes back when a buy does not go through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_looping import E18, make, of_kind, whale_sell
+
+from agents.panic_seller import PanicSeller
+from sim.chain.chain import SwapExactIn
+from sim.model.model import MarketModel
+
+HOLDERS: dict[str, Any] = {
+    "kind": "panic_seller",
+    "count": 1,
+    "lst": "stETH",
+    "capital_usd": 1_000,
+    "panic_discount_bps": 50,
+    "priority_fee_gwei": 1.5,
+    "buy_capital_usd": 100,
+    "news_flags": ["depeg"],
+    "reaction_delay_blocks": 2,
+}
+
+
+def _model(**holders: Any) -> tuple[MarketModel, PanicSeller]:
+    model = make(agents__holders=HOLDERS | holders, agents__loopers__count=0)
+    (holder,) = [a for a in of_kind(model, PanicSeller) if a.cohort == "holders"]
+    return model, holder
+
+
+def test_holders_stake_their_capital_and_pool_lps_seed_the_pool() -> None:
+    model, holder = _model()
+    lido = model.market.protocols.staking["stETH"]
+    assert holder.wallet["stETH"] == holder.start_lst == lido.to_lst(1_000 * E18)
+    assert holder.wallet["ETH"] == E18 // 2 + 100 * E18  # gas reserve and the dip budget
+    assert holder.buy_budget == 100 * E18
+    pool = model.market.pools["steth_eth"]
+    for lp in [a for a in of_kind(model, PanicSeller) if a.cohort == "pool_lps"]:
+        assert lp.wallet["ETH"] == E18 // 2  # half its capital staked, half beside it
+        assert lp.value() > lp.market.wallet_value(lp.wallet)  # its pool liquidity counts
+    assert pool.holdings()["ETH"] == 2 * (20_000 * E18 // 2)
+
+
+def test_the_discount_is_the_pool_price_below_the_rate() -> None:
+    model, holder = _model()
+    model.step()
+    rate = model.market.protocols.staking["stETH"].exchange_rate()
+    spot = model.market.pools["steth_eth"].spot_price("stETH", "ETH")
+    assert holder.discount_bps() == (1.0 - spot / rate) * 10_000
+
+
+@pytest.mark.parametrize(("sold", "panics"), [(1_000, False), (3_000, True)])
+def test_a_holder_panics_at_its_discount(sold: int, panics: bool) -> None:
+    """A 1,000 stETH sale opens a 20 bps discount, 3,000 one of 61 bps: past its 50."""
+    model, holder = _model()
+    model.step()
+    whale_sell(model, sold * E18)
+    model.step()
+    rate = model.market.protocols.staking["stETH"].exchange_rate()
+    spot = model.market.pools["steth_eth"].spot_price("stETH", "ETH")
+    assert ((1.0 - spot / rate) * 10_000 >= 50) is panics
+    model.step()
+    assert holder.panicked_at == (model.market.block if panics else None)
+
+
+def test_a_holder_who_listens_panics_its_delay_after_the_news() -> None:
+    model, holder = _model()
+    model.step()
+    model.market.news.add("depeg")
+    model.step()
+    heard = model.market.block
+    assert holder.heard_at == heard and holder.panicked_at is None
+    model.step()
+    assert holder.panicked_at is None
+    model.step()
+    assert holder.panicked_at == heard + 2
+
+
+def test_a_panic_sale_asks_for_the_quote_less_its_slippage() -> None:
+    model, holder = _model(slippage_bps=30)
+    model.step()
+    market = model.market
+    amount = market.units("stETH", 10.0)
+    out = market.pools["steth_eth"].quote_exact_in("stETH", "ETH", amount)
+    holder._sell(10.0)
+    (tx,) = market.chain.pending_from(holder.name)
+    assert isinstance(tx.action, SwapExactIn)
+    assert tx.action.tokens == ("stETH", "ETH")
+    assert tx.action.amount_in == amount
+    assert tx.action.amount_out_min == int(out * (1 - 30 / 10_000))
+    assert tx.action.deadline_block == market.block
+    assert (tx.priority_fee_gwei, tx.label) == (1.5, "panic_sell")
+
+
+def test_the_dip_budget_comes_back_for_a_buy_that_did_not_go_through() -> None:
+    model, holder = _model()
+    model.step()
+    amount = model.market.units("ETH", 10.0)
+    holder._buy(10.0)
+    assert holder.buy_budget == 100 * E18 - amount and holder.bought == amount
+    holder._reconcile()  # the next decision withdraws it, still pending
+    assert holder.buy_budget == 100 * E18 and holder.bought == 0
+    holder._buy(10.0)
+    model.market.chain.build_block()  # this time it is included
+    holder._reconcile()
+    assert holder.buy_budget == 100 * E18 - amount and holder.bought == amount
+    assert holder.report()["dip_spent"] == 10.0
