@@ -15,8 +15,8 @@ import mesa
 import numpy as np
 from pydantic import Field
 
-from sim.chain.chain import GWEI
 from sim.config import Dist, Spec, sample
+from sim.units import GWEI
 
 if TYPE_CHECKING:
     from sim.chain.chain import Tx

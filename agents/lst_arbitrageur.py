@@ -37,7 +37,8 @@ from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.pools.base import Pool
-from sim.protocols.staking import SECONDS_PER_YEAR, LiquidStaking
+from sim.protocols.staking import LiquidStaking
+from sim.units import SECONDS_PER_YEAR
 
 
 class LstArbitrageurSpec(AgentSpec):

@@ -43,7 +43,6 @@ from sim.pools.base import Pool, Swap
 from sim.protocols.lending import LendingMarket
 from sim.protocols.staking import LiquidStaking
 
-SECONDS_PER_YEAR = 365 * 24 * 3600
 MIN_APR_DAYS = 7.0
 """Returns are annualised only over at least this many days in the loop (else reported as None)."""
 

@@ -86,7 +86,7 @@ from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, Spec, sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
-from sim.market.prices import SECONDS_PER_YEAR, realised_vol
+from sim.market.prices import realised_vol
 from sim.pools.uniswap_v3.pool import (
     ConcentratedPool,
     nearest_usable_tick,
@@ -104,6 +104,7 @@ from sim.pools.uniswap_v3.v3_math import (
     mul_div,
 )
 from sim.solve import solve_decreasing
+from sim.units import SECONDS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel

@@ -22,7 +22,6 @@ from agents.arbitrageur import Arbitrageur
 from agents.sandwicher import SandwichBot
 from sim.chain.chain import (
     BUILDER,
-    GWEI,
     Bundle,
     Call,
     Chain,
@@ -40,6 +39,7 @@ from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
 from sim.pools.uniswap_v3.pool import ConcentratedPool, nearest_usable_tick, price_to_tick
 from sim.scenario.scenario import load_scenario
+from sim.units import GWEI
 
 E18 = 10**18
 

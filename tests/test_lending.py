@@ -13,14 +13,13 @@ from pydantic import ValidationError
 from sim.errors import InsufficientBalance, ProtocolError
 from sim.protocols.lending import (
     MAX_AMOUNT,
-    RAY,
-    SECONDS_PER_YEAR,
     AssetParams,
     LendingMarket,
     LendingSpec,
     RateCurve,
     calculate_compounded_interest,
 )
+from sim.units import RAY, SECONDS_PER_YEAR
 
 E18 = 10**18
 LTV, LT, BONUS = 0.8, 0.85, 0.05

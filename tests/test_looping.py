@@ -17,9 +17,9 @@ from agents.lst_looper import LendingSupplier, LstLooper
 from sim.chain.chain import SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.model.model import MarketModel
-from sim.protocols.lending import BPS, WAD
 from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
+from sim.units import BPS, WAD
 
 E18 = 10**18
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
-from sim.protocols.staking import RAY, LiquidStaking, StakingSpec, ray_pow
+from sim.protocols.staking import LiquidStaking, StakingSpec, ray_pow
+from sim.units import RAY
 
 E18 = 10**18
 BLOCKS_PER_YEAR = 365 * 24 * 3600 // 12  # 2_628_000

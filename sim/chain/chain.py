@@ -44,11 +44,11 @@ from sim.errors import (
     ProtocolError,
     SlippageExceeded,
 )
+from sim.units import GWEI, SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from sim.pools.base import Pool, Swap
 
-GWEI = 10**9
 BUILDER = "block_builder"
 GENESIS_TIMESTAMP = 1_700_000_000
 """Unix time of block 0: contracts that read block.timestamp see a chain that has been running
@@ -301,7 +301,7 @@ class BaseFee:
     def __init__(self, spec: ChainSpec, block_time_s: float, rng: np.random.Generator) -> None:
         self.level = spec.base_fee_gwei
         self.gwei = spec.base_fee_gwei
-        blocks_per_day = 86_400 / block_time_s
+        blocks_per_day = SECONDS_PER_DAY / block_time_s
         self._sigma = spec.base_fee_volatility / math.sqrt(blocks_per_day)
         half_life_blocks = spec.base_fee_half_life_hours * 3600 / block_time_s
         self._keep = 0.5 ** (1 / half_life_blocks)

@@ -35,9 +35,7 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from sim.config import Spec
 from sim.errors import ScenarioError
-
-SECONDS_PER_YEAR = 365 * 86_400
-"""Year used to annualise rates and volatilities (365 days)."""
+from sim.units import SECONDS_PER_YEAR
 
 
 def dt_years(block_time_s: float) -> float:

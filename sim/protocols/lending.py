@@ -48,13 +48,10 @@ from pydantic import Field, model_validator
 
 from sim.config import Spec
 from sim.errors import InsufficientBalance, ProtocolError
+from sim.units import BPS, RAY, SECONDS_PER_YEAR, WAD
 
 __all__ = [
-    "BPS",
     "MAX_AMOUNT",
-    "RAY",
-    "SECONDS_PER_YEAR",
-    "WAD",
     "AccountData",
     "AssetParams",
     "LendingMarket",
@@ -64,13 +61,7 @@ __all__ = [
     "calculate_compounded_interest",
 ]
 
-WAD = 10**18
-RAY = 10**27
 HALF_RAY = RAY // 2
-BPS = 10_000
-"""`PercentageMath.PERCENTAGE_FACTOR`: 100% in basis points."""
-SECONDS_PER_YEAR = 365 * 24 * 3600
-"""`MathUtils.SECONDS_PER_YEAR` (365 days)."""
 MAX_AMOUNT = 2**256 - 1
 """`type(uint256).max`: pass as an amount to withdraw everything / repay the whole debt."""
 

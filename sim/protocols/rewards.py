@@ -48,6 +48,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from sim.config import Spec
 from sim.errors import ProtocolError
+from sim.units import SECONDS_PER_DAY
 
 __all__ = [
     "ACC_PRECISION",
@@ -65,8 +66,6 @@ __all__ = [
 
 ACC_PRECISION = 10**12
 """Scale of `acc_reward_per_share`, as MasterChef's `accSushiPerShare` (1e12)."""
-
-SECONDS_PER_DAY = 86_400
 
 # 60 significant digits: far below one wei for any realistic total; every operation is
 # correctly rounded, hence monotone, so the cumulative exponential emission never decreases.

@@ -58,18 +58,15 @@ from pydantic import Field, model_validator
 
 from sim.config import Spec
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
+from sim.units import RAY, SECONDS_PER_YEAR, WAD
 
 __all__ = [
-    "RAY",
     "LiquidStaking",
     "StakingEvent",
     "StakingSpec",
     "WithdrawalRequest",
     "ray_pow",
 ]
-
-RAY = 10**27
-SECONDS_PER_YEAR = 365 * 24 * 3600
 
 
 def ray_pow(x: int, n: int) -> int:
@@ -197,8 +194,8 @@ class LiquidStaking:
         oracle reports: wstETH `stEthPerToken` = `getPooledEthByShares(1e18)`); exactly
         1e18 for a rebasing LST, whose balance unit is the underlying."""
         if self.rebasing:
-            return 10**18
-        return self.underlying_for_shares(10**18)
+            return WAD
+        return self.underlying_for_shares(WAD)
 
     def preview_stake(self, amount: int) -> int:
         """LST balance `stake(amount)` would mint now (exact; no state change)."""

@@ -193,9 +193,9 @@ def versions_line() -> str:
     """Versions of ammsim and its main dependencies (the same on every run of one install)."""
     import platform
 
-    from sim.runs.runner import VERSION, _version
+    from sim.version import VERSION, version
 
-    deps = ", ".join(f"{d} {_version(d)}" for d in ("mesa", "numpy", "pandas", "matplotlib"))
+    deps = ", ".join(f"{d} {version(d)}" for d in ("mesa", "numpy", "pandas", "matplotlib"))
     return f"ammsim {VERSION} · python {platform.python_version()} · {deps}"
 
 

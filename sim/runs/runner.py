@@ -9,7 +9,6 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from sim.model.model import MarketModel
 from sim.report.summary import agents_table, flows_table, summarize
 from sim.runs.folder import RunFolder
 from sim.scenario.scenario import Scenario, load_scenario
+from sim.version import VERSION, version
 
 FLOW_COLUMNS = ("source", "target", "kind", "count", "value_usd")
 
@@ -188,7 +188,7 @@ def scenario_toml(sc: Scenario) -> str:
     """The resolved scenario as TOML, with the versions that produced the run in a header comment."""
     head = (
         f"# resolved scenario written by ammsim {VERSION} "
-        f"(python {platform.python_version()}, mesa {_version('mesa')}, numpy {_version('numpy')})\n"
+        f"(python {platform.python_version()}, mesa {version('mesa')}, numpy {version('numpy')})\n"
         f"# rerun: ammsim run scenario.toml\n"
     )
     return head + tomli_w.dumps(sc.model_dump(mode="json", exclude_none=True))
@@ -219,7 +219,7 @@ def manifest(sc: Scenario) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "dependencies": {
-            name: _version(name)
+            name: version(name)
             for name in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx")
         },
         "scenario": sc.scenario.name,
@@ -234,13 +234,3 @@ def _csv(df: pd.DataFrame) -> str:
     buf = io.StringIO()
     df.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-VERSION = _version("ammsim")

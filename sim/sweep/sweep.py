@@ -242,11 +242,11 @@ class Plan:
         return dict(zip(self.params, self.configs[config], strict=True))
 
     def to_json(self) -> dict[str, Any]:
-        from importlib import metadata
+        from sim.version import VERSION
 
         return {
             "version": PLAN_VERSION,
-            "ammsim": metadata.version("ammsim"),
+            "ammsim": VERSION,
             "created": self.created,
             "scenario": {"name": self.scenario_name, "source": self.source, "raw": self.raw},
             "sets": self.sets,
