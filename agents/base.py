@@ -19,7 +19,7 @@ from sim.config import Dist, Spec, sample
 from sim.units import GWEI
 
 if TYPE_CHECKING:
-    from sim.chain.chain import Tx
+    from sim.chain.transactions import Tx
     from sim.market.market import Market
 
 

@@ -33,7 +33,8 @@ from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
 from agents.lst_looper import require_lst_pool
-from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.pools.base import Pool

@@ -35,7 +35,8 @@ from pydantic import Field
 
 from agents.base import MarketAgent
 from agents.token_buyer import Caution, due_diligence
-from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.prices import realised_vol

@@ -30,7 +30,8 @@ import mesa
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.model.metrics import snapshot_holdings
 from sim.pools.liquidity import deposit, lp_shares, withdraw

@@ -20,18 +20,10 @@ from pydantic import ValidationError
 
 from agents.arbitrageur import Arbitrageur
 from agents.sandwicher import SandwichBot
-from sim.chain.chain import (
-    BUILDER,
-    Bundle,
-    Call,
-    Chain,
-    ChainSpec,
-    GasUnits,
-    Receipt,
-    SwapExactIn,
-    Tx,
-)
+from sim.chain.chain import Chain, ChainSpec
+from sim.chain.gas import BUILDER, GasUnits
 from sim.chain.ledger import Ledger
+from sim.chain.transactions import Bundle, Call, Receipt, SwapExactIn, Tx
 from sim.errors import PoolError
 from sim.model.model import MarketModel
 from sim.pools.base import Pool

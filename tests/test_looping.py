@@ -14,7 +14,7 @@ import pytest
 
 from agents.liquidator import Liquidator
 from agents.lst_looper import LendingSupplier, LstLooper
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.model.model import MarketModel
 from sim.runs.runner import run

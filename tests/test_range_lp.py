@@ -20,7 +20,7 @@ from agents.range_lp import (
     max_usable_tick,
     rebalance_swap,
 )
-from sim.chain.chain import Receipt, SwapExactIn, Tx
+from sim.chain.transactions import Receipt, SwapExactIn, Tx
 from sim.errors import ScenarioError
 from sim.market.prices import realised_vol
 from sim.model.model import MarketModel

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from sim.chain.chain import Bundle, Receipt, Tx
+from sim.chain.transactions import Bundle, Receipt, Tx
 from sim.errors import PoolError
 from sim.pools.base import Pool, Swap
 from sim.pools.liquidity import lp_shares, lp_supply
