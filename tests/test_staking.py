@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
-from sim.protocols.staking import LiquidStaking, StakingSpec, ray_pow
+from sim.protocols.staking import LiquidStaking, StakingSpec
+from sim.protocols.wad_ray_math import ray_pow
 from sim.units import RAY
 
 E18 = 10**18
