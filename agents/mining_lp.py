@@ -42,7 +42,8 @@ from sim.errors import PoolError, ProtocolError
 from sim.market.prices import realised_vol
 from sim.pools.base import Pool
 from sim.pools.liquidity import claim, deposit, lp_shares, lp_supply, withdraw
-from sim.protocols.hub import emission_per_day, free_lp_shares, launch_of, stake_lp, unstake_lp
+from sim.protocols.launches import launch_of
+from sim.protocols.lp_staking import emission_per_day, free_lp_shares, stake_lp, unstake_lp
 from sim.protocols.rewards import MasterChef, effective_reward_apr, fee_apr, reward_apr
 
 APR_CAP = 100.0

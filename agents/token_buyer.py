@@ -23,7 +23,7 @@ from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.market import Market
 from sim.pools.base import Pool
-from sim.protocols.hub import holder_concentration, launch_of, locked_lp_share
+from sim.protocols.launches import holder_concentration, launch_of, locked_lp_share
 
 
 class Caution(AgentSpec):

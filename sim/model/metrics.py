@@ -739,7 +739,7 @@ def report_reward_price(m: MarketModel) -> float:
 
 
 def report_emission(m: MarketModel, pool: str) -> float:
-    from sim.protocols.hub import emission_per_day
+    from sim.protocols.lp_staking import emission_per_day
 
     return emission_per_day(m.market.protocols, pool, m.market.block)
 
