@@ -11,8 +11,6 @@ from pydantic import ValidationError
 
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
 from sim.protocols.staking import LiquidStaking, StakingSpec
-from sim.protocols.wad_ray_math import ray_pow
-from sim.units import RAY
 
 E18 = 10**18
 BLOCKS_PER_YEAR = 365 * 24 * 3600 // 12  # 2_628_000
@@ -31,12 +29,6 @@ def test_spec_validation() -> None:
         StakingSpec(apr=0.04, typo=1)
     with pytest.raises(ValidationError):
         StakingSpec(queue_delay_blocks=-1)
-
-
-def test_ray_pow_exact_small_cases() -> None:
-    assert ray_pow(2 * RAY, 10) == 1024 * RAY
-    assert ray_pow(3 * RAY, 0) == RAY
-    assert ray_pow(RAY + RAY // 2, 3) == RAY * 27 // 8
 
 
 # ------------------------------------------------------------------ reward-bearing
