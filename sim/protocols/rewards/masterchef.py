@@ -13,7 +13,8 @@ Where this differs from the contract:
 * `emergency_withdraw` calls `update_pool` first, so a leaver's share of the elapsed
   blocks is forfeited instead of being handed to the remaining stakers.
 * Vesting (`vesting_blocks`) and lock-up (`lock_blocks`) are not in MasterChef: they model
-  farms that vest harvests linearly and liquidity locks (e.g. before a rug pull).
+  farms that vest harvests linearly and liquidity locks (e.g. before a rug pull); their
+  arithmetic is `sim.protocols.rewards.vesting`.
 
 Accounting. When a pool has no stake, MasterChef skips the mint: those blocks' emissions
 are never minted and nobody can claim them. Here they are counted in `undistributed`, so
@@ -34,6 +35,7 @@ from pydantic import ValidationError
 
 from sim.errors import ProtocolError
 from sim.protocols.rewards.emissions import EmissionSpec, RewardsSpec, emitted_between
+from sim.protocols.rewards.vesting import Lot, Tranche, fully_unlocked_at, take_unlocked, unlocked
 
 __all__ = ["ACC_PRECISION", "MasterChef", "RewardAccounts"]
 
@@ -42,27 +44,13 @@ ACC_PRECISION = 10**12
 
 
 @dataclass(slots=True)
-class _Tranche:
-    """One harvest, vesting linearly over `duration` blocks from `start`."""
-
-    amount: int
-    start: int
-    duration: int
-    released: int = 0
-
-    def vested(self, block: int) -> int:
-        elapsed = min(max(block - self.start, 0), self.duration)
-        return self.amount * elapsed // self.duration
-
-
-@dataclass(slots=True)
 class _UserInfo:
     """MasterChef.UserInfo (`amount`, `rewardDebt`) plus lock-up lots and vesting tranches."""
 
     amount: int = 0
     reward_debt: int = 0
-    lots: list[list[int]] = field(default_factory=list)  # [amount, unlock_block], oldest first
-    tranches: list[_Tranche] = field(default_factory=list)
+    lots: list[Lot] = field(default_factory=list)  # oldest first
+    tranches: list[Tranche] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -200,7 +188,7 @@ class MasterChef:
             if info.spec.vesting_blocks == 0:
                 paid += amount
             elif amount > 0:
-                user.tranches.append(_Tranche(amount, block, info.spec.vesting_blocks))
+                user.tranches.append(Tranche(amount, block, info.spec.vesting_blocks))
                 self.total_vesting += amount
         for tranche in user.tranches:
             release = tranche.vested(block) - tranche.released
@@ -306,7 +294,7 @@ class MasterChef:
             )
         self.update_pool(pool, block)
         paid = self._settle(info, u, block)
-        self._take_unlocked(u, amount, block)
+        u.lots = take_unlocked(u.lots, amount, block)
         u.amount -= amount
         info.total_staked -= amount
         u.reward_debt = u.amount * info.acc_reward_per_share // ACC_PRECISION
@@ -353,17 +341,6 @@ class MasterChef:
 
     # ---------------------------------------------------------------- lock-up and views
 
-    @staticmethod
-    def _take_unlocked(u: _UserInfo, amount: int, block: int) -> None:
-        for lot in u.lots:
-            if amount == 0:
-                break
-            if lot[1] <= block:
-                take = min(lot[0], amount)
-                lot[0] -= take
-                amount -= take
-        u.lots = [lot for lot in u.lots if lot[0] > 0]
-
     def staked(self, pool: str, user: str) -> int:
         """Shares `user` has staked in `pool`."""
         u = self._pool(pool).users.get(user)
@@ -376,14 +353,12 @@ class MasterChef:
     def withdrawable(self, pool: str, user: str, block: int) -> int:
         """Shares of `user` out of their lock-up at `block`."""
         u = self._pool(pool).users.get(user)
-        return 0 if u is None else sum(amount for amount, unlock in u.lots if unlock <= block)
+        return 0 if u is None else unlocked(u.lots, block)
 
     def locked_until(self, pool: str, user: str) -> int | None:
         """First block at which all the user's shares are withdrawable (None if nothing staked)."""
         u = self._pool(pool).users.get(user)
-        if u is None or not u.lots:
-            return None
-        return max(unlock for _, unlock in u.lots)
+        return None if u is None else fully_unlocked_at(u.lots)
 
     def vesting(self, pool: str, user: str) -> int:
         """Harvested rewards of `user` not yet released (still held by the chef)."""
