@@ -19,7 +19,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.routing import Route, Router

@@ -15,12 +15,12 @@ import mesa
 import numpy as np
 from pydantic import Field
 
-from sim.chain.chain import GWEI
 from sim.config import Dist, Spec, sample
 from sim.market.world import World, world_of
+from sim.units import GWEI
 
 if TYPE_CHECKING:
-    from sim.chain.chain import Tx
+    from sim.chain.transactions import Tx
     from sim.market.market import Market
 
 

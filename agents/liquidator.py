@@ -26,7 +26,8 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
-from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
 from sim.market.world import world_of

@@ -14,7 +14,8 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain.chain import Call, Chain, Receipt, Tx
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, Tx
 from sim.config import Dist, sample
 from sim.market.world import world_of
 from sim.pools.liquidity import claim, deposit, lp_shares, withdraw

@@ -33,12 +33,14 @@ from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
 from agents.lst_pool import require_lst_pool
-from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
-from sim.protocols.staking import SECONDS_PER_YEAR, LiquidStaking
+from sim.protocols.staking import LiquidStaking
+from sim.units import SECONDS_PER_YEAR
 
 
 class LstArbitrageurSpec(AgentSpec):

@@ -34,7 +34,8 @@ from pydantic import Field
 from agents.base import AgentSpec, MarketAgent
 from agents.loop_returns import LoopEntry, annualised
 from agents.lst_pool import lst_pool
-from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of

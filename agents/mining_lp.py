@@ -27,7 +27,8 @@ from agents.mining_position import FarmPosition, funding_tokens
 from agents.mining_signals import ExitSignals
 from agents.mining_watch import AprEstimate, FarmWatch
 from agents.token_buyer import Caution, due_diligence
-from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agents.mining_watch import AprEstimate
-from sim.chain.chain import Call, Chain, Receipt, SwapExactIn
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, SwapExactIn
 from sim.errors import PoolError, ProtocolError
 from sim.market.market import Market
 from sim.market.world import World
 from sim.pools.base import Pool
 from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
-from sim.protocols.hub import free_lp_shares, stake_lp, unstake_lp
+from sim.protocols.lp_staking import free_lp_shares, stake_lp, unstake_lp
 from sim.protocols.rewards import MasterChef
 
 

@@ -12,7 +12,7 @@ from agents.mining_watch import PoolWindow
 from sim.errors import PoolError
 from sim.market.market import Market
 from sim.pools.base import Pool
-from sim.protocols.hub import emission_per_day
+from sim.protocols.lp_staking import emission_per_day
 
 
 class ExitRules(Protocol):

@@ -26,7 +26,8 @@ from sim.market.prices import realised_vol
 from sim.market.world import World
 from sim.pools.base import Pool
 from sim.pools.liquidity import lp_supply
-from sim.protocols.hub import emission_per_day, launch_of
+from sim.protocols.launches import launch_of
+from sim.protocols.lp_staking import emission_per_day
 from sim.protocols.rewards import MasterChef, effective_reward_apr, fee_apr, reward_apr
 
 APR_CAP = 100.0

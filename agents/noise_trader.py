@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.market.routing import Router
 from sim.market.world import world_of

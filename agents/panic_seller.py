@@ -37,7 +37,8 @@ from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from agents.lst_pool import require_lst_pool
-from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.world import world_of

@@ -83,10 +83,11 @@ import mesa
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, Spec, sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
-from sim.market.prices import SECONDS_PER_YEAR, realised_vol
+from sim.market.prices import realised_vol
 from sim.market.world import World, world_of
 from sim.pools.uniswap_v3.pool import (
     ConcentratedPool,
@@ -105,6 +106,7 @@ from sim.pools.uniswap_v3.v3_math import (
     mul_div,
 )
 from sim.solve import solve_decreasing
+from sim.units import SECONDS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel

@@ -4,7 +4,7 @@ At genesis the developer mints the whole supply to itself (`ledger.mint`, an exp
 seeds a TOKEN/QUOTE constant-product pool with `seed_fraction` of it plus `seed_value_usd`
 of the quote token (which sets the launch price), optionally locks the seeded LP shares in
 the public locker for `lock_blocks`, and keeps the rest as its allocation. The launch is
-public (`sim.protocols.hub.register_launch`): anyone can see the deployer, the pool and whether
+public (`sim.protocols.launches.register_launch`): anyone can see the deployer, the pool and whether
 the contract keeps a mint function (`mint_authority`).
 
 A developer with `pull = "never"` is an honest project (e.g. the team of a farm's reward
@@ -30,10 +30,12 @@ import mesa
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, MarketAgent
-from sim.chain.chain import Call, Chain, Receipt, SwapExactIn, Tx
+from sim.chain.chain import Chain
+from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
-from sim.protocols.hub import TokenLaunch, free_lp_shares, lock_lp, register_launch
+from sim.protocols.launches import TokenLaunch, lock_lp, register_launch
+from sim.protocols.lp_staking import free_lp_shares
 
 PULL_PRIORITY_GWEI = 50.0
 """Priority fee of the rug transaction: it wants to be first in its block."""

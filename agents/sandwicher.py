@@ -21,7 +21,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
-from sim.chain.chain import Bundle, SwapExactIn, Tx
+from sim.chain.transactions import Bundle, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.pools.base import Pool

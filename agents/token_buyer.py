@@ -18,13 +18,13 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.market import Market
 from sim.market.world import world_of
 from sim.pools.base import Pool
-from sim.protocols.hub import holder_concentration, launch_of, locked_lp_share
+from sim.protocols.launches import holder_concentration, launch_of, locked_lp_share
 
 
 class Caution(AgentSpec):

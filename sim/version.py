@@ -1,18 +1,24 @@
-"""The one place that asks which versions are installed (for manifests, reports and sweeps)."""
+"""The one place that asks which version of a package is installed (ours or a dependency).
+
+Run folders, reports and sweep plans record versions; a source checkout that was never
+installed has no package metadata, so a lookup says "unknown" instead of failing.
+"""
 
 from __future__ import annotations
 
 from importlib import metadata
 
+__all__ = ["VERSION", "version"]
+
 
 def version(name: str) -> str:
-    """The installed version of distribution `name`, or "unknown" (a source checkout run
-    without installing, say): recording versions must never stop a run."""
+    """The installed version of distribution `name`, or "unknown" if it has none."""
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
+        found = metadata.version(name)
+    except (metadata.PackageNotFoundError, ValueError):
         return "unknown"
+    return found if isinstance(found, str) and found else "unknown"
 
 
 VERSION = version("ammsim")
-"""ammsim's own version."""
+"""This package's version ("unknown" when run from a checkout that is not installed)."""

@@ -20,19 +20,10 @@ from pydantic import ValidationError
 
 from agents.arbitrageur import Arbitrageur
 from agents.sandwicher import SandwichBot
-from sim.chain.chain import (
-    BUILDER,
-    GWEI,
-    Bundle,
-    Call,
-    Chain,
-    ChainSpec,
-    GasUnits,
-    Receipt,
-    SwapExactIn,
-    Tx,
-)
+from sim.chain.chain import Chain, ChainSpec
+from sim.chain.gas import BUILDER, GasUnits
 from sim.chain.ledger import Ledger
+from sim.chain.transactions import Bundle, Call, Receipt, SwapExactIn, Tx
 from sim.errors import PoolError
 from sim.model.model import MarketModel
 from sim.pools.base import Pool
@@ -40,6 +31,7 @@ from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
 from sim.pools.uniswap_v3.pool import ConcentratedPool, nearest_usable_tick, price_to_tick
 from sim.scenario.scenario import load_scenario
+from sim.units import GWEI
 
 E18 = 10**18
 

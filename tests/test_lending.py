@@ -13,14 +13,12 @@ from pydantic import ValidationError
 from sim.errors import InsufficientBalance, ProtocolError
 from sim.protocols.lending import (
     MAX_AMOUNT,
-    RAY,
-    SECONDS_PER_YEAR,
     AssetParams,
     LendingMarket,
     LendingSpec,
     RateCurve,
-    calculate_compounded_interest,
 )
+from sim.units import SECONDS_PER_YEAR
 
 E18 = 10**18
 LTV, LT, BONUS = 0.8, 0.85, 0.05
@@ -267,13 +265,6 @@ def test_liquidation_receive_a_token_moves_supply() -> None:
 
 
 # ------------------------------------------------------------------ interest
-def test_compounded_interest_matches_exp_over_one_block_and_one_day() -> None:
-    rate = 5 * RAY // 100
-    for dt in (12, 86_400):
-        got = calculate_compounded_interest(rate, dt) / RAY
-        assert got == pytest.approx(math.exp(0.05 * dt / SECONDS_PER_YEAR), rel=1e-15)
-
-
 def test_borrow_interest_equals_supplier_interest_plus_reserve_share() -> None:
     m, _ = funded(borrow_eth=70 * E18)
     m.supply("lender2", "ETH", 3 * E18)

@@ -15,12 +15,12 @@ import pytest
 from agents.lending_supplier import LendingSupplier
 from agents.liquidator import Liquidator
 from agents.lst_looper import LstLooper
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.model.model import MarketModel
-from sim.protocols.lending import BPS, WAD
 from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
+from sim.units import BPS, WAD
 
 E18 = 10**18
 

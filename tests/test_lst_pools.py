@@ -21,7 +21,7 @@ from test_looping import BASE, E18
 from agents.lst_arbitrageur import LstArbitrageur
 from agents.lst_looper import LstLooper
 from agents.panic_seller import PanicSeller
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.cli.main import main
 from sim.errors import PoolError, ProtocolError, ScenarioError
 from sim.model.model import MarketModel

@@ -8,14 +8,8 @@ import pytest
 from agents.mining_lp import MiningLP
 from sim.errors import ProtocolError
 from sim.model.model import MarketModel
-from sim.protocols.hub import (
-    free_lp_shares,
-    holder_concentration,
-    lock_lp,
-    locked_lp_share,
-    stake_lp,
-    unstake_lp,
-)
+from sim.protocols.launches import holder_concentration, lock_lp, locked_lp_share
+from sim.protocols.lp_staking import free_lp_shares, stake_lp, unstake_lp
 from sim.report.summary import summarize
 from sim.scenario.scenario import load_scenario
 

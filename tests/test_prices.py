@@ -47,13 +47,6 @@ def path(specs: dict, n: int, block_time_s: float = 60.0, seed: int = 1, **kw: o
 # --------------------------------------------------------------------------- helpers
 
 
-def test_dt_years_makes_a_year_of_minute_blocks() -> None:
-    assert dt_years(60) * 525_600 == pytest.approx(1.0, rel=1e-15)
-    for bad in (0, -1, math.nan, math.inf):
-        with pytest.raises(ScenarioError):
-            dt_years(bad)
-
-
 def test_realised_vol_recovers_sigma_and_handles_edges() -> None:
     n = 50_000
     prices = path({"A": GBM(start=100, sigma=0.7, drift=0.2)}, n, block_time_s=HOUR)["A"]

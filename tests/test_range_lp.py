@@ -20,9 +20,9 @@ from agents.range_lp import (
     max_usable_tick,
     rebalance_swap,
 )
-from sim.chain.chain import Receipt, SwapExactIn, Tx
+from sim.chain.transactions import Receipt, SwapExactIn, Tx
 from sim.errors import ScenarioError
-from sim.market.prices import SECONDS_PER_YEAR, realised_vol
+from sim.market.prices import realised_vol
 from sim.model.model import MarketModel
 from sim.pools.uniswap_v3.pool import (
     ConcentratedPool,
@@ -33,6 +33,7 @@ from sim.pools.uniswap_v3.pool import (
 )
 from sim.scenario.scenario import load_scenario
 from sim.solve import solve_decreasing
+from sim.units import SECONDS_PER_YEAR
 
 WHALE = "whale"
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
-from sim.protocols.staking import RAY, LiquidStaking, StakingSpec, ray_pow
+from sim.protocols.staking import LiquidStaking, StakingSpec
 
 E18 = 10**18
 BLOCKS_PER_YEAR = 365 * 24 * 3600 // 12  # 2_628_000
@@ -29,12 +29,6 @@ def test_spec_validation() -> None:
         StakingSpec(apr=0.04, typo=1)
     with pytest.raises(ValidationError):
         StakingSpec(queue_delay_blocks=-1)
-
-
-def test_ray_pow_exact_small_cases() -> None:
-    assert ray_pow(2 * RAY, 10) == 1024 * RAY
-    assert ray_pow(3 * RAY, 0) == RAY
-    assert ray_pow(RAY + RAY // 2, 3) == RAY * 27 // 8
 
 
 # ------------------------------------------------------------------ reward-bearing

@@ -1,77 +1,49 @@
-"""Blocks, mempool, ordering and gas: where agents' intents become executed (or reverted) transactions.
+"""The chain: a mempool and a block builder bound to the ledger, where intents become transactions.
 
 Each block: agents `submit` transactions (and searchers `submit_bundle`s that
 wrap a pending victim); `build_block` orders the mempool by the scenario's rule
-and executes transactions in that order until the next one would exceed the
-block gas limit. The rest stay pending for later blocks: still visible to
+(`sim.chain.ordering`) and executes transactions in that order until the next one would
+exceed the block gas limit. The rest stay pending for later blocks: still visible to
 searchers, ordered again with the new arrivals (ties by arrival), and a swap
 whose deadline has passed by the time it is included reverts and pays gas. A
 transaction that reverts (slippage, deadline, balance) changes nothing but still
-pays gas. Gas is paid in the native token: the base fee is burned, the priority
-fee goes to the block builder. An agent sees its own pending transactions with
+pays gas (`sim.chain.gas`). An agent sees its own pending transactions with
 `pending_from` and withdraws them with `cancel` (a same-nonce replacement on chain).
 
-Ordering rules:
-* `priority_fee`: highest priority fee first, ties by arrival; searcher bundles
-  are honoured (front-run, victim, back-run executed back to back, the highest
-  bid per victim wins, a bundle that would revert is dropped whole). A bundle
-  takes the gas of all its legs; one that does not fit is dropped (bundles are
-  for one block) and its target stays pending.
-* `random`: a uniform shuffle; bundles are split into plain transactions.
-* `fifo`: arrival order; bundles are split into plain transactions.
-
-A transaction that needs more gas than a whole block holds can never be
-included: it is dropped (reported like one that cannot pay its gas).
+Under `priority_fee` ordering searcher bundles are honoured: front-run, victim and
+back-run execute back to back, the highest bid per victim wins, and a bundle that would
+revert is dropped whole. A bundle takes the gas of all its legs; one that does not fit is
+dropped (bundles are for one block) and its target stays pending. A transaction that needs
+more gas than a whole block holds can never be included: it is dropped (reported like one
+that cannot pay its gas). What transactions, bundles and receipts are: `sim.chain.transactions`.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from operator import attrgetter
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.chain.gas import BUILDER, BaseFee, GasUnits, charge_gas
 from sim.chain.ledger import Ledger
+from sim.chain.ordering import Ordering, order_block
+from sim.chain.transactions import Bundle, Receipt, Tx, quote_alone
 from sim.config import Spec
-from sim.errors import (
-    InsufficientBalance,
-    InvalidAmount,
-    PoolError,
-    ProtocolError,
-    SlippageExceeded,
-)
+from sim.errors import InvalidAmount, PoolError, ProtocolError
+from sim.units import GWEI
 
-if TYPE_CHECKING:
-    from sim.pools.base import Pool, Swap
+__all__ = ["GENESIS_TIMESTAMP", "BundleHook", "Chain", "ChainSpec", "ReceiptHook"]
 
-GWEI = 10**9
-BUILDER = "block_builder"
 GENESIS_TIMESTAMP = 1_700_000_000
 """Unix time of block 0: contracts that read block.timestamp see a chain that has been running
 (Curve's ramp_A, for instance, refuses to start within a day of the pool's creation at t = 0)."""
 
 
-class GasUnits(Spec):
-    """Gas used by each kind of transaction (typical mainnet figures)."""
-
-    swap: int = Field(120_000, ge=0, description="single-hop swap through a router, gas units")
-    extra_hop: int = Field(60_000, ge=0, description="each additional hop of a multi-hop swap")
-    add_liquidity: int = Field(150_000, ge=0, description="deposit into a pool, gas units")
-    remove_liquidity: int = Field(130_000, ge=0, description="withdraw from a pool, gas units")
-    lending: int = Field(250_000, ge=0, description="supply/borrow/repay on a lending market")
-    liquidation: int = Field(400_000, ge=0, description="a liquidation call, gas units")
-    stake: int = Field(90_000, ge=0, description="stake into a liquid-staking protocol")
-    revert: int = Field(45_000, ge=0, description="gas burned by a transaction that reverts")
-
-
 class ChainSpec(Spec):
     """Block building and gas."""
 
-    ordering: Literal["priority_fee", "random", "fifo"] = Field(
+    ordering: Ordering = Field(
         "priority_fee", description="how the builder orders a block's transactions"
     )
     native_token: str = Field("ETH", description="token gas is paid in (must be in [tokens])")
@@ -111,212 +83,11 @@ class ChainSpec(Spec):
         return self
 
 
-class Action(Protocol):
-    """Something a transaction does; raises a `PoolError`/`ProtocolError` to revert."""
-
-    gas_units: int
-
-    def execute(self, chain: Chain, sender: str) -> Receipt: ...
-
-    def pools(self) -> Sequence[Pool]: ...
-
-
-@dataclass(slots=True)
-class Tx:
-    """A signed intent waiting in the mempool."""
-
-    sender: str
-    action: Action
-    priority_fee_gwei: float
-    label: str = ""
-    seq: int = 0
-    block: int = 0  # block in which it was submitted (set by `Chain.submit`)
-    status: str = "pending"  # then: ok | reverted | dropped | cancelled (the sender's receipt)
-
-
-@dataclass(slots=True)
-class Bundle:
-    """A searcher's `before + [target] + after` package, executed atomically or not at all."""
-
-    target: Tx
-    before: list[Tx]
-    after: list[Tx]
-    searcher: str
-
-    @property
-    def bid_gwei(self) -> float:
-        return max((t.priority_fee_gwei for t in self.before + self.after), default=0.0)
-
-
-class Receipt:
-    """What an executed action did, from the sender's point of view.
-
-    For swaps, `hops` holds each pool's `Swap` (fees included) along `route`;
-    `spot_before`/`spot_after` optionally record a pool price around a custom action.
-    A plain slotted class: one is made per transaction, twice as fast as a dataclass.
-    """
-
-    __slots__ = (
-        "amount_in",
-        "amount_out",
-        "detail",
-        "hops",
-        "kind",
-        "pool",
-        "route",
-        "spot_after",
-        "spot_before",
-        "token_in",
-        "token_out",
-    )
-
-    def __init__(
-        self,
-        kind: str,
-        pool: str = "",
-        token_in: str = "",
-        token_out: str = "",
-        amount_in: int = 0,
-        amount_out: int = 0,
-        spot_before: float = 0.0,
-        spot_after: float = 0.0,
-        hops: list[Swap] | None = None,
-        route: tuple[Pool, ...] = (),
-        detail: dict[str, object] | None = None,
-    ) -> None:
-        self.kind = kind
-        self.pool = pool
-        self.token_in = token_in
-        self.token_out = token_out
-        self.amount_in = amount_in
-        self.amount_out = amount_out
-        self.spot_before = spot_before
-        self.spot_after = spot_after
-        self.hops: list[Swap] = [] if hops is None else hops
-        self.route = route
-        self.detail: dict[str, object] = {} if detail is None else detail
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
-        return f"Receipt({fields})"
-
-
-@dataclass(slots=True)
-class SwapExactIn:
-    """Swap an exact input along a path of pools, reverting below `amount_out_min` or after `deadline`."""
-
-    path: tuple[Pool, ...]
-    tokens: tuple[str, ...]  # len(path) + 1 tokens: tokens[0] in, tokens[-1] out
-    amount_in: int
-    amount_out_min: int
-    deadline_block: int
-    gas_units: int
-
-    def pools(self) -> Sequence[Pool]:
-        return self.path
-
-    def execute(self, chain: Chain, sender: str) -> Receipt:
-        if chain.block > self.deadline_block:
-            raise SlippageExceeded(
-                f"transaction expired: deadline block {self.deadline_block}, now {chain.block}"
-            )
-        wallet = chain.ledger.wallets[sender]
-        t_in, t_out = self.tokens[0], self.tokens[-1]
-        if wallet[t_in] < self.amount_in:
-            raise InsufficientBalance(
-                f"{sender} holds {wallet[t_in]} {t_in}, cannot swap {self.amount_in}"
-            )
-        first = self.path[0]
-        if len(self.path) == 1:
-            swap = first.swap_exact_in(t_in, t_out, self.amount_in, self.amount_out_min)
-            out = swap.amount_out
-            hops = [swap]
-        else:
-            # quote the whole route first so that a failing hop reverts before any state changes
-            amount = self.amount_in
-            for pool, a, b in zip(self.path, self.tokens, self.tokens[1:], strict=False):
-                amount = pool.quote_exact_in(a, b, amount)
-            if amount < self.amount_out_min:
-                raise SlippageExceeded(
-                    f"route output {amount} {t_out} below minimum {self.amount_out_min}"
-                )
-            amount, hops = self.amount_in, []
-            for pool, a, b in zip(self.path, self.tokens, self.tokens[1:], strict=False):
-                hops.append(pool.swap_exact_in(a, b, amount))
-                amount = hops[-1].amount_out
-            out = amount
-        wallet[t_in] -= self.amount_in
-        wallet[t_out] += out
-        name = first.name if len(self.path) == 1 else ">".join(p.name for p in self.path)
-        # positional: the hot path (kind, pool, in, out, amounts, no spot prices, hops, route)
-        return Receipt("swap", name, t_in, t_out, self.amount_in, out, 0.0, 0.0, hops, self.path)
-
-
-def swap_receipt(
-    pool: Pool, swaps: list[Swap], spot_before: float, detail: dict[str, object] | None = None
-) -> Receipt:
-    """The receipt of swaps a custom action made in one pool (same direction), with the pool's
-    price before and after, for actions that trade inside a larger transaction."""
-    first = swaps[0]
-    return Receipt(
-        "swap",
-        pool.name,
-        first.token_in,
-        first.token_out,
-        sum(s.amount_in for s in swaps),
-        sum(s.amount_out for s in swaps),
-        spot_before,
-        pool.spot_price(first.token_in, first.token_out),
-        swaps,
-        (pool,) * len(swaps),
-        detail,
-    )
-
-
-@dataclass(slots=True)
-class Call:
-    """A generic contract call (lending, staking, liquidity...): `fn(chain, sender) -> Receipt`."""
-
-    fn: Callable[[Chain, str], Receipt]
-    gas_units: int
-    touches: tuple[Pool, ...] = ()
-
-    def pools(self) -> Sequence[Pool]:
-        return self.touches
-
-    def execute(self, chain: Chain, sender: str) -> Receipt:
-        return self.fn(chain, sender)
-
-
 ReceiptHook = Callable[[Tx, Receipt | None, str, int], None]
 """Called per included transaction: (tx, receipt or None if reverted, revert reason, gas paid)."""
 
-BundleHook = Callable[["Bundle", list[Receipt], int], None]
+BundleHook = Callable[[Bundle, list[Receipt], int], None]
 """Called per executed bundle: (bundle, receipts in order, target's output had it run alone)."""
-
-
-class BaseFee:
-    """Exogenous base fee: a mean-reverting log process around the scenario's level, drawn in chunks."""
-
-    def __init__(self, spec: ChainSpec, block_time_s: float, rng: np.random.Generator) -> None:
-        self.level = spec.base_fee_gwei
-        self.gwei = spec.base_fee_gwei
-        blocks_per_day = 86_400 / block_time_s
-        self._sigma = spec.base_fee_volatility / math.sqrt(blocks_per_day)
-        half_life_blocks = spec.base_fee_half_life_hours * 3600 / block_time_s
-        self._keep = 0.5 ** (1 / half_life_blocks)
-        self._log_dev = 0.0
-        self._rng = rng
-        self._noise: list[float] = []
-
-    def advance(self) -> float:
-        if self._sigma == 0.0 or self.level == 0.0:
-            return self.gwei
-        if not self._noise:
-            self._noise = (self._sigma * self._rng.standard_normal(4096)).tolist()
-        self._log_dev = self._keep * self._log_dev + self._noise.pop()
-        self.gwei = self.level * math.exp(self._log_dev)
-        return self.gwei
 
 
 class Chain:
@@ -335,7 +106,13 @@ class Chain:
         self.rng = rng
         self.block = 0
         self.block_time_s = block_time_s
-        self.base_fee = BaseFee(spec, block_time_s, rng)
+        self.base_fee = BaseFee(
+            spec.base_fee_gwei,
+            spec.base_fee_volatility,
+            spec.base_fee_half_life_hours,
+            block_time_s,
+            rng,
+        )
         self.native = spec.native_token
         self.gas = spec.gas
         self.on_receipt = on_receipt
@@ -429,41 +206,17 @@ class Chain:
         fits = self._pending_gas + self._bundle_gas <= self.spec.block_gas_limit
         self.mempool, self.bundles = [], []
         self._pending_gas = self._bundle_gas = 0
-        rule = self.spec.ordering
-        if rule == "priority_fee":
-            winners: dict[int, Bundle] = {}
-            for b in bundles:
-                best = winners.get(b.target.seq)
-                if best is None or b.bid_gwei > best.bid_gwei:
-                    winners[b.target.seq] = b
-            if len(txs) > 1:  # highest tip first; ties keep arrival order (the sort is stable)
-                txs.sort(key=_tip, reverse=True)
-            if not fits:
-                self._fill(txs, winners)
-                return
-            used = 0
-            for tx in txs:
-                b = winners.get(tx.seq) if winners else None
-                if b is None:
-                    used += self._execute(tx)
-                else:
-                    used += self._execute_bundle(b)
-            self.gas_used, self.backlog = used, 0
-            return
-        for b in bundles:
-            txs.extend(b.before)
-            txs.extend(b.after)
-        if rule == "random":
-            order = self.rng.permutation(len(txs))
-            txs = [txs[i] for i in order]
-        else:
-            txs.sort(key=_arrival_key)
+        txs, winners = order_block(txs, bundles, self.spec.ordering, self.rng)
         if not fits:
-            self._fill(txs, {})
+            self._fill(txs, winners)
             return
         used = 0
         for tx in txs:
-            used += self._execute(tx)
+            b = winners.get(tx.seq) if winners else None
+            if b is None:
+                used += self._execute(tx)
+            else:
+                used += self._execute_bundle(b)
         self.gas_used, self.backlog = used, 0
 
     def _fill(self, txs: list[Tx], winners: dict[int, Bundle]) -> None:
@@ -516,17 +269,9 @@ class Chain:
 
     def _charge(self, tx: Tx, gas_units: int) -> int:
         """Burn the base fee and pay the priority fee to the builder; returns wei paid."""
-        base = int(gas_units * self.base_fee.gwei * GWEI)
-        tip = int(gas_units * tx.priority_fee_gwei * GWEI)
-        if base + tip == 0:
-            return 0
-        wallet = self.ledger.wallets[tx.sender]
-        have = wallet.get(self.native, 0)
-        base = min(base, have)
-        tip = min(tip, have - base)
-        self.ledger.burn(tx.sender, self.native, base)
-        self.ledger.transfer(tx.sender, BUILDER, self.native, tip)
-        return base + tip
+        return charge_gas(
+            self.ledger, tx.sender, self.native, gas_units, self.base_fee.gwei, tx.priority_fee_gwei
+        )
 
     def _report(self, tx: Tx, receipt: Receipt | None, reason: str, paid: int) -> None:
         tx.status = "dropped" if paid < 0 else "reverted" if receipt is None else "ok"
@@ -545,7 +290,7 @@ class Chain:
         senders = {tx.sender for tx in seq}
         pool_state = [(p, p.snapshot()) for p in pools.values()]
         wallets = {s: dict(self.ledger.wallets[s]) for s in senders}
-        alone = _quote_alone(b.target.action)
+        alone = quote_alone(b.target.action)
         receipts: list[Receipt] = []
         for tx in seq:
             cost = self.gas_cost_wei(tx.action.gas_units, tx.priority_fee_gwei)
@@ -572,23 +317,3 @@ class Chain:
         if self.on_bundle is not None:
             self.on_bundle(b, receipts, alone)
         return used
-
-
-def _quote_alone(action: Action) -> int:
-    """Output the target swap would get on the current state (0 if not a quotable swap)."""
-    if not isinstance(action, SwapExactIn):
-        return 0
-    amount = action.amount_in
-    try:
-        for pool, a, b in zip(action.path, action.tokens, action.tokens[1:], strict=False):
-            amount = pool.quote_exact_in(a, b, amount)
-    except PoolError:
-        return 0
-    return amount
-
-
-_tip = attrgetter("priority_fee_gwei")
-
-
-def _arrival_key(tx: Tx) -> int:
-    return tx.seq

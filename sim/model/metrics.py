@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from sim.chain.chain import Bundle, Receipt, Tx
+from sim.chain.transactions import Bundle, Receipt, Tx
 from sim.errors import PoolError
 from sim.pools.base import Pool, Swap
 from sim.pools.liquidity import lp_shares, lp_supply
@@ -748,7 +748,7 @@ def report_reward_price(m: MarketModel) -> float:
 
 
 def report_emission(m: MarketModel, pool: str) -> float:
-    from sim.protocols.hub import emission_per_day
+    from sim.protocols.lp_staking import emission_per_day
 
     return emission_per_day(m.market.protocols, pool, m.market.block)
 

@@ -24,6 +24,7 @@ from sim.sweep.request import SweepRequest
 from sim.sweep.sampling import SAMPLE_KEY, sample_points
 from sim.sweep.source import load_at, read_source
 from sim.sweep.values import is_number, parse_sample
+from sim.version import VERSION
 
 MAX_RUNS = 1_000_000
 """Most runs one sweep may plan (configurations x seeds)."""
@@ -60,11 +61,9 @@ class Plan:
         return dict(zip(self.params, self.configs[config], strict=True))
 
     def to_json(self) -> dict[str, Any]:
-        from importlib import metadata
-
         return {
             "version": PLAN_VERSION,
-            "ammsim": metadata.version("ammsim"),
+            "ammsim": VERSION,
             "created": self.created,
             "scenario": {"name": self.scenario_name, "source": self.source, "raw": self.raw},
             "sets": self.sets,

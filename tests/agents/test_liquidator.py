@@ -9,7 +9,7 @@ from test_looping import E18, make, of_kind, whale_sell
 
 from agents.liquidator import Liquidator
 from agents.lst_looper import LstLooper
-from sim.chain.chain import Call
+from sim.chain.transactions import Call
 from sim.errors import PoolError, ProtocolError
 from sim.model.model import MarketModel
 

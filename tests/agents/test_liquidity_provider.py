@@ -9,7 +9,7 @@ from typing import Any
 from conftest import BASE
 
 from agents.liquidity_provider import LiquidityProvider
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.model.model import MarketModel
 from sim.scenario.scenario import load_scenario
 

@@ -10,7 +10,7 @@ from typing import Any
 from test_looping import BASE, E18
 
 from agents.lst_arbitrageur import LstArbitrageur
-from sim.chain.chain import Call, SwapExactIn, Tx
+from sim.chain.transactions import Call, SwapExactIn, Tx
 from sim.model.model import MarketModel
 from sim.protocols.staking import SECONDS_PER_YEAR
 from sim.scenario.scenario import load_scenario

@@ -7,7 +7,7 @@ from mining_helpers import mining_model
 
 from agents.mining_position import funding_tokens
 from agents.mining_watch import AprEstimate
-from sim.chain.chain import Call, SwapExactIn, Tx
+from sim.chain.transactions import Call, SwapExactIn, Tx
 
 EST = AprEstimate(fee=0.1, reward=2.0, effective_reward=1.0, il=0.05, gas=0.01, net=1.04)
 

@@ -8,7 +8,7 @@ from agents.mining_signals import ExitSignals
 from agents.mining_watch import PoolWindow
 from sim.market.market import Market
 from sim.pools.base import Pool
-from sim.protocols.hub import emission_per_day
+from sim.protocols.lp_staking import emission_per_day
 
 
 def _setup() -> tuple[Market, Pool, ExitSignals, PoolWindow]:

@@ -6,7 +6,7 @@ import pytest
 from mining_helpers import mining_model
 
 from agents.mining_watch import APR_CAP, AprEstimate, PoolWindow, trimmed_total
-from sim.protocols.hub import emission_per_day
+from sim.protocols.lp_staking import emission_per_day
 from sim.protocols.rewards import effective_reward_apr, fee_apr, reward_apr
 
 

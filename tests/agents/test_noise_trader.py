@@ -10,7 +10,7 @@ import pytest
 from conftest import BASE
 
 from agents.noise_trader import NoiseTrader
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.model.model import MarketModel
 from sim.scenario.scenario import load_scenario
 

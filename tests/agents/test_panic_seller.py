@@ -9,7 +9,7 @@ import pytest
 from test_looping import E18, make, of_kind, whale_sell
 
 from agents.panic_seller import PanicSeller
-from sim.chain.chain import SwapExactIn
+from sim.chain.transactions import SwapExactIn
 from sim.model.model import MarketModel
 
 HOLDERS: dict[str, Any] = {

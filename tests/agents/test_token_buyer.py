@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from agents.token_buyer import TokenBuyer, TokenBuyerSpec, due_diligence
-from sim.chain.chain import SwapExactIn, Tx
+from sim.chain.transactions import SwapExactIn, Tx
 from sim.model.model import MarketModel
 from sim.scenario.scenario import load_scenario
 

@@ -1,159 +1,39 @@
-"""Liquid staking: a Lido-style pool of staked underlying (ETH) and its liquid staking token (LST).
+"""`LiquidStaking`: Lido's share accounting (`Lido.sol`/`StETH.sol`, `WstETH.sol`, `WithdrawalQueue`).
 
-Both designs share one book, Lido's shares (`StETH.sol`): the protocol holds
-`total_pooled` underlying and `total_shares` shares, and each account holds shares.
-One share is worth ``total_pooled / total_shares`` underlying. What differs is
-what the token's *balance* means:
-
-* **rebasing** (stETH): a balance is an amount of underlying,
-  ``shares * total_pooled // total_shares`` (`getPooledEthByShares`). Rewards raise
-  `total_pooled`, so **every holder's integer balance grows without any transfer**
-  (a rebase); `exchange_rate()` stays 1.0. `transfer` converts the amount to shares
-  (`getSharesByPooledEth`, rounding down) and moves shares. Because balances are
-  derived, a conservation checker must count a rebasing LST in **shares**
-  (`shares_of`, `total_shares`, the `shares` field of every event): the sum of
-  all shares equals `total_shares` exactly, while the sum of balances equals
-  `total_supply()` (= `total_pooled`) only to within one wei per holder.
-* **reward-bearing** (wstETH, rETH, cbETH): a balance is a number of units (= shares);
-  it changes only by stake, transfer and withdrawal, and `exchange_rate()` (underlying
-  per unit) grows instead. A ledger can hold it as an ordinary integer token; `rate_wad`
-  is the integer rate a pool's rate oracle reads (wstETH `stEthPerToken`).
-
-In a simulated market (`sim.protocols.hub`) every LST in circulation belongs to one omnibus
-account here; for the rebasing design `Protocols` passes each change of the share price
-on to every holder's integer balance (explicit mints and burns).
-
-Yield: `accrue(blocks)` compounds `total_pooled` per block at ``apr / blocks_per_year``
-(a nominal APR compounded every block, so one year gives ``(1 + apr/N)^N``). That
-yield is **new underlying created by the consensus layer**, not moved from anyone:
-it is recorded as a ``mint`` event of the underlying (reason ``"reward"``, no
-account) so that a ledger can add it to the underlying's supply
-(`Ledger.minted_to_venue`). For the rebasing design a ``rebase`` event also records
-the growth of the LST's total supply.
-
-Penalties: `slash(fraction)` is a validator penalty (slashing, or an offline/exit loss): the
-pooled underlying shrinks by that share, so every share, and the exchange rate of a
-reward-bearing LST, loses it. The lost underlying is destroyed: a ``burn`` event of the
-underlying (reason ``"penalty"``) for `Ledger.burned_in_venue`. Requests already in the
-withdrawal queue keep their fixed amount.
-
-Withdrawals: ``instant`` pays underlying at once (`withdraw_instant`); ``queue``
-mirrors Lido's `WithdrawalQueue`: `request_withdrawal` burns the LST at today's
-rate (the request earns no further rewards) and `claim` pays it after
-`queue_delay_blocks`. The pool's clock advances only through `accrue`.
-
-Rounding always favours the remaining holders: shares minted round down, shares
-burned for an amount round up, payouts round down. The caller moves the underlying
-between wallets and the protocol; `holdings` reports what the protocol holds (pooled
-plus requested-but-unclaimed).
+One book of shares for both token designs (see the package docstring); this module keeps it:
+stakes mint shares, redemptions burn them, `accrue` compounds the pooled underlying per block
+and `slash` destroys part of it, and every change of supply is recorded as a `StakingEvent`
+for the conservation ledger. Rounding always favours the remaining holders: shares minted
+round down, shares burned for an amount round up, payouts round down. The caller moves the
+underlying between wallets and the protocol; `holdings` reports what the protocol holds
+(pooled plus requested-but-unclaimed).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, model_validator
-
-from sim.config import Spec
 from sim.errors import ConservationError, InsufficientBalance, ProtocolError
+from sim.protocols.staking.spec import StakingEvent, StakingSpec, WithdrawalRequest
+from sim.protocols.validation import check_amount, check_blocks, check_seconds_per_block
+from sim.protocols.wad_ray_math import ray_pow, to_ray
+from sim.units import RAY, SECONDS_PER_YEAR, WAD
 
-__all__ = [
-    "RAY",
-    "LiquidStaking",
-    "StakingEvent",
-    "StakingSpec",
-    "WithdrawalRequest",
-    "ray_pow",
-]
-
-RAY = 10**27
-SECONDS_PER_YEAR = 365 * 24 * 3600
-
-
-def ray_pow(x: int, n: int) -> int:
-    """Aave v1 `WadRayMath.rayPow`: x^n for a RAY `x`, by squaring, each product rounded half up."""
-    z = x if n % 2 else RAY
-    n //= 2
-    while n:
-        x = (x * x + RAY // 2) // RAY
-        if n % 2:
-            z = (z * x + RAY // 2) // RAY
-        n //= 2
-    return z
-
-
-class StakingSpec(Spec):
-    """A liquid-staking protocol: its yield, token design and withdrawal route."""
-
-    apr: float = Field(
-        0.035,
-        ge=0,
-        le=1,
-        description="Annual staking yield (nominal APR as a fraction, compounded per block).",
-    )
-    design: Literal["rebasing", "reward_bearing"] = Field(
-        "reward_bearing",
-        description="rebasing: balances grow (stETH); reward_bearing: the rate grows (wstETH).",
-    )
-    withdrawal: Literal["instant", "queue"] = Field(
-        "queue", description="instant redemption, or Lido-style request then claim."
-    )
-    queue_delay_blocks: int = Field(
-        7_200, ge=0, description="Blocks between a withdrawal request and its claim."
-    )
-    underlying: str = Field("ETH", min_length=1, description="Staked token symbol.")
-    lst: str = Field("wstETH", min_length=1, description="Liquid staking token symbol.")
-
-    @model_validator(mode="after")
-    def _distinct_tokens(self) -> StakingSpec:
-        if self.underlying == self.lst:
-            raise ValueError(f"underlying and lst must differ (both {self.lst!r})")
-        return self
-
-
-@dataclass(frozen=True, slots=True)
-class StakingEvent:
-    """A supply change: a mint or burn of the LST or underlying, or a rebase of the LST.
-
-    `amount` is in the token's balance units (for a rebasing LST: underlying-denominated
-    balance; for a reward-bearing LST: units); `shares` is the change in shares (0 for
-    the underlying). `account` is None for changes that belong to no holder.
-    """
-
-    kind: Literal["mint", "burn", "rebase"]
-    token: str
-    amount: int
-    shares: int
-    account: str | None
-    reason: Literal["stake", "withdraw", "request", "reward", "penalty"]
-    block: int
-
-
-@dataclass(frozen=True, slots=True)
-class WithdrawalRequest:
-    """A queued withdrawal (Lido `WithdrawalRequestStatus`); `amount` of underlying is fixed."""
-
-    request_id: int
-    account: str
-    amount: int
-    ready_block: int
-    claimed: bool = False
+__all__ = ["LiquidStaking"]
 
 
 class LiquidStaking:
     """Lido `Lido.sol`/`StETH.sol` (rebasing) or `WstETH.sol`-like (reward-bearing) accounting."""
 
     def __init__(self, spec: StakingSpec, seconds_per_block: int = 12) -> None:
-        if seconds_per_block <= 0 or int(seconds_per_block) != seconds_per_block:
-            raise ValueError(f"seconds_per_block must be a positive integer: {seconds_per_block}")
+        seconds = check_seconds_per_block(seconds_per_block)
         self.spec = spec
         self.underlying = spec.underlying
         self.lst = spec.lst
         self.rebasing = spec.design == "rebasing"
-        self.blocks_per_year = SECONDS_PER_YEAR // int(seconds_per_block)
-        self.rate_per_block_ray = int(Decimal(repr(spec.apr)) * RAY) // self.blocks_per_year
+        self.blocks_per_year = SECONDS_PER_YEAR // seconds
+        self.rate_per_block_ray = to_ray(spec.apr) // self.blocks_per_year
         self.block = 0
         self.total_pooled = 0
         self._total_shares = 0
@@ -197,12 +77,12 @@ class LiquidStaking:
         oracle reports: wstETH `stEthPerToken` = `getPooledEthByShares(1e18)`); exactly
         1e18 for a rebasing LST, whose balance unit is the underlying."""
         if self.rebasing:
-            return 10**18
-        return self.underlying_for_shares(10**18)
+            return WAD
+        return self.underlying_for_shares(WAD)
 
     def preview_stake(self, amount: int) -> int:
         """LST balance `stake(amount)` would mint now (exact; no state change)."""
-        self._check_amount(amount, "stake")
+        check_amount(amount, "stake")
         shares = amount if self._total_shares == 0 else self.shares_for_underlying(amount)
         if not self.rebasing or shares == 0:
             return shares
@@ -210,7 +90,7 @@ class LiquidStaking:
 
     def preview_redeem(self, account: str, lst_amount: int) -> int:
         """Underlying `withdraw_instant`/`request_withdrawal` of `lst_amount` would pay `account`."""
-        self._check_amount(lst_amount, "withdrawal")
+        check_amount(lst_amount, "withdrawal")
         shares = self._lst_to_shares_up(account, lst_amount)
         payout = self.underlying_for_shares(shares)
         return min(payout, lst_amount) if self.rebasing else payout
@@ -228,13 +108,6 @@ class LiquidStaking:
         if lst_amount == balance:
             return have
         return min(-(-lst_amount * self._total_shares // self.total_pooled), have)
-
-    @staticmethod
-    def _check_amount(amount: int, what: str) -> None:
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            raise ProtocolError(f"{what} amount must be an integer in smallest units: {amount!r}")
-        if amount <= 0:
-            raise ProtocolError(f"{what} amount must be positive: {amount}")
 
     def _event(
         self,
@@ -263,7 +136,7 @@ class LiquidStaking:
         returned amount is the LST balance created: for rebasing its underlying value
         (at most `amount`), for reward-bearing the units.
         """
-        self._check_amount(amount, "stake")
+        check_amount(amount, "stake")
         shares = amount if self._total_shares == 0 else self.shares_for_underlying(amount)
         if shares == 0:
             raise ProtocolError(f"stake of {amount} is worth less than one share")
@@ -321,7 +194,7 @@ class LiquidStaking:
 
     def _redeem(self, account: str, lst_amount: int) -> tuple[int, int]:
         """Burn the shares behind `lst_amount`; returns (underlying out of the pool, shares)."""
-        self._check_amount(lst_amount, "withdrawal")
+        check_amount(lst_amount, "withdrawal")
         shares = self._lst_to_shares_up(account, lst_amount)
         payout = self.underlying_for_shares(shares)
         if self.rebasing:
@@ -339,7 +212,7 @@ class LiquidStaking:
         recipient may get 1 wei less than `amount`), or all of the sender's shares when
         `amount` is its whole balance. Reward-bearing: moves `amount` units.
         """
-        self._check_amount(amount, "transfer")
+        check_amount(amount, "transfer")
         balance = self.balance_of(sender)
         if amount > balance:
             raise InsufficientBalance(f"{sender} holds {balance} {self.lst}, cannot send {amount}")
@@ -373,8 +246,7 @@ class LiquidStaking:
         ``rebase`` event of the LST for the rebasing design. Nothing accrues while no
         shares exist.
         """
-        if not isinstance(blocks, int) or blocks < 0:
-            raise ProtocolError(f"blocks must be a non-negative integer: {blocks!r}")
+        check_blocks(blocks)
         self.block += blocks
         if blocks == 0 or self._total_shares == 0 or self.rate_per_block_ray == 0:
             return 0

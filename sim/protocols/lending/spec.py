@@ -1,0 +1,111 @@
+"""The configuration of a lending market: its reserves' risk parameters and rate curves.
+
+Fractions as a scenario writes them (0.825, 0.04); the market turns them into basis points
+and RAY exactly (`sim.protocols.wad_ray_math.to_bps`, `to_ray`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.config import Spec
+
+__all__ = ["AssetParams", "LendingSpec", "RateCurve"]
+
+
+class RateCurve(Spec):
+    """Aave's kinked variable borrow rate curve (`DefaultReserveInterestRateStrategy`)."""
+
+    base_rate: float = Field(
+        0.0, ge=0, le=10, description="Borrow rate at 0% utilization (annualised fraction)."
+    )
+    slope1: float = Field(
+        0.04,
+        ge=0,
+        le=10,
+        description="Rate added between 0 and the kink (annualised fraction at the kink).",
+    )
+    kink: float = Field(
+        0.8,
+        gt=0,
+        lt=1,
+        description="Optimal utilization where slope2 starts (fraction of supplied liquidity).",
+    )
+    slope2: float = Field(
+        0.75,
+        ge=0,
+        le=100,
+        description="Rate added between the kink and 100% utilization (annualised fraction).",
+    )
+    reserve_factor: float = Field(
+        0.1, ge=0, lt=1, description="Share of borrow interest paid to the treasury (fraction)."
+    )
+
+
+class AssetParams(Spec):
+    """Risk parameters of one reserve (Aave's `ReserveConfiguration`)."""
+
+    ltv: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="Max borrow value per unit of collateral value (fraction; Aave 'LTV').",
+    )
+    liquidation_threshold: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="Collateral weight in the health factor (fraction); HF < 1 is liquidatable.",
+    )
+    liquidation_bonus: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Extra collateral a liquidator seizes per unit repaid (fraction, 0.05 = 5%).",
+    )
+    borrowable: bool = Field(True, description="Whether the asset can be borrowed.")
+    collateral: bool = Field(
+        True, description="Whether supplies of this asset count as collateral."
+    )
+    rate: RateCurve = Field(default_factory=RateCurve, description="Interest rate curve.")
+    supply_cap: float | None = Field(
+        None, gt=0, description="Max total supply in whole tokens (None: uncapped)."
+    )
+
+    @model_validator(mode="after")
+    def _risk_params(self) -> AssetParams:
+        if self.collateral:
+            ltv, lt, bonus = self.ltv, self.liquidation_threshold, self.liquidation_bonus
+            if not ltv < lt:
+                raise ValueError(
+                    f"ltv ({ltv}) must be below liquidation_threshold ({lt}); "
+                    "set collateral = false for an asset that is only borrowed"
+                )
+            if (1 + bonus) * lt >= 1:
+                raise ValueError(
+                    f"(1 + liquidation_bonus) * liquidation_threshold = {(1 + bonus) * lt:.4f} "
+                    "must be < 1, or a liquidation at HF just below 1 cannot pay its bonus"
+                )
+        return self
+
+
+class LendingSpec(Spec):
+    """A lending market: its reserves, the close factor and which oracle the model wires in."""
+
+    assets: dict[str, AssetParams] = Field(min_length=1, description="Reserves by token symbol.")
+    close_factor: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Max share of a borrower's debt in one asset repaid by one liquidation.",
+    )
+    oracle: Literal["pool", "exchange_rate", "twap"] = Field(
+        "exchange_rate",
+        description=(
+            "Collateral price source the model provides: pool spot price, the LST's "
+            "redemption exchange rate, or a TWAP of the pool over twap_blocks."
+        ),
+    )
+    twap_blocks: int = Field(30, ge=1, description="TWAP window in blocks (oracle = 'twap').")
