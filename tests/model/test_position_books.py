@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -19,6 +20,7 @@ from range_lp_cases import (
 )
 
 from sim.chain.chain import Receipt, Tx
+from sim.errors import InvalidAmount
 from sim.pools.uniswap_v3.pool import (
     ranged_il,
     tick_to_price,
@@ -318,3 +320,35 @@ def test_deployed_share_shows_idle_inventory() -> None:
     assert rep["idle_end_pct"] == pytest.approx(50 + 50 * gas_reserve, abs=0.1)
     assert rep["deployed_pct"] == pytest.approx(100 * (1 - gas_reserve) - 25, abs=1)
     assert_adds_up(fixed)
+
+
+def test_a_reverted_move_leaves_the_books_the_position_and_the_venue_as_they_were() -> None:
+    """A move that reverts after burning, swapping, minting and hedging puts everything back:
+    the books (every field), the position record, the wallets, the pool and the perp account."""
+    model = build({"full": DEEP, "hedged": lp("hedged", band_pct=1, confirm_blocks=1)})
+    hedged = agent(model, "hedged")
+    pool = pool_of(model)
+    model.run_for(2)
+    push_price(model, 1.03)
+    assert not hedged.position.in_range()
+    b = books(hedged)
+    shared = ("model", "market", "position", "perp", "wallet")  # compared on their own below
+    before = copy.deepcopy({k: v for k, v in vars(b).items() if k not in shared})
+    position = hedged.position.copy()
+    wallets = copy.deepcopy(model.market.ledger.wallets)
+    account = copy.copy(hedged.perp)
+    pool_state = copy.deepcopy(vars(pool))
+
+    def move_then_fail() -> None:
+        hedged._withdraw_and_deploy(allow_swap=True)
+        hedged._hedge()
+        assert hedged.position.in_range() and b.bands == 2 and b.swap_fees_paid_usd > 0
+        raise InvalidAmount("the multicall's last step reverts")
+
+    with pytest.raises(InvalidAmount, match="last step"):
+        hedged._atomic(move_then_fail)
+    after = {k: v for k, v in vars(b).items() if k not in shared}
+    assert after == before
+    assert hedged.position == position and hedged.perp == account
+    assert model.market.ledger.wallets == wallets and vars(pool) == pool_state
+    model.check()

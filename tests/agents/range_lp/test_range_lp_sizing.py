@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
+from typing import Any
 
 import pytest
 from range_lp_cases import (
+    DEEP,
     NORMAL,
     agent,
     assert_adds_up,
@@ -18,7 +21,10 @@ from range_lp_cases import (
     usd,
 )
 
+from agents.range_lp.sizing import SwapPlan, fork, must_wait
+from agents.range_lp.spec import RangeLPSpec
 from sim.pools.uniswap_v3.bands import rebalance_swap
+from sim.pools.uniswap_v3.pool import ConcentratedPool
 from sim.solve import solve_decreasing
 
 
@@ -169,3 +175,62 @@ def test_solve_decreasing_finds_the_root_of_a_step_function() -> None:
 
     d = solve_decreasing(g, 0, 1.0, 2 * root, -1.0, eps=0.0)
     assert d == root and len(calls) < 80
+
+
+# ---------------------------------------------------------------------------- forks, not the live pool
+
+
+def test_sizing_a_swap_never_touches_the_live_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan of a due move burns the agent's liquidity and tries swaps on forks: no call
+    that changes a pool reaches the live one, which is the same object in the same state."""
+    model = build({**NORMAL, "narrow": lp("narrow_recentre", band_pct=1)})
+    narrow = agent(model, "narrow")
+    pool = pool_of(model)
+    model.run_for(3)
+    push_price(model, 1.03)
+    before = copy.deepcopy(vars(pool))
+    records = (dict(pool.ticks), dict(pool.positions))
+    changed: list[ConcentratedPool] = []
+    for name in ("burn", "swap_exact_in", "restore"):
+        real = getattr(ConcentratedPool, name)
+
+        def spy(self: ConcentratedPool, *args: Any, real: Any = real) -> Any:
+            changed.append(self)
+            return real(self, *args)
+
+        monkeypatch.setattr(ConcentratedPool, name, spy)
+    plan = narrow.planned_swap()
+    assert len(changed) > 5 and all(p is not pool for p in changed)
+    assert plan.side == 1 and plan.amount == plan.wanted > 0
+    assert vars(pool) == before
+    assert records == (pool.ticks, pool.positions)  # the same record objects
+    assert all(pool.ticks[t] is r for t, r in records[0].items())
+
+
+def test_a_fork_is_detached_and_exact() -> None:
+    model = build({"full": DEEP})
+    pool = pool_of(model)
+    twin = fork(pool)
+    assert twin is not pool and vars(twin) == vars(pool)
+    assert twin.quote_exact_in("USDC", "ETH", 10**12) == pool.quote_exact_in("USDC", "ETH", 10**12)
+    state = copy.deepcopy(vars(pool))
+    out = twin.swap_exact_in("USDC", "ETH", 10**12).amount_out
+    assert out == pool.quote_exact_in("USDC", "ETH", 10**12)
+    assert vars(pool) == state and twin.sqrt_price_x96 != pool.sqrt_price_x96
+
+
+@pytest.mark.parametrize(
+    ("plan", "patient", "waits"),
+    [
+        (SwapPlan(-1, 0, 0, 1.0), False, False),  # no swap needed
+        (SwapPlan(1, 0, 10, 0.5), False, True),  # not even a part fills: always wait
+        (SwapPlan(1, 10, 10, 0.99), True, False),  # the mint takes >= min_deploy_pct
+        (SwapPlan(1, 5, 10, 0.6, thin=False), True, True),  # capped, patient: wait
+        (SwapPlan(1, 5, 10, 0.6, thin=False), False, True),  # off the reference: wait on
+        (SwapPlan(1, 5, 10, 0.6, thin=True), False, False),  # too thin, waited enough
+    ],
+)
+def test_must_wait(plan: SwapPlan, patient: bool, waits: bool) -> None:
+    spec = RangeLPSpec.model_validate({"kind": "range_lp", "pool": "v3", "strategy": "fixed_band"})
+    assert spec.min_deploy_pct == 95.0
+    assert must_wait(plan, patient, spec) is waits

@@ -8,6 +8,7 @@ comes from the agents' own transactions.
 from __future__ import annotations
 
 import math
+from typing import Any, get_args
 
 import pytest
 from range_lp_cases import (
@@ -21,11 +22,14 @@ from range_lp_cases import (
     scenario,
 )
 
+from agents.range_lp.spec import RangeLPSpec, StrategyName
+from agents.range_lp.strategies import STRATEGIES, strategy_for
 from sim.errors import ScenarioError
 from sim.market.prices import SECONDS_PER_YEAR, realised_vol
 from sim.model.model import MarketModel
 from sim.pools.uniswap_v3.bands import band_ticks, max_usable_tick
 from sim.pools.uniswap_v3.pool import (
+    ConcentratedPool,
     nearest_usable_tick,
     price_to_tick,
     tick_to_price,
@@ -187,3 +191,53 @@ def test_vol_band_is_sized_from_realised_volatility() -> None:
         1, abs=0.007
     )
     assert vol.position.in_range()
+
+
+# ---------------------------------------------------------------------------- the registry
+
+
+def spec_of(strategy: str, **kw: Any) -> RangeLPSpec:
+    return RangeLPSpec.model_validate(
+        {"kind": "range_lp", "pool": "v3", "strategy": strategy, **kw}
+    )
+
+
+def test_every_strategy_a_scenario_can_name_has_a_class() -> None:
+    assert set(STRATEGIES) == set(get_args(StrategyName))
+    for name, cls in STRATEGIES.items():
+        strategy = strategy_for(spec_of(name), 12.0)
+        assert type(strategy) is cls and strategy.name == name
+    assert [n for n, cls in STRATEGIES.items() if cls.hedged] == ["hedged"]
+
+
+@pytest.mark.parametrize(
+    ("name", "moves"),
+    [
+        # (inside, block, deployed_block, out_count) -> moves?
+        ("full_range", [False, False, False, False]),
+        ("fixed_band", [False, False, False, False]),
+        ("narrow_recentre", [False, True, True, True]),
+        ("vol_band", [False, True, True, True]),
+        ("event_recentre", [False, False, False, True]),
+        ("hedged", [False, False, False, True]),
+    ],
+)
+def test_when_each_strategy_moves_its_band(name: str, moves: list[bool]) -> None:
+    strategy = strategy_for(spec_of(name, recentre_every=50, confirm_blocks=3), 12.0)
+    cases = [
+        (True, 60, 20, 0),  # inside, 40 blocks since the mint
+        (True, 70, 20, 0),  # inside, 50 blocks since the mint: periodic re-centre due
+        (False, 21, 20, 2),  # outside for two blocks
+        (False, 22, 20, 3),  # outside for confirm_blocks
+    ]
+    assert [strategy.should_rebalance(*c) for c in cases] == moves
+
+
+def test_a_fixed_band_uses_the_pool_price_without_a_reference() -> None:
+    pool = ConcentratedPool.from_price("v3", ("ETH", "USDC"), (18, 6), 3000, 3000.0)
+    strategy = strategy_for(spec_of("fixed_band", band_pct=5), 12.0)
+    price = pool.spot_price("ETH", "USDC")
+    want = band_ticks(pool, price * 0.95, price * 1.05)
+    assert strategy.band(pool, lambda: 0.0, []) == want == (-196_740, -195_780)
+    top = max_usable_tick(60)
+    assert strategy_for(spec_of("full_range"), 12.0).band(pool, lambda: 0.0, []) == (-top, top)
