@@ -8,21 +8,15 @@ happened in:
     net vs HODL = fees earned        collected (valued when collected) + uncollected (valued now)
                 + IL vs HODL       = band IL (each band's principal against holding the tokens
                                      minted into it: realised at every burn, unrealised for the
-                                     current band; the ranged closed form `ranged_il` is kept
-                                     alongside as a check)
-                                   + re-centring drift (the tokens held after each re-centre,
-                                     wallet included, differ from the funded tokens: that
-                                     difference times the price change while held)
+                                     current band; the closed form `ranged_il` as a check)
+                                   + re-centring drift ((held - funded tokens) x price changes)
                 + rebalancing swaps  -(pool fee paid + price impact against the reference)
                 - gas                (the model's metrics)
-                + perp               price P&L + funding - liquidation penalties + any loss
-                                     beyond the collateral the venue wrote off
+                + perp               price P&L + funding - penalties + losses written off
                 + rounding           integer units; a few millionths of a dollar
 
-The loss-versus-rebalancing of the position (`lvr`) is measured from its own principal:
-each block, the change of its token amounts caused by the trades against the pool, valued
-at that block's reference prices. Regime-switching price processes also get the
-decomposition per regime (`by_regime`).
+LVR (`lvr`): each block, the change of the position's token amounts caused by the trades
+against the pool, at that block's reference prices. Also per price regime (`by_regime`).
 """
 
 from __future__ import annotations
@@ -47,14 +41,9 @@ __all__ = ["RangeLPBooks"]
 class Keeper(Protocol):
     """What the books read of the model that keeps them (`MarketModel`)."""
 
-    @property
-    def market(self) -> Market: ...
-
-    @property
-    def metrics(self) -> Metrics: ...
-
-    @property
-    def block_time_s(self) -> float: ...
+    market: Market
+    metrics: Metrics
+    block_time_s: float
 
     def regime(self, asset: str) -> str: ...
 
