@@ -29,7 +29,6 @@ from typing import Any, Protocol
 from sim.errors import ScenarioError
 from sim.market.market import Market
 from sim.market.position_books import BandPosition, pair_value
-from sim.model.metrics import Metrics
 from sim.pools.base import Swap
 from sim.pools.uniswap_v3.pool import ranged_il, tick_to_price
 from sim.pools.uniswap_v3.v3_math import get_amounts_for_liquidity, get_sqrt_ratio_at_tick
@@ -42,10 +41,11 @@ class Keeper(Protocol):
     """What the books read of the model that keeps them (`MarketModel`)."""
 
     market: Market
-    metrics: Metrics
     block_time_s: float
 
     def regime(self, asset: str) -> str: ...
+
+    def gas_usd(self, holder: str) -> float: ...
 
 
 _REVERTED = (
@@ -210,7 +210,7 @@ class RangeLPBooks:
 
     def gas_usd(self) -> float:
         """Gas it paid, as the model's metrics booked it."""
-        return self.model.metrics.agent(self.holder).gas_usd
+        return self.model.gas_usd(self.holder)
 
     def days(self) -> float:
         """Days since it entered (0 before)."""
