@@ -73,14 +73,14 @@ def test_v3_market_conserves_tokens_and_traders_trade() -> None:
     assert m.pools["v3"].lp_fees_usd == pytest.approx(m.pools["v3"].fees_usd)
     # the pool's books: balances cover every position's principal and owed tokens
     lps = [a for a in model.market_agents if isinstance(a, RangeLP)]
-    owed0 = sum(a.position_amounts()[0] + a.uncollected_fees()[0] for a in lps)
-    owed1 = sum(a.position_amounts()[1] + a.uncollected_fees()[1] for a in lps)
+    owed0 = sum(a.position.amounts()[0] + a.position.uncollected_fees()[0] for a in lps)
+    owed1 = sum(a.position.amounts()[1] + a.position.uncollected_fees()[1] for a in lps)
     assert owed0 <= pool.balance0 <= owed0 + 10_000
     assert owed1 <= pool.balance1 <= owed1 + 10_000
     # range LPs earned the fees traders paid (less the contract's rounding)
-    earned = sum(a.fees_usd() for a in lps)
+    earned = sum(model.lp_books[a.name].fees_usd() for a in lps)
     assert earned == pytest.approx(m.pools["v3"].lp_fees_usd, rel=0.02)
-    assert sum(a.rebalances for a in lps) > 0
+    assert sum(a.position.rebalances for a in lps) > 0
 
 
 @pytest.mark.parametrize("fee_bps", [5, 30])
@@ -100,12 +100,12 @@ def test_arbitrage_keeps_v3_price_in_the_fee_band(fee_bps: int) -> None:
     tolerance = lps[0].spec.swap_slippage_bps / 10_000
     checked = outside = lp_swap_blocks = 0
     for _ in range(300):
-        swaps_before = sum(a.swaps_done for a in lps)
+        swaps_before = sum(a.position.swaps_done for a in lps)
         model.step()
         assert pool.liquidity > 0  # type: ignore[attr-defined]  # full range is always in range
         ref = model.market.price("ETH")
         gap = abs(math.log(pool.spot_price("ETH", "USDC") / ref))
-        if sum(a.swaps_done for a in lps) > swaps_before:
+        if sum(a.position.swaps_done for a in lps) > swaps_before:
             lp_swap_blocks += 1
             # marginal price moves about twice the average one: fee + 2 x tolerance at most
             assert gap <= fee_band + 2 * tolerance + 1e-3

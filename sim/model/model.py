@@ -29,11 +29,14 @@ from sim.chain.ledger import Ledger
 from sim.errors import ConservationError, PoolError, ProtocolError, ScenarioError
 from sim.market.market import Market
 from sim.market.pool_specs import build_pool
+from sim.market.position_books import BandPosition
 from sim.market.prices import ReferencePrices
 from sim.model.events import apply as apply_event
 from sim.model.invariants import watch
 from sim.model.metrics import EventLog, Metrics, PoolStats
+from sim.model.position_books import RangeLPBooks
 from sim.protocols.hub import Protocols
+from sim.protocols.perp import PerpPosition
 from sim.scenario.schema import Scenario
 
 
@@ -118,6 +121,8 @@ class MarketModel(mesa.Model):
         for pool in self._timed_pools:
             pool.block_timestamp = chain.timestamp  # type: ignore[attr-defined]
 
+        self.lp_books: dict[str, RangeLPBooks] = {}
+        """The books of every concentrated-liquidity position, by holder (`position_books`)."""
         self.market_agents: list[MarketAgent] = []
         for cohort, spec in scenario.agents.items():
             with _setting_up(f"agents.{cohort}"):
@@ -177,6 +182,19 @@ class MarketModel(mesa.Model):
     def regime(self, asset: str) -> str:
         """Current regime of a regime-switching reference price."""
         return self.prices.regime(asset)
+
+    def gas_usd(self, holder: str) -> float:
+        """Gas `holder` has paid so far, as the metrics booked it (what its books read)."""
+        return self.metrics.agent(holder).gas_usd
+
+    def position_books(
+        self, position: BandPosition, *, cohort: str, strategy: str, perp: PerpPosition | None
+    ) -> RangeLPBooks:
+        """Open the books of a range LP's position (sim.market.position_books.BooksKeeper)."""
+        books = self.lp_books[position.holder] = RangeLPBooks(
+            self, position, cohort=cohort, strategy=strategy, perp=perp
+        )
+        return books
 
     def step(self) -> None:
         """One block; Mesa's `time` has already moved to this block's number."""

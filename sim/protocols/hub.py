@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sim.chain.ledger import Ledger
 from sim.errors import ConservationError, ProtocolError
@@ -47,6 +48,12 @@ CIRCULATING = "circulating"
 """The staking protocol's single account for every LST unit held outside it."""
 
 PriceFn = Callable[[str], float]
+
+
+class Venue(Protocol):
+    """A protocol kept in its own module (the perp venue) that `Protocols.check` checks."""
+
+    def check(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,8 @@ class Protocols:
     """Per rebasing LST: net balance units created by rebases (negative after penalties)."""
     launchpad: Launchpad = field(default_factory=Launchpad)
     """Token launches and LP locks made in this market (`sim.protocols.launches`)."""
+    venues: dict[str, Venue] = field(default_factory=dict)
+    """Other protocols by name (`sim.protocols.perp` registers its venue): checked by `check`."""
 
     # ---- construction --------------------------------------------------------------------
 
@@ -252,6 +261,8 @@ class Protocols:
                     f"{lst}: the ledger holds {self.ledger.supply(lst)} units, the protocol "
                     f"backs {protocol.total_supply()}"
                 )
+        for venue in self.venues.values():
+            venue.check()
 
     # ---- token flows (wallet and protocol books move together) ---------------------------------
 

@@ -112,7 +112,7 @@ def render(result: RunResult, figure_png: bytes) -> str:
         body.append(cohorts)
 
     if s.get("range_lps"):  # concentrated-liquidity strategies: the P&L decomposition
-        from sim.report.summary import range_lp_rows
+        from sim.report.range_lps import range_lp_rows
 
         header, rows = range_lp_rows(s["range_lps"])
         body.append("<h2>Range LP strategies: where the net result comes from</h2>")

@@ -6,8 +6,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from agents.liquidity_provider import LiquidityProvider
-from agents.range_lp import RangeLP, summarize_range_lps
 from sim.errors import PoolError
+from sim.report.range_lps import range_lp_row, summarize_range_lps
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
@@ -94,16 +94,16 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             else None,
             "price_end": _finite(_spot(pool)),
         }
-    range_lps = [a for a in model.market_agents if isinstance(a, RangeLP)]
+    range_lps = list(model.lp_books.values())
     # every holder of pool shares (passive LPs, miners, developers, stakers providing
     # liquidity), then concentrated positions, which hold no pool shares
     lp_income = sum(
-        m.lp_fee_income(a.name) for a in model.market_agents if not isinstance(a, RangeLP)
+        m.lp_fee_income(a.name) for a in model.market_agents if a.name not in model.lp_books
     )
-    lp_income += sum(a.fees_usd() for a in range_lps)
+    lp_income += sum(b.fees_usd() for b in range_lps)
     values = [(a.position_value(), a.hodl_value()) for a in lps if not a.exited]
     # a range LP's whole book (it realises its bands while it goes on), exited or not
-    values += [(a.value(), a.hodl_value()) for a in range_lps if a.entered]
+    values += [(b.value(), b.hodl_value()) for b in range_lps if b.position.entered]
     hodl_total = sum(h for _, h in values)
     main = next(iter(pools.values()))
     return {
@@ -171,13 +171,9 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
         il = stableswap_il(pool, start, prices) if start else None
         il = None if il is None else il * 100
     elif kind == "concentrated":
-        lps = [
-            a
-            for a in model.market_agents
-            if isinstance(a, RangeLP) and a.pool is pool and a.entered
-        ]
+        lps = [b for b in model.lp_books.values() if b.position.pool is pool and b.position.entered]
         if lps:
-            books = [(a.pnl(), a.hodl_value()) for a in lps]
+            books = [(b.pnl(), b.hodl_value()) for b in lps]
             hodl = sum(h for _, h in books)
             if hodl:
                 il = sum(p["il_bands"] + p["il_recentre"] for p, _ in books) / hodl * 100
@@ -276,50 +272,6 @@ def _stableswap_pair_equilibrium(
             break
     xi = math.exp((lo + hi) / 2)
     x[i], x[j] = xi, xj_at(xi)
-
-
-RANGE_LP_TABLE = (
-    ("fees", "pnl_fees_usd"),
-    ("IL vs HODL", "pnl_il_usd"),
-    ("of which bands", "il_bands_usd"),
-    ("of which re-centring", "il_recentre_usd"),
-    ("swap costs", "pnl_swap_costs_usd"),
-    ("gas", "pnl_gas_usd"),
-    ("perp", "pnl_perp_usd"),
-    ("rounding", "pnl_rounding_usd"),
-    ("net vs HODL", "net_vs_hodl_usd"),
-)
-"""Columns of the range-LP decomposition table: fees + IL + swap costs + gas + perp +
-rounding = net (the two 'of which' columns split the IL)."""
-
-
-def range_lp_rows(section: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """The per-strategy P&L decomposition as text cells (header, rows) for report.html."""
-    regimes = sorted({r for v in section.values() for r in v.get("by_regime") or {}})
-    header = ["cohort", "strategy", *(name for name, _ in RANGE_LP_TABLE)]
-    header += ["net % of HODL", "in range %", "deployed %", "moves", "LVR"]
-    header += [f"net in {r} spells" for r in regimes]
-    rows = []
-    for cohort, v in section.items():
-
-        def num(x: Any, fmt: str = ",.0f") -> str:
-            if x is None:
-                return "n/a"
-            return format(round(x) or 0 if fmt == ",.0f" else x, fmt)  # no "-0"
-
-        row = [cohort, str(v.get("strategy", ""))]
-        row += [num(v.get(key)) for _, key in RANGE_LP_TABLE]
-        row += [
-            num(v.get("net_vs_hodl_pct"), "+.2f"),
-            num(v.get("time_in_range_pct"), ".1f"),
-            num(v.get("deployed_pct"), ".1f"),
-            num(v.get("rebalances"), ","),
-            num(v.get("lvr_usd")),
-        ]
-        by = v.get("by_regime") or {}
-        row += [num((by.get(r) or {}).get("net_vs_hodl_usd")) for r in regimes]
-        rows.append(row)
-    return header, rows
 
 
 def _series(model: MarketModel, column: str) -> list[float]:
@@ -455,6 +407,7 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
     rows = []
     for a in model.market_agents:
         st = m.agent(a.name)
+        range_books = model.lp_books.get(a.name)
         end = a.value()
         start = a.initial_value
         row: dict[str, Any] = {
@@ -471,15 +424,15 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
             "reverts": st.reverts,
             "dropped": st.dropped,
             "trade_pnl_usd": st.trade_pnl_usd,
-            "lp_fee_income_usd": a.fees_usd()
-            if isinstance(a, RangeLP)
+            "lp_fee_income_usd": range_books.fees_usd()
+            if range_books is not None
             else m.lp_fee_income(a.name),
-            "lp_lvr_usd": a.lvr() if isinstance(a, RangeLP) else m.lp_lvr(a.name),
+            "lp_lvr_usd": range_books.lvr() if range_books is not None else m.lp_lvr(a.name),
             "slippage_usd": st.slippage_usd,
             "mev_gained_usd": st.mev_gained_usd,
             "mev_lost_usd": st.mev_lost_usd,
         }
-        row.update(a.report())
+        row.update(a.report() if range_books is None else range_lp_row(range_books))
         rows.append(row)
     return rows
 

@@ -12,8 +12,8 @@ from test_looping import BASE, E18
 from agents.lst_arbitrageur import LstArbitrageur
 from sim.chain.transactions import Call, SwapExactIn, Tx
 from sim.model.model import MarketModel
-from sim.protocols.staking import SECONDS_PER_YEAR
 from sim.scenario.scenario import load_scenario
+from sim.units import SECONDS_PER_YEAR
 
 
 def _model(staking: dict[str, Any] | None = None, **arb: Any) -> tuple[MarketModel, LstArbitrageur]:
