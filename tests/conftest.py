@@ -6,6 +6,7 @@ import copy
 import os
 import shutil
 import sysconfig
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,10 @@ settings.register_profile(
     "explore", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository's root (tests live in folders mirroring the package)."""
 
 
 def has_c_compiler() -> bool:

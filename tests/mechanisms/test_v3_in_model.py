@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
 from agents.arbitrageur import Arbitrageur
 from agents.noise_trader import NoiseTrader
@@ -16,7 +16,7 @@ from sim.pools.uniswap_v3.pool import ConcentratedPool
 from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
 
-SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "v3_band_strategies.toml"
+SCENARIO = ROOT / "scenarios" / "v3_band_strategies.toml"
 
 
 def v3_scenario(fee_bps: int = 30, base_fee: float = 0.0, sigma: float = 1.5) -> dict[str, Any]:

@@ -136,7 +136,8 @@ def test_scenario_name_cannot_escape_output_folder(raw: dict) -> None:
 
 
 def test_ci_runs_the_readme_commands_verbatim() -> None:
-    root = Path(__file__).resolve().parent.parent
+    from conftest import ROOT as root
+
     readme = (root / "README.md").read_text()
     ci = (root / ".ci" / "run").read_text()
     blocks = readme.split("```bash\n")[1:3]

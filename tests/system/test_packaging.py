@@ -10,9 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import has_c_compiler
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, has_c_compiler
 
 
 def test_wheel_contains_packages_and_bundled_scenarios(tmp_path: Path) -> None:

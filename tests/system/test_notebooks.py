@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 KERNELS = Path(sys.prefix) / "share" / "jupyter"
 TIME_LIMIT_S = 20
