@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_looping import E18, make, of_kind
+from lending_cases import E18, make, of_kind
 
 from agents.lending_supplier import LendingSupplier
 

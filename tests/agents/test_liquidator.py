@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_looping import E18, make, of_kind, whale_sell
+from lending_cases import E18, make, of_kind, whale_sell
 
 from agents.liquidator import Liquidator
 from agents.lst_looper import LstLooper

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from test_looping import BASE, E18
+from lending_cases import BASE, E18
 
 from agents.lst_arbitrageur import LstArbitrageur
 from sim.chain.transactions import Call, SwapExactIn, Tx

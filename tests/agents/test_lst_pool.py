@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_looping import make
+from lending_cases import make
 
 from agents.lst_pool import lst_pool, require_lst_pool
 from sim.errors import ProtocolError

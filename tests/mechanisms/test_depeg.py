@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from test_looping import BASE
+from lending_cases import BASE
 
 from agents.panic_seller import PanicSeller
 from sim.model.model import MarketModel

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_looping import BASE, E18
+from lending_cases import BASE, E18
 
 from agents.lst_arbitrageur import LstArbitrageur
 from agents.lst_looper import LstLooper
