@@ -30,11 +30,12 @@ from sim.errors import ConservationError, PoolError, ProtocolError, ScenarioErro
 from sim.market.market import Market
 from sim.market.pool_specs import build_pool
 from sim.market.prices import ReferencePrices
-from sim.model.books import Books, PoolStats
+from sim.model.books import Books
 from sim.model.event_log import EventLog
 from sim.model.events import apply as apply_event
 from sim.model.invariants import watch
 from sim.model.timeseries import reporters
+from sim.model.totals import PoolStats
 from sim.protocols.hub import Protocols
 from sim.scenario.scenario import Scenario
 

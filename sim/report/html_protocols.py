@@ -4,13 +4,15 @@ liquid staking with lending. Each appears only when the summary has its section.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.report.html_figures import lending_figure, mining_figure
 from sim.report.html_page import format_number, format_value, img, kv_table, png, table
 from sim.report.html_tables import pool_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.report.result import RunResult
 
 
@@ -20,8 +22,12 @@ def protocol_sections(result: RunResult) -> list[str]:
     s = result.summary
     n = str(s.get("numeraire", ""))
     ts = result.timeseries
-    out: list[str] = []
+    return mining_section(s, ts, n) + rug_section(s, n) + staking_lending_section(s, ts, n)
 
+
+def mining_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list[str]:
+    """Liquidity mining: reward price, emissions, APRs and exits; the mining figure."""
+    out: list[str] = []
     mining = s.get("mining") or {}
     if mining:
         token = html.escape(str(mining["reward_token"]))
@@ -68,7 +74,12 @@ def protocol_sections(result: RunResult) -> list[str]:
                 f"reward APR headline vs realised, {token} price, miners per pool",
             )
         )
+    return out
 
+
+def rug_section(s: dict[str, Any], n: str) -> list[str]:
+    """Rug pulls: what each developer took, the conservation check, who lost what."""
+    out: list[str] = []
     rug = s.get("rug") or {}
     if rug:
         out.append("<h2>Rug pull</h2>")
@@ -180,7 +191,12 @@ def protocol_sections(result: RunResult) -> list[str]:
                 )
             )
             out.append("</details>")
+    return out
 
+
+def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list[str]:
+    """Liquid staking and lending: the depeg, liquidations, bad debt, interest, loopers."""
+    out: list[str] = []
     staking = s.get("staking") or {}
     lending = s.get("lending") or {}
     if staking or lending:
