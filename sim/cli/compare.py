@@ -224,9 +224,9 @@ def _matches(path: str, pattern: str) -> bool:
 
 def format_metric(path: str, value: Any, numeraire: str) -> str:
     """A metric with its unit (chosen from the last part of its path)."""
-    from sim.report.html import _fmt
+    from sim.report.html_page import format_value
 
-    return _fmt(path.rsplit(".", 1)[-1], value, numeraire)
+    return format_value(path.rsplit(".", 1)[-1], value, numeraire)
 
 
 def text_table(runs: list[Run], metrics: list[str]) -> str:
@@ -295,7 +295,7 @@ def html_page(runs: list[Run], metrics: list[str], png: bytes) -> str:
     """compare.html: runs, differing fields, metric table and the figure, all inline."""
     import html
 
-    from sim.report.html import img, label, page, table, versions_line
+    from sim.report.html_page import img, label, page, table, versions_line
     from sim.report.summary import SUMMARY_FIELDS
 
     esc = html.escape

@@ -31,10 +31,13 @@ from sim.market.market import Market
 from sim.market.pool_specs import build_pool
 from sim.market.position_books import BandPosition
 from sim.market.prices import ReferencePrices
+from sim.model.books import Books
+from sim.model.event_log import EventLog
 from sim.model.events import apply as apply_event
 from sim.model.invariants import watch
-from sim.model.metrics import EventLog, Metrics, PoolStats
 from sim.model.position_books import RangeLPBooks
+from sim.model.timeseries import reporters
+from sim.model.totals import PoolStats
 from sim.protocols.hub import Protocols
 from sim.protocols.perp import PerpPosition
 from sim.scenario.schema import Scenario
@@ -138,16 +141,16 @@ class MarketModel(mesa.Model):
         )
 
         self.events = EventLog(events_path, enabled=scenario.output.events != "none")
-        self.metrics = Metrics(self, self.events)
+        self.metrics = Books(self.market, self.events)
         chain.on_receipt = self.metrics.on_receipt
         chain.on_bundle = self.metrics.on_bundle
         self._genesis()
         self.pool_watches = [watch(pool) for pool in pools.values()]
-        self.metrics.start()
+        self.metrics.start(a.name for a in self.market_agents)
         for agent in self.market_agents:
             agent.mark_start()
         self.record_every = scenario.output.record_every
-        self.datacollector = mesa.DataCollector(model_reporters=self.metrics.reporters())
+        self.datacollector = mesa.DataCollector(model_reporters=reporters(self))
         self.datacollector.collect(self)
 
     def _price_unpriced_tokens(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import AmmSimError
-from sim.model.metrics import EVENT_COLUMNS, iter_events
+from sim.model.event_log import EVENT_COLUMNS, iter_events
 from sim.scenario.schema import Scenario
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from agents.liquidity_provider import LiquidityProvider
-from sim.errors import PoolError
+from sim.model.agent_views import passive_lps
+from sim.model.reporters import price_or_nan, spot_or_nan
+from sim.report.lending_summary import lending_summary, staking_summary
+from sim.report.mev_summary import mev_summary
+from sim.report.mining_summary import mining_summary
 from sim.report.range_lps import range_lp_row, summarize_range_lps
+from sim.report.readings import finite
+from sim.report.rug_summary import rug_summary
+from sim.report.stableswap_il import StableSwapCurve, stableswap_il_pct
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
@@ -66,7 +71,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
     m = model.metrics
     market = model.market
     meta = model.spec.scenario
-    lps = [a for a in model.market_agents if isinstance(a, LiquidityProvider)]
+    lps = passive_lps(model.market_agents)
     pools: dict[str, Any] = {}
     for name, pool in market.pools.items():
         st = m.pools[name]
@@ -92,7 +97,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             "lvr_apr_pct": st.lvr_usd / tvl / days * 365 * 100
             if tvl and days and st.priced
             else None,
-            "price_end": _finite(_spot(pool)),
+            "price_end": finite(spot_or_nan(pool)),
         }
     range_lps = list(model.lp_books.values())
     # every holder of pool shares (passive LPs, miners, developers, stakers providing
@@ -162,14 +167,8 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
         il = model.metrics.il_formula(name)
     elif kind == "stableswap":
         start = model.metrics.pools[name].start_claim_per_share
-        prices = [_price(model, t) for t in pool.tokens]
-        # the curve is in rate-scaled units (stableswap-ng rate oracles; 1.0 without them)
-        rates = pool._stored_rates()  # type: ignore[attr-defined]
-        scale = [pool._whole_rate(k, rates) / 1e18 for k in range(len(pool.tokens))]  # type: ignore[attr-defined]
-        start = tuple(c * f for c, f in zip(start, scale, strict=True)) if start else start
-        prices = [p / f for p, f in zip(prices, scale, strict=True)]
-        il = stableswap_il(pool, start, prices) if start else None
-        il = None if il is None else il * 100
+        prices = [price_or_nan(model.market, t) for t in pool.tokens]
+        il = stableswap_il_pct(cast(StableSwapCurve, pool), start, prices)
     elif kind == "concentrated":
         lps = [b for b in model.lp_books.values() if b.position.pool is pool and b.position.entered]
         if lps:
@@ -181,216 +180,6 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
     out["impermanent_loss_pct"] = il
     out["impermanent_loss_basis"] = IL_BASIS.get(kind, "not computed for this pool kind")
     return out
-
-
-def _price(model: MarketModel, token: str) -> float:
-    try:
-        return model.market.price(token)
-    except Exception:  # an emptied pool prices nothing
-        return math.nan
-
-
-def stableswap_il(pool: Any, start_claim: tuple[float, ...], prices: list[float]) -> float | None:
-    """IL of a StableSwap LP share from the invariant, as a fraction (<= 0), fees excluded.
-
-    The share's start balances `start_claim` (raw units) lie on a curve of the pool's
-    invariant `A n^n sum x + D = A D n^n + D^(n+1) / (n^n prod x)` (the pool's current A).
-    Arbitrage without fees moves them along that curve to where every marginal price equals
-    the reference `prices` (numeraire per whole token); the share is then worth
-    sum p_i x_i, against sum p_i x0_i for holding the start balances. None when a price or
-    a balance is missing.
-    """
-    from sim.pools.curve.stableswap import A_PRECISION
-
-    n = pool.n
-    x0 = [c / 10**d for c, d in zip(start_claim, pool.decimals, strict=True)]
-    if min(x0) <= 0 or not all(math.isfinite(p) and p > 0 for p in prices):
-        return None
-    ann = pool._A() * n / A_PRECISION
-    d = _stableswap_d(x0, ann)
-    x = list(x0)
-    for _ in range(100):
-        before = list(x)
-        for j in range(1, n):
-            _stableswap_pair_equilibrium(x, 0, j, prices[0] / prices[j], ann, d)
-        if max(abs(a - b) / b for a, b in zip(x, before, strict=True)) < 1e-13:
-            break
-    held = math.fsum(p * v for p, v in zip(prices, x0, strict=True))
-    lp = math.fsum(p * v for p, v in zip(prices, x, strict=True))
-    return min(0.0, lp / held - 1.0)
-
-
-def _stableswap_d(x: list[float], ann: float) -> float:
-    """D of whole-token balances `x` (floats; the same Newton step as the contract's get_D)."""
-    n = len(x)
-    s = math.fsum(x)
-    d = s
-    for _ in range(255):
-        d_p = d
-        for v in x:
-            d_p = d_p * d / (n * v)
-        prev = d
-        d = (ann * s + d_p * n) * d / ((ann - 1) * d + (n + 1) * d_p)
-        if abs(d - prev) <= 1e-15 * d:
-            break
-    return d
-
-
-def _stableswap_pair_equilibrium(
-    x: list[float], i: int, j: int, price_i_in_j: float, ann: float, d: float
-) -> None:
-    """Move coins i and j along the curve (others fixed, D fixed) until d x_j / d x_i equals
-    `price_i_in_j` (in place); a bisection on log x_i."""
-    n = len(x)
-    others = [v for k, v in enumerate(x) if k not in (i, j)]
-
-    def xj_at(xi: float) -> float:
-        c = d
-        for v in (xi, *others):
-            c = c * d / (v * n)
-        c = c * d / (ann * n)
-        b = xi + math.fsum(others) + d / ann - d
-        root = math.sqrt(b * b + 4 * c)
-        # the positive root of y^2 + b y = c, in the form that does not cancel
-        return 2 * c / (b + root) if b > 0 else (root - b) / 2
-
-    def marginal(xi: float) -> float:
-        xj = xj_at(xi)
-        d_p = d
-        for v in (xi, xj, *others):
-            d_p *= d / (n * v)
-        return (ann + d_p / xi) / (ann + d_p / xj)
-
-    lo, hi = math.log(x[i]) - 30.0, math.log(x[i]) + 30.0
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if marginal(math.exp(mid)) > price_i_in_j:  # coin i still dear: add more of it
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-15:
-            break
-    xi = math.exp((lo + hi) / 2)
-    x[i], x[j] = xi, xj_at(xi)
-
-
-def _series(model: MarketModel, column: str) -> list[float]:
-    """Finite recorded values of a time-series column (empty if absent)."""
-    return [v for v in model.datacollector.model_vars.get(column, []) if math.isfinite(v)]
-
-
-def lending_summary(model: MarketModel) -> dict[str, Any]:
-    """Per lending market: liquidations, bad debt, interest, health factors; loopers' APR."""
-    market = model.market
-    loopers = [a.report() for a in model.market_agents if a.kind == "lst_looper"]
-    aprs = [r["realised_apr_pct"] for r in loopers if r.get("realised_apr_pct") is not None]
-    base = [r["staking_apr_pct"] for r in loopers if r.get("staking_apr_pct") is not None]
-    eq = [r["equity_change_pct"] for r in loopers if r.get("equity_change_pct") is not None]
-    base_ret = [r["staking_return_pct"] for r in loopers if r.get("staking_return_pct") is not None]
-    days = [r["days_in_loop"] for r in loopers if r.get("days_in_loop") is not None]
-    out: dict[str, Any] = {}
-    for name, lm in market.protocols.lending.items():
-        recs = [r for r in market.protocols.liquidations if r.market == name]
-        by: dict[str, dict[str, Any]] = {}
-        for r in recs:
-            row = by.setdefault(r.liquidator, {"count": 0, "debt_repaid_usd": 0.0})
-            row["count"] += 1
-            row["debt_repaid_usd"] += market.value(r.debt_asset, r.repaid)
-        interest = {}
-        for asset, res in lm.reserves.items():
-            if res.interest_accrued:
-                dec = 10**res.decimals
-                interest[asset] = {
-                    "borrow_interest": res.interest_accrued / dec,
-                    "to_suppliers": (res.interest_accrued - res.interest_to_treasury) / dec,
-                    "to_treasury": res.interest_to_treasury / dec,
-                    "borrow_rate_end_pct": lm.borrow_rate(asset) * 100,
-                    "utilization_end_pct": lm.utilization(asset) * 100,
-                }
-        hfs = _series(model, f"lending.{name}.min_hf")
-        out[name] = {
-            "oracle": lm.spec.oracle,
-            "liquidations": len(recs),
-            "liquidated_accounts": len({r.borrower for r in recs}),
-            "liquidated_debt_usd": sum(market.value(r.debt_asset, r.repaid) for r in recs),
-            "collateral_seized_usd": sum(market.value(r.collateral, r.seized) for r in recs),
-            "first_liquidation_block": recs[0].block if recs else None,
-            "by_liquidator": by,
-            "bad_debt_usd": lm.shortfall(),
-            "interest": interest,
-            "min_health_factor": min(hfs) if hfs else None,
-            "loopers": len(loopers),
-            "loopers_liquidated": sum(1 for r in loopers if r.get("liquidations")),
-            "looper_realised_apr_pct": {
-                "mean": sum(aprs) / len(aprs) if aprs else None,
-                "min": min(aprs) if aprs else None,
-                "max": max(aprs) if aprs else None,
-            },
-            "plain_staking_apr_pct": sum(base) / len(base) if base else None,
-            # the realised return over the run (not annualised; APRs need >= 7 days in the loop)
-            "looper_equity_change_pct": {
-                "mean": sum(eq) / len(eq) if eq else None,
-                "min": min(eq) if eq else None,
-                "max": max(eq) if eq else None,
-            },
-            "plain_staking_return_pct": sum(base_ret) / len(base_ret) if base_ret else None,
-            "looper_days_in_loop": sum(days) / len(days) if days else None,
-        }
-    return out
-
-
-def staking_summary(model: MarketModel) -> dict[str, Any]:
-    """Per LST: exchange rate, market rate in its pool, and the deepest discount (the depeg)."""
-    market = model.market
-    out: dict[str, Any] = {}
-    for lst, st in market.protocols.staking.items():
-        und = market.price(st.spec.underlying)
-        rate = st.exchange_rate()
-        mkt = market.price(lst) / und if und else math.nan
-        rates = _series(model, f"staking.{lst}.market_rate")
-        discounts = _series(model, f"staking.{lst}.discount_pct")
-        out[lst] = {
-            "apr_pct": st.spec.apr * 100,
-            "exchange_rate_end": rate,
-            "market_rate_end": _finite(mkt),
-            "discount_end_pct": _finite((1 - mkt / rate) * 100) if rate else None,
-            "min_market_rate": min(rates) if rates else None,
-            "max_discount_pct": max(discounts) if discounts else None,
-        }
-    return out
-
-
-def mev_summary(model: MarketModel) -> dict[str, Any]:
-    """Sandwiches: totals and, per victim cohort, count, loss and the cohort's slippage setting."""
-    m = model.metrics
-    cohorts: dict[str, dict[str, Any]] = {}
-    if any(spec.kind == "sandwich_bot" for spec in model.spec.agents.values()):
-        # every cohort trading with a slippage tolerance is a potential victim: zeros count too
-        for name, spec in model.spec.agents.items():
-            if hasattr(spec, "slippage_bps"):
-                cohorts[name] = {"sandwiches": 0, "victim_loss_usd": 0.0}
-    for row in m.sandwich_rows:
-        c = cohorts.setdefault(row["victim_cohort"], {"sandwiches": 0, "victim_loss_usd": 0.0})
-        c["sandwiches"] += 1
-        c["victim_loss_usd"] += row["victim_loss_usd"]
-    for name, spec in model.spec.agents.items():
-        if name in cohorts and hasattr(spec, "slippage_bps"):
-            cohorts[name]["slippage_bps"] = spec.slippage_bps
-            volume = sum(
-                m.agent(a.name).volume_usd for a in model.market_agents if a.cohort == name
-            )
-            cohorts[name]["loss_per_volume_bps"] = (
-                cohorts[name]["victim_loss_usd"] / volume * 10_000 if volume else None
-            )
-    bot_gas = sum(m.agent(a.name).gas_usd for a in model.market_agents if a.kind == "sandwich_bot")
-    return {
-        "sandwiches": m.sandwiches,
-        "bot_gross_usd": m.mev_usd,
-        "bot_gas_usd": bot_gas,
-        "bot_net_usd": m.mev_usd - bot_gas,
-        "victim_loss_usd": sum(r["victim_loss_usd"] for r in m.sandwich_rows),
-        "by_victim_cohort": cohorts,
-    }
 
 
 def flows_table(model: MarketModel) -> list[dict[str, Any]]:
@@ -435,238 +224,3 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
         row.update(a.report() if range_books is None else range_lp_row(range_books))
         rows.append(row)
     return rows
-
-
-def _spot(pool: Any) -> float:
-    try:
-        return pool.spot_price(pool.tokens[0], pool.tokens[1])
-    except (PoolError, ZeroDivisionError, ArithmeticError):
-        return math.nan
-
-
-def _finite(x: float) -> float | None:
-    return x if math.isfinite(x) else None
-
-
-# ---- liquidity mining and rug pulls (issue 6; only when [rewards] / a developer exists) ---
-
-
-def mining_summary(model: MarketModel) -> dict[str, Any]:
-    """Liquidity mining: reward token price path, emissions vs payouts, headline vs realised APR."""
-    market = model.market
-    chef = market.protocols.chef
-    if chef is None:
-        return {}
-    acc = chef.accounts()
-    scale = 10**chef.decimals
-    miners = [a for a in model.market_agents if a.kind == "mining_lp"]
-    token = chef.token
-    prices = _series(model, f"rewards.{token}.price")
-    pools: dict[str, Any] = {}
-    for pool in chef.pools:
-        head = _series(model, f"rewards.{pool}.headline_apr_pct")
-        counts = _series(model, f"rewards.{pool}.miners")
-        emission = _series(model, f"rewards.{pool}.emission_per_day")
-        pools[pool] = {
-            "emission_per_day_start": emission[0] if emission else None,
-            "emission_per_day_end": emission[-1] if emission else None,
-            "headline_apr_pct_peak": max(head) if head else None,
-            "headline_apr_pct_end": head[-1] if head else None,
-            "miners_peak": int(max(counts)) if counts else 0,
-            "miners_end": int(counts[-1]) if counts else 0,
-            "entries": sum(1 for a in miners for e in a.entries if e["pool"] == pool),  # type: ignore[attr-defined]
-            "exits": sum(1 for a in miners for e in a.exits if e["pool"] == pool),  # type: ignore[attr-defined]
-        }
-    reasons: dict[str, int] = {}
-    for a in miners:
-        for e in a.exits:  # type: ignore[attr-defined]
-            key = str(e.get("signal", e["reason"]))
-            reasons[key] = reasons.get(key, 0) + 1
-    realised = _series(model, "rewards.realised_apr_pct")
-    return {
-        "reward_token": token,
-        "reward_price_start": prices[0] if prices else None,
-        "reward_price_min": min(prices) if prices else None,
-        "reward_price_end": prices[-1] if prices else None,
-        "emitted": acc.emitted / scale,
-        "undistributed": acc.undistributed / scale,
-        "paid": acc.paid / scale,
-        "pending": acc.pending / scale,
-        "rounding_dust_units": acc.dust,
-        "realised_reward_apr_pct_end": realised[-1] if realised else None,
-        "miners": len(miners),
-        "miners_entered": sum(1 for a in miners if a.entries),  # type: ignore[attr-defined]
-        "exit_reasons": dict(sorted(reasons.items())),
-        "pools": pools,
-    }
-
-
-def rug_accounting(model: MarketModel) -> dict[str, Any]:
-    """Value conservation over the run, marked at the END prices for start and end holdings alike.
-
-    Each agent's gain is (end holdings − start holdings) · P_end, holdings being its wallet plus
-    its pro-rata claim on every pool (staked LP included), so price drift creates no gain. Then
-        Σ gains = P·Δminted − P·Δburned − P·Δ(held outside agents: builder tips, unpaid chef
-    rewards, locked minimum liquidity),
-    i.e. victims' losses = developer's gain + others' gains + gas (burned and tipped)
-    + Δ other outside holdings − value minted. Swap fees are inside LPs' gains.
-    """
-    from sim.model.metrics import agent_holdings
-
-    market = model.market
-    ledger = market.ledger
-    start = model.metrics.start_holdings
-    books = model.metrics.start_books
-    marks: dict[str, float] = {}
-    for t in market.decimals:
-        try:
-            marks[t] = market.price(t) / market.scale[t]
-        except Exception:  # an emptied pool: its token is worth nothing
-            marks[t] = 0.0
-
-    exit_marked = _mark_rugged_at_exit_value(model, marks)
-
-    def worth(amounts: dict[str, int]) -> float:
-        return sum(a * marks[t] for t, a in amounts.items() if a)
-
-    gains: dict[str, float] = {}
-    agent_end: dict[str, int] = {}
-    agent_start: dict[str, int] = {}
-    for a in model.market_agents:
-        end = agent_holdings(model, a.name)
-        before = start.get(a.name, {})
-        delta = {t: end.get(t, 0) - before.get(t, 0) for t in set(end) | set(before)}
-        gains[a.name] = worth(delta)
-        for t, v in end.items():
-            agent_end[t] = agent_end.get(t, 0) + v
-        for t, v in before.items():
-            agent_start[t] = agent_start.get(t, 0) + v
-    minted = {t: v - books.get("minted", {}).get(t, 0) for t, v in ledger.minted.items()}
-    burned = {t: v - books.get("burned", {}).get(t, 0) for t, v in ledger.burned.items()}
-    supply_start = {
-        t: books.get("minted", {}).get(t, 0) - books.get("burned", {}).get(t, 0)
-        for t in market.decimals
-    }
-    outside_start = {t: supply_start[t] - agent_start.get(t, 0) for t in market.decimals}
-    outside_end = {t: ledger.supply(t) - agent_end.get(t, 0) for t in market.decimals}
-    builder = ledger.wallet("block_builder")
-    tips = dict(builder)  # the builder starts empty and only receives tips
-    outside_other = {t: outside_end[t] - outside_start[t] - tips.get(t, 0) for t in market.decimals}
-    return {
-        "gains_usd": gains,
-        "minted_usd": worth(minted),
-        "gas_burned_usd": worth(burned),
-        "gas_tips_usd": worth(tips),
-        "outside_other_usd": worth(outside_other),
-        "marks": {t: marks[t] * market.scale[t] for t in marks},
-        "exit_marked": exit_marked,
-    }
-
-
-def _mark_rugged_at_exit_value(model: MarketModel, marks: dict[str, float]) -> list[str]:
-    """Lower the mark of each token whose developer pulled to what its holders could get for it.
-
-    After a rug the pool's spot price no longer says what the token is worth: a pool emptied
-    by `remove_liquidity` still quotes its last price on a few wei of reserves. The token is
-    marked instead at the average price of selling every unit agents hold in their wallets
-    into its pool (capped at the spot mark). One mark per token, for start and end holdings
-    alike, so value stays conserved. Returns the tokens marked this way.
-    """
-    from agents.rug_puller import TokenDeveloper
-
-    market = model.market
-    out = []
-    for dev in model.market_agents:
-        if not isinstance(dev, TokenDeveloper) or not dev.pulled:
-            continue
-        t = dev.token
-        held = sum(market.ledger.wallet(a.name).get(t, 0) for a in model.market_agents)
-        try:
-            paid = dev.pool.quote_exact_in(t, dev.quote, held) if held > 0 else 0
-        except PoolError:
-            paid = 0
-        exit_mark = paid * marks[dev.quote] / held if held > 0 else 0.0
-        marks[t] = min(marks[t], exit_mark)
-        out.append(t)
-    return out
-
-
-def rug_summary(model: MarketModel) -> dict[str, Any]:
-    """Each rug (when, what the developer took) and who lost what, at end-price marks."""
-    from agents.rug_puller import TokenDeveloper
-
-    devs = [
-        a for a in model.market_agents if isinstance(a, TokenDeveloper) and a.spec.pull != "never"
-    ]
-    if not devs:
-        return {}
-    acc = rug_accounting(model)
-    gains = acc["gains_usd"]
-    by_name = {a.name: a for a in model.market_agents}
-    rugs = []
-    dev_names = {d.name for d in devs}
-    exposed: set[str] = set()
-    for d in devs:
-        for a in model.market_agents:
-            if a.name in dev_names:
-                continue
-            if a.kind == "mining_lp" and d.pool.name in a.pools_entered:  # type: ignore[attr-defined]
-                exposed.add(a.name)
-            if a.kind == "token_buyer" and a.token == d.token and a.bought:  # type: ignore[attr-defined]
-                exposed.add(a.name)
-        rugs.append(
-            {
-                **(d.rug or {"pulled": False}),
-                "developer": d.name,
-                "developer_gain_usd": gains[d.name],
-            }
-        )
-    victims = {n: -gains[n] for n in sorted(exposed) if gains[n] < 0}
-    others = sum(g for n, g in gains.items() if n not in dev_names and n not in victims)
-    developer = sum(gains[n] for n in dev_names)
-    gas = acc["gas_burned_usd"] + acc["gas_tips_usd"]
-    loss = sum(victims.values())
-    residual = loss - (developer + others + gas + acc["outside_other_usd"] - acc["minted_usd"])
-
-    def cohort_stats(kind: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for label, flag in (("cautious", True), ("naive", False)):
-            group = [
-                a
-                for a in model.market_agents
-                if a.kind == kind and getattr(a, "cautious", None) is flag
-            ]
-            if not group:
-                continue
-            out[label] = {
-                "agents": len(group),
-                "exposed": sum(1 for a in group if a.name in exposed),
-                "lost_usd": sum(victims.get(a.name, 0.0) for a in group),
-                "mean_gain_usd": sum(gains[a.name] for a in group) / len(group),
-            }
-        return out
-
-    return {
-        "rugs": rugs,
-        "marked_at": "end prices (start and end holdings alike); a pulled token at what "
-        "selling all of it into its pool would fetch",
-        "marks": acc["marks"],
-        "developer_gain_usd": developer,
-        "victims": {
-            n: {
-                "cohort": by_name[n].cohort,
-                "kind": by_name[n].kind,
-                "loss_usd": v,
-                "cautious": getattr(by_name[n], "cautious", None),
-            }
-            for n, v in victims.items()
-        },
-        "victims_loss_usd": loss,
-        "others_gain_usd": others,
-        "gas_usd": gas,
-        "minted_usd": acc["minted_usd"],
-        "outside_other_usd": acc["outside_other_usd"],
-        "conservation_residual_usd": residual,
-        "miners": cohort_stats("mining_lp"),
-        "buyers": cohort_stats("token_buyer"),
-    }

@@ -10,9 +10,9 @@ import pytest
 from agents.mining_lp import MiningLP
 from agents.rug_puller import TokenDeveloper
 from agents.token_buyer import TokenBuyer
-from sim.model.metrics import agent_holdings
+from sim.model.books import holdings
 from sim.model.model import MarketModel
-from sim.report.summary import rug_accounting
+from sim.report.rug_summary import rug_accounting
 from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
 
@@ -75,13 +75,13 @@ def test_accounting_matches_an_independent_token_count() -> None:
     books = model.metrics.start_books  # type: ignore[attr-defined]
     for token in model.market.decimals:
         agents_delta = sum(
-            agent_holdings(model, a.name).get(token, 0) - start[a.name].get(token, 0)
+            holdings(model.market, a.name).get(token, 0) - start[a.name].get(token, 0)
             for a in model.market_agents
         )
         minted = ledger.minted.get(token, 0) - books["minted"].get(token, 0)
         burned = ledger.burned.get(token, 0) - books["burned"].get(token, 0)
         outside_now = ledger.supply(token) - sum(
-            agent_holdings(model, a.name).get(token, 0) for a in model.market_agents
+            holdings(model.market, a.name).get(token, 0) for a in model.market_agents
         )
         outside_then = (
             books["minted"].get(token, 0)

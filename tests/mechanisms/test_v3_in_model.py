@@ -190,7 +190,7 @@ def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
     assert moving
     for v in moving:
         assert v["il_bands_realised_usd"] != 0 and v["swap_fees_paid_usd"] > 0
-    # the positions' LVR adds up to the pool's (sim.model.metrics books it per trade)
+    # the positions' LVR adds up to the pool's (sim.model.books books it per trade)
     assert rl["lp_lvr_usd"].sum() == pytest.approx(pool["lvr_usd"], rel=1e-6)
     # headline IL and LP vs HODL of a concentrated pool come from its range LPs
     hodl = rl["hodl_value_usd"].sum()
@@ -308,7 +308,7 @@ def test_stableswap_headline_il_comes_from_the_invariant(shock: float) -> None:
 
 def test_stableswap_il_of_three_coins_matches_exact_arbitrage() -> None:
     from sim.pools.curve.stableswap import StableSwapPool
-    from sim.report.summary import stableswap_il
+    from sim.report.stableswap_il import stableswap_il
 
     tokens, decimals = ("A", "B", "C"), (18, 6, 18)
     pool = StableSwapPool("s", tokens, decimals, 100, 0, 0)

@@ -227,7 +227,7 @@ def test_recentre_drift_is_the_recentred_inventory_times_the_price_move() -> Non
 def test_position_lvr_is_its_share_of_the_pools_lvr() -> None:
     """A trade against two in-range positions: each one's LVR is what the trader gained
     against its principal at reference prices, fees excluded, so they split the pool's
-    LVR (sim.model.metrics) in proportion to their liquidity."""
+    LVR (sim.model.books) in proportion to their liquidity."""
     model = build({"a": lp("full_range", capital_usd=3e7), "b": lp("full_range", capital_usd=1e7)})
     a, b = agent(model, "a"), agent(model, "b")
     model.run_for(1)

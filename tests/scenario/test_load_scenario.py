@@ -148,7 +148,7 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
 
 
 def test_schema_documents_every_field_and_output_column() -> None:
-    from sim.model.metrics import EVENT_COLUMNS
+    from sim.model.event_log import EVENT_COLUMNS
     from sim.report.schema import EVENT_DOCS, FLOW_DOCS, schema_json, schema_markdown
     from sim.runs.runner import FLOW_COLUMNS
 

@@ -1,0 +1,57 @@
+"""Running totals of one pool and of one agent: the rows of the books (`sim.model.books`).
+
+A pool's volume, fees (and the LPs' share of them), loss-versus-rebalancing and the per-LP-share
+accumulators; an agent's volume, fees and gas paid, trade P&L, LP income and MEV. All in the
+numeraire, at the reference prices of the block each trade happened in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class PoolStats:
+    """Running totals for one pool."""
+
+    volume_usd: float = 0.0
+    fees_usd: float = 0.0
+    lp_fees_usd: float = 0.0
+    swaps: int = 0
+    fee_per_share: float = 0.0  # LP-attributable fee value per LP token (accumulator)
+    lvr_per_share: float = 0.0  # loss-versus-rebalancing per LP token (accumulator)
+    lvr_usd: float = 0.0  # traders' gain against the pool at reference prices, fees excluded
+    arb_gain_usd: float = 0.0  # the arbitrageurs' part of it (they also take back retail impact)
+    lp_fee_share: float = 1.0  # fraction of fees that accrues to LPs
+    priced: bool = True  # every token has a reference price (else LVR has no meaning)
+    start_ratio: float = 0.0  # reference price ratio token0/token1 at start
+    start_value_per_share: float = 0.0
+    start_claim_per_share: tuple[float, ...] = ()
+
+    @property
+    def vs_rebalancing_usd(self) -> float:
+        """LP value minus a portfolio making the same trades at reference prices: fees - LVR."""
+        return self.fees_usd - self.lvr_usd
+
+
+@dataclass(slots=True)
+class AgentStats:
+    """Running totals for one agent (numeraire)."""
+
+    volume_usd: float = 0.0
+    fees_paid_usd: float = 0.0
+    gas_usd: float = 0.0
+    swaps: int = 0
+    reverts: int = 0
+    dropped: int = 0
+    trade_pnl_usd: float = 0.0  # value received minus value paid, at reference prices
+    lp_fee_income_usd: float = 0.0
+    lp_lvr_usd: float = 0.0
+    mev_gained_usd: float = 0.0
+    mev_lost_usd: float = 0.0
+    lp_shares_seen: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+
+    @property
+    def slippage_usd(self) -> float:
+        """Execution shortfall of its swaps against the reference price, beyond the fees."""
+        return -(self.trade_pnl_usd + self.fees_paid_usd)

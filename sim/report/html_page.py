@@ -1,0 +1,175 @@
+"""The page shell of report.html and compare.html: stylesheet, document, tables, inline images.
+
+Everything a page needs is inline (CSS, figures as base64 PNG) and deterministic (no
+timestamps, PNGs without version metadata at a fixed dpi), so the same run gives
+byte-identical HTML. Values are formatted here with their units, chosen from the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;
+padding:1.5rem;color:#1d2330;line-height:1.45}
+h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d8dde6;padding-bottom:.2rem}
+.meta{color:#5b6475;margin-top:0}.desc{font-size:1.05rem;background:#f4f6fa;padding:.8rem 1rem;
+border-left:4px solid #4a72c4}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
+th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e7ee;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.expl{color:#5b6475;font-size:.85rem}thead th{background:#f4f6fa}
+img{max-width:100%;height:auto;display:block;margin:.5rem 0}
+details{margin:.5rem 0}summary{cursor:pointer;font-weight:600}
+pre{background:#f4f6fa;padding:.8rem;overflow-x:auto;font-size:.82rem}
+footer{margin-top:2rem;color:#5b6475;font-size:.8rem}
+""".strip()
+
+DPI = 100
+"""Resolution of the figures this module renders (fixed, for byte-identical output)."""
+
+LABELS: dict[str, str] = {
+    "blocks": "blocks",
+    "days": "days",
+    "volume_usd": "volume",
+    "fees_usd": "fees paid",
+    "lp_fee_income_usd": "LP fee income",
+    "lp_vs_hodl_pct": "LP vs HODL",
+    "impermanent_loss_pct": "impermanent loss alone",
+    "arbitrage_profit_usd": "arbitrage profit",
+    "gas_usd": "gas paid",
+    "txs": "transactions",
+    "reverts": "reverted",
+    "slippage": "retail slippage",
+    "fee_bps": "fee",
+    "lp_fees_usd": "LP fees",
+    "tvl_end_usd": "TVL at the end",
+    "fee_apr_pct": "fee APR",
+    "price_end": "price at the end",
+    "emission_per_day_start": "emission per day at the start",
+    "emission_per_day_end": "emission per day at the end",
+    "headline_apr_pct_peak": "headline reward APR peak, %",
+    "headline_apr_pct_end": "headline reward APR at the end, %",
+    "miners_peak": "miners staked, peak",
+    "miners_end": "miners staked at the end",
+    "entries": "entries",
+    "exits": "exits",
+}
+"""Human names of summary keys (others are shown with underscores as spaces)."""
+
+
+def page(title: str, body: Iterable[str]) -> str:
+    """A complete HTML document with the inline stylesheet."""
+    return (
+        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
+
+
+def img(png_bytes: bytes, alt: str) -> str:
+    """An <img> with the PNG inlined as a data: URI."""
+    data = base64.b64encode(png_bytes).decode("ascii")
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+
+
+def png(fig: Figure) -> bytes:
+    """A figure as deterministic PNG bytes (no version metadata, fixed dpi); closes the figure."""
+    from sim.report.figures import PNG_METADATA
+
+    plt = pyplot()
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata=PNG_METADATA)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]]) -> str:
+    """An HTML table; each cell is (text, css class), text already escaped."""
+    th = "".join(f"<th>{h}</th>" for h in header)
+    trs = "".join(
+        "<tr>"
+        + "".join(f"<td class='{c}'>{t}</td>" if c else f"<td>{t}</td>" for t, c in row)
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
+
+
+def versions_line() -> str:
+    """Versions of ammsim and its main dependencies (the same on every run of one install)."""
+    import platform
+
+    from sim.version import VERSION, version
+
+    deps = ", ".join(f"{d} {version(d)}" for d in ("mesa", "numpy", "pandas", "matplotlib"))
+    return f"ammsim {VERSION} · python {platform.python_version()} · {deps}"
+
+
+def kv_table(rows: Iterable[tuple[str, str]]) -> str:
+    """A two-column table of (metric, value) text pairs (escaped here)."""
+    return table(
+        ["metric", "value"], [[(html.escape(k), ""), (html.escape(v), "num")] for k, v in rows]
+    )
+
+
+def format_number(v: Any, fmt: str = ",.4g") -> str:
+    """`v` in format `fmt`, or "n/a" when missing or not finite."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    return format(v, fmt)
+
+
+def label(key: str) -> str:
+    """Human name of a summary key."""
+    return LABELS.get(key, key.removesuffix("_usd").removesuffix("_pct").replace("_", " "))
+
+
+def format_value(key: str, v: Any, numeraire: str) -> str:
+    """A summary value with its unit, chosen from the key's suffix (`ammsim compare` too)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if isinstance(v, dict):
+        if key == "slippage" and "trades" in v:
+            if not v.get("trades"):
+                return "no trades"
+            parts = [
+                f"{name} {v[k]:.1f} bps"
+                for name, k in (("mean", "mean_bps"), ("p95", "p95_bps"), ("worst", "worst_bps"))
+                if v.get(k) is not None
+            ]
+            return ", ".join(parts) + f" over {v['trades']:,} trades"
+        return ", ".join(f"{k} {format_value(k, x, numeraire)}" for k, x in v.items())
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    if key.endswith("_usd"):
+        return f"{v:,.2f} {numeraire}".strip()
+    if key.endswith("_pct"):
+        return f"{v:+.2g}%" if 0 < abs(v) < 0.001 else f"{v:+.3f}%"
+    if key.endswith("_bps"):
+        return f"{v:,.1f} bps" if isinstance(v, float) else f"{v:,} bps"
+    if key == "days":
+        return f"{v:,.2f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{v:,.6g}"
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot, after sim.report.figures has chosen the non-interactive backend."""
+    from sim.report.figures import (
+        plt,  # sim.report.figures selects the Agg backend before importing pyplot
+    )
+
+    return plt

@@ -1,0 +1,277 @@
+"""The report.html sections of protocols a scenario may have: liquidity mining, rug pulls,
+liquid staking with lending. Each appears only when the summary has its section."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from sim.report.html_figures import lending_figure, mining_figure
+from sim.report.html_page import format_number, format_value, img, kv_table, png, table
+from sim.report.html_tables import pool_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.report.result import RunResult
+
+
+def protocol_sections(result: RunResult) -> list[str]:
+    """HTML sections (tables and one figure each) for liquidity mining, rug pulls, and liquid
+    staking with lending; empty for scenarios without them."""
+    s = result.summary
+    n = str(s.get("numeraire", ""))
+    ts = result.timeseries
+    return mining_section(s, ts, n) + rug_section(s, n) + staking_lending_section(s, ts, n)
+
+
+def mining_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list[str]:
+    """Liquidity mining: reward price, emissions, APRs and exits; the mining figure."""
+    out: list[str] = []
+    mining = s.get("mining") or {}
+    if mining:
+        token = html.escape(str(mining["reward_token"]))
+        out.append("<h2>Liquidity mining</h2>")
+        out.append(
+            "<p class='meta'>Headline reward APR = emission per day × reward price × 365 / "
+            "staked TVL, as a farm's front page shows it; realised APR = what miners actually "
+            "got (sale proceeds plus unsold rewards at today's price) per dollar-day staked.</p>"
+        )
+        out.append(
+            kv_table(
+                [
+                    (
+                        f"{mining['reward_token']} price (start → low → end)",
+                        f"{format_number(mining['reward_price_start'])} → "
+                        f"{format_number(mining['reward_price_min'])} → {format_number(mining['reward_price_end'])}",
+                    ),
+                    (
+                        "emitted / paid to miners",
+                        f"{format_number(mining['emitted'], ',.0f')} / "
+                        f"{format_number(mining['paid'], ',.0f')} {mining['reward_token']}",
+                    ),
+                    (
+                        "not distributed (blocks with nothing staked)",
+                        f"{format_number(mining['undistributed'], ',.0f')} {mining['reward_token']}",
+                    ),
+                    (
+                        "miners' realised reward APR at the end",
+                        f"{format_number(mining['realised_reward_apr_pct_end'], ',.1f')}%",
+                    ),
+                    ("miners who entered", f"{mining['miners_entered']} of {mining['miners']}"),
+                    (
+                        "exit reasons",
+                        ", ".join(f"{k} {v}" for k, v in mining["exit_reasons"].items()) or "none",
+                    ),
+                ]
+            )
+        )
+        out.append(pool_table(mining.get("pools") or {}, n))
+        rugs = [r["day"] for r in (s.get("rug") or {}).get("rugs", []) if r.get("day") is not None]
+        out.append(
+            img(
+                png(mining_figure(ts, str(mining["reward_token"]), rugs)),
+                f"reward APR headline vs realised, {token} price, miners per pool",
+            )
+        )
+    return out
+
+
+def rug_section(s: dict[str, Any], n: str) -> list[str]:
+    """Rug pulls: what each developer took, the conservation check, who lost what."""
+    out: list[str] = []
+    rug = s.get("rug") or {}
+    if rug:
+        out.append("<h2>Rug pull</h2>")
+        rows = []
+        for r in rug.get("rugs", []):
+            if r.get("block") is None:
+                rows.append(
+                    [(html.escape(str(r.get("developer"))), ""), ("did not pull", "")]
+                    + [("", "")] * 5
+                )
+                continue
+            rows.append(
+                [
+                    (html.escape(str(r["developer"])), ""),
+                    (html.escape(f"{r['variant']} (trigger {r['trigger']})"), ""),
+                    (f"{r['block']:,} (day {r['day']:.2f})", "num"),
+                    (
+                        html.escape(
+                            f"{format_number(r['quote_taken'])} {r['quote_token']} = "
+                            f"{format_value('x_usd', r['quote_taken_usd'], n)}"
+                        ),
+                        "num",
+                    ),
+                    (html.escape(format_value("x_usd", r["developer_gain_usd"], n)), "num"),
+                    (
+                        html.escape(
+                            f"{format_value('x_usd', r['pool_tvl_before_usd'], n)} → "
+                            f"{format_value('x_usd', r['pool_tvl_after_usd'], n)}"
+                        ),
+                        "num",
+                    ),
+                    (
+                        html.escape(
+                            f"{format_number(r['price_before'])} → {format_number(r['price_after'])}"
+                        ),
+                        "num",
+                    ),
+                ]
+            )
+        out.append(
+            table(
+                [
+                    "developer",
+                    "pull",
+                    "block",
+                    "took from the pool",
+                    "developer's gain",
+                    "pool TVL",
+                    "token price",
+                ],
+                rows,
+            )
+        )
+        out.append(
+            "<p class='meta'>Gains and losses: change of holdings (wallet plus pool claims) "
+            "valued at the end prices, the pulled token at what selling it into its pool would "
+            "fetch. Conservation: victims' losses = developer's gain + other "
+            "agents' gains + gas + value left outside agents − rewards minted; residual "
+            f"{html.escape(format_value('x_usd', rug['conservation_residual_usd'], n))}.</p>"
+        )
+        out.append(
+            kv_table(
+                [
+                    ("victims' losses", format_value("x_usd", rug["victims_loss_usd"], n)),
+                    ("developer's gain", format_value("x_usd", rug["developer_gain_usd"], n)),
+                    ("other agents' gains", format_value("x_usd", rug["others_gain_usd"], n)),
+                    ("gas (burned and tipped)", format_value("x_usd", rug["gas_usd"], n)),
+                    ("rewards minted", format_value("x_usd", rug["minted_usd"], n)),
+                    (
+                        "change held outside agents",
+                        format_value("x_usd", rug["outside_other_usd"], n),
+                    ),
+                ]
+            )
+        )
+        groups = []
+        for group in ("miners", "buyers"):
+            for label_, g in (rug.get(group) or {}).items():
+                groups.append(
+                    [
+                        (html.escape(f"{label_} {group}"), ""),
+                        (f"{g['agents']:,}", "num"),
+                        (f"{g['exposed']:,}", "num"),
+                        (html.escape(format_value("x_usd", g["lost_usd"], n)), "num"),
+                        (html.escape(format_value("x_usd", g["mean_gain_usd"], n)), "num"),
+                    ]
+                )
+        if groups:
+            out.append("<h3>Caution vs naivety</h3>")
+            out.append(
+                table(["group", "agents", "exposed to the rug", "lost", "mean gain"], groups)
+            )
+        victims = sorted(rug.get("victims", {}).items(), key=lambda kv: -kv[1]["loss_usd"])
+        if victims:
+            out.append(f"<details><summary>each victim's loss ({len(victims)})</summary>")
+            out.append(
+                table(
+                    ["agent", "cohort", "kind", "cautious", "loss"],
+                    [
+                        [
+                            (html.escape(name), ""),
+                            (html.escape(str(v["cohort"])), ""),
+                            (html.escape(str(v["kind"])), ""),
+                            (html.escape(str(v["cautious"])), ""),
+                            (html.escape(format_value("x_usd", v["loss_usd"], n)), "num"),
+                        ]
+                        for name, v in victims
+                    ],
+                )
+            )
+            out.append("</details>")
+    return out
+
+
+def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list[str]:
+    """Liquid staking and lending: the depeg, liquidations, bad debt, interest, loopers."""
+    out: list[str] = []
+    staking = s.get("staking") or {}
+    lending = s.get("lending") or {}
+    if staking or lending:
+        out.append("<h2>Liquid staking and lending</h2>")
+        rows_: list[tuple[str, str]] = []
+        for lst, st in staking.items():
+            rows_ += [
+                (f"{lst} staking APR", f"{format_number(st['apr_pct'], '.2f')}%"),
+                (f"{lst} exchange rate at the end", format_number(st["exchange_rate_end"], ".6f")),
+                (
+                    f"{lst} pool price: lowest / at the end",
+                    f"{format_number(st['min_market_rate'], '.4f')} / {format_number(st['market_rate_end'], '.4f')}",
+                ),
+                (
+                    f"{lst} deepest discount to the exchange rate (the depeg)",
+                    f"{format_number(st['max_discount_pct'], '.2f')}%",
+                ),
+            ]
+        for name, lm in lending.items():
+            apr = lm.get("looper_realised_apr_pct") or {}
+            eq = lm.get("looper_equity_change_pct") or {}
+            rows_ += [
+                (f"{name}: oracle", str(lm["oracle"])),
+                (
+                    f"{name}: liquidations (accounts)",
+                    f"{lm['liquidations']:,} ({lm['liquidated_accounts']:,})",
+                ),
+                (
+                    f"{name}: debt repaid / collateral seized",
+                    f"{format_value('x_usd', lm['liquidated_debt_usd'], n)} / "
+                    f"{format_value('x_usd', lm['collateral_seized_usd'], n)}",
+                ),
+                (f"{name}: bad debt", format_value("x_usd", lm["bad_debt_usd"], n)),
+                (f"{name}: lowest health factor", format_number(lm["min_health_factor"], ".4f")),
+                (f"{name}: loopers liquidated", f"{lm['loopers_liquidated']} of {lm['loopers']}"),
+                (
+                    f"{name}: loopers' return over the run (mean, min, max) vs plain staking",
+                    ", ".join(
+                        f"{format_number(eq.get(k), '+.2f')}%" for k in ("mean", "min", "max")
+                    )
+                    + f" vs {format_number(lm.get('plain_staking_return_pct'), '+.3f')}%"
+                    + f" (mean {format_number(lm.get('looper_days_in_loop'), '.1f')} days in the loop)",
+                ),
+                (
+                    f"{name}: loopers' realised APR (mean, min, max) vs plain staking "
+                    "(only from 7 days in the loop)",
+                    ", ".join(
+                        f"{format_number(apr.get(k), ',.1f')}%" for k in ("mean", "min", "max")
+                    )
+                    + f" vs {format_number(lm['plain_staking_apr_pct'], '.2f')}%",
+                ),
+            ]
+            for asset, i in (lm.get("interest") or {}).items():
+                rows_.append(
+                    (
+                        f"{name}: {asset} interest: borrowers paid = suppliers + treasury",
+                        f"{format_number(i['borrow_interest'], ',.6g')} = {format_number(i['to_suppliers'], ',.6g')}"
+                        f" + {format_number(i['to_treasury'], ',.6g')} {asset}; borrow rate "
+                        f"{format_number(i['borrow_rate_end_pct'], '.2f')}% at "
+                        f"{format_number(i['utilization_end_pct'], '.1f')}% utilization",
+                    )
+                )
+            for liq, row in (lm.get("by_liquidator") or {}).items():
+                rows_.append(
+                    (
+                        f"{name}: liquidator {liq}",
+                        f"{row['count']} liquidations, {format_value('x_usd', row['debt_repaid_usd'], n)} "
+                        "repaid",
+                    )
+                )
+        out.append(kv_table(rows_))
+        out.append(
+            img(
+                png(lending_figure(ts, list(lending))),
+                "depeg path, health factors and liquidations, borrow rate and utilization",
+            )
+        )
+    return out
