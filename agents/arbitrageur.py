@@ -19,6 +19,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
+from sim.chain.intents import Intent
 from sim.chain.transactions import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
@@ -120,7 +121,7 @@ class Arbitrageur(MarketAgent):
             deadline_block=market.block,
             gas_units=gas_units,
         )
-        market.chain.submit(Tx(self.name, action, tip, "arbitrage"))
+        market.chain.submit(Tx(self.name, action, tip, Intent.ARBITRAGE))
 
     def best_trade(self, pool: Pool) -> tuple[str, str, int, int, float] | None:
         """(token_in, token_out, amount_in, amount_out, gross profit) of the best trade, if any."""
@@ -180,7 +181,7 @@ class Arbitrageur(MarketAgent):
             deadline_block=market.block,
             gas_units=gas_units,
         )
-        market.chain.submit(Tx(self.name, action, tip, "arbitrage"))
+        market.chain.submit(Tx(self.name, action, tip, Intent.ARBITRAGE))
 
     def report(self) -> dict[str, object]:
         return {"opportunities_taken": self.opportunities}

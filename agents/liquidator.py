@@ -27,6 +27,7 @@ from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
@@ -183,7 +184,7 @@ class Liquidator(MarketAgent):
 
         touches = (pool,) if pool is not None else ()
         market.chain.submit(
-            Tx(self.name, Call(liquidate_and_sell, gas_units, touches), tip, "liquidation")
+            Tx(self.name, Call(liquidate_and_sell, gas_units, touches), tip, Intent.LIQUIDATION)
         )
 
     # ---- the transaction -------------------------------------------------------------------------

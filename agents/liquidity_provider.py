@@ -15,6 +15,7 @@ from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx
 from sim.config import Dist, sample
 from sim.market.world import world_of
@@ -67,7 +68,7 @@ class LiquidityProvider(MarketAgent):
                     self.name,
                     Call(self._enter, self.market.chain.gas.add_liquidity, (self.pool,)),
                     0.0,
-                    "lp",
+                    Intent.LP,
                 )
             )
         if self.spec.exit_block == block and not self.exited and lp_shares(self.pool, self.name):
@@ -76,7 +77,7 @@ class LiquidityProvider(MarketAgent):
                     self.name,
                     Call(self._exit, self.market.chain.gas.remove_liquidity, (self.pool,)),
                     0.0,
-                    "lp",
+                    Intent.LP,
                 )
             )
 

@@ -34,6 +34,7 @@ from pydantic import Field
 from agents.base import AgentSpec, BidShare, MarketAgent
 from agents.lst_pool import require_lst_pool
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
@@ -132,11 +133,11 @@ class LstArbitrageur(MarketAgent):
         if self.spec.mint and spot > rate:
             plan = self.plan_mint()
             if plan is not None:
-                self._submit(self._minter(*plan), "stake_and_sell", plan[-1])
+                self._submit(self._minter(*plan), Intent.STAKE_AND_SELL, plan[-1])
         elif self.spec.redeem and spot < rate * (1.0 - self.hurdle):
             plan = self.plan_redeem()
             if plan is not None:
-                self._submit(self._redeemer(*plan), "buy_and_redeem", plan[-1])
+                self._submit(self._redeemer(*plan), Intent.BUY_AND_REDEEM, plan[-1])
 
     def _gas(self) -> int:
         gas = self.market.chain.gas
@@ -275,7 +276,7 @@ class LstArbitrageur(MarketAgent):
                     return Receipt(kind="claim", detail={"request": rid, "paid": paid})
 
                 gas = self.market.chain.gas.stake
-                self.market.chain.submit(Tx(self.name, Call(claim, gas), 0.0, "claim"))
+                self.market.chain.submit(Tx(self.name, Call(claim, gas), 0.0, Intent.CLAIM))
 
     def report(self) -> dict[str, object]:
         dec = 10 ** self.market.decimals[self.underlying]

@@ -35,6 +35,7 @@ from agents.base import AgentSpec, MarketAgent
 from agents.loop_returns import LoopEntry, annualised
 from agents.lst_pool import lst_pool
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
@@ -165,7 +166,7 @@ class LstLooper(MarketAgent):
         block = market.block
         if not self.entered:
             if block >= self.spec.enter_block:
-                self._submit(self._loop, self._loop_gas(), "loop", 0.0)
+                self._submit(self._loop, self._loop_gas(), Intent.LOOP, 0.0)
             return
         if (block - self.spec.enter_block) % self.spec.check_every_blocks:
             return
@@ -182,7 +183,10 @@ class LstLooper(MarketAgent):
             return
         gas = market.chain.gas
         self._submit(
-            self._deleverage, 4 * (gas.lending + gas.swap), "deleverage", self.priority_fee_gwei
+            self._deleverage,
+            4 * (gas.lending + gas.swap),
+            Intent.DELEVERAGE,
+            self.priority_fee_gwei,
         )
 
     def _submit(

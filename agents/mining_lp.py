@@ -28,6 +28,7 @@ from agents.mining_signals import ExitSignals
 from agents.mining_watch import AprEstimate, FarmWatch
 from agents.token_buyer import Caution, due_diligence
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError, ProtocolError
@@ -253,7 +254,7 @@ class MiningLP(MarketAgent):
             pending = chef.pending_reward(pool.name, self.name, market.block)
             gas_cost = market.gas_value(market.chain.gas.stake + market.chain.gas.swap)
             if market.value(chef.token, pending) > 2 * gas_cost:
-                self._submit(Call(self._harvest, market.chain.gas.stake, (pool,)), "harvest")
+                self._submit(Call(self._harvest, market.chain.gas.stake, (pool,)), Intent.HARVEST)
             self.next_harvest = market.block + self.harvest_blocks
 
     # ---- transactions ------------------------------------------------------------------------
@@ -271,7 +272,7 @@ class MiningLP(MarketAgent):
             self.state = "idle"
             return
         if swap is not None:
-            self._submit(swap, "zap")
+            self._submit(swap, Intent.ZAP)
 
     def _submit_enter(self) -> None:
         pool = self.target
@@ -280,7 +281,7 @@ class MiningLP(MarketAgent):
             return
         self.state = "entering"
         gas = self.market.chain.gas
-        self._submit(Call(self._enter, gas.add_liquidity + gas.stake, (pool,)), "mine")
+        self._submit(Call(self._enter, gas.add_liquidity + gas.stake, (pool,)), Intent.MINE)
 
     def _enter(self, chain: Chain, sender: str) -> Receipt:
         pool, est = self.target, self._pending_est
@@ -301,7 +302,7 @@ class MiningLP(MarketAgent):
         self.state = "leaving"
         self._leave_reason = (reason, est)
         gas = self.market.chain.gas
-        self._submit(Call(self._exit, gas.remove_liquidity + gas.stake, (pool,)), "mine")
+        self._submit(Call(self._exit, gas.remove_liquidity + gas.stake, (pool,)), Intent.MINE)
 
     def _exit(self, chain: Chain, sender: str) -> Receipt:
         pool, why = self.pool, self._leave_reason
@@ -329,7 +330,7 @@ class MiningLP(MarketAgent):
         """Sell what is owed of harvested rewards into the reward token's pool."""
         sale = self.position.reward_sale(self.market.block)
         if sale is not None:
-            self._submit(sale, "reward_sell")
+            self._submit(sale, Intent.REWARD_SELL)
 
     def _accrue(self) -> None:
         """Time-weighted staked value (for the realised reward APR)."""

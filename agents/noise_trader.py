@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
+from sim.chain.intents import Intent
 from sim.chain.transactions import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.market.routing import Router
@@ -161,7 +162,7 @@ class NoiseTrader(MarketAgent):
             chain.block + self.spec.deadline_blocks,
             gas.swap if hops == 1 else gas.swap + gas.extra_hop * (hops - 1),
         )
-        chain.submit(Tx(self.name, action, self.priority_fee_gwei, "retail"))
+        chain.submit(Tx(self.name, action, self.priority_fee_gwei, Intent.RETAIL))
 
     def report(self) -> dict[str, object]:
         return {"slippage_bps": self.slippage * 10_000, "skipped_trades": self.skipped}

@@ -38,6 +38,7 @@ from pydantic import Field
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from agents.lst_pool import require_lst_pool
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
@@ -194,7 +195,7 @@ class PanicSeller(MarketAgent):
         if not self.exiting and self._exits.next():
             self.exiting = True
         if self.exiting and discount <= self.spec.queue_discount_bps:
-            self._submit(self._queue, market.chain.gas.stake, "unstake", 0.0)
+            self._submit(self._queue, market.chain.gas.stake, Intent.UNSTAKE, 0.0)
 
     def _reconcile(self) -> None:
         """Decide afresh each block: withdraw what a full block left pending, and give the dip
@@ -228,7 +229,7 @@ class PanicSeller(MarketAgent):
             deadline_block=market.block,
             gas_units=market.chain.gas.swap,
         )
-        market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "panic_sell"))
+        market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, Intent.PANIC_SELL))
 
     def _buy(self, size: float) -> None:
         """Buy the LST at a discount with the dip budget (exact quote, slippage tolerance)."""
@@ -250,7 +251,7 @@ class PanicSeller(MarketAgent):
             deadline_block=market.block,
             gas_units=market.chain.gas.swap,
         )
-        tx = market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, "dip_buy"))
+        tx = market.chain.submit(Tx(self.name, action, self.priority_fee_gwei, Intent.DIP_BUY))
         self._dip_buys.append((tx, amount))
 
     def _queue(self, chain: Chain, sender: str) -> Receipt:
@@ -264,7 +265,7 @@ class PanicSeller(MarketAgent):
         for rid in self.requests:
             req = self.staking.requests[rid]
             if not req.claimed and self.staking.block >= req.ready_block:
-                self._submit(self._claimer(rid), self.market.chain.gas.stake, "claim", 0.0)
+                self._submit(self._claimer(rid), self.market.chain.gas.stake, Intent.CLAIM, 0.0)
 
     def _claimer(self, rid: int) -> Callable[[Chain, str], Receipt]:
         def claim_request(chain: Chain, sender: str) -> Receipt:

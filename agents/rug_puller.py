@@ -31,6 +31,7 @@ from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.errors import ProtocolError
 from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
@@ -158,7 +159,7 @@ class TokenDeveloper(MarketAgent):
         units = gas.remove_liquidity if self.spec.pull == "remove_liquidity" else gas.swap
         self.pending = True
         market.chain.submit(
-            Tx(self.name, Call(self._pull, units, (self.pool,)), PULL_PRIORITY_GWEI, "rug")
+            Tx(self.name, Call(self._pull, units, (self.pool,)), PULL_PRIORITY_GWEI, Intent.RUG)
         )
 
     def triggered(self) -> str | None:

@@ -21,6 +21,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, BidShare, MarketAgent
+from sim.chain.intents import Intent
 from sim.chain.transactions import Bundle, SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
@@ -235,13 +236,13 @@ class SandwichBot(MarketAgent):
             self.name,
             SwapExactIn((pool,), (t_in, t_out), plan.front_in, plan.front_out, market.block, gas),
             bid,
-            "frontrun",
+            Intent.FRONTRUN,
         )
         back = Tx(
             self.name,
             SwapExactIn((pool,), (t_out, t_in), plan.front_out, plan.back_out, market.block, gas),
             bid,
-            "backrun",
+            Intent.BACKRUN,
         )
         self.attempts += 1
         market.chain.submit_bundle(Bundle(victim, [front], [back], self.name))

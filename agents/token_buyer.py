@@ -18,6 +18,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
+from sim.chain.intents import Intent
 from sim.chain.transactions import SwapExactIn, Tx
 from sim.config import Dist, sample
 from sim.errors import PoolError
@@ -201,7 +202,8 @@ class TokenBuyer(MarketAgent):
             deadline_block=market.block + 5,
             gas_units=market.chain.gas.swap,
         )
-        market.chain.submit(Tx(self.name, action, 0.0, f"token_{label}"))
+        intent = Intent.TOKEN_BUY if label == "buy" else Intent.TOKEN_SELL
+        market.chain.submit(Tx(self.name, action, 0.0, intent))
 
     def report(self) -> dict[str, object]:
         return {

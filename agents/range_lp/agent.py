@@ -27,6 +27,7 @@ from agents.range_lp.sizing import SwapPlan, SwapSizer, fork, must_wait
 from agents.range_lp.spec import RangeLPSpec
 from agents.range_lp.strategies import STRATEGIES, strategy_for
 from sim.chain.chain import Chain
+from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
@@ -125,12 +126,12 @@ class RangeLP(MarketAgent):
             if block >= self.spec.enter_block:
                 gas = market.chain.gas
                 units = gas.add_liquidity + gas.swap + self._perp_gas()
-                self._submit(self._enter, units, "lp")
+                self._submit(self._enter, units, Intent.LP)
             return
         if self.spec.exit_block is not None and block >= self.spec.exit_block:
             gas = market.chain.gas
             units = gas.remove_liquidity + self.spec.collect_gas_units + self._perp_gas()
-            self._submit(self._exit, units, "lp")
+            self._submit(self._exit, units, Intent.LP)
             return
         pos.blocks_deployed += 1
         inside = pos.in_range()
@@ -144,7 +145,7 @@ class RangeLP(MarketAgent):
             if self.hedge is not None and self.hedge.due(
                 block, self.exposure0, market.price(self.t0)
             ):
-                self._submit(self._hedge_call, self.spec.perp.gas_units, "hedge")
+                self._submit(self._hedge_call, self.spec.perp.gas_units, Intent.HEDGE)
         else:
             plan = self.planned_swap()
             patient = self.waited < self.spec.max_wait_blocks
@@ -159,7 +160,7 @@ class RangeLP(MarketAgent):
             gas = market.chain.gas
             units = gas.remove_liquidity + self.spec.collect_gas_units + gas.add_liquidity
             units += (gas.swap if swap else 0) + self._perp_gas()
-            self._submit(lambda c, s: self._rebalance(c, s, swap, patient), units, "rebalance")
+            self._submit(lambda c, s: self._rebalance(c, s, swap, patient), units, Intent.REBALANCE)
 
     def planned_swap(self) -> SwapPlan:
         """The rebalancing swap a move to the band wanted now would make: solved on a fork
