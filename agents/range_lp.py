@@ -87,22 +87,13 @@ from sim.chain.chain import Call, Chain, Receipt, Tx, swap_receipt
 from sim.config import Dist, Spec, sample
 from sim.errors import InvalidAmount, PoolError, ProtocolError, ScenarioError, SlippageExceeded
 from sim.market.prices import SECONDS_PER_YEAR, realised_vol
-from sim.pools.uniswap_v3.pool import (
-    ConcentratedPool,
-    nearest_usable_tick,
-    price_to_tick,
-    ranged_il,
-    tick_to_price,
-)
-from sim.pools.uniswap_v3.v3_math import (
-    MAX_TICK,
-    MAX_UINT256,
-    Q96,
-    Q128,
-    get_amounts_for_liquidity,
-    get_sqrt_ratio_at_tick,
-    mul_div,
-)
+from sim.pools.uniswap_v3.fixed_point import Q96, Q128
+from sim.pools.uniswap_v3.full_math import mul_div
+from sim.pools.uniswap_v3.liquidity_amounts import get_amounts_for_liquidity
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
+from sim.pools.uniswap_v3.tick_math import MAX_TICK, get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.views import nearest_usable_tick, price_to_tick, ranged_il, tick_to_price
 from sim.solve import solve_decreasing
 
 if TYPE_CHECKING:

@@ -24,13 +24,8 @@ from sim.chain.chain import Receipt, SwapExactIn, Tx
 from sim.errors import ScenarioError
 from sim.market.prices import SECONDS_PER_YEAR, realised_vol
 from sim.model.model import MarketModel
-from sim.pools.uniswap_v3.pool import (
-    ConcentratedPool,
-    nearest_usable_tick,
-    price_to_tick,
-    ranged_il,
-    tick_to_price,
-)
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.views import nearest_usable_tick, price_to_tick, ranged_il, tick_to_price
 from sim.scenario.scenario import load_scenario
 from sim.solve import solve_decreasing
 

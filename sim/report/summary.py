@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from agents.liquidity_provider import LiquidityProvider
 from agents.range_lp import RangeLP, summarize_range_lps
 from sim.errors import PoolError
+from sim.pools.curve.views import whole_rate
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
@@ -165,7 +166,7 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
         prices = [_price(model, t) for t in pool.tokens]
         # the curve is in rate-scaled units (stableswap-ng rate oracles; 1.0 without them)
         rates = pool._stored_rates()  # type: ignore[attr-defined]
-        scale = [pool._whole_rate(k, rates) / 1e18 for k in range(len(pool.tokens))]  # type: ignore[attr-defined]
+        scale = [whole_rate(rates[k], pool.decimals[k]) / 1e18 for k in range(len(pool.tokens))]
         start = tuple(c * f for c, f in zip(start, scale, strict=True)) if start else start
         prices = [p / f for p, f in zip(prices, scale, strict=True)]
         il = stableswap_il(pool, start, prices) if start else None
@@ -204,7 +205,7 @@ def stableswap_il(pool: Any, start_claim: tuple[float, ...], prices: list[float]
     sum p_i x_i, against sum p_i x0_i for holding the start balances. None when a price or
     a balance is missing.
     """
-    from sim.pools.curve.stableswap import A_PRECISION
+    from sim.pools.curve.newton import A_PRECISION
 
     n = pool.n
     x0 = [c / 10**d for c, d in zip(start_claim, pool.decimals, strict=True)]

@@ -1,4 +1,5 @@
-"""Tests of sim/pools/constant_product.py, the port of the Uniswap V2 pair and library."""
+"""UniswapV2Pair (sim/pools/uniswap_v2/pair.py): the pair's checks, mint and burn, the protocol fee, swaps through the
+Pool interface, arbitrage sizing, and replays of ops run on the deployed V2 bytecode."""
 
 from __future__ import annotations
 
@@ -15,30 +16,12 @@ from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.base import search_arb_amount_in
-from sim.pools.uniswap_v2.pair import (
-    MINIMUM_LIQUIDITY,
-    UINT112_MAX,
-    ZERO_ADDRESS,
-    ConstantProductPool,
-    get_amount_in,
-    get_amount_out,
-    quote,
-)
+from sim.pools.uniswap_v2.library import UINT112_MAX, get_amount_in, get_amount_out
+from sim.pools.uniswap_v2.pair import MINIMUM_LIQUIDITY, ZERO_ADDRESS, ConstantProductPool
 
-VECTORS = Path(__file__).parent / "vectors" / "uniswap_v2.json"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "uniswap_v2.json"
 E18 = 10**18
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def v2_get_amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountOut exactly as deployed (997/1000)."""
-    amount_in_with_fee = amount_in * 997
-    return amount_in_with_fee * reserve_out // (reserve_in * 1000 + amount_in_with_fee)
-
-
-def v2_get_amount_in(amount_out: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountIn exactly as deployed (997/1000)."""
-    return reserve_in * amount_out * 1000 // ((reserve_out - amount_out) * 997) + 1
 
 
 def make_pool(
@@ -57,9 +40,6 @@ def snapshot(pool: ConstantProductPool) -> tuple[object, ...]:
     return (pool.reserve0, pool.reserve1, pool.total_supply, dict(pool.balance_of), pool.k_last)
 
 
-# ---------------------------------------------------------------- library
-
-
 def test_worked_example_no_fee() -> None:
     """40,000 USDT / 2 BTC, no fee: 10,000 USDT buys exactly 0.4 BTC; price goes to 31,250."""
     pool = ConstantProductPool("usdt_btc", ("USDT", "BTC"), (6, 8), fee_bps=0)
@@ -71,87 +51,6 @@ def test_worked_example_no_fee() -> None:
     assert pool.holdings() == {"USDT": 50_000 * 10**6, "BTC": 160_000_000}
     assert pool.spot_price("BTC", "USDT") == 31_250.0
     assert pool.spot_price("USDT", "BTC") == 1 / 31_250
-
-
-@given(
-    st.integers(1, 2**112),
-    st.integers(1, 2**112),
-    st.integers(1, 2**112),
-)
-@settings(max_examples=400, deadline=None)
-def test_30_bps_is_v2_997_over_1000(amount: int, reserve_in: int, reserve_out: int) -> None:
-    assert get_amount_out(amount, reserve_in, reserve_out) == v2_get_amount_out(
-        amount, reserve_in, reserve_out
-    )
-    if amount < reserve_out:
-        assert get_amount_in(amount, reserve_in, reserve_out) == v2_get_amount_in(
-            amount, reserve_in, reserve_out
-        )
-
-
-def test_30_bps_is_v2_997_over_1000_seeded_sweep() -> None:
-    rng = random.Random(1)
-    for _ in range(20_000):
-        scale = rng.choice([10, 10**6, 10**18, 10**30])
-        amount, r_in, r_out = (rng.randrange(1, scale) for _ in range(3))
-        assert get_amount_out(amount, r_in, r_out, 30) == v2_get_amount_out(amount, r_in, r_out)
-        if amount < r_out:
-            assert get_amount_in(amount, r_in, r_out, 30) == v2_get_amount_in(amount, r_in, r_out)
-
-
-def test_get_amount_in_adds_one_unconditionally() -> None:
-    # 1000 * 1000 * 10_000 / ((2000 - 1000) * 10_000) = 1000 exactly, still + 1
-    assert get_amount_in(1000, 1000, 2000, fee_bps=0) == 1001
-    # and 1000 in would indeed have been enough
-    assert get_amount_out(1000, 1000, 2000, fee_bps=0) == 1000
-
-
-@given(st.integers(1, 10**30), st.integers(1, 10**30), st.integers(2, 10**30), st.integers(0, 300))
-@PROPS
-def test_get_amount_in_buys_at_least_amount_out(
-    amount_out: int, reserve_in: int, reserve_out: int, fee_bps: int
-) -> None:
-    assume(amount_out < reserve_out)
-    amount_in = get_amount_in(amount_out, reserve_in, reserve_out, fee_bps)
-    assert get_amount_out(amount_in, reserve_in, reserve_out, fee_bps) >= amount_out
-    if amount_in > 2:  # the +1 may be superfluous, but never more than that
-        assert get_amount_out(amount_in - 2, reserve_in, reserve_out, fee_bps) < amount_out
-
-
-def test_quote() -> None:
-    assert quote(10, 3, 7) == 23  # 70 // 3
-    assert quote(1, 10**6, 1) == 0
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "text"),
-    [
-        (lambda: get_amount_out(0, 10, 10), InvalidAmount, "INSUFFICIENT_INPUT_AMOUNT"),
-        (lambda: get_amount_out(-5, 10, 10), InvalidAmount, "INSUFFICIENT_INPUT_AMOUNT"),
-        (lambda: get_amount_out(1.5, 10, 10), InvalidAmount, "INSUFFICIENT_INPUT_AMOUNT"),
-        (lambda: get_amount_out(1, 0, 10), InsufficientLiquidity, "INSUFFICIENT_LIQUIDITY"),
-        (lambda: get_amount_out(1, 10, 10, 10_000), InvalidAmount, "fee_bps"),
-        (lambda: get_amount_in(0, 10, 10), InvalidAmount, "INSUFFICIENT_OUTPUT_AMOUNT"),
-        (lambda: get_amount_in(1, 10, 0), InsufficientLiquidity, "INSUFFICIENT_LIQUIDITY"),
-        (lambda: get_amount_in(10, 10, 10), InsufficientLiquidity, "holds only 10"),
-        (lambda: quote(0, 1, 1), InvalidAmount, "INSUFFICIENT_AMOUNT"),
-        (lambda: quote(1, 0, 1), InsufficientLiquidity, "INSUFFICIENT_LIQUIDITY"),
-    ],
-)
-def test_library_errors(call: object, error: type[PoolError], text: str) -> None:
-    with pytest.raises(error, match=text):
-        call()  # type: ignore[operator]
-
-
-@given(st.integers(1, 10**30), st.integers(1, 10**30), st.integers(1, 10**30), st.integers(0, 999))
-@PROPS
-def test_larger_input_never_smaller_output(
-    amount: int, reserve_in: int, reserve_out: int, fee_bps: int
-) -> None:
-    out = get_amount_out(amount, reserve_in, reserve_out, fee_bps)
-    assert out < reserve_out
-    assert get_amount_out(amount + 1, reserve_in, reserve_out, fee_bps) >= out
-    assert get_amount_out(amount * 2, reserve_in, reserve_out, fee_bps) >= out
 
 
 # ------------------------------------------------------------------- swap
