@@ -498,7 +498,7 @@ def locked_lp_share(
     protocols: Protocols, pool: Pool, block: int, until: int | None = None
 ) -> float:
     """Share of `pool`'s LP supply locked at `block` (and, given `until`, still locked then)."""
-    supply = getattr(pool, "total_supply", 0)
+    supply = pool.lp_supply()
     if not supply:
         return 0.0
     at = block if until is None else max(block, until)
@@ -515,7 +515,7 @@ def staked_lp(protocols: Protocols, pool: str, holder: str) -> int:
 
 def free_lp_shares(protocols: Protocols, pool: Pool, holder: str, block: int) -> int:
     """LP shares of `holder` that may be withdrawn or staked now: held − staked − locked."""
-    held = pool.balance_of.get(holder, 0)  # type: ignore[attr-defined]
+    held = pool.lp_shares(holder)
     return max(
         0,
         held

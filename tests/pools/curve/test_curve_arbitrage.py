@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_stableswap_pool as make_pool
-from hypothesis import HealthCheck, settings
 
 from sim.pools.base import search_arb_amount_in
 from sim.pools.curve.stableswap import StableSwapPool
 
 pytestmark = pytest.mark.usefixtures("stableswap_kernel")
-E18 = 10**18
-PROPS = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,  # no .hypothesis directory in the work tree
-    suppress_health_check=[HealthCheck.too_slow],
-)
 
 
 def profit(pool: StableSwapPool, t_in: str, t_out: str, price: float, amount: int) -> float:

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_stableswap_pool as make_pool
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.errors import InvalidAmount, PoolError
 from sim.pools.curve import newton
 from sim.pools.curve.newton import A_PRECISION, newton_y_result
 
 pytestmark = pytest.mark.usefixtures("stableswap_kernel")
-E18 = 10**18
-PROPS = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,  # no .hypothesis directory in the work tree
-    suppress_health_check=[HealthCheck.too_slow],
-)
 
 
 def contract_y_loop(B: int, c: int, D: int) -> int | str:
@@ -94,3 +88,21 @@ def test_closed_form_y_answers_for_real_pool_states() -> None:
         b = x + D * A_PRECISION // Ann
         assert newton_y_result(b - D, c, D) is not None
         assert newton_y_result(b - D, c, D) == contract_y_loop(b - D, c, D)
+
+
+def test_D_of_balanced_coins_is_their_sum_and_get_y_D_inverts_it() -> None:
+    for xp in ([10**24, 10**24], [5 * 10**23] * 3, [7 * 10**20] * 4):
+        D = newton.get_D(xp, 100 * A_PRECISION, "p")
+        assert sum(xp) == D  # x_i all equal: the invariant is exactly the sum
+        assert newton.get_y_D(100 * A_PRECISION, 0, xp, D, "p") in (xp[0], xp[0] + 1)
+    assert newton.get_D([0, 0], 100 * A_PRECISION, "p") == 0
+
+
+def test_the_solvers_raise_the_contracts_errors_naming_the_pool() -> None:
+    with pytest.raises(PoolError, match="pool 'p': get_D divides by a zero balance"):
+        newton.get_D([10**18, 0, 10**18], 100 * A_PRECISION, "p")
+    with pytest.raises(InvalidAmount, match=r"pool 'p': coin index 2 out of range 0\.\.1"):
+        newton.get_y_D(100 * A_PRECISION, 2, [10**18, 10**18], 2 * 10**18, "p")
+    with pytest.raises(PoolError, match="uint256 overflow in get_y"):
+        newton.get_y_2_reference(2**130, 2**130, 10_000, "p")
+    assert newton.get_D_2(2**200, 2**200, 10_000) is None  # where the Python loop would revert

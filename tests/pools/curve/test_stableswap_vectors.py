@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pytest
 from conftest import stableswap_state as snapshot
-from hypothesis import HealthCheck, settings
 
 from sim.errors import PoolError
 from sim.pools.curve.newton import A_PRECISION
 from sim.pools.curve.stableswap import StableSwapPool
 
 pytestmark = pytest.mark.usefixtures("stableswap_kernel")
-E18 = 10**18
-PROPS = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,  # no .hypothesis directory in the work tree
-    suppress_health_check=[HealthCheck.too_slow],
-)
 VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "stableswap.json"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from conftest import make_stableswap_pool as make_pool
 from conftest import stableswap_state as snapshot
-from hypothesis import HealthCheck, settings
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.base import Pool
@@ -16,12 +15,6 @@ from sim.pools.curve.template import FEE_DENOMINATOR, MIN_RAMP_TIME
 
 pytestmark = pytest.mark.usefixtures("stableswap_kernel")
 E18 = 10**18
-PROPS = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,  # no .hypothesis directory in the work tree
-    suppress_health_check=[HealthCheck.too_slow],
-)
 
 
 def test_balanced_first_deposit_mints_the_sum_and_virtual_price_is_one() -> None:
