@@ -76,6 +76,16 @@ def test_division_recovers_the_quotient_of_a_product(q: int, b: int, r: int) -> 
         assert native.u256_div(a, b) == q
 
 
+def test_ints_are_read_exactly_up_to_the_last_uint256() -> None:
+    """The kernel reads ints through the public C API, 64 bits at a time, sized by a float
+    conversion that rounds up near powers of two: the edges must still read exactly."""
+    for v in (2**63 - 1, 2**63, 2**64 - 1, 2**64, 2**128 - 1, 2**192, 2**256 - 2**203, U256 - 1):
+        assert native.u256_div(v, 1) == v
+        assert native.u256_mul(v, 1) == v
+    for v in (U256, U256 + 2**203, 2**1100):
+        assert native.u256_div(v, 1) is None
+
+
 def test_out_of_range_inputs_are_declined_not_wrapped() -> None:
     for bad in (-1, U256, 2**300, 1.0, True, "1"):
         assert native.u256_mul(bad, 1) is None
