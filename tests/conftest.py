@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from sim.pools.curve import newton
 from sim.pools.curve.stableswap import StableSwapPool
+from sim.pools.uniswap_v2.pair import ConstantProductPool
 
 # CI machines are shared and slow: no per-example deadline, and a fixed example sequence so a
 # green run stays green. `HYPOTHESIS_PROFILE=explore` searches with fresh random examples.
@@ -47,6 +48,19 @@ def stableswap_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     elif newton._native_D_2 is None:
         pytest.skip("the native kernels are not built (no C compiler at install time)")
     return request.param
+
+
+def make_v2_pool(
+    reserve0: int = 1_000 * 10**18,
+    reserve1: int = 3_000_000 * 10**6,
+    decimals: tuple[int, int] = (18, 6),
+    fee_bps: int = 30,
+    fee_to: str | None = None,
+) -> ConstantProductPool:
+    """An ETH/USDC constant-product pool seeded with `reserve0` and `reserve1` (raw units)."""
+    pool = ConstantProductPool("eth_usdc", ("ETH", "USDC"), decimals, fee_bps, fee_to)
+    pool.mint("seed", reserve0, reserve1)
+    return pool
 
 
 def make_stableswap_pool(

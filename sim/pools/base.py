@@ -14,8 +14,9 @@ Swaps, quote apart from apply:
 * `arb_amount_in(token_in, token_out, price_in_per_out)`  the profit-maximising input
 
 LP claims, pool shares and V3 positions alike (`lp_supply`, `lp_shares`, `lp_reserves`,
-`claim`, `lp_claim`, `lp_fee_share`, `deposit`, `withdraw`): a pool whose LPs hold ranged
-positions has no shares (supply 0) and refuses share deposits.
+`claim`, `lp_claim`, `lp_fee_share`, `deposit`, `withdraw`); `lp_claims` says which form a
+pool's take (`LpClaims`): a pool whose LPs hold ranged positions has no shares (supply 0),
+refuses share deposits, and keeps each position's fees itself.
 
 State: `holdings()` (every token unit the pool holds, for the conservation ledger),
 `fork()` (a detached copy to try trades on), `snapshot()` / `restore(snapshot)` (save and
@@ -32,7 +33,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Self
+from enum import StrEnum
+from typing import Any, ClassVar, NamedTuple, Self
 
 from sim.errors import InvalidAmount, PoolError
 
@@ -80,6 +82,16 @@ class SwapQuote:
         return self.swap.fee
 
 
+class LpClaims(StrEnum):
+    """The form of a pool's LP claims, and so where LPs' fees accrue."""
+
+    SHARES = "shares"
+    """Fungible LP tokens, each a pro-rata claim on `lp_reserves`, which the fees grow."""
+    POSITIONS = "positions"
+    """Ranged positions (Uniswap V3): no shares; each position accrues its own fees in the
+    pool (fee growth inside its range), credited when it is touched."""
+
+
 _FLAT_CONTAINERS = (list, dict, set)
 
 
@@ -90,6 +102,7 @@ class Pool(ABC):
     kind: str
     tokens: tuple[str, ...]
     decimals: tuple[int, ...]
+    lp_claims: ClassVar[LpClaims] = LpClaims.SHARES
 
     def index(self, token: str) -> int:
         """Coin index of `token` in this pool; raises `InvalidAmount` for a token the pool lacks."""

@@ -10,7 +10,7 @@ import pytest
 from conftest import make_stableswap_pool
 
 from sim.errors import InvalidAmount, PoolError, SlippageExceeded
-from sim.pools.base import Pool, Swap, SwapQuote
+from sim.pools.base import LpClaims, Pool, Swap, SwapQuote
 from sim.pools.curve.rate_oracle import RateOracle
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
@@ -288,3 +288,8 @@ def test_deposit_and_withdraw_through_the_interface() -> None:
     paid = pool.withdraw("bob", minted)
     assert list(paid) == ["T0", "T1"] and sum(paid.values()) > 0
     assert pool.lp_shares("bob") == 0
+
+
+def test_each_kind_says_the_form_of_its_lp_claims() -> None:
+    assert v2().lp_claims is curve().lp_claims is LpClaims.SHARES
+    assert v3().lp_claims is LpClaims.POSITIONS

@@ -15,7 +15,7 @@ import math
 from typing import Any, Self
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, SlippageExceeded
-from sim.pools.base import Pool, Swap, SwapQuote
+from sim.pools.base import LpClaims, Pool, Swap, SwapQuote
 from sim.pools.uniswap_v3.core import DEFAULT_TICK_SPACING, SwapResult, UniswapV3Pool
 from sim.pools.uniswap_v3.liquidity_amounts import (
     get_amounts_for_liquidity,
@@ -44,6 +44,7 @@ class ConcentratedPool(UniswapV3Pool, Pool):
     """A Uniswap V3 pool: concentrated liquidity over tick ranges, integer-exact."""
 
     kind = "concentrated"
+    lp_claims = LpClaims.POSITIONS
 
     @classmethod
     def from_price(
