@@ -43,9 +43,9 @@ def stableswap_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     reference of the same contract steps (tests/pools/curve/test_stableswap_native.py compares
     the two). Modules use it with `pytestmark = pytest.mark.usefixtures("stableswap_kernel")`."""
     if request.param == "python":
-        monkeypatch.setattr(newton, "_native_D_2", None)
-        monkeypatch.setattr(newton, "_native_y_2", None)
-    elif newton._native_D_2 is None:
+        monkeypatch.setattr(newton, "native_get_D_2", None)
+        monkeypatch.setattr(newton, "native_get_y_2", None)
+    elif newton.native_get_D_2 is None:
         pytest.skip("the native kernels are not built (no C compiler at install time)")
     return request.param
 

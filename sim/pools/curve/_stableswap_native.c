@@ -26,11 +26,12 @@ typedef struct {
 
 /* ---- conversion ----------------------------------------------------------------------- *
  * Only CPython's public C API. From 3.13 on, PyLong_AsNativeBytes / PyLong_FromUnsigned-
- * NativeBytes copy the 32 bytes directly; before, an int is read and written 64 bits at a
- * time (PyLong_AsUnsignedLongLongMask and PyNumber_Rshift; PyNumber_Lshift and PyNumber_Or). */
+ * NativeBytes copy the 32 bytes directly; before, an int is read 64 bits at a time
+ * (PyLong_AsUnsignedLongLongMask and PyNumber_Rshift) and made with int.from_bytes. */
 
 #if PY_VERSION_HEX < 0x030D0000
-static PyObject *SIXTY_FOUR; /* the int 64, for the shifts; created at import */
+/* created at import: the int 64 for the shifts, int.from_bytes and its "little" */
+static PyObject *SIXTY_FOUR, *FROM_BYTES, *LITTLE;
 #endif
 
 /* The last D returned, kept alive with its limbs: the pool passes that same object to every
@@ -127,17 +128,20 @@ to_py(const u256 *a)
     }
     return PyLong_FromUnsignedNativeBytes(buf, 32, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
 #else
-    /* the highest nonzero limb, then (value << 64) | next limb down to the lowest */
-    int top = a->w[3] ? 3 : a->w[2] ? 2 : 1;
-    PyObject *value = PyLong_FromUnsignedLongLong(a->w[top]);
-    for (int i = top - 1; i >= 0 && value != NULL; i--) {
-        PyObject *shifted = PyNumber_Lshift(value, SIXTY_FOUR);
-        Py_DECREF(value);
-        PyObject *limb = shifted == NULL ? NULL : PyLong_FromUnsignedLongLong(a->w[i]);
-        value = limb == NULL ? NULL : PyNumber_Or(shifted, limb);
-        Py_XDECREF(shifted);
-        Py_XDECREF(limb);
+    /* int.from_bytes(the limbs up to the highest nonzero one, "little") */
+    unsigned char buf[32];
+    int n = 8 * (a->w[3] ? 4 : a->w[2] ? 3 : 2);
+    for (int i = 0; i < n / 8; i++) {
+        for (int k = 0; k < 8; k++) {
+            buf[8 * i + k] = (unsigned char)(a->w[i] >> (8 * k));
+        }
     }
+    PyObject *args[2] = {PyBytes_FromStringAndSize((const char *)buf, n), LITTLE};
+    if (args[0] == NULL) {
+        return NULL;
+    }
+    PyObject *value = PyObject_Vectorcall(FROM_BYTES, args, 2, NULL);
+    Py_DECREF(args[0]);
     return value;
 #endif
 }
@@ -621,7 +625,12 @@ PyMODINIT_FUNC
 PyInit__stableswap_native(void)
 {
 #if PY_VERSION_HEX < 0x030D0000
-    if (SIXTY_FOUR == NULL && (SIXTY_FOUR = PyLong_FromLong(64)) == NULL) {
+    if (SIXTY_FOUR == NULL &&
+        ((SIXTY_FOUR = PyLong_FromLong(64)) == NULL ||
+         (FROM_BYTES = PyObject_GetAttrString((PyObject *)&PyLong_Type, "from_bytes")) == NULL ||
+         (LITTLE = PyUnicode_InternFromString("little")) == NULL)) {
+        Py_CLEAR(SIXTY_FOUR);
+        Py_CLEAR(FROM_BYTES);
         return NULL;
     }
 #endif

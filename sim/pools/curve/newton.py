@@ -8,18 +8,18 @@ wherever its proof vouches that it is the same integer.
 
 The C kernels. For two coins (every swap and quote of the common pool) the D and y loops
 also exist in `_stableswap_native.c`, built by setup.py when a C compiler is present: the
-same uint256 steps on 64-bit limbs. A kernel answers only where every intermediate fits
-in uint256 and the loop converges (else None); then, and wherever it is not built or
-``AMMSIM_PURE_PYTHON`` is set, the Python here runs: the reference the kernels are tested
-against, and what raises the contract's errors. `get_D` and `get_y_2` choose between them,
-reading `_native_D_2` / `_native_y_2` at every call (tests switch them off by patching).
+same uint256 steps on 64-bit limbs. `native_get_D_2` / `native_get_y_2` are those kernels,
+or None where they are not built or ``AMMSIM_PURE_PYTHON`` is set; callers try them first
+and read them at every call (tests switch them off by patching). A kernel answers only where
+every intermediate fits in uint256 and the loop converges (else None); then the Python here
+runs: the reference the kernels are tested against, and what raises the contract's errors.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sim.errors import InvalidAmount, PoolError
 
@@ -31,9 +31,10 @@ __all__ = [
     "get_D_2",
     "get_y",
     "get_y_2",
-    "get_y_2_reference",
     "get_y_D",
     "kernels_native",
+    "native_get_D_2",
+    "native_get_y_2",
     "newton_y",
     "newton_y_result",
     "uint256_overflow",
@@ -43,18 +44,20 @@ A_PRECISION = 100
 MAX_UINT256 = 2**256 - 1
 MAX_ITERATIONS = 255
 
+native_get_D_2: Callable[[int, int, int], int | None] | None
+native_get_y_2: Callable[[int, int, int], int | None] | None
 try:  # uint256 kernels of the 2-coin hot path, built by setup.py; the Python below is the reference
-    from sim.pools.curve._stableswap_native import get_D_2 as _native_D_2
-    from sim.pools.curve._stableswap_native import get_y_2 as _native_y_2
+    from sim.pools.curve._stableswap_native import get_D_2 as native_get_D_2
+    from sim.pools.curve._stableswap_native import get_y_2 as native_get_y_2
 except ImportError:  # no C compiler at install time: the same integers, in Python
-    _native_D_2 = _native_y_2 = None
+    native_get_D_2 = native_get_y_2 = None
 if os.environ.get("AMMSIM_PURE_PYTHON"):
-    _native_D_2 = _native_y_2 = None
+    native_get_D_2 = native_get_y_2 = None
 
 
 def kernels_native() -> bool:
     """Whether the 2-coin loops run in the C kernels (built, and not switched off)."""
-    return _native_D_2 is not None
+    return native_get_D_2 is not None
 
 
 def uint256_overflow(what: str) -> PoolError:
@@ -125,12 +128,11 @@ def get_D_2(x0: int, x1: int, amp: int) -> int | None:
 
 
 def get_D(xp: Sequence[int], amp: int, pool_name: str) -> int:
-    """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in integers."""
+    """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in integers
+    (in Python: the caller tries `native_get_D_2` first)."""
     N = len(xp)
     if N == 2:
-        D = _native_D_2(xp[0], xp[1], amp) if _native_D_2 else None
-        if D is None:
-            D = get_D_2(xp[0], xp[1], amp)
+        D = get_D_2(xp[0], xp[1], amp)
         if D is not None:
             return D  # else the general loop below raises the contract's error
     S = 0
@@ -209,14 +211,8 @@ def get_y(i: int, j: int, x: int, xp: Sequence[int], amp: int, D: int, pool_name
 
 
 def get_y_2(x: int, D: int, amp: int, pool_name: str) -> int:
-    """_get_y of a 2-coin pool with the other coin at `x` > 0: the kernel where it answers,
-    else the Python, which also raises the contract's errors where the kernel declines."""
-    y = _native_y_2(x, D, amp) if _native_y_2 else None
-    return get_y_2_reference(x, D, amp, pool_name) if y is None else y
-
-
-def get_y_2_reference(x: int, D: int, amp: int, pool_name: str) -> int:
-    """_get_y of a 2-coin pool in Python: the reference of the C kernel's `get_y_2`."""
+    """_get_y of a 2-coin pool with the other coin at `x` > 0, in Python (the caller tries
+    `native_get_y_2` first): the kernel's reference, raising the contract's errors."""
     Ann = amp * 2
     c = D * D
     if c > MAX_UINT256:

@@ -90,10 +90,11 @@ class StableSwapPool(SwapTemplateBase, Pool):
     def swap_exact_in(
         self, token_in: str, token_out: str, amount_in: int, min_amount_out: int = 0
     ) -> Swap:
-        """Execute `exchange`; `Swap.fee` is the fee taken from the output, in `token_out` units."""
-        dy, fee = self._exchange(
-            self.index(token_in), self.index(token_out), amount_in, min_amount_out
-        )
+        """Execute `exchange`, its quote then its application (`quote_swap`, `apply_swap`);
+        `Swap.fee` is the fee taken from the output, in `token_out` units."""
+        i, j = self.index(token_in), self.index(token_out)
+        dy, fee, dy_admin_fee = self._quote_exchange(i, j, amount_in)
+        self._apply_exchange(i, j, amount_in, dy, dy_admin_fee, min_amount_out)
         return Swap(token_in, token_out, amount_in, dy, fee, token_out)
 
     def holdings(self) -> dict[str, int]:

@@ -250,7 +250,13 @@ class SwapTemplateBase:
         return [b * r // PRECISION for b, r in zip(balances, rates, strict=True)]
 
     def get_D(self, xp: Sequence[int], amp: int) -> int:
-        """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method (`newton.get_D`)."""
+        """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in the C kernel
+        for two coins where it answers, else in Python (`newton.get_D`)."""
+        kernel = newton.native_get_D_2
+        if kernel is not None and len(xp) == 2:
+            D = kernel(xp[0], xp[1], amp)
+            if D is not None:
+                return D
         return newton.get_D(xp, amp, self.name)
 
     def _get_D_cached(self, xp: Sequence[int], amp: int, rates: Sequence[int] | None = None) -> int:
@@ -359,7 +365,10 @@ class SwapTemplateBase:
             raise uint256_overflow("exchange")
         if x <= 0:
             raise InvalidAmount(f"pool {self.name!r}: get_y divides by a zero balance")
-        y = newton.get_y_2(x, D, amp, self.name)
+        kernel = newton.native_get_y_2  # the C kernel where it answers, else the Python
+        y = kernel(x, D, amp) if kernel is not None else None
+        if y is None:
+            y = newton.get_y_2(x, D, amp, self.name)
         dy = (xp1 if i == 0 else xp0) - y - 1  # -1 just in case there were some rounding errors
         if dy < 0:
             raise InvalidAmount(

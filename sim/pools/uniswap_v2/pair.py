@@ -393,52 +393,36 @@ class ConstantProductPool(Pool):
             f"{self.reserve0} {t0} / {self.reserve1} {t1}]"
         )
 
-    def _quote(self, token_in: str, token_out: str, amount_in: int) -> tuple[bool, int]:
-        """The quote step, UniswapV2Library.getAmountOut on the reserves: (zero_for_one, output)."""
+    def _below_minimum(
+        self, token_in: str, token_out: str, amount_in: int, amount_out: int, min_amount_out: int
+    ) -> SlippageExceeded:
+        """The router's revert when the output is below the caller's minimum."""
+        return SlippageExceeded(
+            f"UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT: swapping {amount_in} {token_in} "
+            f"in pool {self.name!r} pays {amount_out} {token_out}, below the minimum "
+            f"{min_amount_out} {token_out}"
+        )
+
+    def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
+        """Output of swapping `amount_in` of `token_in` (UniswapV2Library.getAmountOut); pure."""
         t0, t1 = self.tokens
         if token_in == t0 and token_out == t1:
-            zero_for_one = True
             reserve_in, reserve_out = self.reserve0, self.reserve1
         elif token_in == t1 and token_out == t0:
-            zero_for_one = False
             reserve_in, reserve_out = self.reserve1, self.reserve0
         else:
             self._bad_pair(token_in, token_out)
         try:
-            return zero_for_one, get_amount_out(amount_in, reserve_in, reserve_out, self._fee_bps)
+            return get_amount_out(amount_in, reserve_in, reserve_out, self._fee_bps)
         except PoolError as error:
             raise self._reraise(error, token_in, token_out) from None
 
-    def _apply(
-        self,
-        zero_for_one: bool,
-        token_in: str,
-        token_out: str,
-        amount_in: int,
-        amount_out: int,
-        min_amount_out: int,
-    ) -> None:
-        """The apply step: the router's minimum output check, then UniswapV2Pair.swap."""
-        if amount_out < min_amount_out:
-            raise SlippageExceeded(
-                f"UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT: swapping {amount_in} {token_in} "
-                f"in pool {self.name!r} pays {amount_out} {token_out}, below the minimum "
-                f"{min_amount_out} {token_out}"
-            )
-        if zero_for_one:  # get_amount_out took a positive int input and gave a non-negative int
-            self._swap(0, amount_out, amount_in, 0)
-        else:
-            self._swap(amount_out, 0, 0, amount_in)
-
-    def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
-        """Output of swapping `amount_in` of `token_in` (UniswapV2Library.getAmountOut); pure."""
-        return self._quote(token_in, token_out, amount_in)[1]
-
     def quote_swap(self, token_in: str, token_out: str, amount_in: int) -> SwapQuote:
-        """The swap priced on the current reserves; `after` is the reserves it leaves."""
-        zero_for_one, amount_out = self._quote(token_in, token_out, amount_in)
+        """The swap priced on the current reserves (`quote_exact_in`); `after` is the reserves
+        it leaves."""
+        amount_out = self.quote_exact_in(token_in, token_out, amount_in)
         fee = amount_in * self._fee_bps // FEE_DENOMINATOR
-        if zero_for_one:
+        if token_in == self.tokens[0]:
             after = (self.reserve0 + amount_in, self.reserve1 - amount_out)
         else:
             after = (self.reserve0 - amount_out, self.reserve1 + amount_in)
@@ -449,16 +433,17 @@ class ConstantProductPool(Pool):
         return self.reserve0, self.reserve1, self._fee_bps
 
     def _apply_quote(self, quote: SwapQuote, min_amount_out: int) -> Swap:
+        """The router's minimum check, then UniswapV2Pair.swap of the quoted amounts."""
         swap: Swap = quote.swap
-        zero_for_one = swap.token_in == self.tokens[0]
-        self._apply(
-            zero_for_one,
-            swap.token_in,
-            swap.token_out,
-            swap.amount_in,
-            swap.amount_out,
-            min_amount_out,
-        )
+        amount_in, amount_out = swap.amount_in, swap.amount_out
+        if amount_out < min_amount_out:
+            raise self._below_minimum(
+                swap.token_in, swap.token_out, amount_in, amount_out, min_amount_out
+            )
+        if swap.token_in == self.tokens[0]:
+            self._swap(0, amount_out, amount_in, 0)
+        else:
+            self._swap(amount_out, 0, 0, amount_in)
         return swap
 
     def swap_exact_in(
@@ -466,12 +451,33 @@ class ConstantProductPool(Pool):
     ) -> Swap:
         """Mirrors UniswapV2Router02.swapExactTokensForTokens on one pair: getAmountOut, swap.
 
-        Raises `SlippageExceeded` (changing nothing) if the output is below `min_amount_out`.
+        `quote_swap` then `apply_swap`, written out (the hot path of every block): the quote
+        step as in `quote_exact_in`, the apply step as in `_apply_quote`. Raises
+        `SlippageExceeded` (changing nothing) if the output is below `min_amount_out`.
         """
-        zero_for_one, amount_out = self._quote(token_in, token_out, amount_in)
-        self._apply(zero_for_one, token_in, token_out, amount_in, amount_out, min_amount_out)
-        fee = amount_in * self._fee_bps // FEE_DENOMINATOR
-        return Swap(token_in, token_out, amount_in, amount_out, fee, token_in)
+        t0, t1 = self.tokens
+        fee = self._fee_bps
+        if token_in == t0 and token_out == t1:
+            zero_for_one = True
+            reserve_in, reserve_out = self.reserve0, self.reserve1
+        elif token_in == t1 and token_out == t0:
+            zero_for_one = False
+            reserve_in, reserve_out = self.reserve1, self.reserve0
+        else:
+            self._bad_pair(token_in, token_out)
+        try:
+            amount_out = get_amount_out(amount_in, reserve_in, reserve_out, fee)
+        except PoolError as error:
+            raise self._reraise(error, token_in, token_out) from None
+        if amount_out < min_amount_out:
+            raise self._below_minimum(token_in, token_out, amount_in, amount_out, min_amount_out)
+        if zero_for_one:  # get_amount_out took a positive int input and gave a non-negative int
+            self._swap(0, amount_out, amount_in, 0)
+        else:
+            self._swap(amount_out, 0, 0, amount_in)
+        return Swap(
+            token_in, token_out, amount_in, amount_out, amount_in * fee // FEE_DENOMINATOR, token_in
+        )
 
     def quote_exact_out(self, token_in: str, token_out: str, amount_out: int) -> int:
         """Input needed to receive `amount_out` of `token_out` (UniswapV2Library.getAmountIn)."""

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from sim.errors import PoolError
 from sim.pools.curve import newton
-from sim.pools.curve.newton import A_PRECISION, MAX_UINT256, get_D_2, get_y_2_reference
+from sim.pools.curve.newton import A_PRECISION, MAX_UINT256, get_D_2, get_y_2
 from sim.runs.runner import run
 
 native = pytest.importorskip(
@@ -46,12 +46,12 @@ def test_the_kernels_are_built_where_a_c_compiler_is_available() -> None:
     if not has_c_compiler():
         pytest.skip("no C compiler on this machine")
     assert not os.environ.get("AMMSIM_PURE_PYTHON")
-    assert newton._native_D_2 is native.get_D_2
-    assert newton._native_y_2 is native.get_y_2
+    assert newton.native_get_D_2 is native.get_D_2
+    assert newton.native_get_y_2 is native.get_y_2
 
 
 def test_ammsim_pure_python_switches_the_kernels_off() -> None:
-    code = "import sim.pools.curve.newton as s; print(s._native_D_2, s._native_y_2)"
+    code = "import sim.pools.curve.newton as s; print(s.native_get_D_2, s.native_get_y_2)"
     env = {**os.environ, "AMMSIM_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["None", "None"], out.stderr
@@ -114,7 +114,7 @@ def test_D_matches_the_python_reference(x0: int, ratio: float, amp: int) -> None
 
 def python_y(x: int, D: int, amp: int) -> int | str:
     try:
-        return get_y_2_reference(x, D, amp, "ref")
+        return get_y_2(x, D, amp, "ref")
     except PoolError as err:
         return type(err).__name__
 
@@ -159,6 +159,6 @@ def test_a_scenario_gives_the_same_results_with_and_without_the_kernels(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with_kernels = _summary(str(tmp_path / "native"))  # type: ignore[operator]
-    monkeypatch.setattr(newton, "_native_D_2", None)
-    monkeypatch.setattr(newton, "_native_y_2", None)
+    monkeypatch.setattr(newton, "native_get_D_2", None)
+    monkeypatch.setattr(newton, "native_get_y_2", None)
     assert _summary(str(tmp_path / "python")) == with_kernels  # type: ignore[operator]
