@@ -11,12 +11,10 @@ overflow, a Newton loop that does not converge). Every state-changing call is at
 computes everything, then writes once nothing can revert. `exchange` is a quote
 (`_quote_exchange`) then its application (`_apply_exchange`).
 
-Units. ``balances`` are in native units and exclude admin fees, held in ``admin_balances``
-until withdrawn (their sum is the contract's ERC20 balance); ``xp`` values are balances
-scaled to 18 decimals by ``RATES``, which a coin's rate oracle (`rate_oracle.py`) scales
-further. ``block_timestamp`` is the chain's clock, set every block; the A ramp reads it
-wherever the contract reads ``block.timestamp``. The last D is kept, keyed on ``(xp, amp)``
-and the rates.
+Units. ``balances`` are in native units and exclude admin fees (``admin_balances``); ``xp``
+are balances scaled to 18 decimals by ``RATES`` (and a coin's rate oracle, `rate_oracle.py`).
+``block_timestamp`` is the chain's clock, read wherever the contract reads ``block.timestamp``.
+The last D is kept, keyed on ``(xp, amp)`` and the rates.
 
 Not mirrored: the owner checks, `is_killed`, the fee and ownership commit/apply functions,
 events, ng's dynamic off-peg fee. A zero `dx` in `get_dy`/`exchange` raises `InvalidAmount`.
@@ -40,11 +38,6 @@ MAX_A = 10**6
 MAX_A_CHANGE = 10
 MIN_RAMP_TIME = 86400
 MAX_COINS = 4
-
-
-def _decimals_items(decimals: tuple[int, ...]) -> list[tuple[str, object]]:
-    """(label, value) pairs naming each coin's decimals for the constructor's type check."""
-    return [(f"decimals[{k}]", d) for k, d in enumerate(decimals)]
 
 
 def _require_int(pool_name: str, what: str, value: object) -> None:
@@ -91,7 +84,7 @@ class SwapTemplateBase:
             ("A", A),
             ("fee", fee),
             ("admin_fee", admin_fee),
-            *_decimals_items(decimals),
+            *((f"decimals[{k}]", d) for k, d in enumerate(decimals)),
         ):
             if type(value) is not int:
                 raise PoolError(
@@ -250,8 +243,7 @@ class SwapTemplateBase:
         return [b * r // PRECISION for b, r in zip(balances, rates, strict=True)]
 
     def get_D(self, xp: Sequence[int], amp: int) -> int:
-        """Mirrors SwapTemplateBase.vy _get_D: the invariant D by Newton's method, in the C kernel
-        for two coins where it answers, else in Python (`newton.get_D`)."""
+        """Mirrors SwapTemplateBase.vy _get_D: the 2-coin C kernel where it answers, else Python."""
         kernel = newton.native_get_D_2
         if kernel is not None and len(xp) == 2:
             D = kernel(xp[0], xp[1], amp)
@@ -260,8 +252,7 @@ class SwapTemplateBase:
         return newton.get_D(xp, amp, self.name)
 
     def _get_D_cached(self, xp: Sequence[int], amp: int, rates: Sequence[int] | None = None) -> int:
-        """Mirrors SwapTemplateBase.vy _get_D, reusing the last result for unchanged
-        (xp, amp) under unchanged coin rates (`rates`: those `xp` was scaled by)."""
+        """_get_D, reusing the last D for unchanged (xp, amp) and rates (those `xp` is scaled by)."""
         key = (*xp, amp)
         rates = tuple(rates) if rates is not None else self._stored_rates()
         if key == self._d_key and rates == self._d_rates:
