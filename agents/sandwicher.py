@@ -1,11 +1,10 @@
 """MEV sandwich bots: read the mempool, wrap a victim's swap in a front-run and a back-run.
 
-For each pending single-pool swap the bot simulates, on the pool itself rolled back
-after every trial (`Pool.snapshot`/`restore`: what a searcher does on a forked
-state, without copying the pool), the largest front-run after
-which the victim still just meets its `amount_out_min`, then the back-run that
-sells what the front-run bought (its budget: the wallet less the native-token gas
-reserve). It submits the bundle only when the profit,
+For each pending single-pool swap the bot simulates, each trial on a fork of the pool
+(`Pool.fork`: what a searcher does on a forked chain state; the live pool is only read),
+the largest front-run after which the victim still just meets its `amount_out_min`, then
+the back-run that sells what the front-run bought (its budget: the wallet less the
+native-token gas reserve). It submits the bundle only when the profit,
 valued at the reference price, beats gas and its priority-fee bid; several bots
 compete for the same victim and the builder keeps the highest bid.
 """
@@ -15,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 import mesa
 from pydantic import Field
@@ -56,19 +55,15 @@ class SandwichPlan:
 
 
 def _simulate(
-    pool: Pool, fork: Any, t_in: str, t_out: str, front: int, victim_in: int, back: bool = True
+    pool: Pool, t_in: str, t_out: str, front: int, victim_in: int, back: bool = True
 ) -> tuple[int, int, int]:
-    """(front_out, victim_out, back_out) run on `pool`, then rolled back to `fork` (its
-    `snapshot()`), also when a leg reverts. With `back` False the back-run is skipped
-    (back_out 0): sizing the front-run only needs the victim's output."""
-    try:
-        front_out = pool.swap_exact_in(t_in, t_out, front).amount_out if front else 0
-        victim_out = pool.swap_exact_in(t_in, t_out, victim_in).amount_out
-        back_out = (
-            pool.swap_exact_in(t_out, t_in, front_out).amount_out if back and front_out else 0
-        )
-    finally:
-        pool.restore(fork)
+    """(front_out, victim_out, back_out) run on a fresh fork of `pool`, which stays as it is.
+    With `back` False the back-run is skipped (back_out 0): sizing the front-run only needs
+    the victim's output."""
+    fork = pool.fork()
+    front_out = fork.swap_exact_in(t_in, t_out, front).amount_out if front else 0
+    victim_out = fork.swap_exact_in(t_in, t_out, victim_in).amount_out
+    back_out = fork.swap_exact_in(t_out, t_in, front_out).amount_out if back and front_out else 0
     return front_out, victim_out, back_out
 
 
@@ -98,10 +93,9 @@ def plan_sandwich(
         return None
     if alone < victim_min_out or budget <= 0:
         return None
-    fork = pool.snapshot()
     lo, hi = 0, budget
     try:
-        _, v_hi, _ = _simulate(pool, fork, t_in, t_out, hi, victim_in, back=False)
+        _, v_hi, _ = _simulate(pool, t_in, t_out, hi, victim_in, back=False)
         feasible_hi = v_hi >= victim_min_out
     except PoolError:
         feasible_hi = False
@@ -111,7 +105,7 @@ def plan_sandwich(
                 break
             mid = (lo + hi) // 2
             try:
-                _, v, _ = _simulate(pool, fork, t_in, t_out, mid, victim_in, back=False)
+                _, v, _ = _simulate(pool, t_in, t_out, mid, victim_in, back=False)
                 ok = v >= victim_min_out
             except PoolError:
                 ok = False
@@ -126,7 +120,7 @@ def plan_sandwich(
     def plan_at(front: int) -> SandwichPlan | None:
         if front not in plans:
             try:
-                f_out, v_out, b_out = _simulate(pool, fork, t_in, t_out, front, victim_in)
+                f_out, v_out, b_out = _simulate(pool, t_in, t_out, front, victim_in)
             except PoolError:
                 plans[front] = None
             else:

@@ -17,7 +17,6 @@ move waits for a better pool rather than deploy less than `min_deploy_pct`.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,8 +26,9 @@ from sim.errors import PoolError
 from sim.market.market import Market
 from sim.market.position_books import pair_value
 from sim.pools.uniswap_v3.bands import band_gap, rebalance_swap
+from sim.pools.uniswap_v3.liquidity_amounts import get_amounts_for_liquidity
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.v3_math import get_amounts_for_liquidity, get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
 from sim.solve import solve_decreasing
 
 __all__ = ["SwapPlan", "SwapSizer", "fork", "must_wait"]
@@ -38,12 +38,8 @@ Band = Callable[[ConcentratedPool], tuple[int, int]]
 
 
 def fork(pool: ConcentratedPool) -> ConcentratedPool:
-    """A detached exact copy of `pool` to try a swap on; the live pool is never touched.
-
-    The one place the range LP copies a pool (today a deep copy): switch it to the pools'
-    own `Pool.fork()` when they provide one.
-    """
-    return copy.deepcopy(pool)
+    """A detached exact copy of `pool` to try a swap on; the live pool is never touched."""
+    return pool.fork()
 
 
 @dataclass(frozen=True, slots=True)

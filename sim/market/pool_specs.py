@@ -104,7 +104,8 @@ def build_pool(
                 fee_to="protocol" if spec.protocol_fee else None,
             )
         case StableSwapSpec():
-            from sim.pools.curve.stableswap import RateOracle, StableSwapPool
+            from sim.pools.curve.rate_oracle import RateOracle
+            from sim.pools.curve.stableswap import StableSwapPool
 
             pool = StableSwapPool(
                 name,

@@ -18,8 +18,10 @@ import mesa
 
 from sim.market.market import Market
 from sim.pools.base import Swap
+from sim.pools.uniswap_v3.fixed_point import Q128
+from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.v3_math import MAX_UINT256, Q128, mul_div
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
 from sim.protocols.perp import PerpPosition
 
 __all__ = ["BandPosition", "BooksKeeper", "PositionBooks", "books_keeper", "pair_value"]

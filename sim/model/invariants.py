@@ -27,7 +27,8 @@ from sim.pools.base import Pool
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.v3_math import MAX_UINT256, get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
+from sim.pools.uniswap_v3.tick_math import get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
 
 Q128 = 1 << 128
 VIRTUAL_PRICE_DUST = 2

@@ -30,8 +30,9 @@ from sim.errors import ScenarioError
 from sim.market.market import Market
 from sim.market.position_books import BandPosition, pair_value
 from sim.pools.base import Swap
-from sim.pools.uniswap_v3.pool import ranged_il, tick_to_price
-from sim.pools.uniswap_v3.v3_math import get_amounts_for_liquidity, get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.liquidity_amounts import get_amounts_for_liquidity
+from sim.pools.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.views import ranged_il, tick_to_price
 from sim.protocols.perp import PerpPosition
 
 __all__ = ["RangeLPBooks"]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from sim.model.agent_views import passive_lps
 from sim.model.reporters import price_or_nan, spot_or_nan
+from sim.pools.curve.stableswap import StableSwapPool
+from sim.pools.curve.views import impermanent_loss
 from sim.report.lending_summary import lending_summary, staking_summary
 from sim.report.mev_summary import mev_summary
 from sim.report.mining_summary import mining_summary
 from sim.report.range_lps import range_lp_row, summarize_range_lps
 from sim.report.readings import finite
 from sim.report.rug_summary import rug_summary
-from sim.report.stableswap_il import StableSwapCurve, stableswap_il_pct
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
@@ -165,10 +166,11 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if kind == "constant_product":
         il = model.metrics.il_formula(name)
-    elif kind == "stableswap":
+    elif isinstance(pool, StableSwapPool):
         start = model.metrics.pools[name].start_claim_per_share
         prices = [price_or_nan(model.market, t) for t in pool.tokens]
-        il = stableswap_il_pct(cast(StableSwapCurve, pool), start, prices)
+        fraction = impermanent_loss(pool, start, prices) if start else None
+        il = None if fraction is None else fraction * 100
     elif kind == "concentrated":
         lps = [b for b in model.lp_books.values() if b.position.pool is pool and b.position.entered]
         if lps:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.pools.curve import stableswap
+from sim.pools.curve import newton
 
 WORKLOADS = {"cpmm": "bench_cpmm", "stableswap": "bench_stableswap"}
 SHORT_BLOCKS = 20_000
@@ -142,7 +142,7 @@ def interpreter() -> dict[str, Any]:
         "executable": sys.executable,
         "pgo": "--enable-optimizations" in flags,
         "lto": "--with-lto" in flags,
-        "stableswap_kernels": "native" if stableswap._native_D_2 else "python",
+        "stableswap_kernels": "native" if newton.kernels_native() else "python",
     }
 
 

@@ -29,7 +29,8 @@ from sim.model.model import MarketModel
 from sim.pools.base import Pool
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
-from sim.pools.uniswap_v3.pool import ConcentratedPool, nearest_usable_tick, price_to_tick
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.views import nearest_usable_tick, price_to_tick
 from sim.scenario.scenario import load_scenario
 from sim.units import GWEI
 

@@ -25,7 +25,8 @@ from sim.chain.transactions import SwapExactIn, Tx
 from sim.cli.main import main
 from sim.errors import PoolError, ProtocolError, ScenarioError
 from sim.model.model import MarketModel
-from sim.pools.curve.stableswap import RateOracle, StableSwapPool
+from sim.pools.curve.rate_oracle import RateOracle
+from sim.pools.curve.stableswap import StableSwapPool
 from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
 

@@ -308,7 +308,7 @@ def test_stableswap_headline_il_comes_from_the_invariant(shock: float) -> None:
 
 def test_stableswap_il_of_three_coins_matches_exact_arbitrage() -> None:
     from sim.pools.curve.stableswap import StableSwapPool
-    from sim.report.stableswap_il import stableswap_il
+    from sim.pools.curve.views import stableswap_il
 
     tokens, decimals = ("A", "B", "C"), (18, 6, 18)
     pool = StableSwapPool("s", tokens, decimals, 100, 0, 0)

@@ -12,7 +12,7 @@ from sim.model.model import MarketModel
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.v3_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
+from sim.pools.uniswap_v3.tick_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
 from sim.scenario.scenario import load_scenario
 
 E18 = 10**18

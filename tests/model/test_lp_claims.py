@@ -6,7 +6,6 @@ from sim.model.lp_claims import (
     claim_per_share,
     holder_claim,
     lp_fee_share,
-    lp_reserves,
     lp_shares,
     lp_supply,
     ranged_positions,
@@ -27,7 +26,7 @@ def test_a_constant_product_pool_issues_shares() -> None:
         10**16 - 1_000,
         0,
     )
-    assert lp_reserves(pool) == (100 * E18, 10**12)
+    assert pool.lp_reserves() == (100 * E18, 10**12)
     assert claim_per_share(pool, lp_supply(pool)) == (10_000.0, 1e-4)
     assert holder_claim(pool, "a") == {"ETH": 100 * E18 - 10**7, "USDC": 10**12 - 1}
     assert not ranged_positions(pool)
@@ -40,7 +39,7 @@ def test_a_stableswap_pool_issues_shares_and_keeps_its_admin_cut() -> None:
     pool = StableSwapPool("s", ("A", "B"), (18, 6), 100, 4_000_000, 5_000_000_000)
     pool.add_liquidity([10 * E18, 10 * 10**6], 0, "a")
     assert lp_supply(pool) == lp_shares(pool, "a") == 20 * E18  # D of a balanced pool
-    assert lp_reserves(pool) == (10 * E18, 10 * 10**6)
+    assert pool.lp_reserves() == (10 * E18, 10 * 10**6)
     assert claim_per_share(pool, lp_supply(pool)) == (0.5, 0.5e-12)
     assert holder_claim(pool, "a") == {"A": 10 * E18, "B": 10 * 10**6}
     assert not ranged_positions(pool)

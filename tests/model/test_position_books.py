@@ -21,10 +21,7 @@ from range_lp_cases import (
 
 from sim.chain.transactions import Receipt, Tx
 from sim.errors import InvalidAmount
-from sim.pools.uniswap_v3.pool import (
-    ranged_il,
-    tick_to_price,
-)
+from sim.pools.uniswap_v3.views import ranged_il, tick_to_price
 
 
 def test_fees_equal_collected_plus_uncollected_from_fee_growth() -> None:

@@ -1,4 +1,4 @@
-/* Native kernels for the two-coin StableSwap hot path (sim/pools/stableswap.py).
+/* Native kernels for the two-coin StableSwap hot path (sim/pools/curve/newton.py).
  *
  * Each function is the uint256 arithmetic of one loop of Curve's SwapTemplateBase.vy, done
  * in four 64-bit limbs instead of Python ints. It returns the exact integer the contract
@@ -8,6 +8,7 @@
  * uint256, computes what Python integers give. So every value returned here equals the Python
  * reference's; tests/test_stableswap_native.py and tests/test_stableswap.py check that on
  * random and edge-case inputs, and run every StableSwap test with and without the kernels.
+ * Only CPython's public C API is used (no underscore-prefixed functions, no struct fields).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -23,17 +24,35 @@ typedef struct {
 #define A_PRECISION 100
 #define MAX_ITERATIONS 255
 
-/* ---- conversion ----------------------------------------------------------------------- */
+/* ---- conversion ----------------------------------------------------------------------- *
+ * Only CPython's public C API. From 3.13 on, PyLong_AsNativeBytes / PyLong_FromUnsigned-
+ * NativeBytes copy the 32 bytes directly; before, an int is read 64 bits at a time
+ * (PyLong_AsUnsignedLongLongMask and PyNumber_Rshift) and made with int.from_bytes. */
+
+#if PY_VERSION_HEX < 0x030D0000
+/* created at import: the int 64 for the shifts, int.from_bytes and its "little" */
+static PyObject *SIXTY_FOUR, *FROM_BYTES, *LITTLE;
+#endif
+
+/* The last D returned, kept alive with its limbs: the pool passes that same object to every
+ * get_y_2 of its state, which then reads it without converting (ints are immutable, and the
+ * reference held here keeps its identity from being reused). */
+static PyObject *last_D;
+static u256 last_D_value;
 
 /* 1 if `o` is an int in [0, 2**256) (stored in *out), else 0 with no exception set. */
 static int
 from_py(PyObject *o, u256 *out)
 {
-    unsigned char buf[32];
+    if (o == last_D) {
+        *out = last_D_value;
+        return 1;
+    }
     if (!PyLong_CheckExact(o)) {
         return 0;
     }
 #if PY_VERSION_HEX >= 0x030D0000
+    unsigned char buf[32];
     Py_ssize_t need = PyLong_AsNativeBytes(
         o, buf, 32,
         Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER |
@@ -45,12 +64,6 @@ from_py(PyObject *o, u256 *out)
     if (need > 32) {
         return 0;
     }
-#else
-    if (_PyLong_AsByteArray((PyLongObject *)o, buf, 32, 1, 0) < 0) {
-        PyErr_Clear(); /* negative, or 2**256 and above */
-        return 0;
-    }
-#endif
     for (int i = 0; i < 4; i++) {
         uint64_t limb = 0;
         for (int k = 7; k >= 0; k--) {
@@ -59,6 +72,45 @@ from_py(PyObject *o, u256 *out)
         out->w[i] = limb;
     }
     return 1;
+#else
+    int overflow;
+    long long small = PyLong_AsLongLongAndOverflow(o, &overflow);
+    memset(out->w, 0, sizeof out->w);
+    if (!overflow) { /* below 2**63 in magnitude: no allocation */
+        if (small < 0) {
+            return 0;
+        }
+        out->w[0] = (uint64_t)small;
+        return 1;
+    }
+    if (overflow < 0) {
+        return 0;
+    }
+    /* 2**63 or more: the low 64 bits, then the rest shifted down, until the rest is below
+     * 2**63 (its last limb); a rest still that large after four limbs is beyond uint256 */
+    PyObject *rest = Py_NewRef(o);
+    for (int i = 0; i < 4; i++) {
+        out->w[i] = (uint64_t)PyLong_AsUnsignedLongLongMask(rest);
+        PyObject *next = PyNumber_Rshift(rest, SIXTY_FOUR);
+        Py_DECREF(rest);
+        if (next == NULL) {
+            PyErr_Clear();
+            return 0;
+        }
+        rest = next;
+        small = PyLong_AsLongLongAndOverflow(rest, &overflow);
+        if (!overflow) {
+            Py_DECREF(rest);
+            if (i == 3) {
+                return small == 0;
+            }
+            out->w[i + 1] = (uint64_t)small;
+            return 1;
+        }
+    }
+    Py_DECREF(rest);
+    return 0;
+#endif
 }
 
 static PyObject *
@@ -67,16 +119,30 @@ to_py(const u256 *a)
     if (!(a->w[1] | a->w[2] | a->w[3])) {
         return PyLong_FromUnsignedLongLong(a->w[0]);
     }
+#if PY_VERSION_HEX >= 0x030D0000
     unsigned char buf[32];
     for (int i = 0; i < 4; i++) {
         for (int k = 0; k < 8; k++) {
             buf[8 * i + k] = (unsigned char)(a->w[i] >> (8 * k));
         }
     }
-#if PY_VERSION_HEX >= 0x030D0000
     return PyLong_FromUnsignedNativeBytes(buf, 32, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
 #else
-    return _PyLong_FromByteArray(buf, 32, 1, 0);
+    /* int.from_bytes(the limbs up to the highest nonzero one, "little") */
+    unsigned char buf[32];
+    int n = 8 * (a->w[3] ? 4 : a->w[2] ? 3 : 2);
+    for (int i = 0; i < n / 8; i++) {
+        for (int k = 0; k < 8; k++) {
+            buf[8 * i + k] = (unsigned char)(a->w[i] >> (8 * k));
+        }
+    }
+    PyObject *args[2] = {PyBytes_FromStringAndSize((const char *)buf, n), LITTLE};
+    if (args[0] == NULL) {
+        return NULL;
+    }
+    PyObject *value = PyObject_Vectorcall(FROM_BYTES, args, 2, NULL);
+    Py_DECREF(args[0]);
+    return value;
 #endif
 }
 
@@ -324,7 +390,14 @@ get_D_2(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
         }
         divide(&D, &num, &den);
         if (within_one(&D, &Dprev)) {
-            return to_py(&D);
+            PyObject *result = to_py(&D);
+            if (result != NULL) {
+                PyObject *old = last_D;
+                last_D = Py_NewRef(result);
+                last_D_value = D;
+                Py_XDECREF(old);
+            }
+            return result;
         }
     }
     Py_RETURN_NONE;
@@ -400,7 +473,7 @@ f_at_most_zero(const u256 *b, const u256 *c, const u256 *D, const u256 *y, u256 
     return 0;
 }
 
-/* The closed form of sim/pools/stableswap.py newton_y_result: where it vouches (see its
+/* The closed form of sim/pools/curve/newton.py newton_y_result: where it vouches (see its
  * proof), the contract's loop from y = D returns r = floor(y*), y* the larger root of f.
  * r comes from one Newton step from just above a float estimate of y* (instead of the
  * loop's eight or so from D) and is then checked exactly: f(r) <= 0 < f(r + 1), and the
@@ -551,5 +624,15 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__stableswap_native(void)
 {
+#if PY_VERSION_HEX < 0x030D0000
+    if (SIXTY_FOUR == NULL &&
+        ((SIXTY_FOUR = PyLong_FromLong(64)) == NULL ||
+         (FROM_BYTES = PyObject_GetAttrString((PyObject *)&PyLong_Type, "from_bytes")) == NULL ||
+         (LITTLE = PyUnicode_InternFromString("little")) == NULL)) {
+        Py_CLEAR(SIXTY_FOUR);
+        Py_CLEAR(FROM_BYTES);
+        return NULL;
+    }
+#endif
     return PyModule_Create(&module);
 }

@@ -1,10 +1,6 @@
-"""Uniswap V2 constant-product pool: the pair contract and its library, in exact integers.
+"""Mirrors UniswapV2Pair in exact integers: the constant-product pool, with the router's liquidity calls.
 
-The module functions mirror `UniswapV2Library` (`get_amount_out`, `get_amount_in`,
-`quote`) with the fee as integer basis points over 10_000 instead of the hard-coded
-997/1000 (30 bps gives bit-identical results: both fractions scale by 10).
-
-`ConstantProductPool` mirrors `UniswapV2Pair`: `reserve0`, `reserve1`, `total_supply`,
+`ConstantProductPool` keeps the pair's state: `reserve0`, `reserve1`, `total_supply`,
 `balance_of` (LP tokens by holder id), `k_last`, `MINIMUM_LIQUIDITY` locked to the
 zero address, the uint112 reserve cap, `mint`/`burn`/`swap` with the pair's checks
 and the protocol fee (`_mint_fee`, 1/6 of the growth of sqrt(k)). The pair reads
@@ -14,116 +10,41 @@ assumes balances equal reserves after every call, as they do after the pair's `_
 Every call is atomic: a call that raises (a revert) leaves the state unchanged.
 
 `add_liquidity` / `remove_liquidity` mirror the router's `_addLiquidity` and
-`removeLiquidity`. The `Pool` interface methods (`quote_exact_in`, `swap_exact_in`,
-...) are thin token-symbol wrappers around the above.
+`removeLiquidity`. Pricing is `UniswapV2Library`'s (`library.py`), the arbitrage sizing
+`arbitrage.py`'s. The `Pool` interface methods are thin token-symbol wrappers: a quote is
+`getAmountOut` on the reserves, applying it is the router's minimum check then `swap`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from fractions import Fraction
 from math import isqrt
 from typing import NoReturn
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
-from sim.pools.base import Pool, Swap
+from sim.pools.base import Pool, Swap, SwapQuote
+from sim.pools.uniswap_v2.arbitrage import optimal_arb_input
+from sim.pools.uniswap_v2.library import (
+    FEE_DENOMINATOR,
+    UINT112_MAX,
+    check_fee_bps,
+    get_amount_in,
+    get_amount_out,
+    quote,
+)
 
-__all__ = [
-    "FEE_DENOMINATOR",
-    "MINIMUM_LIQUIDITY",
-    "UINT112_MAX",
-    "ZERO_ADDRESS",
-    "ConstantProductPool",
-    "get_amount_in",
-    "get_amount_out",
-    "quote",
-]
+__all__ = ["MINIMUM_LIQUIDITY", "ZERO_ADDRESS", "ConstantProductPool"]
 
-FEE_DENOMINATOR = 10_000
 MINIMUM_LIQUIDITY = 1000
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-UINT112_MAX = 2**112 - 1
-
-
-def _check_fee(fee_bps: int) -> None:
-    if type(fee_bps) is not int or not 0 <= fee_bps < FEE_DENOMINATOR:
-        raise InvalidAmount(
-            f"fee_bps must be an integer from 0 to {FEE_DENOMINATOR - 1} basis points, "
-            f"got {fee_bps!r}"
-        )
 
 
 def _check_amount(what: str, value: int) -> None:
     """Reject anything but a non-negative int (floats would silently break the integer math)."""
     if type(value) is not int or value < 0:
         raise InvalidAmount(f"{what} must be a non-negative integer in raw units, got {value!r}")
-
-
-def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
-    """Mirrors UniswapV2Library.getAmountOut (fee in basis points instead of 997/1000).
-
-    Output paid for `amount_in`, rounded down. Raises `InvalidAmount` for a
-    non-positive input and `InsufficientLiquidity` for an empty reserve.
-    """
-    if type(amount_in) is not int or amount_in <= 0:
-        raise InvalidAmount(
-            f"UniswapV2Library: INSUFFICIENT_INPUT_AMOUNT: the input must be a positive "
-            f"integer in raw units, got {amount_in!r}"
-        )
-    if reserve_in <= 0 or reserve_out <= 0:
-        raise InsufficientLiquidity(
-            f"UniswapV2Library: INSUFFICIENT_LIQUIDITY: the pool has no liquidity "
-            f"(reserve_in {reserve_in}, reserve_out {reserve_out})"
-        )
-    if not 0 <= fee_bps < FEE_DENOMINATOR:
-        _check_fee(fee_bps)
-    amount_in_with_fee = amount_in * (FEE_DENOMINATOR - fee_bps)
-    numerator = amount_in_with_fee * reserve_out
-    denominator = reserve_in * FEE_DENOMINATOR + amount_in_with_fee
-    return numerator // denominator
-
-
-def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
-    """Mirrors UniswapV2Library.getAmountIn (fee in basis points instead of 997/1000).
-
-    Input needed to receive `amount_out`: the floor of the exact amount plus one,
-    unconditionally, as in the library (so it may be 1 wei more than strictly needed).
-    """
-    if type(amount_out) is not int or amount_out <= 0:
-        raise InvalidAmount(
-            f"UniswapV2Library: INSUFFICIENT_OUTPUT_AMOUNT: the output must be a positive "
-            f"integer in raw units, got {amount_out!r}"
-        )
-    if reserve_in <= 0 or reserve_out <= 0:
-        raise InsufficientLiquidity(
-            f"UniswapV2Library: INSUFFICIENT_LIQUIDITY: the pool has no liquidity "
-            f"(reserve_in {reserve_in}, reserve_out {reserve_out})"
-        )
-    if amount_out >= reserve_out:
-        # the library reverts here too (SafeMath underflow, or division by zero)
-        raise InsufficientLiquidity(
-            f"UniswapV2Library: INSUFFICIENT_LIQUIDITY: cannot buy {amount_out}, the pool "
-            f"holds only {reserve_out} of the output token (no input is large enough)"
-        )
-    _check_fee(fee_bps)
-    numerator = reserve_in * amount_out * FEE_DENOMINATOR
-    denominator = (reserve_out - amount_out) * (FEE_DENOMINATOR - fee_bps)
-    return numerator // denominator + 1
-
-
-def quote(amount_a: int, reserve_a: int, reserve_b: int) -> int:
-    """Mirrors UniswapV2Library.quote: `amount_a` of A in B at the reserve ratio, rounded down."""
-    if type(amount_a) is not int or amount_a <= 0:
-        raise InvalidAmount(
-            f"UniswapV2Library: INSUFFICIENT_AMOUNT: the amount must be a positive integer "
-            f"in raw units, got {amount_a!r}"
-        )
-    if reserve_a <= 0 or reserve_b <= 0:
-        raise InsufficientLiquidity(
-            f"UniswapV2Library: INSUFFICIENT_LIQUIDITY: the pool has no liquidity "
-            f"(reserve_a {reserve_a}, reserve_b {reserve_b})"
-        )
-    return amount_a * reserve_b // reserve_a
 
 
 class ConstantProductPool(Pool):
@@ -147,7 +68,7 @@ class ConstantProductPool(Pool):
             raise InvalidAmount(
                 f"pool {name!r} needs two integer decimals between 0 and 36, got {decimals!r}"
             )
-        _check_fee(fee_bps)
+        check_fee_bps(fee_bps)
         self.name = name
         self.tokens = (tokens[0], tokens[1])
         self.decimals = (decimals[0], decimals[1])
@@ -178,7 +99,7 @@ class ConstantProductPool(Pool):
             raise InvalidAmount(
                 f"pool {self.name!r}: fee must be whole basis points, got {fee_bps}"
             )
-        _check_fee(int(fee_bps))
+        check_fee_bps(int(fee_bps))
         self._fee_bps = int(fee_bps)
 
     def get_reserves(self) -> tuple[int, int]:
@@ -472,6 +393,16 @@ class ConstantProductPool(Pool):
             f"{self.reserve0} {t0} / {self.reserve1} {t1}]"
         )
 
+    def _below_minimum(
+        self, token_in: str, token_out: str, amount_in: int, amount_out: int, min_amount_out: int
+    ) -> SlippageExceeded:
+        """The router's revert when the output is below the caller's minimum."""
+        return SlippageExceeded(
+            f"UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT: swapping {amount_in} {token_in} "
+            f"in pool {self.name!r} pays {amount_out} {token_out}, below the minimum "
+            f"{min_amount_out} {token_out}"
+        )
+
     def quote_exact_in(self, token_in: str, token_out: str, amount_in: int) -> int:
         """Output of swapping `amount_in` of `token_in` (UniswapV2Library.getAmountOut); pure."""
         t0, t1 = self.tokens
@@ -486,23 +417,43 @@ class ConstantProductPool(Pool):
         except PoolError as error:
             raise self._reraise(error, token_in, token_out) from None
 
-    def quote_exact_out(self, token_in: str, token_out: str, amount_out: int) -> int:
-        """Input needed to receive `amount_out` of `token_out` (UniswapV2Library.getAmountIn)."""
-        if self._direction(token_in, token_out):
-            reserve_in, reserve_out = self.reserve0, self.reserve1
+    def quote_swap(self, token_in: str, token_out: str, amount_in: int) -> SwapQuote:
+        """The swap priced on the current reserves (`quote_exact_in`); `after` is the reserves
+        it leaves."""
+        amount_out = self.quote_exact_in(token_in, token_out, amount_in)
+        fee = amount_in * self._fee_bps // FEE_DENOMINATOR
+        if token_in == self.tokens[0]:
+            after = (self.reserve0 + amount_in, self.reserve1 - amount_out)
         else:
-            reserve_in, reserve_out = self.reserve1, self.reserve0
-        try:
-            return get_amount_in(amount_out, reserve_in, reserve_out, self._fee_bps)
-        except PoolError as error:
-            raise self._reraise(error, token_in, token_out) from None
+            after = (self.reserve0 - amount_out, self.reserve1 + amount_in)
+        swap = Swap(token_in, token_out, amount_in, amount_out, fee, token_in)
+        return SwapQuote(self, swap, self._swap_state(), after)
+
+    def _swap_state(self) -> tuple[int, int, int]:
+        return self.reserve0, self.reserve1, self._fee_bps
+
+    def _apply_quote(self, quote: SwapQuote, min_amount_out: int) -> Swap:
+        """The router's minimum check, then UniswapV2Pair.swap of the quoted amounts."""
+        swap: Swap = quote.swap
+        amount_in, amount_out = swap.amount_in, swap.amount_out
+        if amount_out < min_amount_out:
+            raise self._below_minimum(
+                swap.token_in, swap.token_out, amount_in, amount_out, min_amount_out
+            )
+        if swap.token_in == self.tokens[0]:
+            self._swap(0, amount_out, amount_in, 0)
+        else:
+            self._swap(amount_out, 0, 0, amount_in)
+        return swap
 
     def swap_exact_in(
         self, token_in: str, token_out: str, amount_in: int, min_amount_out: int = 0
     ) -> Swap:
         """Mirrors UniswapV2Router02.swapExactTokensForTokens on one pair: getAmountOut, swap.
 
-        Raises `SlippageExceeded` (changing nothing) if the output is below `min_amount_out`.
+        `quote_swap` then `apply_swap`, written out (the hot path of every block): the quote
+        step as in `quote_exact_in`, the apply step as in `_apply_quote`. Raises
+        `SlippageExceeded` (changing nothing) if the output is below `min_amount_out`.
         """
         t0, t1 = self.tokens
         fee = self._fee_bps
@@ -519,16 +470,61 @@ class ConstantProductPool(Pool):
         except PoolError as error:
             raise self._reraise(error, token_in, token_out) from None
         if amount_out < min_amount_out:
-            raise SlippageExceeded(
-                f"UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT: swapping {amount_in} {token_in} "
-                f"in pool {self.name!r} pays {amount_out} {token_out}, below the minimum "
-                f"{min_amount_out} {token_out}"
-            )
+            raise self._below_minimum(token_in, token_out, amount_in, amount_out, min_amount_out)
         if zero_for_one:  # get_amount_out took a positive int input and gave a non-negative int
             self._swap(0, amount_out, amount_in, 0)
         else:
             self._swap(amount_out, 0, 0, amount_in)
-        return Swap(token_in, token_out, amount_in, amount_out, amount_in * fee // 10_000, token_in)
+        return Swap(
+            token_in, token_out, amount_in, amount_out, amount_in * fee // FEE_DENOMINATOR, token_in
+        )
+
+    def quote_exact_out(self, token_in: str, token_out: str, amount_out: int) -> int:
+        """Input needed to receive `amount_out` of `token_out` (UniswapV2Library.getAmountIn)."""
+        if self._direction(token_in, token_out):
+            reserve_in, reserve_out = self.reserve0, self.reserve1
+        else:
+            reserve_in, reserve_out = self.reserve1, self.reserve0
+        try:
+            return get_amount_in(amount_out, reserve_in, reserve_out, self._fee_bps)
+        except PoolError as error:
+            raise self._reraise(error, token_in, token_out) from None
+
+    # ------------------------------------------------------------ LP claims
+
+    def lp_supply(self) -> int:
+        """The pair's `totalSupply` of LP tokens."""
+        return self.total_supply
+
+    def lp_shares(self, holder: str) -> int:
+        """The pair's `balanceOf(holder)`."""
+        return self.balance_of.get(holder, 0)
+
+    def lp_reserves(self) -> tuple[int, int]:
+        """The reserves: LP tokens claim them pro rata."""
+        return self.reserve0, self.reserve1
+
+    def lp_fee_share(self, token: str | None = None) -> float:
+        """5/6 with the protocol fee on (`_mint_fee` takes 1/6 of the growth of sqrt(k)), else 1."""
+        return 5 / 6 if self.fee_to else 1.0
+
+    def deposit(self, holder: str, amounts: Mapping[str, int]) -> tuple[dict[str, int], int]:
+        """UniswapV2Router02.addLiquidity: the first deposit sets the price (`mint` of both
+        amounts); later ones take the pool ratio and leave the excess with the caller."""
+        t0, t1 = self.tokens
+        a0, a1 = amounts.get(t0, 0), amounts.get(t1, 0)
+        if self.total_supply == 0:
+            minted = self.mint(holder, a0, a1)
+            used = (a0, a1)
+        else:
+            u0, u1, minted = self.add_liquidity(holder, a0, a1)
+            used = (u0, u1)
+        return {t0: used[0], t1: used[1]}, minted
+
+    def withdraw(self, holder: str, shares: int) -> dict[str, int]:
+        """UniswapV2Router02.removeLiquidity without minimums: burn `shares`, pay pro rata."""
+        amounts = self.remove_liquidity(holder, shares)
+        return dict(zip(self.tokens, amounts, strict=True))
 
     def holdings(self) -> dict[str, int]:
         """The pool's token balances by symbol (always equal to the reserves here)."""
@@ -574,64 +570,3 @@ class ConstantProductPool(Pool):
             return 0
         price = Fraction(price_in_per_out) * 10**d_in / 10**d_out
         return optimal_arb_input(r_in, r_out, self._fee_bps, price.numerator, price.denominator)
-
-
-def optimal_arb_input(
-    reserve_in: int, reserve_out: int, fee_bps: int, price_num: int, price_den: int
-) -> int:
-    """Integer input maximising `get_amount_out(a) * price_num / price_den - a` (0 if none pays).
-
-    Not a contract function: the arbitrage sizing used by `ConstantProductPool.arb_amount_in`.
-    The price is a raw-unit ratio (token_in units per token_out unit).
-    """
-    if reserve_in <= 0 or reserve_out <= 1:
-        return 0  # nothing (or a single indivisible unit) left to buy
-    g = FEE_DENOMINATOR - fee_bps
-    a_max = UINT112_MAX - reserve_in
-    # continuous optimum: a* = (sqrt(g/D * R_in * R_out * P) - R_in) * D / g, with D = 10_000
-    # sqrt term scaled by D * price_den so the whole thing stays integer
-    scale = FEE_DENOMINATOR * price_den
-    root = isqrt(g * reserve_in * reserve_out * price_num * scale)
-    numerator = root - reserve_in * scale
-    if numerator <= 0 or a_max <= 0:
-        return 0  # profit is concave with a non-positive slope at 0: no trade pays
-    start = min(max(1, numerator // (g * price_den)), a_max)
-
-    r_in_d = reserve_in * FEE_DENOMINATOR
-
-    def out(a: int) -> int:
-        return a * g * reserve_out // (r_in_d + a * g)
-
-    def first_input_for(b: int) -> int:
-        # smallest a with out(a) >= b, for 0 < b < reserve_out
-        return -(-b * r_in_d // (g * (reserve_out - b)))
-
-    def profit(a: int) -> int:  # scaled by price_den: exact
-        return out(a) * price_num - a * price_den
-
-    b = out(start)
-    best = first_input_for(b) if b > 0 else first_input_for(1)
-    if best > a_max:
-        best = start
-    best_profit = profit(best)
-    for _ in range(100_000):
-        b = out(best)
-        # the next input that buys more output
-        if b + 1 < reserve_out:
-            up = first_input_for(b + 1)
-            if up <= a_max:
-                p = profit(up)
-                if p > best_profit:
-                    best, best_profit = up, p
-                    continue
-        # the first input of the previous output level
-        if best > 1:
-            b_prev = out(best - 1)
-            if b_prev > 0:
-                down = first_input_for(b_prev)
-                p = profit(down)
-                if p > best_profit:
-                    best, best_profit = down, p
-                    continue
-        break
-    return best if best_profit > 0 else 0

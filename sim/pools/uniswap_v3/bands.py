@@ -10,13 +10,10 @@ Floats are for agents: the pool's books never see them.
 
 from __future__ import annotations
 
-from sim.pools.uniswap_v3.pool import (
-    ConcentratedPool,
-    nearest_usable_tick,
-    price_to_tick,
-    tick_to_price,
-)
-from sim.pools.uniswap_v3.v3_math import MAX_TICK, Q96, get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.fixed_point import Q96
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.tick_math import MAX_TICK, get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.views import nearest_usable_tick, price_to_tick, tick_to_price
 
 __all__ = [
     "band_gap",

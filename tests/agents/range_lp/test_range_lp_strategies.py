@@ -28,12 +28,8 @@ from sim.errors import ScenarioError
 from sim.market.prices import realised_vol
 from sim.model.model import MarketModel
 from sim.pools.uniswap_v3.bands import band_ticks, max_usable_tick
-from sim.pools.uniswap_v3.pool import (
-    ConcentratedPool,
-    nearest_usable_tick,
-    price_to_tick,
-    tick_to_price,
-)
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.views import nearest_usable_tick, price_to_tick, tick_to_price
 from sim.scenario.scenario import load_scenario
 from sim.units import SECONDS_PER_YEAR
 

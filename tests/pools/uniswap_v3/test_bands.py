@@ -12,8 +12,9 @@ from sim.pools.uniswap_v3.bands import (
     target_split,
     token0_value_share,
 )
+from sim.pools.uniswap_v3.fixed_point import Q96
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.v3_math import MAX_TICK, Q96, get_sqrt_ratio_at_tick
+from sim.pools.uniswap_v3.tick_math import MAX_TICK, get_sqrt_ratio_at_tick
 
 
 def eth_usdc(price: float = 3000.0) -> ConcentratedPool:

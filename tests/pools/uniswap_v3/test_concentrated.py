@@ -17,27 +17,22 @@ from sim.errors import (
     PoolError,
     SlippageExceeded,
 )
-from sim.pools.uniswap_v3.pool import (
-    DEFAULT_TICK_SPACING,
-    ConcentratedPool,
-    liquidity_for_human_amounts,
+from sim.pools.uniswap_v3.core import DEFAULT_TICK_SPACING
+from sim.pools.uniswap_v3.fixed_point import Q96
+from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.pools.uniswap_v3.safe_cast import MAX_INT256, MAX_UINT128
+from sim.pools.uniswap_v3.tick_math import (
+    MAX_SQRT_RATIO,
+    MAX_TICK,
+    MIN_SQRT_RATIO,
+    MIN_TICK,
+    get_sqrt_ratio_at_tick,
+)
+from sim.pools.uniswap_v3.views import (
     nearest_usable_tick,
-    position_value_in_token1,
-    price_from_sqrt_price_x96,
     price_to_tick,
     ranged_il,
     sqrt_price_x96_from_price,
-    tick_to_price,
-)
-from sim.pools.uniswap_v3.v3_math import (
-    MAX_INT256,
-    MAX_SQRT_RATIO,
-    MAX_TICK,
-    MAX_UINT128,
-    MIN_SQRT_RATIO,
-    MIN_TICK,
-    Q96,
-    get_sqrt_ratio_at_tick,
 )
 
 E18 = 10**18
@@ -353,17 +348,6 @@ def test_ranged_il_matches_the_simulated_position(p1: float) -> None:
     assert closed < 0
 
 
-def test_ranged_il_closed_form_limits() -> None:
-    for r in (0.25, 0.9, 1.5, 4.0):
-        full = ranged_il(r, 0.0, math.inf)
-        assert full == pytest.approx(2 * math.sqrt(r) / (1 + r) - 1, rel=1e-12)
-        # concentrating liquidity amplifies the loss
-        assert ranged_il(r, 0.5, 2.0) < full
-    assert ranged_il(1.0, 0.8, 1.25) == 0.0
-    with pytest.raises(InvalidAmount):
-        ranged_il(1.0, 1.1, 1.2)
-
-
 def test_exact_output_swaps_deliver_exactly_and_match_their_quote() -> None:
     pool, _ = ladder_pool()
     want = 60 * E18
@@ -453,70 +437,6 @@ def test_arb_amount_in_is_zero_inside_the_fee_band() -> None:
     assert pool.arb_amount_in(T1, T0, 1.002) == 0  # 0.2% < 0.3% fee
     assert pool.arb_amount_in(T0, T1, 1.002) == 0
     assert pool.arb_amount_in(T0, T1, 0.5) == 0  # wrong direction
-
-
-# ---------------------------------------------------------------- tick bitmap
-
-
-def test_next_initialized_tick_matches_v3_core_bitmap_vectors() -> None:
-    pool = make_pool(100)  # tick spacing 1
-    for tick in (-200, -55, -4, 70, 78, 84, 139, 240, 535):
-        pool._flip_tick(tick)
-    nxt = pool.next_initialized_tick_within_one_word
-    assert nxt(78, False) == (84, True)
-    assert nxt(-55, False) == (-4, True)
-    assert nxt(77, False) == (78, True)
-    assert nxt(-56, False) == (-55, True)
-    assert nxt(255, False) == (511, False)
-    assert nxt(-257, False) == (-200, True)
-    assert nxt(508, False) == (511, False)
-    assert nxt(383, False) == (511, False)
-    assert nxt(78, True) == (78, True)
-    assert nxt(79, True) == (78, True)
-    assert nxt(258, True) == (256, False)
-    assert nxt(256, True) == (256, False)
-    assert nxt(72, True) == (70, True)
-    assert nxt(-257, True) == (-512, False)
-    assert nxt(1023, True) == (768, False)
-    assert nxt(900, True) == (768, False)
-    pool._flip_tick(340)
-    assert nxt(328, False) == (340, True)
-    pool._flip_tick(340)  # flipping again clears it
-    assert nxt(328, False) == (511, False)
-    pool._flip_tick(329)
-    assert nxt(456, True) == (329, True)
-
-
-# ---------------------------------------------------------------- float helpers
-
-
-def test_price_tick_helpers_respect_decimals() -> None:
-    tick = price_to_tick(2000.0, 18, 6)
-    assert tick_to_price(tick, 18, 6) <= 2000.0 < tick_to_price(tick + 1, 18, 6)
-    assert tick_to_price(tick, 18, 6) == pytest.approx(2000.0, rel=1e-4)
-    assert price_from_sqrt_price_x96(sqrt_price_x96_from_price(2000.0, 18, 6), 18, 6) == (
-        pytest.approx(2000.0, rel=1e-15)
-    )
-    assert nearest_usable_tick(-200311, 60) == -200340
-    assert nearest_usable_tick(29, 60) == 0
-    assert nearest_usable_tick(31, 60) == 60
-    assert nearest_usable_tick(30, 60) == nearest_usable_tick(90, 60) - 60 == 60
-    assert nearest_usable_tick(-31, 60) == -60
-    assert nearest_usable_tick(MIN_TICK, 60) == -887220
-    assert nearest_usable_tick(MAX_TICK, 200) == 887200
-
-
-def test_human_liquidity_helper_funds_the_mint_and_values_it() -> None:
-    pool = ConcentratedPool.from_price("WETH/USDC", ("WETH", "USDC"), (18, 6), 3000, 2000.0)
-    lower = nearest_usable_tick(price_to_tick(1600.0, 18, 6), 60)
-    upper = nearest_usable_tick(price_to_tick(2500.0, 18, 6), 60)
-    p_lower, p_upper = tick_to_price(lower, 18, 6), tick_to_price(upper, 18, 6)
-    liquidity = liquidity_for_human_amounts(2000.0, p_lower, p_upper, 10.0, 20_000.0, (18, 6))
-    paid0, paid1 = pool.mint("lp", lower, upper, liquidity)
-    assert paid0 <= 10 * E18 + 1 and paid1 <= 20_000 * 10**6 + 1
-    assert paid0 >= 10 * E18 * 0.999 or paid1 >= 20_000 * 10**6 * 0.999  # one side binds
-    value = position_value_in_token1(liquidity, lower, upper, 2000.0, (18, 6))
-    assert value == pytest.approx(paid0 / E18 * 2000.0 + paid1 / 10**6, rel=1e-6)
 
 
 # ---------------------------------------------------------------- properties

@@ -1,10 +1,10 @@
 """The C kernels of the 2-coin StableSwap hot path against their Python reference.
 
-sim/pools/_stableswap_native.c redoes two contract loops (_get_D, _get_y) in uint256
+sim/pools/curve/_stableswap_native.c redoes two contract loops (_get_D, _get_y) in uint256
 limbs. Whatever integer it returns must be the one the Python reference computes; where
 it declines (None), the Python runs instead. These tests compare the two directly, from
 the limb arithmetic up to a whole scenario's results. (The kernel's y loop and closed form
-are checked against the contract loop in test_stableswap.py, beside the Python's.)
+are checked against the contract loop in test_newton.py, beside the Python's.)
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import PoolError
-from sim.pools.curve import stableswap
-from sim.pools.curve.stableswap import A_PRECISION, MAX_UINT256, StableSwapPool, _get_D_2
+from sim.pools.curve import newton
+from sim.pools.curve.newton import A_PRECISION, MAX_UINT256, get_D_2, get_y_2
 from sim.runs.runner import run
 
 native = pytest.importorskip(
@@ -46,12 +46,12 @@ def test_the_kernels_are_built_where_a_c_compiler_is_available() -> None:
     if not has_c_compiler():
         pytest.skip("no C compiler on this machine")
     assert not os.environ.get("AMMSIM_PURE_PYTHON")
-    assert stableswap._native_D_2 is native.get_D_2
-    assert stableswap._native_y_2 is native.get_y_2
+    assert newton.native_get_D_2 is native.get_D_2
+    assert newton.native_get_y_2 is native.get_y_2
 
 
 def test_ammsim_pure_python_switches_the_kernels_off() -> None:
-    code = "import sim.pools.curve.stableswap as s; print(s._native_D_2, s._native_y_2)"
+    code = "import sim.pools.curve.newton as s; print(s.native_get_D_2, s.native_get_y_2)"
     env = {**os.environ, "AMMSIM_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["None", "None"], out.stderr
@@ -76,6 +76,16 @@ def test_division_recovers_the_quotient_of_a_product(q: int, b: int, r: int) -> 
         assert native.u256_div(a, b) == q
 
 
+def test_ints_are_read_exactly_up_to_the_last_uint256() -> None:
+    """The kernel reads ints through the public C API, 64 bits at a time, sized by a float
+    conversion that rounds up near powers of two: the edges must still read exactly."""
+    for v in (2**63 - 1, 2**63, 2**64 - 1, 2**64, 2**128 - 1, 2**192, 2**256 - 2**203, U256 - 1):
+        assert native.u256_div(v, 1) == v
+        assert native.u256_mul(v, 1) == v
+    for v in (U256, U256 + 2**203, 2**1100):
+        assert native.u256_div(v, 1) is None
+
+
 def test_out_of_range_inputs_are_declined_not_wrapped() -> None:
     for bad in (-1, U256, 2**300, 1.0, True, "1"):
         assert native.u256_mul(bad, 1) is None
@@ -94,7 +104,7 @@ AMP = st.one_of(st.sampled_from([100, 200, 10_000, 200_000, 10**8]), st.integers
 def test_D_matches_the_python_reference(x0: int, ratio: float, amp: int) -> None:
     x1 = max(1, int(x0 * ratio))
     D = native.get_D_2(x0, x1, amp)
-    reference = _get_D_2(x0, x1, amp)
+    reference = get_D_2(x0, x1, amp)
     if D is not None:
         assert reference == D
     elif max(x0, x1) < 2**80 and amp >= A_PRECISION:
@@ -103,9 +113,8 @@ def test_D_matches_the_python_reference(x0: int, ratio: float, amp: int) -> None
 
 
 def python_y(x: int, D: int, amp: int) -> int | str:
-    pool = StableSwapPool("ref", ("A", "B"), (18, 18), 100, 4_000_000, 5_000_000_000)
     try:
-        return pool._get_y_2(x, D, amp)
+        return get_y_2(x, D, amp, "ref")
     except PoolError as err:
         return type(err).__name__
 
@@ -116,7 +125,7 @@ def python_y(x: int, D: int, amp: int) -> int | str:
 )
 def test_y_matches_the_python_reference(x0: int, ratio: float, trade: float, amp: int) -> None:
     x1 = max(1, int(x0 * ratio))
-    D = _get_D_2(x0, x1, amp)
+    D = get_D_2(x0, x1, amp)
     if D is None:
         return
     x = max(1, x0 + int(x0 * trade))
@@ -134,7 +143,7 @@ def test_kernels_decline_where_an_intermediate_leaves_uint256() -> None:
     assert native.get_y_2(big, big, 10_000) is None
     assert python_y(big, big, 10_000) == "PoolError"
     assert native.get_D_2(2**200, 2**200, 10_000) is None
-    assert _get_D_2(2**200, 2**200, 10_000) is None
+    assert get_D_2(2**200, 2**200, 10_000) is None
     assert MAX_UINT256 == U256 - 1
 
 
@@ -150,6 +159,6 @@ def test_a_scenario_gives_the_same_results_with_and_without_the_kernels(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with_kernels = _summary(str(tmp_path / "native"))  # type: ignore[operator]
-    monkeypatch.setattr(stableswap, "_native_D_2", None)
-    monkeypatch.setattr(stableswap, "_native_y_2", None)
+    monkeypatch.setattr(newton, "native_get_D_2", None)
+    monkeypatch.setattr(newton, "native_get_y_2", None)
     assert _summary(str(tmp_path / "python")) == with_kernels  # type: ignore[operator]

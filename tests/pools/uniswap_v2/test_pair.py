@@ -1,63 +1,30 @@
-"""Tests of sim/pools/constant_product.py, the port of the Uniswap V2 pair and library."""
+"""UniswapV2Pair (sim/pools/uniswap_v2/pair.py): the pair's checks, mint and burn, the protocol fee, swaps through the
+Pool interface, arbitrage sizing, and replays of ops run on the deployed V2 bytecode."""
 
 from __future__ import annotations
 
 import json
-import random
 import re
 from fractions import Fraction
 from math import isqrt
 from pathlib import Path
 
 import pytest
+from conftest import make_v2_pool as make_pool
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
-from sim.pools.base import search_arb_amount_in
-from sim.pools.uniswap_v2.pair import (
-    MINIMUM_LIQUIDITY,
-    UINT112_MAX,
-    ZERO_ADDRESS,
-    ConstantProductPool,
-    get_amount_in,
-    get_amount_out,
-    quote,
-)
+from sim.pools.uniswap_v2.library import UINT112_MAX, get_amount_in, get_amount_out
+from sim.pools.uniswap_v2.pair import MINIMUM_LIQUIDITY, ZERO_ADDRESS, ConstantProductPool
 
-VECTORS = Path(__file__).parent / "vectors" / "uniswap_v2.json"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "uniswap_v2.json"
 E18 = 10**18
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def v2_get_amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountOut exactly as deployed (997/1000)."""
-    amount_in_with_fee = amount_in * 997
-    return amount_in_with_fee * reserve_out // (reserve_in * 1000 + amount_in_with_fee)
-
-
-def v2_get_amount_in(amount_out: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountIn exactly as deployed (997/1000)."""
-    return reserve_in * amount_out * 1000 // ((reserve_out - amount_out) * 997) + 1
-
-
-def make_pool(
-    reserve0: int = 1_000 * E18,
-    reserve1: int = 3_000_000 * 10**6,
-    decimals: tuple[int, int] = (18, 6),
-    fee_bps: int = 30,
-    fee_to: str | None = None,
-) -> ConstantProductPool:
-    pool = ConstantProductPool("eth_usdc", ("ETH", "USDC"), decimals, fee_bps, fee_to)
-    pool.mint("seed", reserve0, reserve1)
-    return pool
-
-
 def snapshot(pool: ConstantProductPool) -> tuple[object, ...]:
     return (pool.reserve0, pool.reserve1, pool.total_supply, dict(pool.balance_of), pool.k_last)
-
-
-# ---------------------------------------------------------------- library
 
 
 def test_worked_example_no_fee() -> None:
@@ -71,87 +38,6 @@ def test_worked_example_no_fee() -> None:
     assert pool.holdings() == {"USDT": 50_000 * 10**6, "BTC": 160_000_000}
     assert pool.spot_price("BTC", "USDT") == 31_250.0
     assert pool.spot_price("USDT", "BTC") == 1 / 31_250
-
-
-@given(
-    st.integers(1, 2**112),
-    st.integers(1, 2**112),
-    st.integers(1, 2**112),
-)
-@settings(max_examples=400, deadline=None)
-def test_30_bps_is_v2_997_over_1000(amount: int, reserve_in: int, reserve_out: int) -> None:
-    assert get_amount_out(amount, reserve_in, reserve_out) == v2_get_amount_out(
-        amount, reserve_in, reserve_out
-    )
-    if amount < reserve_out:
-        assert get_amount_in(amount, reserve_in, reserve_out) == v2_get_amount_in(
-            amount, reserve_in, reserve_out
-        )
-
-
-def test_30_bps_is_v2_997_over_1000_seeded_sweep() -> None:
-    rng = random.Random(1)
-    for _ in range(20_000):
-        scale = rng.choice([10, 10**6, 10**18, 10**30])
-        amount, r_in, r_out = (rng.randrange(1, scale) for _ in range(3))
-        assert get_amount_out(amount, r_in, r_out, 30) == v2_get_amount_out(amount, r_in, r_out)
-        if amount < r_out:
-            assert get_amount_in(amount, r_in, r_out, 30) == v2_get_amount_in(amount, r_in, r_out)
-
-
-def test_get_amount_in_adds_one_unconditionally() -> None:
-    # 1000 * 1000 * 10_000 / ((2000 - 1000) * 10_000) = 1000 exactly, still + 1
-    assert get_amount_in(1000, 1000, 2000, fee_bps=0) == 1001
-    # and 1000 in would indeed have been enough
-    assert get_amount_out(1000, 1000, 2000, fee_bps=0) == 1000
-
-
-@given(st.integers(1, 10**30), st.integers(1, 10**30), st.integers(2, 10**30), st.integers(0, 300))
-@PROPS
-def test_get_amount_in_buys_at_least_amount_out(
-    amount_out: int, reserve_in: int, reserve_out: int, fee_bps: int
-) -> None:
-    assume(amount_out < reserve_out)
-    amount_in = get_amount_in(amount_out, reserve_in, reserve_out, fee_bps)
-    assert get_amount_out(amount_in, reserve_in, reserve_out, fee_bps) >= amount_out
-    if amount_in > 2:  # the +1 may be superfluous, but never more than that
-        assert get_amount_out(amount_in - 2, reserve_in, reserve_out, fee_bps) < amount_out
-
-
-def test_quote() -> None:
-    assert quote(10, 3, 7) == 23  # 70 // 3
-    assert quote(1, 10**6, 1) == 0
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "text"),
-    [
-        (lambda: get_amount_out(0, 10, 10), InvalidAmount, "INSUFFICIENT_INPUT_AMOUNT"),
-        (lambda: get_amount_out(-5, 10, 10), InvalidAmount, "INSUFFICIENT_INPUT_AMOUNT"),
-        (lambda: get_amount_out(1.5, 10, 10), InvalidAmount, "INSUFFICIENT_INPUT_AMOUNT"),
-        (lambda: get_amount_out(1, 0, 10), InsufficientLiquidity, "INSUFFICIENT_LIQUIDITY"),
-        (lambda: get_amount_out(1, 10, 10, 10_000), InvalidAmount, "fee_bps"),
-        (lambda: get_amount_in(0, 10, 10), InvalidAmount, "INSUFFICIENT_OUTPUT_AMOUNT"),
-        (lambda: get_amount_in(1, 10, 0), InsufficientLiquidity, "INSUFFICIENT_LIQUIDITY"),
-        (lambda: get_amount_in(10, 10, 10), InsufficientLiquidity, "holds only 10"),
-        (lambda: quote(0, 1, 1), InvalidAmount, "INSUFFICIENT_AMOUNT"),
-        (lambda: quote(1, 0, 1), InsufficientLiquidity, "INSUFFICIENT_LIQUIDITY"),
-    ],
-)
-def test_library_errors(call: object, error: type[PoolError], text: str) -> None:
-    with pytest.raises(error, match=text):
-        call()  # type: ignore[operator]
-
-
-@given(st.integers(1, 10**30), st.integers(1, 10**30), st.integers(1, 10**30), st.integers(0, 999))
-@PROPS
-def test_larger_input_never_smaller_output(
-    amount: int, reserve_in: int, reserve_out: int, fee_bps: int
-) -> None:
-    out = get_amount_out(amount, reserve_in, reserve_out, fee_bps)
-    assert out < reserve_out
-    assert get_amount_out(amount + 1, reserve_in, reserve_out, fee_bps) >= out
-    assert get_amount_out(amount * 2, reserve_in, reserve_out, fee_bps) >= out
 
 
 # ------------------------------------------------------------------- swap
@@ -381,112 +267,6 @@ def test_uint112_overflow() -> None:
 
 
 # ------------------------------------------------------------- arbitrage
-
-
-def exact_profit(
-    pool: ConstantProductPool, t_in: str, t_out: str, price: float, a: int
-) -> Fraction:
-    """Profit of input `a` in raw units of token_in at the reference price (exact)."""
-    d_in = pool.decimals[pool.index(t_in)]
-    d_out = pool.decimals[pool.index(t_out)]
-    p = Fraction(price) * 10**d_in / 10**d_out
-    if a == 0:
-        return Fraction(0)
-    return pool.quote_exact_in(t_in, t_out, a) * p - a
-
-
-@given(
-    st.integers(10**3, 10**30),
-    st.integers(10**3, 10**30),
-    st.sampled_from([0, 1, 30, 100, 1000]),
-    st.floats(0.5, 2.0),
-    st.booleans(),
-    st.sampled_from([(18, 18), (18, 6), (6, 18), (8, 6)]),
-)
-@PROPS
-def test_arb_amount_in_is_the_optimum(
-    r0: int, r1: int, fee_bps: int, mispricing: float, zero_for_one: bool, decimals: tuple[int, int]
-) -> None:
-    assume(isqrt(r0 * r1) > MINIMUM_LIQUIDITY)
-    pool = ConstantProductPool("p", ("X", "Y"), decimals, fee_bps)
-    pool.mint("lp", r0, r1)
-    t_in, t_out = ("X", "Y") if zero_for_one else ("Y", "X")
-    price = pool.spot_price(t_out, t_in) * mispricing  # whole t_in per whole t_out
-    a = pool.arb_amount_in(t_in, t_out, price)
-    best = exact_profit(pool, t_in, t_out, price, a)
-    assert a >= 0 and best >= 0
-    if a > 0:
-        assert best > 0
-        assert best >= exact_profit(pool, t_in, t_out, price, a - 1)
-    assert best >= exact_profit(pool, t_in, t_out, price, a + 1)
-    # no other size does better by more than one raw unit of token_in (the rounding of the
-    # output makes the exact profit a sawtooth, so a far-off tooth can be a hair higher)
-    r_in = pool.holdings()[t_in]
-    grid = {a * k // 16 for k in range(1, 48)} | {r_in >> s for s in range(0, 60, 3)}
-    for size in grid:
-        if size > 0 and r_in + size <= UINT112_MAX:
-            assert exact_profit(pool, t_in, t_out, price, size) <= best + 1
-
-
-def test_arb_amount_in_brute_force_small_pools() -> None:
-    """Against every input on small pools: the result is within 1 raw unit of the true best.
-
-    (On such tiny pools the rounding sawtooth has several teeth of nearly equal height,
-    so the exact best integer is sometimes a neighbouring tooth a fraction of a unit higher.)
-    """
-    rng = random.Random(7)
-    for _ in range(40):
-        r0, r1 = rng.randrange(1_100, 5_000), rng.randrange(1_100, 5_000)
-        pool = ConstantProductPool("p", ("X", "Y"), (0, 0), rng.choice([0, 30, 300]))
-        pool.mint("lp", r0, r1)
-        price = pool.spot_price("Y", "X") * rng.uniform(1.0, 1.6)
-        a = pool.arb_amount_in("X", "Y", price)
-        profits = [exact_profit(pool, "X", "Y", price, x) for x in range(0, 2 * r0)]
-        best = max(profits)
-        assert profits[a] >= best - 1
-        assert profits[a] >= 0
-
-
-def test_arb_amount_in_no_trade_and_errors() -> None:
-    pool = make_pool()
-    spot = pool.spot_price("ETH", "USDC")
-    # inside the fee band no trade pays
-    assert pool.arb_amount_in("USDC", "ETH", spot * 1.002) == 0
-    assert pool.arb_amount_in("ETH", "USDC", 1 / (spot * 0.998)) == 0
-    assert pool.arb_amount_in("USDC", "ETH", 0.0) == 0
-    # outside it, a trade does, and it moves the price to about the reference price
-    a = pool.arb_amount_in("USDC", "ETH", spot * 1.10)
-    assert a > 0
-    pool.swap_exact_in("USDC", "ETH", a)
-    assert spot * 1.10 * 0.997 < pool.spot_price("ETH", "USDC") < spot * 1.10
-    with pytest.raises(InvalidAmount, match="finite"):
-        pool.arb_amount_in("USDC", "ETH", float("nan"))
-    with pytest.raises(InvalidAmount, match="negative"):
-        pool.arb_amount_in("USDC", "ETH", -1.0)
-
-
-def test_arb_amount_in_beats_the_generic_search() -> None:
-    pool = make_pool()
-    for t_in, t_out, price in [
-        ("USDC", "ETH", 3_300.0),
-        ("ETH", "USDC", 1 / 2_700.0),
-        ("USDC", "ETH", 3_010.0),
-    ]:
-        ours = pool.arb_amount_in(t_in, t_out, price)
-        generic = search_arb_amount_in(pool, t_in, t_out, price)
-        assert exact_profit(pool, t_in, t_out, price, ours) >= exact_profit(
-            pool, t_in, t_out, price, generic
-        )
-
-
-def test_arb_near_uint112_and_imbalanced() -> None:
-    pool = ConstantProductPool("big", ("A", "B"), (18, 18))
-    pool.mint("lp", UINT112_MAX // 2, 10**6)  # wildly imbalanced and near the cap
-    price = pool.spot_price("B", "A") * 100  # B is worth 100x more outside
-    a = pool.arb_amount_in("A", "B", price)
-    assert 0 < a <= UINT112_MAX - pool.reserve0
-    pool.swap_exact_in("A", "B", a)  # must not overflow
-    assert pool.reserve0 <= UINT112_MAX
 
 
 # ---------------------------------------------------------------- properties
