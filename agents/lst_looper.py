@@ -9,17 +9,12 @@ block's gas limit holds, like a looping contract or a DeFi Saver recipe): every
 borrow stays within the market's LTV limit, so leverage is bounded by the
 geometric series ``1 + ltv + ltv^2 + ... -> 1 / (1 - ltv)``.
 
-Then it monitors its health factor every `check_every_blocks` blocks. When
-the HF has been below its `deleverage_hf` for `reaction_delay_blocks` blocks,
-and the agent is one of those who react (`reaction_probability`), it
-deleverages atomically: withdraw LST (never below HF 1), sell it into the
-LST/underlying pool at an exact quote, repay debt, repeat until its HF is back
-at `restore_hf`. An agent whose HF is already below 1 cannot withdraw and waits
-for the liquidators. Reported per agent: leverage, HF, and the realised return
-on equity (valued at the protocol's exchange rate) over the agent's time in the
-loop against plain staking over the same time (`agents.loop_returns`).
-
-The ETH the loopers borrow is supplied by `lending_supplier` agents.
+Then it checks its health factor every `check_every_blocks` blocks. After `reaction_delay_blocks`
+below `deleverage_hf`, an agent that reacts (`reaction_probability`) deleverages atomically:
+withdraw LST (never below HF 1), sell it into the LST pool at an exact quote, repay, until its
+HF is back at `restore_hf`; below HF 1 it cannot withdraw and waits for the liquidators.
+Reported: leverage, HF, and the realised return on equity against plain staking
+(`agents.loop_returns`). The ETH they borrow comes from `lending_supplier` agents.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """The books of a range LP: its net result against holding, decomposed exactly, and its LVR.
 
-Kept by the model (`MarketModel.position_books` opens them) and read by the reports
-(`sim.report.range_lps`); the agent only tells them what happened (`PositionBooks`, in
-`sim.market.position_books`). Every term is valued at the reference prices of the block it
-happened in:
+Kept by the model, read by the reports (`sim.report.range_lps`); the agent only tells them what
+happened (`sim.market.position_books.PositionBooks`). Every term is valued at its block's prices:
 
     net vs HODL = fees earned        collected (valued when collected) + uncollected (valued now)
                 + IL vs HODL       = band IL (each band's principal against holding the tokens
@@ -15,8 +13,8 @@ happened in:
                 + perp               price P&L + funding - penalties + losses written off
                 + rounding           integer units; a few millionths of a dollar
 
-LVR (`lvr`): each block, the change of the position's token amounts caused by the trades
-against the pool, at that block's reference prices. Also per price regime (`by_regime`).
+LVR (`lvr`): each block, the trades' change of the position's tokens at that block's reference
+prices; also per price regime (`by_regime`).
 """
 
 from __future__ import annotations
