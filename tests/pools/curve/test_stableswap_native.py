@@ -15,7 +15,6 @@ import subprocess
 import sys
 
 import pytest
-from conftest import has_c_compiler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,15 +38,6 @@ WORDS = st.lists(LIMB, min_size=1, max_size=4).map(
 )
 UINT = st.one_of(WORDS, st.integers(0, U256 - 1), st.integers(0, 256).map(lambda k: 2**k - 1))
 MANY = settings(max_examples=3000, deadline=None, database=None)
-
-
-def test_the_kernels_are_built_where_a_c_compiler_is_available() -> None:
-    """An install with a compiler must not silently fall back to the slow path."""
-    if not has_c_compiler():
-        pytest.skip("no C compiler on this machine")
-    assert not os.environ.get("AMMSIM_PURE_PYTHON")
-    assert newton.native_get_D_2 is native.get_D_2
-    assert newton.native_get_y_2 is native.get_y_2
 
 
 def test_ammsim_pure_python_switches_the_kernels_off() -> None:
