@@ -8,7 +8,7 @@ by pools and oracles, RAY (1e27) for Aave and Lido indexes, basis points for per
 
 from __future__ import annotations
 
-__all__ = ["BPS", "GWEI", "RAY", "SECONDS_PER_DAY", "SECONDS_PER_YEAR", "WAD"]
+__all__ = ["BPS", "GWEI", "MAX_UINT256", "RAY", "SECONDS_PER_DAY", "SECONDS_PER_YEAR", "WAD"]
 
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_YEAR = 365 * SECONDS_PER_DAY
@@ -22,3 +22,5 @@ BPS = 10_000
 """`PercentageMath.PERCENTAGE_FACTOR`: 100% in basis points."""
 GWEI = 10**9
 """Wei per gwei: gas prices are quoted in gwei, paid in wei."""
+MAX_UINT256 = 2**256 - 1
+"""The EVM word's largest value: where contract arithmetic overflows (Vyper and Solidity)."""

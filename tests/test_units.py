@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import sim.units
-from sim.units import BPS, GWEI, RAY, SECONDS_PER_DAY, SECONDS_PER_YEAR, WAD
+from sim.units import BPS, GWEI, MAX_UINT256, RAY, SECONDS_PER_DAY, SECONDS_PER_YEAR, WAD
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,6 +18,7 @@ def test_exact_values() -> None:
     assert RAY == WAD * 1_000_000_000
     assert BPS == 10_000
     assert GWEI == 1_000_000_000
+    assert MAX_UINT256 == int("f" * 64, 16)  # the EVM word
 
 
 def test_each_unit_has_one_definition() -> None:

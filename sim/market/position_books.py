@@ -21,8 +21,8 @@ from sim.pools.base import Swap
 from sim.pools.uniswap_v3.fixed_point import Q128
 from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
 from sim.protocols.perp import PerpPosition
+from sim.units import MAX_UINT256
 
 __all__ = ["BandPosition", "BooksKeeper", "PositionBooks", "books_keeper", "pair_value"]
 

@@ -26,11 +26,11 @@ from sim.errors import ConservationError
 from sim.pools.base import Pool
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.uniswap_v2.pair import ConstantProductPool
+from sim.pools.uniswap_v3.fixed_point import Q128
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
 from sim.pools.uniswap_v3.tick_math import get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
+from sim.units import MAX_UINT256
 
-Q128 = 1 << 128
 VIRTUAL_PRICE_DUST = 2
 """Virtual price units (1e-18) a zero-fee StableSwap pool may lose to rounding per check."""
 

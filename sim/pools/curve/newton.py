@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 
 from sim.errors import InvalidAmount, PoolError
+from sim.units import MAX_UINT256
 
 __all__ = [
     "A_PRECISION",
@@ -41,7 +42,6 @@ __all__ = [
 ]
 
 A_PRECISION = 100
-MAX_UINT256 = 2**256 - 1
 MAX_ITERATIONS = 255
 
 native_get_D_2: Callable[[int, int, int], int | None] | None

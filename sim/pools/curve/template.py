@@ -27,8 +27,9 @@ from collections.abc import Sequence
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.curve import newton
-from sim.pools.curve.newton import A_PRECISION, MAX_UINT256, uint256_overflow
+from sim.pools.curve.newton import A_PRECISION, uint256_overflow
 from sim.pools.curve.rate_oracle import RateOracle
+from sim.units import MAX_UINT256
 
 FEE_DENOMINATOR = 10**10
 PRECISION = 10**18

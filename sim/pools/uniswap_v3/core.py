@@ -32,7 +32,7 @@ from sim.pools.uniswap_v3.fixed_point import Q128
 from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.liquidity_math import add_delta
 from sim.pools.uniswap_v3.position import PositionInfo
-from sim.pools.uniswap_v3.safe_cast import MAX_INT256, MAX_UINT128, MAX_UINT256
+from sim.pools.uniswap_v3.safe_cast import MAX_INT256, MAX_UINT128
 from sim.pools.uniswap_v3.sqrt_price_math import (
     get_amount0_delta_signed,
     get_amount1_delta_signed,
@@ -48,6 +48,7 @@ from sim.pools.uniswap_v3.tick_math import (
     get_sqrt_ratio_at_tick,
     get_tick_at_sqrt_ratio,
 )
+from sim.units import MAX_UINT256
 
 __all__ = ["DEFAULT_TICK_SPACING", "SwapResult", "UniswapV3Pool"]
 

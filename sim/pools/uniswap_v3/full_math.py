@@ -8,7 +8,7 @@ result does not fit in uint256.
 from __future__ import annotations
 
 from sim.errors import PoolError
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
+from sim.units import MAX_UINT256
 
 
 def mul_div(a: int, b: int, denominator: int) -> int:

@@ -13,7 +13,8 @@ from sim.errors import InvalidAmount
 from sim.pools.uniswap_v3.fixed_point import Q128
 from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.liquidity_math import add_delta
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT128, MAX_UINT256
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT128
+from sim.units import MAX_UINT256
 
 
 @dataclass(slots=True)

@@ -10,7 +10,6 @@ from sim.errors import InvalidAmount, PoolError
 
 MAX_UINT128: int = (1 << 128) - 1
 MAX_UINT160: int = (1 << 160) - 1
-MAX_UINT256: int = (1 << 256) - 1
 MIN_INT128: int = -(1 << 127)
 MAX_INT128: int = (1 << 127) - 1
 MAX_INT256: int = (1 << 255) - 1

@@ -10,8 +10,9 @@ from __future__ import annotations
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError
 from sim.pools.uniswap_v3.fixed_point import Q96
 from sim.pools.uniswap_v3.full_math import mul_div, mul_div_rounding_up
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT160, MAX_UINT256, to_int256, to_uint160
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT160, to_int256, to_uint160
 from sim.pools.uniswap_v3.unsafe_math import div_rounding_up
+from sim.units import MAX_UINT256
 
 
 def get_next_sqrt_price_from_amount0_rounding_up(

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from sim.errors import InvalidAmount
 from sim.pools.uniswap_v3.liquidity_math import add_delta
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT128, MAX_UINT256
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT128
 from sim.pools.uniswap_v3.tick_math import MAX_TICK
+from sim.units import MAX_UINT256
 
 
 @dataclass(slots=True)

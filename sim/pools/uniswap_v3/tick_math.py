@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from sim.errors import InvalidAmount
 from sim.pools.uniswap_v3.fixed_point import Q128
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
+from sim.units import MAX_UINT256
 
 MIN_TICK: int = -887272
 MAX_TICK: int = -MIN_TICK

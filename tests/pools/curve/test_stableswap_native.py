@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from sim.errors import PoolError
 from sim.pools.curve import newton
-from sim.pools.curve.newton import A_PRECISION, MAX_UINT256, get_D_2, get_y_2
+from sim.pools.curve.newton import A_PRECISION, get_D_2, get_y_2
 from sim.runs.runner import run
+from sim.units import MAX_UINT256
 
 native = pytest.importorskip(
     "sim.pools.curve._stableswap_native", reason="native kernels not built"

@@ -6,7 +6,7 @@ import pytest
 
 from sim.errors import PoolError
 from sim.pools.uniswap_v3.full_math import mul_div, mul_div_rounding_up
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT256
+from sim.units import MAX_UINT256
 
 
 def test_mul_div_floors_and_rounds_up() -> None:

@@ -7,7 +7,8 @@ import pytest
 from sim.errors import InsufficientLiquidity, InvalidAmount
 from sim.pools.uniswap_v3.fixed_point import Q128
 from sim.pools.uniswap_v3.position import PositionInfo, update
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT128, MAX_UINT256
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT128
+from sim.units import MAX_UINT256
 
 
 def test_fees_owed_are_liquidity_times_the_growth_of_fee_growth_inside_floored() -> None:

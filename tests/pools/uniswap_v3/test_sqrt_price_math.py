@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError
 from sim.pools.uniswap_v3.fixed_point import Q96
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT128, MAX_UINT256
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT128
 from sim.pools.uniswap_v3.sqrt_price_math import (
     get_amount0_delta,
     get_amount0_delta_signed,
@@ -19,6 +19,7 @@ from sim.pools.uniswap_v3.sqrt_price_math import (
     get_next_sqrt_price_from_output,
 )
 from sim.pools.uniswap_v3.tick_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
+from sim.units import MAX_UINT256
 
 E18 = 10**18
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.errors import InsufficientLiquidity, InvalidAmount
-from sim.pools.uniswap_v3.safe_cast import MAX_UINT128, MAX_UINT256
+from sim.pools.uniswap_v3.safe_cast import MAX_UINT128
 from sim.pools.uniswap_v3.tick import (
     TickInfo,
     cross,
@@ -13,6 +13,7 @@ from sim.pools.uniswap_v3.tick import (
     tick_spacing_to_max_liquidity_per_tick,
     update,
 )
+from sim.units import MAX_UINT256
 
 
 def test_max_liquidity_per_tick_matches_v3_core() -> None:
