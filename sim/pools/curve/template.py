@@ -13,8 +13,7 @@ computes everything, then writes once nothing can revert. `exchange` is a quote
 
 Units. ``balances`` are in native units and exclude admin fees (``admin_balances``); ``xp``
 are balances scaled to 18 decimals by ``RATES`` (and a coin's rate oracle, `rate_oracle.py`).
-``block_timestamp`` is the chain's clock, read wherever the contract reads ``block.timestamp``.
-The last D is kept, keyed on ``(xp, amp)`` and the rates.
+``block_timestamp`` is the contract's ``block.timestamp``; the last D is kept, keyed on ``(xp, amp)``.
 
 Not mirrored: the owner checks, `is_killed`, the fee and ownership commit/apply functions,
 events, ng's dynamic off-peg fee. A zero `dx` in `get_dy`/`exchange` raises `InvalidAmount`.
