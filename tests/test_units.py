@@ -18,7 +18,7 @@ def test_exact_values() -> None:
     assert RAY == WAD * 1_000_000_000
     assert BPS == 10_000
     assert GWEI == 1_000_000_000
-    assert MAX_UINT256 == int("f" * 64, 16)  # the EVM word
+    assert MAX_UINT256 == 2**256 - 1 == (1 << 256) - 1  # the EVM word
 
 
 def test_each_unit_has_one_definition() -> None:
