@@ -19,7 +19,7 @@ from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx
 from sim.config import Dist, sample
 from sim.market.world import world_of
-from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
+from sim.pools.liquidity import deposit, withdraw
 
 
 class LiquidityProviderSpec(AgentSpec):
@@ -71,7 +71,7 @@ class LiquidityProvider(MarketAgent):
                     Intent.LP,
                 )
             )
-        if self.spec.exit_block == block and not self.exited and lp_shares(self.pool, self.name):
+        if self.spec.exit_block == block and not self.exited and self.pool.lp_shares(self.name):
             self.market.chain.submit(
                 Tx(
                     self.name,
@@ -86,13 +86,13 @@ class LiquidityProvider(MarketAgent):
         return Receipt(kind="add_liquidity", pool=self.pool.name, detail=dict(self.deposited))
 
     def _exit(self, chain: Chain, sender: str) -> Receipt:
-        paid = withdraw(self.pool, self.name, self.wallet, lp_shares(self.pool, self.name))
+        paid = withdraw(self.pool, self.name, self.wallet, self.pool.lp_shares(self.name))
         self.exited = True
         return Receipt(kind="remove_liquidity", pool=self.pool.name, detail=dict(paid))
 
     def position_value(self) -> float:
         """Numeraire value of this provider's claim on the pool."""
-        held = claim(self.pool, lp_shares(self.pool, self.name))
+        held = self.pool.lp_claim(self.name)
         return sum(self.market.value(t, a) for t, a in held.items())
 
     def value(self) -> float:
@@ -108,7 +108,7 @@ class LiquidityProvider(MarketAgent):
         pos = self.position_value()
         return {
             "pool": self.pool.name,
-            "lp_shares": lp_shares(self.pool, self.name),
+            "lp_shares": self.pool.lp_shares(self.name),
             "position_value_usd": pos,
             "hodl_value_usd": hodl,
             "lp_vs_hodl_pct": (pos / hodl - 1) * 100 if hodl and not self.exited else None,

@@ -20,7 +20,7 @@ from sim.errors import PoolError, ProtocolError
 from sim.market.market import Market
 from sim.market.world import World
 from sim.pools.base import Pool
-from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
+from sim.pools.liquidity import deposit, withdraw
 from sim.protocols.lp_staking import free_lp_shares, stake_lp, unstake_lp
 from sim.protocols.rewards import MasterChef
 
@@ -102,9 +102,9 @@ class FarmPosition:
         """Value of its claims on every pool it holds LP shares of (staked shares included)."""
         total = 0.0
         for pool in self.candidates:
-            shares = lp_shares(pool, self.holder)
+            shares = pool.lp_shares(self.holder)
             if shares:
-                total += sum(self.market.value(t, a) for t, a in claim(pool, shares).items())
+                total += sum(self.market.value(t, a) for t, a in pool.claim(shares).items())
         return total
 
     def reward_value_usd(self) -> float:

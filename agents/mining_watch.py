@@ -25,7 +25,6 @@ from sim.errors import PoolError
 from sim.market.prices import realised_vol
 from sim.market.world import World
 from sim.pools.base import Pool
-from sim.pools.liquidity import lp_supply
 from sim.protocols.launches import launch_of
 from sim.protocols.lp_staking import emission_per_day
 from sim.protocols.rewards import MasterChef, effective_reward_apr, fee_apr, reward_apr
@@ -163,7 +162,7 @@ class FarmWatch:
                 fee = fee_apr(volume, days, pool.fee_bps / 10_000, share, tvl_after)
         reward = eff = 0.0
         if pool.name in chef.pools:
-            supply = lp_supply(pool)
+            supply = pool.lp_supply()
             staked = chef.total_staked(pool.name) / supply * tvl if supply else 0.0
             if not holding:
                 staked += mine

@@ -44,7 +44,7 @@ from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
-from sim.pools.liquidity import claim, deposit, lp_shares
+from sim.pools.liquidity import deposit
 from sim.protocols.staking import LiquidStaking
 
 _SPOT: weakref.WeakKeyDictionary[Pool, tuple[int, float]] = weakref.WeakKeyDictionary()
@@ -160,7 +160,7 @@ class PanicSeller(MarketAgent):
 
     def value(self) -> float:
         """Wallet, pool liquidity and queued withdrawals (at the underlying's price)."""
-        held = claim(self.pool, lp_shares(self.pool, self.name))
+        held = self.pool.lp_claim(self.name)
         lp = sum(self.market.value(t, a) for t, a in held.items())
         return super().value() + lp + self.market.value(self.underlying, self.pending_underlying())
 

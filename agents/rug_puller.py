@@ -34,7 +34,7 @@ from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
 from sim.errors import ProtocolError
-from sim.pools.liquidity import claim, deposit, lp_shares, withdraw
+from sim.pools.liquidity import deposit, withdraw
 from sim.protocols.launches import TokenLaunch, lock_lp, register_launch
 from sim.protocols.lp_staking import free_lp_shares
 
@@ -248,7 +248,7 @@ class TokenDeveloper(MarketAgent):
         return {
             "token": self.token,
             "pool": self.pool.name,
-            "lp_shares": lp_shares(self.pool, self.name),
+            "lp_shares": self.pool.lp_shares(self.name),
             "pulled": self.pulled,
             "rug_block": self.rug["block"] if self.rug else None,
             "rug_quote_taken_usd": self.rug["quote_taken_usd"] if self.rug else None,
@@ -256,7 +256,7 @@ class TokenDeveloper(MarketAgent):
 
     def value(self) -> float:
         """Wallet plus the claim on its LP shares."""
-        held = claim(self.pool, lp_shares(self.pool, self.name))
+        held = self.pool.lp_claim(self.name)
         return super().value() + sum(self.market.value(t, a) for t, a in held.items())
 
 

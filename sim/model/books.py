@@ -22,16 +22,8 @@ from sim.chain.intents import Intent
 from sim.chain.transactions import Bundle, Receipt, Tx
 from sim.market.market import Market
 from sim.model.event_log import EventLog, action_row, note_row, swap_row
-from sim.model.lp_claims import (
-    claim_per_share,
-    holder_claim,
-    lp_fee_share,
-    lp_shares,
-    lp_supply,
-    ranged_positions,
-)
 from sim.model.totals import AgentStats, PoolStats
-from sim.pools.base import Pool, Swap
+from sim.pools.base import LpClaims, Pool, Swap
 
 # The two intents the books treat apart, as the plain strings they are: every swap compares
 # its label with them, and `str == str` is the interpreter's fast path (an enum member would
@@ -40,11 +32,17 @@ ARBITRAGE: str = Intent.ARBITRAGE.value
 RETAIL: str = Intent.RETAIL.value
 
 
+def claim_per_share(pool: Pool, supply: int) -> tuple[float, ...]:
+    """Token units one LP share is worth (reserves / supply), as floats."""
+    return tuple(r / supply for r in pool.lp_reserves())
+
+
 def holdings(market: Market, holder: str) -> dict[str, int]:
     """Tokens `holder` owns: its wallet plus its pro-rata claim on every pool it has LP shares of."""
     out = {t: a for t, a in market.ledger.wallet(holder).items() if a}
     for pool in market.pools.values():
-        for t, a in holder_claim(pool, holder).items():
+        shares = pool.lp_shares(holder)
+        for t, a in (pool.claim(shares) if shares else {}).items():
             out[t] = out.get(t, 0) + a
     return out
 
@@ -82,19 +80,19 @@ class Books:
         names = list(holders)
         for name, pool in market.pools.items():
             st = self.pools[name]
-            st.lp_fee_share = lp_fee_share(pool)
+            st.lp_fee_share = pool.lp_fee_share()
             st.priced = all(t == market.numeraire or t in market.ref_prices for t in pool.tokens)
             a, b = pool.tokens[0], pool.tokens[1]
             pb = market.price(b)
             st.start_ratio = market.price(a) / pb if pb else 0.0
-            supply = lp_supply(pool)
+            supply = pool.lp_supply()
             if supply:
                 claim = claim_per_share(pool, supply)
                 st.start_claim_per_share = claim
                 st.start_value_per_share = self._value_claim(pool, claim)
         for holder in names:
             for name, pool in market.pools.items():
-                shares = lp_shares(pool, holder)
+                shares = pool.lp_shares(holder)
                 if shares:
                     self.agent(holder).lp_shares_seen[name] = (shares, 0.0, 0.0)
         ledger = market.ledger
@@ -191,12 +189,14 @@ class Books:
         if arb:
             ps.arb_gain_usd += lvr
         lp_part = fee * ps.lp_fee_share
-        supply = lp_supply(pool)
+        supply = pool.lp_supply()
         if supply:
             ps.lp_fees_usd += lp_part
             ps.fee_per_share += lp_part / supply
             ps.lvr_per_share += lvr / supply
-        elif ranged_positions(pool):  # V3: per-LP fees come from the pool's fee growth
+        elif (
+            pool.lp_claims is LpClaims.POSITIONS
+        ):  # V3: per-LP fees come from the pool's fee growth
             ps.lp_fees_usd += lp_part
         return fee
 
@@ -209,7 +209,7 @@ class Books:
         st.lp_fee_income_usd += shares * (ps.fee_per_share - fee_acc)
         st.lp_lvr_usd += shares * (ps.lvr_per_share - lvr_acc)
         st.lp_shares_seen[pool_name] = (
-            lp_shares(pool, holder),
+            pool.lp_shares(holder),
             ps.fee_per_share,
             ps.lvr_per_share,
         )
@@ -308,7 +308,7 @@ class Books:
     def share_value(self, pool_name: str) -> float:
         """What one LP share of `pool_name` holds now, at reference prices (0 without shares)."""
         pool = self.market.pools[pool_name]
-        supply = lp_supply(pool)
+        supply = pool.lp_supply()
         return self._value_claim(pool, claim_per_share(pool, supply)) if supply else 0.0
 
     def share_hodl(self, pool_name: str) -> float:

@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from sim.model.agent_views import miners
-from sim.model.lp_claims import lp_supply
 from sim.model.observed import Observed
 from sim.model.reporters import price_or_nan
 from sim.protocols.lp_staking import emission_per_day
@@ -48,7 +47,7 @@ def report_staked_tvl(m: Observed, pool: str) -> float:
     """Value of the LP shares staked in the chef's `pool` (numeraire)."""
     chef = m.market.protocols.chef
     p = m.market.pools[pool]
-    supply = lp_supply(p)
+    supply = p.lp_supply()
     if chef is None or not supply:
         return 0.0
     try:

@@ -2,9 +2,8 @@
 
 Each pool adapts its contract's own calls (`mint`/`add_liquidity`, `burn`/`remove_liquidity`)
 behind the `Pool` interface's `deposit` and `withdraw`; this module moves the tokens: it
-checks the wallet, debits what the pool took and credits what it paid. `lp_shares`,
-`lp_supply` and `claim` are the `Pool` methods of the same names, for callers that hold a
-pool and a holder.
+checks the wallet, debits what the pool took and credits what it paid. What LPs hold is read
+from the pool itself (`Pool.lp_shares`, `lp_supply`, `claim`, `lp_claim`).
 """
 
 from __future__ import annotations
@@ -13,21 +12,6 @@ from collections.abc import Mapping
 
 from sim.errors import InsufficientBalance
 from sim.pools.base import Pool
-
-
-def lp_shares(pool: Pool, holder: str) -> int:
-    """LP tokens `holder` owns in `pool` (`Pool.lp_shares`; 0 for a pool of ranged positions)."""
-    return pool.lp_shares(holder)
-
-
-def lp_supply(pool: Pool) -> int:
-    """Total LP tokens of `pool` (`Pool.lp_supply`; 0 for a pool of ranged positions)."""
-    return pool.lp_supply()
-
-
-def claim(pool: Pool, shares: int) -> dict[str, int]:
-    """Tokens `shares` LP tokens would withdraw pro rata (`Pool.claim`)."""
-    return pool.claim(shares)
 
 
 def deposit(pool: Pool, holder: str, wallet: dict[str, int], amounts: Mapping[str, int]) -> int:
