@@ -85,6 +85,6 @@ def charge_gas(
     have = wallet.get(native, 0)
     base = min(base, have)
     tip = min(tip, have - base)
-    ledger.burn(sender, native, base)
+    ledger.burn(sender, native, base, "gas")
     ledger.transfer(sender, BUILDER, native, tip)
     return base + tip

@@ -26,6 +26,8 @@ class Ledger:
     minted: dict[str, int] = field(default_factory=dict)
     burned: dict[str, int] = field(default_factory=dict)
     venues: dict[str, Holdings] = field(default_factory=dict)
+    flows: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Net supply created (+) or destroyed (-) per reason, per token: what the value books name."""
 
     def wallet(self, holder: str) -> dict[str, int]:
         """The wallet of `holder`, created empty on first use."""
@@ -38,30 +40,38 @@ class Ledger:
         """Register a contract (pool, market, protocol) whose holdings count toward supply."""
         self.venues[name] = holdings
 
-    def mint(self, holder: str, token: str, amount: int) -> None:
+    def mint(self, holder: str, token: str, amount: int, reason: str = "funding") -> None:
         """Create `amount` of `token` in `holder`'s wallet (an explicit supply increase)."""
         if amount < 0:
             raise ValueError(f"cannot mint a negative amount ({amount}) of {token}")
         w = self.wallet(holder)
         w[token] = w.get(token, 0) + amount
-        self.minted[token] = self.minted.get(token, 0) + amount
+        self.minted_to_venue(token, amount, reason)
 
-    def burn(self, holder: str, token: str, amount: int) -> None:
+    def burn(self, holder: str, token: str, amount: int, reason: str = "other") -> None:
         """Destroy `amount` of `token` from `holder`'s wallet (an explicit supply decrease)."""
         w = self.wallet(holder)
         have = w.get(token, 0)
         if amount < 0 or amount > have:
             raise InsufficientBalance(f"{holder} cannot burn {amount} {token}: holds {have}")
         w[token] = have - amount
-        self.burned[token] = self.burned.get(token, 0) + amount
+        self.burned_in_venue(token, amount, reason)
 
-    def minted_to_venue(self, token: str, amount: int) -> None:
+    def minted_to_venue(self, token: str, amount: int, reason: str = "other") -> None:
         """Record supply created directly inside a venue (e.g. staking yield, reward emissions)."""
         self.minted[token] = self.minted.get(token, 0) + amount
+        by_token = self.flows.get(reason)
+        if by_token is None:
+            by_token = self.flows[reason] = {}
+        by_token[token] = by_token.get(token, 0) + amount
 
-    def burned_in_venue(self, token: str, amount: int) -> None:
+    def burned_in_venue(self, token: str, amount: int, reason: str = "other") -> None:
         """Record supply destroyed directly inside a venue."""
         self.burned[token] = self.burned.get(token, 0) + amount
+        by_token = self.flows.get(reason)
+        if by_token is None:
+            by_token = self.flows[reason] = {}
+        by_token[token] = by_token.get(token, 0) - amount
 
     def transfer(self, src: str, dst: str, token: str, amount: int) -> None:
         """Move `amount` of `token` between two wallets."""

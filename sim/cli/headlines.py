@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.report.value_summary import value_lines
+
 
 def human_summary(s: dict[str, Any]) -> str:
     """A few lines a person reads after a run."""
@@ -52,6 +54,8 @@ def human_summary(s: dict[str, Any]) -> str:
                 f"{money(c['victim_loss_usd'])}{share_text}{tolerance}"
             )
     lines += _protocol_lines(s, money)
+    if "value" in s:
+        lines += value_lines(s["value"], n)
     return "\n".join(lines)
 
 

@@ -6,7 +6,8 @@ Agents read it through public methods only (`pools`, `price`, `value`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sim.chain.chain import Chain
@@ -29,6 +30,9 @@ class Market:
     price_pools: dict[str, tuple[Pool, str]] = field(default_factory=dict)
     news: set[str] = field(default_factory=set)
     scale: dict[str, int] = field(default_factory=dict)
+    marks: Mapping[str, float] | None = None
+    """While set (`marked_at`), the prices of tokens without a reference price: reports value
+    agents at these marks (sim.market.marks) instead of pool spot prices."""
 
     def __post_init__(self) -> None:
         self.scale = {t: 10**d for t, d in self.decimals.items()}
@@ -50,11 +54,22 @@ class Market:
         p = self.ref_prices.get(token)
         if p is not None:
             return p
+        if self.marks is not None and token in self.marks:
+            return self.marks[token]
         via = self.price_pools.get(token)
         if via is None:
             return 0.0
         pool, quote = via
         return pool.spot_price(token, quote) * self.price(quote)
+
+    @contextmanager
+    def marked_at(self, marks: Mapping[str, float]) -> Iterator[None]:
+        """Value tokens without a reference price at `marks` inside the block (for reports)."""
+        saved, self.marks = self.marks, marks
+        try:
+            yield
+        finally:
+            self.marks = saved
 
     def value(self, token: str, amount: int) -> float:
         """Numeraire value of `amount` smallest units of `token`."""

@@ -18,11 +18,8 @@ import mesa
 
 from sim.market.market import Market
 from sim.pools.base import Swap
-from sim.pools.uniswap_v3.fixed_point import Q128
-from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.pool import ConcentratedPool
 from sim.protocols.perp import PerpPosition
-from sim.units import MAX_UINT256
 
 __all__ = ["BandPosition", "BooksKeeper", "PositionBooks", "books_keeper", "pair_value"]
 
@@ -64,12 +61,7 @@ class BandPosition:
         """Fees the position has earned and not collected, from the pool's fee growth (raw)."""
         if not self.liquidity:
             return 0, 0
-        pool = self.pool
-        pos = pool.position(self.holder, self.tick_lower, self.tick_upper)
-        g0, g1 = pool.get_fee_growth_inside(self.tick_lower, self.tick_upper)
-        owed0 = mul_div((g0 - pos.fee_growth_inside0_last_x128) & MAX_UINT256, pos.liquidity, Q128)
-        owed1 = mul_div((g1 - pos.fee_growth_inside1_last_x128) & MAX_UINT256, pos.liquidity, Q128)
-        return pos.tokens_owed0 + owed0, pos.tokens_owed1 + owed1
+        return self.pool.fees_owed(self.holder, self.tick_lower, self.tick_upper)
 
     def copy(self) -> BandPosition:
         """A copy for `restore` (a reverted transaction)."""

@@ -38,6 +38,7 @@ from sim.model.invariants import watch
 from sim.model.position_books import RangeLPBooks
 from sim.model.timeseries import reporters
 from sim.model.totals import PoolStats
+from sim.model.value_books import ValueBooks
 from sim.protocols.hub import Protocols
 from sim.protocols.perp import PerpPosition
 from sim.scenario.schema import Scenario
@@ -149,6 +150,8 @@ class MarketModel(mesa.Model):
         self.metrics.start(a.name for a in self.market_agents)
         for agent in self.market_agents:
             agent.mark_start()
+        self.value_books = ValueBooks(self.market, self.market_agents)
+        self.value_books.start()
         self.record_every = scenario.output.record_every
         self.datacollector = mesa.DataCollector(model_reporters=reporters(self))
         self.datacollector.collect(self)
@@ -230,3 +233,4 @@ class MarketModel(mesa.Model):
             raise ConservationError(f"block {block}: {err}") from None
         for pool_watch in self.pool_watches:
             pool_watch.check(block)
+        self.value_books.check()

@@ -93,6 +93,8 @@ class Protocols:
     launchpad: Launchpad = field(default_factory=Launchpad)
     """Token launches and LP locks made in this market (`sim.protocols.launches`)."""
     venues: dict[str, Venue] = field(default_factory=dict)
+    request_owners: dict[str, dict[int, str]] = field(default_factory=dict)
+    """Who queued each withdrawal request, per LST (the protocol books them as circulating)."""
     """Other protocols by name (`sim.protocols.perp` registers its venue): checked by `check`."""
 
     # ---- construction --------------------------------------------------------------------
@@ -191,7 +193,7 @@ class Protocols:
         for lst in self.staking.values():
             minted = lst.accrue(1)
             if minted:
-                self.ledger.minted_to_venue(lst.spec.underlying, minted)
+                self.ledger.minted_to_venue(lst.spec.underlying, minted, "staking yield")
             if lst.rebasing:
                 self._sync_rebase(lst)
         for market in self.lending.values():
@@ -208,7 +210,7 @@ class Protocols:
         chef.mass_update_pools(block)
         delta = chef.total_minted - self._chef_minted
         if delta:
-            self.ledger.minted_to_venue(chef.token, delta)
+            self.ledger.minted_to_venue(chef.token, delta, "reward emissions")
             self._chef_minted = chef.total_minted
 
     # ---- rebasing LSTs ---------------------------------------------------------------------
@@ -244,7 +246,7 @@ class Protocols:
         a rebasing LST's balances shrink with it at once. Returns the underlying destroyed."""
         protocol = self.staking[lst]
         loss = protocol.slash(fraction)
-        self.ledger.burned_in_venue(protocol.spec.underlying, loss)
+        self.ledger.burned_in_venue(protocol.spec.underlying, loss, "slashing")
         if protocol.rebasing:
             self._sync_rebase(protocol)
         return loss
@@ -284,8 +286,7 @@ class Protocols:
         minted = protocol.stake(CIRCULATING, amount)
         self._reindex(protocol)
         wallet[underlying] -= amount
-        self.ledger.minted[lst] = self.ledger.minted.get(lst, 0) + minted
-        wallet[lst] = wallet.get(lst, 0) + minted
+        self.ledger.mint(holder, lst, minted, "staking")
         return minted
 
     def unstake_instant(self, holder: str, lst: str, amount: int) -> int:
@@ -297,7 +298,7 @@ class Protocols:
         require_balance(wallet, holder, lst, amount)  # a penalty rebase may have shrunk it
         paid = protocol.withdraw_instant(CIRCULATING, amount)
         self._reindex(protocol)
-        self.ledger.burn(holder, lst, amount)
+        self.ledger.burn(holder, lst, amount, "redemptions")
         wallet[protocol.spec.underlying] += paid
         return paid
 
@@ -310,8 +311,18 @@ class Protocols:
         require_balance(wallet, holder, lst, amount)
         request = protocol.request_withdrawal(CIRCULATING, amount)
         self._reindex(protocol)
-        self.ledger.burn(holder, lst, amount)
+        self.ledger.burn(holder, lst, amount, "redemptions")
+        self.request_owners.setdefault(lst, {})[request] = holder
         return request
+
+    def queued_for(self, holder: str, lst: str) -> int:
+        """Underlying `holder`'s unclaimed withdrawal requests of `lst` are owed."""
+        requests = self.staking[lst].requests
+        return sum(
+            requests[r].amount
+            for r, owner in self.request_owners.get(lst, {}).items()
+            if owner == holder and not requests[r].claimed
+        )
 
     def claim(self, holder: str, lst: str, request: int) -> int:
         """Claim a finished withdrawal request; returns underlying received."""

@@ -153,7 +153,7 @@ class PerpVenue:
 
     def fund(self, units: int) -> None:
         """Mint `units` of the collateral token into the counterparty wallet (explicit supply)."""
-        self.ledger.mint(self.wallet, self.token, units)
+        self.ledger.mint(self.wallet, self.token, units, "perp venue funding")
         self.funded_units += units
 
     def open(self, holder: str, terms: PerpTerms) -> PerpPosition:

@@ -42,9 +42,9 @@ def refuse_untracked_holders(pools: Iterable[Pool], lst: str) -> None:
 def book_venue_change(ledger: Ledger, token: str, change: int) -> None:
     """Book a balance change inside a venue (pool, market) as supply created or destroyed."""
     if change > 0:
-        ledger.minted_to_venue(token, change)
+        ledger.minted_to_venue(token, change, "staking yield")
     elif change < 0:
-        ledger.burned_in_venue(token, -change)
+        ledger.burned_in_venue(token, -change, "staking yield")
 
 
 def sync_rebase(
@@ -74,9 +74,9 @@ def sync_rebase(
         if balance:
             change = balance * num // den - balance
             if change > 0:
-                ledger.mint(holder, lst, change)
+                ledger.mint(holder, lst, change, "staking yield")
             elif change < 0:
-                ledger.burn(holder, lst, -change)
+                ledger.burn(holder, lst, -change, "staking yield")
             total += change
     for pool in pools:
         if lst in pool.tokens:

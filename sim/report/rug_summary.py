@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import PoolError
 from sim.model.agent_views import cautious, developers, is_miner, is_token_buyer
 from sim.model.books import holdings
 
@@ -27,14 +26,10 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
     ledger = market.ledger
     start = model.metrics.start_holdings
     books = model.metrics.start_books
-    marks: dict[str, float] = {}
-    for t in market.decimals:
-        try:
-            marks[t] = market.price(t) / market.scale[t]
-        except Exception:  # an emptied pool: its token is worth nothing
-            marks[t] = 0.0
-
-    exit_marked = _mark_rugged_at_exit_value(model, marks)
+    closed = model.value_books.at_end()
+    # one mark per token, the value books' (sim.market.marks): a pulled token at what selling
+    # all agents hold of it into its pool would fetch
+    marks = {t: m / market.scale[t] for t, m in closed.marks.items()}
 
     def worth(amounts: dict[str, int]) -> float:
         return sum(a * marks[t] for t, a in amounts.items() if a)
@@ -68,35 +63,8 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
         "gas_burned_usd": worth(burned),
         "gas_tips_usd": worth(tips),
         "outside_other_usd": worth(outside_other),
-        "marks": {t: marks[t] * market.scale[t] for t in marks},
-        "exit_marked": exit_marked,
+        "marks": closed.marks,
     }
-
-
-def _mark_rugged_at_exit_value(model: MarketModel, marks: dict[str, float]) -> list[str]:
-    """Lower the mark of each token whose developer pulled to what its holders could get for it.
-
-    After a rug the pool's spot price no longer says what the token is worth: a pool emptied
-    by `remove_liquidity` still quotes its last price on a few wei of reserves. The token is
-    marked instead at the average price of selling every unit agents hold in their wallets
-    into its pool (capped at the spot mark). One mark per token, for start and end holdings
-    alike, so value stays conserved. Returns the tokens marked this way.
-    """
-    market = model.market
-    out = []
-    for dev in developers(model.market_agents):
-        if not dev.pulled:
-            continue
-        t = dev.token
-        held = sum(market.ledger.wallet(a.name).get(t, 0) for a in model.market_agents)
-        try:
-            paid = dev.pool.quote_exact_in(t, dev.quote, held) if held > 0 else 0
-        except PoolError:
-            paid = 0
-        exit_mark = paid * marks[dev.quote] / held if held > 0 else 0.0
-        marks[t] = min(marks[t], exit_mark)
-        out.append(t)
-    return out
 
 
 def rug_summary(model: MarketModel) -> dict[str, Any]:
@@ -148,8 +116,7 @@ def rug_summary(model: MarketModel) -> dict[str, Any]:
 
     return {
         "rugs": rugs,
-        "marked_at": "end prices (start and end holdings alike); a pulled token at what "
-        "selling all of it into its pool would fetch",
+        "marked_at": "end marks for start and end holdings alike (value.marking says how)",
         "marks": acc["marks"],
         "developer_gain_usd": developer,
         "victims": {

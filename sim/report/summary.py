@@ -14,6 +14,7 @@ from sim.report.mining_summary import mining_summary
 from sim.report.range_lps import range_lp_row, summarize_range_lps
 from sim.report.readings import finite
 from sim.report.rug_summary import rug_summary
+from sim.report.value_summary import value_section
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
@@ -40,6 +41,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
     "mining": "liquidity mining (only with [rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
     "rug": "rug pulls (only with a rug-pulling token_developer): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
+    "value": "agents' P&L and where it came from: the marking rule and marks, then price moves, supply minted or burned by reason (reward emissions, staking yield, gas burned, ...) and what protocols and non-agent wallets kept (builder tips, protocol fees, lending reserves, ...), with the residual (checked at the end of every run: above 1e-9 of the value in the system the run fails)",
     "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime) (only when present)",
 }
 """Top-level keys of summary.json and what they mean."""
@@ -48,9 +50,9 @@ AGENT_COLUMNS: dict[str, str] = {
     "agent": "agent name (<cohort>#<id>)",
     "cohort": "scenario cohort name",
     "kind": "agent kind",
-    "start_value_usd": "marked-to-market value at the start",
-    "end_value_usd": "marked-to-market value at the end (reference prices)",
-    "pnl_usd": "end value minus start value",
+    "start_value_usd": "value at the start, at marks (summary.json value.marking says how)",
+    "end_value_usd": "value at the end, at marks (summary.json value.marking says how)",
+    "pnl_usd": "end value minus start value (summary.json value says where it came from)",
     "volume_usd": "value of the tokens it sold in swaps",
     "fees_paid_usd": "swap fees it paid",
     "gas_usd": "gas it paid",
@@ -142,6 +144,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         **({"staking": staking_summary(model)} if market.protocols.staking else {}),
         **({"mining": mining_summary(model)} if market.protocols.chef is not None else {}),
         **({"rug": rug} if (rug := rug_summary(model)) else {}),
+        "value": value_section(model.value_books.at_end()),
     }
 
 
@@ -196,11 +199,12 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
     """agents.csv rows: common columns, then whatever each kind reports."""
     m = model.metrics
     rows = []
+    closed = model.value_books.at_end()
     for a in model.market_agents:
         st = m.agent(a.name)
         range_books = model.lp_books.get(a.name)
-        end = a.value()
-        start = a.initial_value
+        end = closed.end_value[a.name]
+        start = closed.start_value[a.name]
         row: dict[str, Any] = {
             "agent": a.name,
             "cohort": a.cohort,

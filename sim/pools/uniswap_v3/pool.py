@@ -17,6 +17,8 @@ from typing import Any, Self
 from sim.errors import InsufficientLiquidity, InvalidAmount, SlippageExceeded
 from sim.pools.base import LpClaims, Pool, Swap, SwapQuote
 from sim.pools.uniswap_v3.core import DEFAULT_TICK_SPACING, SwapResult, UniswapV3Pool
+from sim.pools.uniswap_v3.fixed_point import Q128
+from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.liquidity_amounts import (
     get_amounts_for_liquidity,
     get_liquidity_for_amounts,
@@ -36,6 +38,7 @@ from sim.pools.uniswap_v3.state import (
 from sim.pools.uniswap_v3.swap_math import FEE_DENOMINATOR_PIPS
 from sim.pools.uniswap_v3.tick_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO, get_sqrt_ratio_at_tick
 from sim.pools.uniswap_v3.views import price_from_sqrt_price_x96, sqrt_price_x96_from_price
+from sim.units import MAX_UINT256
 
 __all__ = ["DEFAULT_TICK_SPACING", "ConcentratedPool", "SwapResult"]
 
@@ -243,14 +246,27 @@ class ConcentratedPool(UniswapV3Pool, Pool):
 
     def lp_claim(self, holder: str) -> dict[str, int]:
         """What burning and collecting every position of `holder` would pay now: each one's
-        principal (rounded down) plus its tokens owed (fees not yet credited excluded)."""
+        principal (rounded down) plus its fees (credited, and accrued since its last poke,
+        which the burn credits)."""
         amount0 = amount1 = 0
-        for (owner, tick_lower, tick_upper), info in self.positions.items():
+        for owner, tick_lower, tick_upper in self.positions:
             if owner == holder:
                 a0, a1 = self.position_amounts(owner, tick_lower, tick_upper)
-                amount0 += a0 + info.tokens_owed0
-                amount1 += a1 + info.tokens_owed1
+                f0, f1 = self.fees_owed(owner, tick_lower, tick_upper)
+                amount0 += a0 + f0
+                amount1 += a1 + f1
         return {self.tokens[0]: amount0, self.tokens[1]: amount1}
+
+    def fees_owed(self, owner: str, tick_lower: int, tick_upper: int) -> tuple[int, int]:
+        """Fees a poke would leave in the position's tokens owed: those credited plus those
+        accrued since (`Position.update`: fee growth inside since last time x liquidity / Q128)."""
+        pos = self.position(owner, tick_lower, tick_upper)
+        if not pos.liquidity:
+            return pos.tokens_owed0, pos.tokens_owed1
+        g0, g1 = self.get_fee_growth_inside(tick_lower, tick_upper)
+        owed0 = mul_div((g0 - pos.fee_growth_inside0_last_x128) & MAX_UINT256, pos.liquidity, Q128)
+        owed1 = mul_div((g1 - pos.fee_growth_inside1_last_x128) & MAX_UINT256, pos.liquidity, Q128)
+        return pos.tokens_owed0 + owed0, pos.tokens_owed1 + owed1
 
     def lp_fee_share(self, token: str | None = None) -> float:
         """1 - 1/n when the protocol takes 1/n of the fees in `token` (`set_fee_protocol`), else 1.

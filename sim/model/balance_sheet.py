@@ -1,0 +1,90 @@
+"""Balance sheets: what every holder owns and owes, in token units, read from the venues.
+
+A holder's sheet is its wallet plus its claim on each account that holds tokens for it: LP
+positions in every pool (what withdrawing them would pay, fees included), supply minus debt
+in every lending market, queued withdrawals in every staking protocol and equity at the perp
+venue. The sheets are the venues' view of who owns what; agents keep their own view of their
+value (`MarketAgent.value`), and the value books (`sim.model.value_books`) check one against
+the other. What a venue holds beyond its holders' claims (minimum liquidity locked forever,
+protocol fees, lending reserves, the stake behind a liquid-staking token, emissions not yet
+harvested, the perp counterparty) belongs to no agent: `outside` returns it per account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sim.market.market import Market
+
+Units = dict[str, int]
+Sheet = dict[str, Units]
+"""Signed token units per account a holder has a claim on ("wallet", "pool:<name>", ...)."""
+
+
+def _add(into: Units, token: str, amount: int) -> None:
+    if amount:
+        into[token] = into.get(token, 0) + amount
+
+
+def sheet(market: Market, holder: str) -> Sheet:
+    """`holder`'s claims, per account (only accounts with a non-zero claim)."""
+    out: Sheet = {}
+    wallet = {t: a for t, a in market.ledger.wallet(holder).items() if a}
+    if wallet:
+        out["wallet"] = wallet
+    for name, pool in market.pools.items():
+        claim = {t: a for t, a in pool.lp_claim(holder).items() if a}
+        if claim:
+            out[f"pool:{name}"] = claim
+    protocols = market.protocols
+    for name, lending in protocols.lending.items():
+        units: Units = {}
+        for asset in lending.reserves:
+            _add(units, asset, lending.supplied(holder, asset))
+            _add(units, asset, -lending.debt(holder, asset))
+        if units:
+            out[f"lending:{name}"] = units
+    for name, staking in protocols.staking_by_name.items():
+        queued = protocols.queued_for(holder, staking.lst)
+        if queued:
+            out[f"staking:{name}"] = {staking.underlying: queued}
+    for venue in protocols.venues.values():
+        account = getattr(venue, "accounts", {}).get(holder)
+        if account is not None and account.collateral > 0:
+            out[venue.wallet] = {venue.token: venue.units(account.collateral)}
+    return out
+
+
+def total(sheet_: Sheet) -> Units:
+    """A sheet's net units per token, over all its accounts."""
+    out: Units = {}
+    for units in sheet_.values():
+        for t, a in units.items():
+            _add(out, t, a)
+    return out
+
+
+def outside(market: Market, sheets: Iterable[Sheet], agents: set[str]) -> dict[str, Units]:
+    """Per account that is not an agent's wallet: the units it holds beyond agents' claims on it.
+
+    Venues (pools, lending markets, staking protocols, the rewards chef) and wallets of no
+    agent (the block builder, the perp counterparty) are counted; an agent's claim on them
+    (`sheet`) is taken off. Every unit of supply is then in an agent's sheet or here.
+    """
+    ledger = market.ledger
+    held: dict[str, Units] = {}
+    for name, holdings in ledger.venues.items():
+        held[name] = {t: a for t, a in holdings().items() if a}
+    for name, wallet in ledger.wallets.items():
+        if name not in agents:
+            units = {t: a for t, a in wallet.items() if a}
+            if units or name in held:
+                held.setdefault(name, {}).update(units)
+    for sheet_ in sheets:
+        for account, units in sheet_.items():
+            if account == "wallet":
+                continue
+            into = held.setdefault(account, {})
+            for t, a in units.items():
+                into[t] = into.get(t, 0) - a
+    return {acc: {t: a for t, a in units.items() if a} for acc, units in held.items()}
