@@ -127,3 +127,15 @@ BASE: dict[str, Any] = {
 def raw() -> dict[str, Any]:
     """A fresh copy of a small valid scenario as a dict (edit freely)."""
     return copy.deepcopy(BASE)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of a Chromium binary, with Playwright importable; skips the test otherwise."""
+    from browser import find_chromium
+
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    path = find_chromium()
+    if path is None:
+        pytest.skip("no Chromium binary (apt-get install chromium, or set AMMSIM_CHROMIUM)")
+    return path

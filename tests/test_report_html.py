@@ -81,7 +81,7 @@ def test_run_folder_report_is_self_contained_and_complete(folder_run: RunResult)
     # explanations come from SUMMARY_FIELDS
     assert "fees attributed to liquidity providers" in page
     # per-pool and per-cohort tables, the scenario TOML folded away, the versions
-    assert "<td>eth_usdc</td>" in page and "fee APR" in page
+    assert "<th>eth_usdc</th>" in page and "<td>fee APR</td>" in page  # a column per pool
     assert "<td>retail</td>" in page and "noise_trader" in page
     assert "<details>" in page and "[pools.eth_usdc]" in page
     assert "ammsim " in page and "matplotlib " in page

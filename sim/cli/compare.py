@@ -58,6 +58,9 @@ mining, rug, staking or lending scenario is about."""
 MAX_LABEL_FIELDS = 4
 """Runs that differ in more scenario fields than this are labelled by name and run id."""
 
+MAX_SHOWN_FIELDS = 20
+"""compare.html folds its "What differs" table away when more fields than this differ."""
+
 
 @dataclass
 class Run:
@@ -299,16 +302,22 @@ def html_page(runs: list[Run], metrics: list[str], png: bytes) -> str:
     from sim.report.summary import SUMMARY_FIELDS
 
     esc = html.escape
+
+    def name(text: str) -> str:
+        """A dotted path, run label or folder, escaped, with a line-break opportunity after
+        each dot and slash, so it wraps on a narrow screen instead of widening the page."""
+        return esc(text).replace(".", ".<wbr>").replace("/", "/<wbr>")
+
     body = ["<h1>Comparison of runs</h1>"]
     body.append(
         table(
             ["label", "scenario", "seed", "run folder"],
             [
                 [
-                    (esc(r.label), ""),
+                    (name(r.label), ""),
                     (esc(str(r.summary.get("scenario", ""))), ""),
                     (esc(str(r.summary.get("seed", ""))), "num"),
-                    (esc(str(r.path)), ""),
+                    (name(str(r.path)), "path"),
                 ]
                 for r in runs
             ],
@@ -318,19 +327,19 @@ def html_page(runs: list[Run], metrics: list[str], png: bytes) -> str:
     if diff:
         body.append("<h2>What differs</h2>")
         flats = [flatten(r.scenario) for r in runs]
-        body.append(
-            table(
-                ["field", *(esc(r.label) for r in runs)],
-                [[(esc(k), ""), *((esc(_short(f.get(k))), "num") for f in flats)] for k in diff],
-            )
+        fields = table(
+            ["field", *(name(r.label) for r in runs)],
+            [[(name(k), ""), *((esc(_short(f.get(k))), "num") for f in flats)] for k in diff],
         )
+        if len(diff) > MAX_SHOWN_FIELDS:  # runs of different scenarios: folded, not pages long
+            fields = f"<details><summary>{len(diff)} scenario fields</summary>{fields}</details>"
+        body.append(fields)
     body.append("<h2>Metrics</h2>")
     rows = []
     for m in metrics:
         top = m.split(".", 1)[0]
-        name = label(m) if "." not in m else m
         rows.append(
-            [(esc(name), "")]
+            [(name(label(m) if "." not in m else m), "")]
             + [
                 (
                     esc(
@@ -342,7 +351,7 @@ def html_page(runs: list[Run], metrics: list[str], png: bytes) -> str:
             ]
             + [(esc(SUMMARY_FIELDS.get(top, "") if top == m or top == "slippage" else ""), "expl")]
         )
-    body.append(table(["metric", *(esc(r.label) for r in runs), "what it means"], rows))
+    body.append(table(["metric", *(name(r.label) for r in runs), "what it means"], rows))
     body.append("<h2>Figures</h2>")
     body.append(img(png, "pool price vs reference, LP vs HODL and cumulative fees per run"))
     body.append(f"<footer>{esc(versions_line())}</footer>")

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 PROTOCOL = frozenset({"mining", "rug", "staking", "lending"})
 """Summary sections shown in their own tables and figures (`protocol_sections`)."""
 
+OWN_SECTION = PROTOCOL | {"range_lps"}
+"""Summary keys with a section of their own, so not repeated in the key numbers."""
+
 
 def render(result: RunResult, figure_png: bytes) -> str:
     """The report page as one HTML string (figures inlined as base64 PNG)."""
@@ -43,7 +46,9 @@ def render(result: RunResult, figure_png: bytes) -> str:
         body.append(f"<p class='desc'>{html.escape(' '.join(meta.description.split()))}</p>")
 
     body.append("<h2>Key numbers</h2>")
-    body.append(headline_table(s, {k: v for k, v in SUMMARY_FIELDS.items() if k not in PROTOCOL}))
+    body.append(
+        headline_table(s, {k: v for k, v in SUMMARY_FIELDS.items() if k not in OWN_SECTION})
+    )
     pools = s.get("pools") or {}
     if pools:
         body.append("<h2>Per pool</h2>")
@@ -70,10 +75,17 @@ def render(result: RunResult, figure_png: bytes) -> str:
             "at each re-centre) + re-centring drift (the re-centred inventory against the "
             "funded tokens).</p>"
         )
+        # one column per cohort: a dozen and more items read down as each cohort's statement,
+        # where as columns they would not fit the page
         body.append(
             table(
-                [html.escape(h) for h in header],
-                [[(html.escape(c), "" if k < 2 else "num") for k, c in enumerate(r)] for r in rows],
+                [html.escape(header[0]), *(html.escape(r[0]) for r in rows)],
+                [
+                    [(html.escape(h), "")]
+                    + [(html.escape(r[k]), "" if k < 2 else "num") for r in rows]
+                    for k, h in enumerate(header)
+                    if k
+                ],
             )
         )
     body += protocol_sections(result)

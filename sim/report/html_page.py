@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,20 +19,37 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;
-padding:1.5rem;color:#1d2330;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;
+padding:1.5rem;color:#1d2330;line-height:1.45;overflow-wrap:break-word}
 h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d8dde6;padding-bottom:.2rem}
 .meta{color:#5b6475;margin-top:0}.desc{font-size:1.05rem;background:#f4f6fa;padding:.8rem 1rem;
 border-left:4px solid #4a72c4}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
-th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e7ee;text-align:left;vertical-align:top}
+.tbl{overflow-x:auto;margin:.5rem 0}
+table{border-collapse:collapse;font-size:.92rem}
+th,td{padding:.3rem .6rem;border-bottom:1px solid #e3e7ee;text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.expl{color:#5b6475;font-size:.85rem}thead th{background:#f4f6fa}
+td.long{white-space:normal;min-width:9rem;overflow-wrap:anywhere}td.path{overflow-wrap:anywhere}
+td.expl{color:#5b6475;font-size:.85rem;min-width:16rem}thead th{background:#f4f6fa}
 img{max-width:100%;height:auto;display:block;margin:.5rem 0}
 details{margin:.5rem 0}summary{cursor:pointer;font-weight:600}
 pre{background:#f4f6fa;padding:.8rem;overflow-x:auto;font-size:.82rem}
 footer{margin-top:2rem;color:#5b6475;font-size:.8rem}
+@media (max-width:640px){
+body{padding:.8rem}h1{font-size:1.5rem}h2{font-size:1.2rem}
+.tbl table,.tbl tbody,.tbl tr,.tbl td{display:block}.tbl thead{display:none}
+.tbl tr{border-bottom:1px solid #d8dde6;padding:.35rem 0}
+.tbl td{border:0;padding:.05rem 0;text-align:left;min-width:0;overflow-wrap:anywhere}
+.tbl td.num{white-space:normal}.tbl td:first-child{font-weight:600}.tbl td:empty{display:none}
+.tbl td[data-label]::before{content:attr(data-label) ": ";color:#5b6475;font-weight:400}
+}
 """.strip()
+"""The stylesheet. Every table sits in a `.tbl` box that scrolls sideways by itself if it is
+ever wider than the page, so the page never does; text cells wrap. Below 640 px each table row
+becomes a card: the first cell as its title, then one line per cell, named by `data-label`."""
+
+LONG_VALUE = 24
+"""A value cell with more characters than this wraps (class `long`) instead of staying on one
+line, so a composite value (a dict, `a = b + c`) cannot widen its table beyond the page."""
 
 DPI = 100
 """Resolution of the figures this module renders (fixed, for byte-identical output)."""
@@ -95,16 +113,41 @@ def png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]]) -> str:
-    """An HTML table; each cell is (text, css class), text already escaped."""
+def table(
+    header: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]], *, labels: bool = True
+) -> str:
+    """An HTML table in a `.tbl` box; each cell is (text, css class), text already escaped.
+
+    With `labels`, every cell after the first (except explanations) carries its column's
+    header as `data-label`, which names it when a narrow screen shows the row as a card.
+    """
+    names = [_attr(h) if labels and k else "" for k, h in enumerate(header)]
     th = "".join(f"<th>{h}</th>" for h in header)
     trs = "".join(
         "<tr>"
-        + "".join(f"<td class='{c}'>{t}</td>" if c else f"<td>{t}</td>" for t, c in row)
+        + "".join(_td(t, c, names[k] if k < len(names) else "") for k, (t, c) in enumerate(row))
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
+    return f"<div class='tbl'><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table></div>"
+
+
+def _td(text: str, css: str, name: str) -> str:
+    """One cell; a long value wraps (`LONG_VALUE`); `name` becomes its data-label."""
+    if css == "num" and len(_TAG.sub("", html.unescape(text))) > LONG_VALUE:
+        css = "num long"
+    attrs = (f" class='{css}'" if css else "") + (
+        f" data-label='{name}'" if name and css != "expl" else ""
+    )
+    return f"<td{attrs}>{text}</td>"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _attr(header_html: str) -> str:
+    """A header cell's text (markup dropped, still escaped) for a single-quoted attribute."""
+    return _TAG.sub("", header_html).replace("'", "&#x27;")
 
 
 def versions_line() -> str:
@@ -120,7 +163,9 @@ def versions_line() -> str:
 def kv_table(rows: Iterable[tuple[str, str]]) -> str:
     """A two-column table of (metric, value) text pairs (escaped here)."""
     return table(
-        ["metric", "value"], [[(html.escape(k), ""), (html.escape(v), "num")] for k, v in rows]
+        ["metric", "value"],
+        [[(html.escape(k), ""), (html.escape(v), "num")] for k, v in rows],
+        labels=False,
     )
 
 

@@ -1,4 +1,4 @@
-"""The tables of report.html: headline numbers, one row per pool, and who earned what per cohort."""
+"""The tables of report.html: headline numbers, one column per pool, who earned what per cohort."""
 
 from __future__ import annotations
 
@@ -32,26 +32,27 @@ def headline_table(summary: Mapping[str, Any], explanations: Mapping[str, str]) 
         ]
         for k in keys
     ]
-    return table(["metric", "value", "what it means"], rows)
+    return table(["metric", "value", "what it means"], rows, labels=False)
 
 
 def pool_table(pools: Mapping[str, Mapping[str, Any]], numeraire: str) -> str:
-    """One row per pool, one column per per-pool summary key."""
+    """One column per pool, one row per per-pool summary key (a dozen keys or more, a few
+    pools: as rows they fit the page, as columns they would not)."""
     keys: list[str] = []
     for p in pools.values():
         keys += [k for k in p if k not in keys]
     rows = [
-        [(html.escape(name), "")]
+        [(html.escape(label(k)), "")]
         + [
             (
                 html.escape(format_value(k, p.get(k), numeraire)),
-                "" if isinstance(p.get(k), str) else "num",
+                "long" if isinstance(p.get(k), str) else "num",
             )
-            for k in keys
+            for p in pools.values()
         ]
-        for name, p in pools.items()
+        for k in keys
     ]
-    return table(["pool", *(html.escape(label(k)) for k in keys)], rows)
+    return table(["metric", *(html.escape(name) for name in pools)], rows)
 
 
 def cohort_table(agents: pd.DataFrame, numeraire: str) -> str:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-from sim.report.html_page import format_number, format_value, kv_table, label, page, table
+from sim.report.html_page import (
+    LONG_VALUE,
+    format_number,
+    format_value,
+    kv_table,
+    label,
+    page,
+    table,
+)
 
 
 def test_values_get_their_unit_from_the_key() -> None:
@@ -37,10 +45,28 @@ def test_labels_and_markup() -> None:
     assert label("impermanent_loss_pct") == "impermanent loss alone"  # a named one
     assert label("bad_debt_usd") == "bad debt"  # otherwise the key without its unit
     assert table(["a", "b"], [[("1", "num"), ("x", "")]]) == (
-        "<table><thead><tr><th>a</th><th>b</th></tr></thead>"
-        "<tbody><tr><td class='num'>1</td><td>x</td></tr></tbody></table>"
+        "<div class='tbl'><table><thead><tr><th>a</th><th>b</th></tr></thead>"
+        "<tbody><tr><td class='num'>1</td><td data-label='b'>x</td></tr></tbody></table></div>"
     )
     assert "<td>a &lt;b&gt;</td><td class='num'>1 &amp; 2</td>" in kv_table([("a <b>", "1 & 2")])
+
+
+def test_tables_fit_narrow_screens() -> None:
+    """Cells name their column for the card layout of narrow screens (markup dropped from
+    the name, quotes escaped); a long value wraps; explanations and unlabelled tables don't."""
+    header = ["metric", "run.<wbr>1 &#x27;a&#x27;", "what it means"]
+    row = [("m", ""), ("x" * LONG_VALUE, "num"), ("because", "expl")]
+    doc = table(header, [row, [("n", ""), ("y" * (LONG_VALUE + 1), "num"), ("", "expl")]])
+    assert f"<td class='num' data-label='run.1 &#x27;a&#x27;'>{'x' * LONG_VALUE}</td>" in doc
+    assert (
+        f"<td class='num long' data-label='run.1 &#x27;a&#x27;'>{'y' * (LONG_VALUE + 1)}</td>"
+        in doc
+    )
+    assert "<td class='expl'>because</td>" in doc and "<td>m</td>" in doc
+    assert "data-label" not in table(["a", "b"], [[("1", ""), ("2", "num")]], labels=False)
+    assert "data-label" not in kv_table([("a", "b")])
+    css = page("t", [])
+    assert "@media (max-width:640px)" in css and ".tbl{overflow-x:auto" in css
     doc = page("t <1>", ["<p>x</p>"])
     assert doc.startswith("<!doctype html>") and "<title>t &lt;1&gt;</title>" in doc
     assert "\n<p>x</p>\n</body></html>\n" in doc and "http" not in doc  # nothing fetched

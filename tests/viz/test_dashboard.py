@@ -9,9 +9,7 @@ reason when there is none. It also checks that the page makes no request beyond 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,10 +17,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser import LAUNCH_ARGS
 
 from sim.cli.main import main
 from sim.scenario.files import bundled
@@ -31,35 +29,7 @@ from sim.scenario.scenario import load_scenario
 from sim.viz.controls import controls
 from sim.viz.model import DashboardModel
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def find_chromium() -> str | None:
-    """A Chromium (or headless shell) binary: $AMMSIM_CHROMIUM, then the usual names on PATH."""
-    given = os.environ.get("AMMSIM_CHROMIUM")
-    if given:
-        return given if Path(given).is_file() else None
-    for name in (
-        "chromium",
-        "chromium-browser",
-        "chromium-headless-shell",
-        "google-chrome",
-        "google-chrome-stable",
-    ):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 def free_port() -> int:
@@ -79,16 +49,6 @@ def stop(proc: subprocess.Popen[str]) -> int | None:
         proc.kill()
         proc.wait()
         return None
-
-
-@pytest.fixture
-def chromium() -> str:
-    """Path of a Chromium binary, with Playwright importable; skips the test otherwise."""
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    path = find_chromium()
-    if path is None:
-        pytest.skip("no Chromium binary (apt-get install chromium, or set AMMSIM_CHROMIUM)")
-    return path
 
 
 @pytest.fixture
