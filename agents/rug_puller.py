@@ -197,7 +197,9 @@ class TokenDeveloper(MarketAgent):
             minted = 0
             if spec.pull == "mint_and_dump":
                 minted = whole_units(spec.supply * spec.mint_multiple, market.scale[self.token])
-                market.ledger.mint(self.name, self.token, minted, "token developers' mints")  # the rug's mint, explicit
+                market.ledger.mint(
+                    self.name, self.token, minted, "token developers' mints"
+                )  # the rug's mint, explicit
                 amount = self.wallet[self.token]
             else:
                 ppm = round(spec.dump_fraction * 1_000_000)  # exact integer share

@@ -118,9 +118,7 @@ class ValueBooks:
             if any(delta.values()):
                 terms[account] = -worth(delta, marks)
         pnl = sum(end_value.values()) - sum(start_value.values())
-        system = sum(
-            abs(market.ledger.supply(t)) / scale[t] * marks[t] for t in market.decimals
-        )
+        system = sum(abs(market.ledger.supply(t)) / scale[t] * marks[t] for t in market.decimals)
         return ValueClose(
             block=market.block,
             marks=marks,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+from sim.market.marks import MARKING_RULE
 from sim.report.summary import AGENT_COLUMNS, SUMMARY_FIELDS
 from sim.scenario.paths import DIST_MODELS, field_rows
 
@@ -63,9 +64,11 @@ FLOW_DOCS: dict[str, str] = {
     "value_usd": "value paid into the pool (swaps) or the bot's gross gain (sandwiches), numeraire",
 }
 OUTPUT_NOTES: dict[str, str] = {
+    "summary.json": f"Values (P&L, `value`) are marked: {MARKING_RULE}.",
     "agents.csv": "Each agent kind appends its own columns after these (for example liquidity "
     "providers: `pool`, `lp_shares`, `position_value_usd`, `hodl_value_usd`, "
-    "`lp_vs_hodl_pct`); they are empty for agents of other kinds.",
+    f"`lp_vs_hodl_pct`); they are empty for agents of other kinds. Start and end values are "
+    f"marked: {MARKING_RULE}.",
 }
 
 
@@ -94,6 +97,7 @@ def schema_json() -> dict[str, Any]:
             "events.csv": EVENT_DOCS,
             "flows.csv": FLOW_DOCS,
         },
+        "marking": MARKING_RULE,
     }
 
 
