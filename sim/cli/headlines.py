@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.report.pool_slippage import pool_slippage_lines
+
 
 def human_summary(s: dict[str, Any]) -> str:
     """A few lines a person reads after a run."""
@@ -37,6 +39,7 @@ def human_summary(s: dict[str, Any]) -> str:
             f"  retail slippage     mean {slip['mean_bps']:.1f} bps, p95 {slip['p95_bps']:.1f} bps, "
             f"worst {slip['worst_bps']:.1f} bps over {slip['trades']:,} trades"
         )
+        lines += pool_slippage_lines(slip)
     mev = s.get("mev") or {}
     if mev.get("sandwiches"):
         lines.append(
