@@ -6,6 +6,11 @@ from array import array
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+from conftest import ROOT
+
+from sim import run
+from sim.cli.headlines import human_summary
 from sim.model.totals import PoolStats
 from sim.report.pool_slippage import pool_slippage_lines, slippage_by_pool
 
@@ -46,3 +51,23 @@ def test_a_pool_without_retail_trades_is_listed_but_neither_compared_nor_printed
     out = slippage_by_pool(model_with(curve=[4.0], univ2=[40.0], farm=[]))
     assert out["by_pool_mean_ratio"] == 10.0
     assert "farm" not in pool_slippage_lines(out)[0]
+
+
+@pytest.fixture(scope="module")
+def lesson() -> Any:
+    return run(ROOT / "scenarios" / "stableswap_vs_constant_product.toml", blocks=1_000, out=None)
+
+
+def test_the_stableswap_lesson_trades_both_pools_and_prints_the_ratio(lesson: Any) -> None:
+    slip = lesson.summary["slippage"]
+    curve, univ2 = slip["by_pool"]["curve"], slip["by_pool"]["univ2"]
+    assert curve["trades"] > 50 and univ2["trades"] > 50
+    assert curve["trades"] + univ2["trades"] == slip["trades"]  # single-hop retail only
+    assert slip["by_pool_mean_ratio"] == univ2["mean_bps"] / curve["mean_bps"]
+    # the lesson's point, with a wide margin (about 10x over the full two days)
+    assert slip["by_pool_mean_ratio"] > 4
+    text = human_summary(lesson.summary)
+    assert (
+        f"slippage by pool    mean per retail trade: curve {curve['mean_bps']:.1f} bps, "
+        f"univ2 {univ2['mean_bps']:.1f} bps ({slip['by_pool_mean_ratio']:.1f}x)"
+    ) in text
