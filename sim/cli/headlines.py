@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.report.il_lines import il_text, range_lp_lines
 from sim.report.pool_slippage import pool_slippage_lines
 
 
@@ -27,7 +28,8 @@ def human_summary(s: dict[str, Any]) -> str:
         f"  volume              {money(s['volume_usd'])}",
         f"  fees paid           {money(s['fees_usd'])}",
         f"  LP fee income       {money(s['lp_fee_income_usd'])}",
-        f"  LP vs HODL          {pct(s['lp_vs_hodl_pct'])}  (impermanent loss alone: {pct(s['impermanent_loss_pct'])})",
+        f"  LP vs HODL          {pct(s['lp_vs_hodl_pct'])}  ({il_text(s)})",
+        *range_lp_lines(s),
         f"  arbitrage profit    {money(s['arbitrage_profit_usd'])}",
         f"  LVR                 {money(s['lvr_usd'])}  (LPs vs rebalancing = fees - LVR: "
         f"{s['lp_vs_rebalancing_usd']:+,.2f} {n})",
