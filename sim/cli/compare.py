@@ -37,7 +37,8 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "slippage.mean_bps",
     "slippage.p95_bps",
 )
-"""Metrics shown when no --metric is given (those missing from every run are skipped)."""
+"""Metrics shown when no --metric is given, after each run's scenario headline (those missing
+from every run are skipped)."""
 
 PROTOCOL_METRICS: tuple[str, ...] = (
     "mining.reward_price_end",
@@ -54,6 +55,9 @@ PROTOCOL_METRICS: tuple[str, ...] = (
 )
 """Also shown by default when present (`*` is any pool, token or market name): what a
 mining, rug, staking or lending scenario is about."""
+
+MEV_METRICS: tuple[str, ...] = ("mev.bot_net_usd", "mev.victim_loss_usd")
+"""Also shown by default when a run has sandwiches (every summary has the zeros)."""
 
 MAX_LABEL_FIELDS = 4
 """Runs that differ in more scenario fields than this are labelled by name and run id."""
@@ -161,7 +165,7 @@ def load_run(path: Path) -> Run:
 def differing_fields(runs: list[Run]) -> list[str]:
     """Scenario fields (dotted paths) whose values are not the same in every run."""
     flat = [flatten(r.scenario) for r in runs]
-    keys = sorted({k for f in flat for k in f} - {"scenario.description"})
+    keys = sorted({k for f in flat for k in f} - {"scenario.description", "scenario.headline"})
     return [k for k in keys if len({json.dumps(f.get(k), sort_keys=True) for f in flat}) > 1]
 
 
@@ -204,12 +208,30 @@ def metric_value(summary: dict[str, Any], path: str) -> Any:
     return node
 
 
+def headline_patterns(runs: list[Run]) -> list[str]:
+    """The runs' scenario headlines (`scenario.headline` of each scenario.toml), in order."""
+    out: list[str] = []
+    for r in runs:
+        meta = r.scenario.get("scenario")
+        keys = meta.get("headline") if isinstance(meta, dict) else None
+        out += [k for k in keys or [] if isinstance(k, str)]
+    return list(dict.fromkeys(out))
+
+
 def choose_metrics(runs: list[Run], requested: list[str] | None) -> list[str]:
-    """The metric paths to show; unknown requested ones are a user error."""
+    """The metric paths to show; unknown requested ones are a user error.
+
+    By default: each scenario's headline first, then `DEFAULT_METRICS`, then the protocol
+    (and, when there were sandwiches, MEV) metrics present."""
     available = sorted({k for r in runs for k in flatten(r.summary)})
     if not requested:
-        extra = [m for pattern in PROTOCOL_METRICS for m in available if _matches(m, pattern)]
-        return [m for m in DEFAULT_METRICS if m in available] + list(dict.fromkeys(extra))
+        heads = [m for p in headline_patterns(runs) for m in available if matches(m, p)]
+        common = [m for m in DEFAULT_METRICS if m in available]
+        more = list(PROTOCOL_METRICS)
+        if any(metric_value(r.summary, "mev.sandwiches") for r in runs):
+            more += MEV_METRICS
+        extra = [m for pattern in more for m in available if matches(m, pattern)]
+        return list(dict.fromkeys([*heads, *common, *extra]))
     unknown = [m for m in requested if m not in available]
     if unknown:
         raise UserInputError(
@@ -219,7 +241,7 @@ def choose_metrics(runs: list[Run], requested: list[str] | None) -> list[str]:
     return list(dict.fromkeys(requested))
 
 
-def _matches(path: str, pattern: str) -> bool:
+def matches(path: str, pattern: str) -> bool:
     """Whether a dotted path matches a pattern whose `*` parts match any one part."""
     parts, want = path.split("."), pattern.split(".")
     return len(parts) == len(want) and all(w in ("*", p) for p, w in zip(parts, want, strict=True))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.report.il_lines import il_text, range_lp_lines
+from sim.report.pool_slippage import pool_slippage_lines
 from sim.report.value_summary import value_lines
 
 
@@ -27,7 +29,8 @@ def human_summary(s: dict[str, Any]) -> str:
         f"  volume              {money(s['volume_usd'])}",
         f"  fees paid           {money(s['fees_usd'])}",
         f"  LP fee income       {money(s['lp_fee_income_usd'])}",
-        f"  LP vs HODL          {pct(s['lp_vs_hodl_pct'])}  (impermanent loss alone: {pct(s['impermanent_loss_pct'])})",
+        f"  LP vs HODL          {pct(s['lp_vs_hodl_pct'])}  ({il_text(s)})",
+        *range_lp_lines(s),
         f"  arbitrage profit    {money(s['arbitrage_profit_usd'])}",
         f"  LVR                 {money(s['lvr_usd'])}  (LPs vs rebalancing = fees - LVR: "
         f"{s['lp_vs_rebalancing_usd']:+,.2f} {n})",
@@ -39,6 +42,7 @@ def human_summary(s: dict[str, Any]) -> str:
             f"  retail slippage     mean {slip['mean_bps']:.1f} bps, p95 {slip['p95_bps']:.1f} bps, "
             f"worst {slip['worst_bps']:.1f} bps over {slip['trades']:,} trades"
         )
+        lines += pool_slippage_lines(slip)
     mev = s.get("mev") or {}
     if mev.get("sandwiches"):
         lines.append(

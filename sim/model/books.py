@@ -16,13 +16,11 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 from sim.chain.intents import Intent
 from sim.chain.transactions import Bundle, Receipt, Tx
 from sim.market.market import Market
 from sim.model.event_log import EventLog, action_row, note_row, swap_row
-from sim.model.totals import AgentStats, PoolStats
+from sim.model.totals import AgentStats, PoolStats, slippage_stats
 from sim.pools.base import LpClaims, Pool, Swap
 
 # The two intents the books treat apart, as the plain strings they are: every swap compares
@@ -152,10 +150,24 @@ class Books:
         slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
         if label == RETAIL:
             self.retail_slippage_bps.append(slippage)
+            ps = self.pools.get(r.pool)  # a route's receipt names its pools "a>b"
+            if ps is not None:
+                ps.retail_slippage_bps.append(slippage)
+            else:
+                self._retail_hops(r)
         elif arb:
             self.arb_profit_usd += pnl - gas_usd
         if self.events.enabled:
             self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
+
+    def _retail_hops(self, r: Receipt) -> None:
+        """A multi-hop retail trade's slippage per pool: each hop's own, at reference prices."""
+        value = self.market.value
+        for pool, hop in zip(r.route, r.hops, strict=True):
+            hop_in = value(hop.token_in, hop.amount_in)
+            hop_out = value(hop.token_out, hop.amount_out)
+            slippage = (1.0 - hop_out / hop_in) * 10_000 if hop_in else 0.0
+            self.pools[pool.name].retail_slippage_bps.append(slippage)
 
     def _hop(
         self, sender: str, pool: Pool, hop: Swap, hop_in: float, hop_out: float, arb: bool
@@ -330,22 +342,4 @@ class Books:
 
     def slippage_summary(self) -> dict[str, float | int | None]:
         """Retail trades' slippage: count, mean and quantiles in bps (None without trades)."""
-        xs = self.retail_slippage_bps
-        if not xs:
-            return {
-                "trades": 0,
-                "mean_bps": None,
-                "p50_bps": None,
-                "p95_bps": None,
-                "worst_bps": None,
-            }
-        # numpy over the array's own buffer: a year of trades would be 170 MB as a sorted list
-        ordered = np.sort(np.frombuffer(xs, dtype=np.float64))
-        n = len(ordered)
-        return {
-            "trades": n,
-            "mean_bps": float(ordered.sum() / n),
-            "p50_bps": float(ordered[n // 2]),
-            "p95_bps": float(ordered[min(n - 1, int(0.95 * n))]),
-            "worst_bps": float(ordered[-1]),
-        }
+        return slippage_stats(self.retail_slippage_bps)

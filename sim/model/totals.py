@@ -1,13 +1,17 @@
 """Running totals of one pool and of one agent: the rows of the books (`sim.model.books`).
 
-A pool's volume, fees (and the LPs' share of them), loss-versus-rebalancing and the per-LP-share
-accumulators; an agent's volume, fees and gas paid, trade P&L, LP income and MEV. All in the
-numeraire, at the reference prices of the block each trade happened in.
+A pool's volume, fees (and the LPs' share of them), loss-versus-rebalancing, the per-LP-share
+accumulators and its retail trades' slippage; an agent's volume, fees and gas paid, trade P&L,
+LP income and MEV. All in the numeraire, at the reference prices of the block each trade
+happened in.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass(slots=True)
@@ -27,6 +31,9 @@ class PoolStats:
     start_ratio: float = 0.0  # reference price ratio token0/token1 at start
     start_value_per_share: float = 0.0
     start_claim_per_share: tuple[float, ...] = ()
+    # each retail swap's shortfall against the reference price through this pool, bps (a
+    # multi-hop trade: its hop's own); `slippage_stats` summarises it
+    retail_slippage_bps: array[float] = field(default_factory=lambda: array("d"))
 
     @property
     def vs_rebalancing_usd(self) -> float:
@@ -55,3 +62,19 @@ class AgentStats:
     def slippage_usd(self) -> float:
         """Execution shortfall of its swaps against the reference price, beyond the fees."""
         return -(self.trade_pnl_usd + self.fees_paid_usd)
+
+
+def slippage_stats(xs: array[float]) -> dict[str, float | int | None]:
+    """Slippage of a set of trades: count, mean and quantiles in bps (None without trades)."""
+    if not xs:
+        return {"trades": 0, "mean_bps": None, "p50_bps": None, "p95_bps": None, "worst_bps": None}
+    # numpy over the array's own buffer: a year of trades would be 170 MB as a sorted list
+    ordered = np.sort(np.frombuffer(xs, dtype=np.float64))
+    n = len(ordered)
+    return {
+        "trades": n,
+        "mean_bps": float(ordered.sum() / n),
+        "p50_bps": float(ordered[n // 2]),
+        "p95_bps": float(ordered[min(n - 1, int(0.95 * n))]),
+        "worst_bps": float(ordered[-1]),
+    }

@@ -11,6 +11,7 @@ from sim.pools.curve.views import impermanent_loss
 from sim.report.lending_summary import lending_summary, staking_summary
 from sim.report.mev_summary import mev_summary
 from sim.report.mining_summary import mining_summary
+from sim.report.pool_slippage import slippage_by_pool
 from sim.report.range_lps import range_lp_row, summarize_range_lps
 from sim.report.readings import finite
 from sim.report.rug_summary import rug_summary
@@ -31,7 +32,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "gas_usd": "gas paid by all agents, numeraire",
     "txs": "transactions included in blocks",
     "reverts": "included transactions that reverted (still paid gas)",
-    "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing)",
+    "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing); with several pools also by_pool (the same per pool: a multi-hop trade counts each hop's own in its pool) and by_pool_mean_ratio (highest pool mean / lowest, pools with retail trades)",
     "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR; over pools whose tokens all have a reference price",
     "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse)",
     "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR)",
@@ -133,7 +134,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "gas_usd": sum(s.gas_usd for s in m.agents.values()),
         "txs": market.chain.tx_count,
         "reverts": market.chain.revert_count,
-        "slippage": m.slippage_summary(),
+        "slippage": {**m.slippage_summary(), **slippage_by_pool(model)},
         "lvr_usd": sum(p["lvr_usd"] or 0.0 for p in pools.values()),
         "arb_gain_usd": sum(p["arb_gain_usd"] or 0.0 for p in pools.values()),
         "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] or 0.0 for p in pools.values()),

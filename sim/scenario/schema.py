@@ -26,6 +26,8 @@ from sim.scenario.sweep_spec import SweepSpec
 
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
 Name = Annotated[str, Field(pattern=NAME)]
+SummaryKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_*]{1,64}(\.[A-Za-z0-9_*]{1,64}){0,7}$")]
+"""A dotted summary.json key; a `*` part stands for any one name (a pool, a cohort)."""
 
 
 class ScenarioMeta(Spec):
@@ -36,6 +38,13 @@ class ScenarioMeta(Spec):
         description="short name; the run folder is outputs/<name>/",
     )
     description: str = Field("", max_length=4000, description="what the scenario shows")
+    headline: tuple[SummaryKey, ...] = Field(
+        (),
+        max_length=16,
+        description="the summary.json keys that show the scenario's point (dotted, e.g. "
+        "mev.bot_net_usd; `*` for any one pool or cohort name); the description names each, "
+        "and `ammsim compare` shows them first",
+    )
     seed: int = Field(0, ge=0, lt=2**63, description="base seed of every random draw")
     replicate: int | None = Field(
         None,

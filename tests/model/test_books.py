@@ -152,6 +152,62 @@ def test_other_intents_are_neither_retail_nor_arbitrage() -> None:
     assert books.agents["miner"].swaps == 1
 
 
+def test_each_pool_keeps_its_own_retail_slippage() -> None:
+    books, _, pool = make_books()
+    swap(books, pool, "arb", Intent.ARBITRAGE)
+    assert len(books.pools["cp"].retail_slippage_bps) == 0  # arbitrage is not retail
+    swap(books, pool, "trader", Intent.RETAIL)
+    swap(books, pool, "trader", Intent.RETAIL)
+    by_pool = list(books.pools["cp"].retail_slippage_bps)
+    assert by_pool == list(books.retail_slippage_bps) and len(by_pool) == 2
+    assert by_pool[1] > by_pool[0] > 30.0  # the fee, then more impact on a moved pool
+
+
+def test_a_multi_hop_retail_trade_books_each_hops_own_slippage_in_its_pool() -> None:
+    """USDC -> ETH in `cp`, ETH -> DAI in `dai`: each pool gets its hop's shortfall at reference
+    prices, the run's retail list the whole trade's."""
+    decimals = {"ETH": 18, "USDC": 6, "DAI": 18}
+    ledger = Ledger(decimals)
+    chain = Chain(ChainSpec(), ledger, np.random.default_rng(1), 12.0)
+    cp = ConstantProductPool("cp", ("ETH", "USDC"), (18, 6), fee_bps=30)
+    dai = ConstantProductPool("dai", ("ETH", "DAI"), (18, 18), fee_bps=5)
+    for pool, other, units in ((cp, "USDC", USDC), (dai, "DAI", E18)):
+        ledger.mint("lp", "ETH", 100 * E18)
+        ledger.mint("lp", other, 1_000_000 * units)
+        deposit(pool, "lp", ledger.wallet("lp"), {"ETH": 100 * E18, other: 1_000_000 * units})
+    market = Market(
+        numeraire="USDC",
+        decimals=decimals,
+        ledger=ledger,
+        chain=chain,
+        pools={"cp": cp, "dai": dai},
+        ref_prices={"ETH": 10_000.0, "DAI": 1.0},
+        protocols=Protocols(ledger),
+    )
+    books = Books(market, EventLog(None))
+    books.start(["lp", "trader"])
+    amount = 3_000 * USDC
+    h1 = cp.swap_exact_in("USDC", "ETH", amount, 0)
+    h2 = dai.swap_exact_in("ETH", "DAI", h1.amount_out, 0)
+    receipt = Receipt(
+        kind="swap",
+        pool="cp>dai",
+        token_in="USDC",
+        token_out="DAI",
+        amount_in=amount,
+        amount_out=h2.amount_out,
+        hops=[h1, h2],
+        route=(cp, dai),
+    )
+    action = SwapExactIn((cp, dai), ("USDC", "ETH", "DAI"), amount, 0, 10**9, 200_000)
+    books.on_receipt(Tx("trader", action, 0.0, Intent.RETAIL), receipt, "", 0)
+    eth = eth_value(h1.amount_out)
+    out = h2.amount_out / E18
+    assert list(books.pools["cp"].retail_slippage_bps) == [(1.0 - eth / 3_000.0) * 10_000]
+    assert list(books.pools["dai"].retail_slippage_bps) == [(1.0 - out / eth) * 10_000]
+    assert list(books.retail_slippage_bps) == [(1.0 - out / 3_000.0) * 10_000]
+
+
 def test_a_protocol_fee_leaves_the_lps_five_sixths() -> None:
     books, _, pool = make_books(fee_to="treasury")
     swap(books, pool, "trader", Intent.RETAIL)

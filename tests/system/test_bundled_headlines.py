@@ -1,0 +1,69 @@
+"""Every bundled scenario shows its claim in its own output: its `scenario.headline` names
+summary.json keys, its description names each of them, a short run has every one, and
+`ammsim compare` shows them first."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from sim import run
+from sim.cli.compare import Run, choose_metrics, matches
+from sim.errors import ScenarioError
+from sim.scenario.scenario import load_scenario
+from sim.sweep.flat import flatten
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+BLOCKS = 300
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_the_headline_is_described_and_in_the_summary(path: Path) -> None:
+    raw = tomllib.loads(path.read_text())
+    meta = raw["scenario"]
+    heads = meta.get("headline") or []
+    assert heads, f"{path.name}: no scenario.headline"
+    description = " ".join(meta["description"].split())
+    assert "look at" in description.lower()
+    for key in heads:
+        assert key in description, f"{path.name}: the description does not name {key}"
+    result = run(path, blocks=BLOCKS, out=None)
+    keys = flatten(result.summary)
+    for key in heads:
+        assert any(matches(k, key) for k in keys), f"{path.name}: {key} not in summary.json"
+    # `ammsim compare` shows the headline first, before its common metrics
+    shown = choose_metrics([Run(path, result.summary, pd.DataFrame(), raw)], None)
+    first = shown[: len([k for k in keys if any(matches(k, h) for h in heads)])]
+    assert all(any(matches(m, h) for h in heads) for m in first)
+    assert {m for m in keys if any(matches(m, h) for h in heads)} <= set(first)
+
+
+def test_a_headline_key_must_be_a_dotted_path(raw: dict[str, Any]) -> None:
+    raw["scenario"]["headline"] = ["mev.bot_net_usd", "range_lps.*.net_vs_hodl_pct", "not a key"]
+    with pytest.raises(ScenarioError, match=r"scenario\.headline\[2\]"):
+        load_scenario(raw)
+
+
+def summary_run(summary: dict[str, Any], headline: list[str] | None = None) -> Run:
+    scenario = {"scenario": {"headline": headline}} if headline is not None else {}
+    return Run(Path("run"), summary, pd.DataFrame(), scenario)
+
+
+def test_compare_shows_each_runs_headline_first_and_mev_when_there_were_sandwiches() -> None:
+    summary = {
+        "volume_usd": 1.0,
+        "mev": {"sandwiches": 0, "bot_net_usd": 0.0, "victim_loss_usd": 0.0},
+        "range_lps": {"a": {"net_vs_hodl_pct": 1.0}, "b": {"net_vs_hodl_pct": 2.0}},
+    }
+    assert choose_metrics([summary_run(summary)], None) == ["volume_usd"]
+    shown = choose_metrics([summary_run(summary, ["range_lps.*.net_vs_hodl_pct"])], None)
+    assert shown == ["range_lps.a.net_vs_hodl_pct", "range_lps.b.net_vs_hodl_pct", "volume_usd"]
+    # a run folder without a headline (an older run, a scenario of one's own): MEV when it happened
+    bitten = {**summary, "mev": {**summary["mev"], "sandwiches": 3}}
+    shown = choose_metrics([summary_run(summary), summary_run(bitten)], None)
+    assert shown == ["volume_usd", "mev.bot_net_usd", "mev.victim_loss_usd"]
