@@ -284,35 +284,58 @@ def text_table(runs: list[Run], metrics: list[str]) -> str:
 
 
 def figure(runs: list[Run]) -> Figure:
-    """Pool price vs reference, LP vs HODL % and cumulative fees, one colour per run."""
-    from sim.report.figures import plt, pool_names
+    """Per pool: its price vs reference and its cumulative fees; LP vs HODL %; one colour per
+    run. Each panel has its own scale, so pools priced 3,000 and 1e-6 are both readable."""
+    from sim.report.figures import grid, plt, pool_names
+    from sim.report.plotting import readable_y, shows_something
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), layout="constrained")
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    styles = ["-", "--", "-.", ":"]
+    pools = list(dict.fromkeys(p for r in runs for p in pool_names(r.timeseries)))
+    panels: list[tuple[str, list[tuple[str, str, Any, Any, bool]]]] = []
+    styles: dict[str, str] = {}  # LP vs HODL: one line style per pool
+    for pool in pools:
+        prices, fees = [], []
+        for i, r in enumerate(runs):
+            ts, c = r.timeseries, colours[i % len(colours)]
+            if f"{pool}.price" in ts:
+                t = ts["time_days"]
+                prices.append((r.label, c, t, ts[f"{pool}.ref_price"], True))
+                prices.append((r.label, c, t, ts[f"{pool}.price"], False))
+            if f"{pool}.fees_usd" in ts and shows_something(ts[f"{pool}.fees_usd"]):
+                fees.append((r.label, c, ts["time_days"], ts[f"{pool}.fees_usd"], False))
+        panels.append((f"{pool}: pool price (bold) vs reference (faint)", prices))
+        if fees:
+            panels.append((f"{pool}: cumulative fees (numeraire)", fees))
+    lp = []
     for i, r in enumerate(runs):
-        c = colours[i % len(colours)]
-        ts = r.timeseries
-        pools = pool_names(ts)
-        for j, pool in enumerate(pools):
-            name = r.label if len(pools) == 1 else f"{r.label} · {pool}"
-            ls = styles[j % len(styles)]
-            t = ts["time_days"]
-            axes[0].plot(t, ts[f"{pool}.ref_price"], color=c, lw=0.8, alpha=0.5, ls=ls)
-            axes[0].plot(t, ts[f"{pool}.price"], color=c, lw=1.1, ls=ls, label=name)
+        ts, c = r.timeseries, colours[i % len(colours)]
+        for pool in pool_names(ts):
             v, h = f"{pool}.lp_value_per_share_usd", f"{pool}.hodl_value_per_share_usd"
             if v in ts and h in ts and ts[h].iloc[0]:
-                axes[1].plot(t, 100 * (ts[v] / ts[h] - 1), color=c, lw=1.1, ls=ls, label=name)
-            if f"{pool}.fees_usd" in ts:
-                axes[2].plot(t, ts[f"{pool}.fees_usd"], color=c, lw=1.1, ls=ls, label=name)
-    axes[0].set_title("Pool price (bold) vs reference (faint)")
-    axes[1].set_title("LP value vs HODL, % (fees included)")
-    axes[1].axhline(0, color="grey", lw=0.6)
-    axes[2].set_title("Cumulative fees (numeraire)")
-    for ax in axes:
+                pct = 100 * (ts[v] / ts[h] - 1)
+                if shows_something(pct):
+                    name = r.label if len(pools) == 1 else f"{r.label} · {pool}"
+                    lp.append((name, c, ts["time_days"], pct, False))
+                    styles[name] = ("-", "--", "-.", ":")[pools.index(pool) % 4]
+    if lp:
+        panels.append(("LP value vs HODL, % (fees included)", lp))
+    panels = [p for p in panels if p[1]]
+    cols, rows = grid(max(1, len(panels)))
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 4.2 * rows), layout="constrained")
+    flat = list(axes.flat) if hasattr(axes, "flat") else [axes]
+    for ax, (title, lines) in zip(flat, panels, strict=False):
+        for label, c, t, y, faint in lines:
+            if faint:
+                ax.plot(t, y, color=c, lw=0.8, alpha=0.5)
+            else:
+                ax.plot(t, y, color=c, lw=1.1, ls=styles.get(label, "-"), label=label)
+        readable_y(ax, [y for *_, y, _ in lines])
+        ax.set_title(title, fontsize=9)
         ax.set_xlabel("days")
-        if ax.lines:
+        if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
+    for ax in flat[len(panels) :]:
+        ax.remove()
     return fig
 
 
