@@ -157,3 +157,25 @@ def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Pa
         "lending.aave.liquidations",
         "lending.aave.bad_debt_usd",
     ]
+
+
+def test_each_pool_gets_its_own_price_axes(tmp_path: Path) -> None:
+    """rug_pull has pools priced ~3,000 (ETH/USDC), ~1.7e-4 (FARM) and ~1.7e-7 (SCAM): on one
+    axes the small ones lie flat at 0, so each pool's price has a panel of its own."""
+    from sim.cli.compare import figure
+
+    paths = [run("rug_pull", blocks=150, seed=s, out=tmp_path).path for s in (5, 9)]
+    runs = [load_run(p) for p in paths if p is not None]
+    label_runs(runs)
+    fig = figure(runs)
+    price_axes = [ax for ax in fig.axes if "pool price" in ax.get_title()]
+    assert sorted(ax.get_title().split(":")[0] for ax in price_axes) == [
+        "eth_usdc",
+        "farm_eth",
+        "scam_eth",
+    ]
+    for ax in fig.axes:
+        lines = [ln.get_ydata() for ln in ax.get_lines() if len(ln.get_ydata())]
+        assert lines, f"empty panel {ax.get_title()!r}"
+        tops = [max(abs(float(v)) for v in y) for y in lines]
+        assert max(tops) <= 20 * max(min(tops), 1e-300) or "LP value" in ax.get_title()
