@@ -120,6 +120,11 @@ class Developer(AgentView, Protocol):
     def pulled(self) -> bool: ...
 
     @property
+    def launch_price(self) -> float:
+        """The token's price right after the launch seeded its pool (numeraire)."""
+        ...
+
+    @property
     def rug(self) -> dict[str, Any] | None:
         """The rug as it happened (block, variant, trigger, amounts, prices), if it did."""
         ...
@@ -127,6 +132,14 @@ class Developer(AgentView, Protocol):
 
 def is_passive_lp(agent: AgentView) -> TypeGuard[PassiveLP]:
     return agent.kind == "liquidity_provider"
+
+
+def is_arbitrageur(agent: AgentView) -> bool:
+    return agent.kind == "arbitrageur"
+
+
+def is_sandwich_bot(agent: AgentView) -> bool:
+    return agent.kind == "sandwich_bot"
 
 
 def is_miner(agent: AgentView) -> TypeGuard[Miner]:
