@@ -33,7 +33,7 @@ class AgentView(Protocol):
 
 @runtime_checkable
 class PassiveLP(AgentView, Protocol):
-    """A `liquidity_provider`: one deposit, held, maybe withdrawn."""
+    """A `liquidity_provider` (or `lst_lp`): one deposit, held, maybe withdrawn."""
 
     @property
     def exited(self) -> bool: ...
@@ -131,7 +131,7 @@ class Developer(AgentView, Protocol):
 
 
 def is_passive_lp(agent: AgentView) -> TypeGuard[PassiveLP]:
-    return agent.kind == "liquidity_provider"
+    return agent.kind in ("liquidity_provider", "lst_lp")
 
 
 def is_arbitrageur(agent: AgentView) -> bool:
