@@ -19,15 +19,14 @@ META_KEYS = frozenset({"scenario", "seed", "replicate", "numeraire", "mechanisms
 
 
 def run_keys(summary: Mapping[str, Any], explanations: Mapping[str, str]) -> list[str]:
-    """The run's own headline keys (of no mechanism): documented ones in their order, then
-    any other plain number the summary has."""
-    keys = [k for k in explanations if k in summary and k not in SECTION_OF]
-    keys += [
+    """The run's own headline numbers (of no mechanism): documented ones in their order, then
+    any other the summary has. Nested sections (dicts, lists) get tables of their own."""
+    keys = [k for k in explanations if k in summary] + [k for k in summary if k not in explanations]
+    return [
         k
-        for k, v in summary.items()
-        if k not in explanations and k not in SECTION_OF and not isinstance(v, dict | list)
+        for k in keys
+        if k not in SECTION_OF and k not in META_KEYS and not isinstance(summary[k], dict | list)
     ]
-    return [k for k in keys if k not in META_KEYS]
 
 
 def headline_table(

@@ -22,6 +22,7 @@ from sim.report.mining_summary import mining_summary
 from sim.report.range_lps import range_lp_row, summarize_range_lps
 from sim.report.readings import finite
 from sim.report.rug_summary import rug_summary
+from sim.report.sections import SECTION_KEYS
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
@@ -131,16 +132,17 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "pools": pools,
     }
     sections = {
-        Mechanism.RANGE_LPS: ("range_lps", summarize_range_lps),
-        Mechanism.MEV: ("mev", mev_summary),
-        Mechanism.LENDING: ("lending", lending_summary),
-        Mechanism.STAKING: ("staking", staking_summary),
-        Mechanism.MINING: ("mining", mining_summary),
-        Mechanism.LAUNCHES: ("launches", launch_summary),
-        Mechanism.RUGS: ("rug", rug_summary),
+        Mechanism.RANGE_LPS: summarize_range_lps,
+        Mechanism.MEV: mev_summary,
+        Mechanism.LENDING: lending_summary,
+        Mechanism.STAKING: staking_summary,
+        Mechanism.MINING: mining_summary,
+        Mechanism.LAUNCHES: launch_summary,
+        Mechanism.RUGS: rug_summary,
     }
-    for mechanism, (key, section) in sections.items():
+    for mechanism, section in sections.items():
         if mechanism in present:
+            (key,) = SECTION_KEYS[mechanism]  # the section's one key ("rug" for rugs)
             out[key] = section(model)
     return out
 
