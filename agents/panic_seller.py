@@ -1,9 +1,8 @@
 """LST holders who exit: calmly through the withdrawal queue, or in a panic through the pool.
 
 Each agent holds an LST it staked at genesis (`capital_usd`, staked at the
-protocol so every unit is backed); a share `lp_share` of its capital can sit
-in the LST/underlying pool instead, as balanced liquidity (these are the
-pool's genesis LPs, whose liquidity stays put).
+protocol so every unit is backed). The pool's liquidity is provided by another
+kind, `lst_lp` (`agents.lst_lp`).
 
 Every block an agent looks at the pool's **discount**: 1 - (LST price in the
 pool) / (the protocol's exchange rate). It *panics* when the discount reaches
@@ -33,7 +32,7 @@ from collections.abc import Callable
 from typing import ClassVar, Literal
 
 import mesa
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from agents.lst_pool import require_lst_pool
@@ -44,7 +43,6 @@ from sim.config import Dist, sample
 from sim.errors import PoolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
-from sim.pools.liquidity import deposit
 from sim.protocols.staking import LiquidStaking
 
 _SPOT: weakref.WeakKeyDictionary[Pool, tuple[int, float]] = weakref.WeakKeyDictionary()
@@ -52,15 +50,12 @@ _SPOT: weakref.WeakKeyDictionary[Pool, tuple[int, float]] = weakref.WeakKeyDicti
 
 
 class PanicSellerSpec(AgentSpec):
-    """A cohort of LST holders (and the pool's genesis liquidity)."""
+    """A cohort of LST holders (and dip buyers)."""
 
     kind: Literal["panic_seller"]
     lst: str = Field(description="liquid staking token held")
     pool: str | None = Field(None, description="LST/underlying pool (default: the first one)")
     capital_usd: Dist = Field(100.0, description="capital per agent, numeraire units")
-    lp_share: float = Field(
-        0.0, ge=0, le=1, description="share of capital deposited as balanced pool liquidity"
-    )
     news_flags: list[str] = Field(
         default_factory=list, description="news flags that can make an agent panic"
     )
@@ -94,6 +89,16 @@ class PanicSellerSpec(AgentSpec):
     buy_discount_bps: Dist = Field(
         1e9, description="discount at which the agent buys the LST in the pool, drawn per agent"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lp_share(cls, data: object) -> object:
+        if isinstance(data, dict) and "lp_share" in data:
+            raise ValueError(
+                "lp_share is gone: the pool's liquidity providers are their own cohort, "
+                'kind = "lst_lp" (with pool, lst and capital_usd)'
+            )
+        return data
 
 
 class PanicSeller(MarketAgent):
@@ -159,10 +164,8 @@ class PanicSeller(MarketAgent):
         return sum(reqs[r].amount for r in self.requests if not reqs[r].claimed)
 
     def value(self) -> float:
-        """Wallet, pool liquidity and queued withdrawals (at the underlying's price)."""
-        held = self.pool.lp_claim(self.name)
-        lp = sum(self.market.value(t, a) for t, a in held.items())
-        return super().value() + lp + self.market.value(self.underlying, self.pending_underlying())
+        """Wallet and queued withdrawals (at the underlying's price)."""
+        return super().value() + self.market.value(self.underlying, self.pending_underlying())
 
     # ---- decisions ------------------------------------------------------------------------------
 
@@ -288,7 +291,7 @@ class PanicSeller(MarketAgent):
 
 
 def build(model: mesa.Model, cohort: str, spec: PanicSellerSpec) -> list[PanicSeller]:
-    """Create the cohort: each agent stakes its capital at genesis (and seeds the pool)."""
+    """Create the cohort: each agent stakes its capital at genesis."""
     rng = world_of(model).rng
     n = spec.count
     capital = sample(spec.capital_usd, rng, n).clip(0, None)
@@ -315,14 +318,9 @@ def build(model: mesa.Model, cohort: str, spec: PanicSellerSpec) -> list[PanicSe
         market = a.market
         und = a.underlying
         total = market.units(und, float(capital[i]))
-        lp_eth = int(total * spec.lp_share / 2)
-        to_stake = total - lp_eth
         market.ledger.mint(a.name, und, total)
-        if to_stake > 0:
-            market.protocols.stake(a.name, a.lst, to_stake)
-        if lp_eth > 0:
-            lp_lst = min(a.staking.to_lst(lp_eth), a.wallet[a.lst])
-            deposit(a.pool, a.name, a.wallet, {a.lst: lp_lst, und: lp_eth})
+        if total > 0:
+            market.protocols.stake(a.name, a.lst, total)
         a.buy_budget = market.units(und, float(budget[i]))
         market.ledger.mint(a.name, und, a.buy_budget)
         a.fund(0.0, {}, spec.gas_reserve)

@@ -16,6 +16,7 @@ from agents import (
     liquidity_provider,
     lst_arbitrageur,
     lst_looper,
+    lst_lp,
     mining_lp,
     noise_trader,
     panic_seller,
@@ -50,6 +51,7 @@ KINDS: dict[str, Kind[Any]] = {
     "lending_supplier": Kind(lending_supplier.LendingSupplierSpec, lending_supplier.build),
     "liquidator": Kind(liquidator.LiquidatorSpec, liquidator.build),
     "panic_seller": Kind(panic_seller.PanicSellerSpec, panic_seller.build),
+    "lst_lp": Kind(lst_lp.LstLPSpec, lst_lp.build),
     "lst_arbitrageur": Kind(lst_arbitrageur.LstArbitrageurSpec, lst_arbitrageur.build),
     # issue 6: liquidity mining and rug pulls
     "mining_lp": Kind(mining_lp.MiningLPSpec, mining_lp.build),
@@ -68,6 +70,7 @@ AnyAgentSpec = Annotated[
     | lending_supplier.LendingSupplierSpec
     | liquidator.LiquidatorSpec
     | panic_seller.PanicSellerSpec
+    | lst_lp.LstLPSpec
     | lst_arbitrageur.LstArbitrageurSpec
     | mining_lp.MiningLPSpec
     | rug_puller.TokenDeveloperSpec

@@ -34,11 +34,11 @@ BASE: dict[str, Any] = {
     },
     "agents": {
         "pool_lps": {
-            "kind": "panic_seller",
+            "kind": "lst_lp",
             "count": 2,
+            "pool": "steth_eth",
             "lst": "stETH",
             "capital_usd": 20_000,
-            "lp_share": 1.0,
         },
         "lenders": {
             "kind": "lending_supplier",

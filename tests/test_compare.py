@@ -146,16 +146,18 @@ def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Pa
     for r, n in ((a, 17), (b, 0)):
         r.summary["staking"] = {"stETH": {"max_discount_pct": 8.5, "apr_pct": 4.0}}
         r.summary["lending"] = {"aave": {"liquidations": n, "bad_debt_usd": 0.0, "oracle": "twap"}}
+        r.summary["mechanisms"] += ["lending", "staking"]
     a.summary["mining"] = {"reward_price_end": 0.3, "pools": {"eth_usdc": {"miners_end": 9}}}
+    a.summary["mechanisms"].append("mining")  # one run has it: its metrics are shown
     metrics = choose_metrics([a, b], None)
     assert metrics[: len(choose_metrics(plain, None))] == choose_metrics(plain, None)
     extra = metrics[len(choose_metrics(plain, None)) :]
     assert extra == [
-        "mining.reward_price_end",
-        "mining.pools.eth_usdc.miners_end",
-        "staking.stETH.max_discount_pct",
         "lending.aave.liquidations",
         "lending.aave.bad_debt_usd",
+        "staking.stETH.max_discount_pct",
+        "mining.reward_price_end",
+        "mining.pools.eth_usdc.miners_end",
     ]
 
 

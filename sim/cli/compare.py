@@ -17,47 +17,55 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import UserInputError
+from sim.model.mechanisms import Mechanism
+from sim.report.sections import summary_mechanisms
 from sim.sweep.flat import flatten
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-DEFAULT_METRICS: tuple[str, ...] = (
-    "days",
-    "volume_usd",
-    "fees_usd",
-    "lp_fee_income_usd",
-    "lp_vs_hodl_pct",
-    "impermanent_loss_pct",
-    "arbitrage_profit_usd",
-    "gas_usd",
-    "txs",
-    "reverts",
-    "slippage.mean_bps",
-    "slippage.p95_bps",
-)
-"""Metrics shown when no --metric is given, after each run's scenario headline (those missing
-from every run are skipped)."""
+RUN_METRICS: tuple[str, ...] = ("days", "gas_usd", "txs", "reverts")
+"""Shown by default for every run (those missing from every run are skipped)."""
 
-PROTOCOL_METRICS: tuple[str, ...] = (
-    "mining.reward_price_end",
-    "mining.realised_reward_apr_pct_end",
-    "mining.pools.*.headline_apr_pct_end",
-    "mining.pools.*.miners_end",
-    "rug.developer_gain_usd",
-    "rug.victims_loss_usd",
-    "staking.*.max_discount_pct",
-    "lending.*.liquidations",
-    "lending.*.liquidated_debt_usd",
-    "lending.*.bad_debt_usd",
-    "lending.*.min_health_factor",
-)
-"""Also shown by default when present (`*` is any pool, token or market name): what a
-mining, rug, staking or lending scenario is about."""
-
-MEV_METRICS: tuple[str, ...] = ("mev.bot_net_usd", "mev.victim_loss_usd")
-"""Also shown by default when a run has sandwiches (every summary has the zeros)."""
+MECHANISM_METRICS: dict[Mechanism, tuple[str, ...]] = {
+    Mechanism.AMM: (
+        "volume_usd",
+        "fees_usd",
+        "lp_fee_income_usd",
+        "lp_vs_hodl_pct",
+        "impermanent_loss_pct",
+        "arbitrage_profit_usd",
+        "lvr_usd",
+        "lp_vs_rebalancing_usd",
+        "slippage.mean_bps",
+        "slippage.p95_bps",
+    ),
+    Mechanism.RANGE_LPS: ("range_lps.*.net_vs_hodl_usd", "range_lps.*.net_vs_hodl_pct"),
+    Mechanism.MEV: (
+        "mev.sandwiches",
+        "mev.bot_net_usd",
+        "mev.victim_loss_usd",
+        "mev.by_victim_cohort.*.victim_loss_usd",
+    ),
+    Mechanism.LENDING: (
+        "lending.*.liquidations",
+        "lending.*.liquidated_debt_usd",
+        "lending.*.bad_debt_usd",
+        "lending.*.min_health_factor",
+    ),
+    Mechanism.STAKING: ("staking.*.max_discount_pct",),
+    Mechanism.MINING: (
+        "mining.reward_price_end",
+        "mining.realised_reward_apr_pct_end",
+        "mining.pools.*.headline_apr_pct_end",
+        "mining.pools.*.miners_end",
+    ),
+    Mechanism.LAUNCHES: ("launches.*.price_change_pct",),
+    Mechanism.RUGS: ("rug.developer_gain_usd", "rug.victims_loss_usd"),
+}
+"""Shown by default for each mechanism either run has (`*` is any pool, cohort, token or
+market name): what a scenario with it is about."""
 
 MAX_LABEL_FIELDS = 4
 """Runs that differ in more scenario fields than this are labelled by name and run id."""
@@ -221,17 +229,18 @@ def headline_patterns(runs: list[Run]) -> list[str]:
 def choose_metrics(runs: list[Run], requested: list[str] | None) -> list[str]:
     """The metric paths to show; unknown requested ones are a user error.
 
-    By default: each scenario's headline first, then `DEFAULT_METRICS`, then the protocol
-    (and, when there were sandwiches, MEV) metrics present."""
+    By default: each scenario's headline first, then the run's own numbers, then those of
+    each mechanism any of the runs has."""
     available = sorted({k for r in runs for k in flatten(r.summary)})
     if not requested:
         heads = [m for p in headline_patterns(runs) for m in available if matches(m, p)]
-        common = [m for m in DEFAULT_METRICS if m in available]
-        more = list(PROTOCOL_METRICS)
-        if any(metric_value(r.summary, "mev.sandwiches") for r in runs):
-            more += MEV_METRICS
-        extra = [m for pattern in more for m in available if matches(m, pattern)]
-        return list(dict.fromkeys([*heads, *common, *extra]))
+        present = {m for r in runs for m in summary_mechanisms(r.summary)}
+        patterns = list(RUN_METRICS)
+        for mechanism, metrics in MECHANISM_METRICS.items():
+            if mechanism in present:
+                patterns += metrics
+        chosen = [m for pattern in patterns for m in available if matches(m, pattern)]
+        return list(dict.fromkeys([*heads, *chosen]))
     unknown = [m for m in requested if m not in available]
     if unknown:
         raise UserInputError(

@@ -33,7 +33,7 @@ class AgentView(Protocol):
 
 @runtime_checkable
 class PassiveLP(AgentView, Protocol):
-    """A `liquidity_provider`: one deposit, held, maybe withdrawn."""
+    """A `liquidity_provider` (or `lst_lp`): one deposit, held, maybe withdrawn."""
 
     @property
     def exited(self) -> bool: ...
@@ -120,13 +120,26 @@ class Developer(AgentView, Protocol):
     def pulled(self) -> bool: ...
 
     @property
+    def launch_price(self) -> float:
+        """The token's price right after the launch seeded its pool (numeraire)."""
+        ...
+
+    @property
     def rug(self) -> dict[str, Any] | None:
         """The rug as it happened (block, variant, trigger, amounts, prices), if it did."""
         ...
 
 
 def is_passive_lp(agent: AgentView) -> TypeGuard[PassiveLP]:
-    return agent.kind == "liquidity_provider"
+    return agent.kind in ("liquidity_provider", "lst_lp")
+
+
+def is_arbitrageur(agent: AgentView) -> bool:
+    return agent.kind == "arbitrageur"
+
+
+def is_sandwich_bot(agent: AgentView) -> bool:
+    return agent.kind == "sandwich_bot"
 
 
 def is_miner(agent: AgentView) -> TypeGuard[Miner]:

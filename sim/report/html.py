@@ -9,21 +9,17 @@ protocol sections `html_protocols` and the extra figures `html_figures`.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sim.model.mechanisms import Mechanism
 from sim.report.html_figures import detail_figure
 from sim.report.html_page import format_value, img, page, png, table, versions_line
 from sim.report.html_protocols import protocol_sections
-from sim.report.html_tables import cohort_table, headline_table, pool_table
+from sim.report.html_tables import amm_section, cohort_table, headline_table, mev_section, run_keys
+from sim.report.sections import SECTION_TITLES, summary_mechanisms
 
 if TYPE_CHECKING:
     from sim.report.result import RunResult
-
-PROTOCOL = frozenset({"mining", "rug", "staking", "lending"})
-"""Summary sections shown in their own tables and figures (`protocol_sections`)."""
-
-OWN_SECTION = PROTOCOL | {"range_lps"}
-"""Summary keys with a section of their own, so not repeated in the key numbers."""
 
 
 def render(result: RunResult, figure_png: bytes) -> str:
@@ -45,14 +41,13 @@ def render(result: RunResult, figure_png: bytes) -> str:
     if meta.description:
         body.append(f"<p class='desc'>{html.escape(' '.join(meta.description.split()))}</p>")
 
+    present = summary_mechanisms(s)
+    has = ", ".join(SECTION_TITLES[m] for m in present) or "none of the mechanisms with a section"
+    body.append(f"<p class='meta'>This run has: {html.escape(has)}.</p>")
     body.append("<h2>Key numbers</h2>")
-    body.append(
-        headline_table(s, {k: v for k, v in SUMMARY_FIELDS.items() if k not in OWN_SECTION})
-    )
-    pools = s.get("pools") or {}
-    if pools:
-        body.append("<h2>Per pool</h2>")
-        body.append(pool_table(pools, n))
+    body.append(headline_table(s, run_keys(s, SUMMARY_FIELDS), SUMMARY_FIELDS))
+    if Mechanism.AMM in present:
+        body += amm_section(s, SUMMARY_FIELDS)
     cohorts = cohort_table(result.agents, n)
     if cohorts:
         body.append("<h2>Who earned, who lost (per cohort)</h2>")
@@ -62,33 +57,11 @@ def render(result: RunResult, figure_png: bytes) -> str:
             "everything it holds.</p>"
         )
         body.append(cohorts)
-
-    if s.get("range_lps"):  # concentrated-liquidity strategies: the P&L decomposition
-        from sim.report.range_lps import range_lp_rows
-
-        header, rows = range_lp_rows(s["range_lps"])
-        body.append("<h2>Range LP strategies: where the net result comes from</h2>")
-        body.append(
-            f"<p class='meta'>Per cohort, in {html.escape(n)}: fees + IL vs HODL + swap costs "
-            "+ gas + perp + rounding = net vs HODL (per agent in agents.csv, pnl_* columns). "
-            "IL vs HODL = every band's principal against the tokens minted into it (realised "
-            "at each re-centre) + re-centring drift (the re-centred inventory against the "
-            "funded tokens).</p>"
-        )
-        # one column per cohort: a dozen and more items read down as each cohort's statement,
-        # where as columns they would not fit the page
-        body.append(
-            table(
-                [html.escape(header[0]), *(html.escape(r[0]) for r in rows)],
-                [
-                    [(html.escape(h), "")]
-                    + [(html.escape(r[k]), "" if k < 2 else "num") for r in rows]
-                    for k, h in enumerate(header)
-                    if k
-                ],
-            )
-        )
-    body += protocol_sections(result)
+    if Mechanism.RANGE_LPS in present:
+        body += range_lp_section(s["range_lps"], n)
+    if Mechanism.MEV in present:
+        body += mev_section(s)
+    body += protocol_sections(result, present)
 
     body.append("<h2>Figures</h2>")
     body.append(img(figure_png, "reference vs pool price, LP value vs HODL, cumulative fees"))
@@ -102,3 +75,28 @@ def render(result: RunResult, figure_png: bytes) -> str:
     )
     body.append(f"<footer>{html.escape(versions_line())}</footer>")
     return page(f"{title} — ammsim report", body)
+
+
+def range_lp_section(section: dict[str, Any], n: str) -> list[str]:
+    """Concentrated-liquidity strategies: the P&L decomposition per cohort."""
+    from sim.report.range_lps import range_lp_rows
+
+    header, rows = range_lp_rows(section)
+    return [
+        "<h2>Range LP strategies: where the net result comes from</h2>",
+        f"<p class='meta'>Per cohort, in {html.escape(n)}: fees + IL vs HODL + swap costs "
+        "+ gas + perp + rounding = net vs HODL (per agent in agents.csv, pnl_* columns). "
+        "IL vs HODL = every band's principal against the tokens minted into it (realised "
+        "at each re-centre) + re-centring drift (the re-centred inventory against the "
+        "funded tokens).</p>",
+        # one column per cohort: a dozen and more items read down as each cohort's statement,
+        # where as columns they would not fit the page
+        table(
+            [html.escape(header[0]), *(html.escape(r[0]) for r in rows)],
+            [
+                [(html.escape(h), "")] + [(html.escape(r[k]), "" if k < 2 else "num") for r in rows]
+                for k, h in enumerate(header)
+                if k
+            ],
+        ),
+    ]

@@ -1,11 +1,13 @@
-"""The report.html sections of protocols a scenario may have: liquidity mining, rug pulls,
-liquid staking with lending. Each appears only when the summary has its section."""
+"""The report.html sections of protocols a scenario may have: liquidity mining, token launches,
+rug pulls, liquid staking with lending. Each appears only when the run has its mechanism."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from sim.model.mechanisms import Mechanism
 from sim.report.html_figures import lending_figure, mining_figure
 from sim.report.html_page import format_number, format_value, img, kv_table, png, table
 from sim.report.html_tables import pool_table
@@ -16,13 +18,67 @@ if TYPE_CHECKING:
     from sim.report.result import RunResult
 
 
-def protocol_sections(result: RunResult) -> list[str]:
-    """HTML sections (tables and one figure each) for liquidity mining, rug pulls, and liquid
-    staking with lending; empty for scenarios without them."""
+def protocol_sections(result: RunResult, present: Iterable[Mechanism]) -> list[str]:
+    """HTML sections (tables, and a figure for some) for the `present` mechanisms among liquidity
+    mining, token launches, rug pulls, liquid staking and lending; nothing for the others."""
     s = result.summary
     n = str(s.get("numeraire", ""))
     ts = result.timeseries
-    return mining_section(s, ts, n) + rug_section(s, n) + staking_lending_section(s, ts, n)
+    has = set(present)
+    out: list[str] = []
+    if Mechanism.MINING in has:
+        out += mining_section(s, ts, n)
+    if Mechanism.LAUNCHES in has:
+        out += launch_section(s)
+    if Mechanism.RUGS in has:
+        out += rug_section(s, n)
+    if has & {Mechanism.STAKING, Mechanism.LENDING}:
+        out += staking_lending_section(s, ts, n)
+    return out
+
+
+def launch_section(s: dict[str, Any]) -> list[str]:
+    """Tokens launched in the run: who, where, price since, LP locked and top holder."""
+    launches = s.get("launches") or {}
+    if not launches:
+        return []
+    n = html.escape(str(s.get("numeraire", "")))
+    rows = [
+        [
+            (html.escape(token), ""),
+            (html.escape(str(x["deployer"])), ""),
+            (html.escape(str(x["pool"])), ""),
+            ("yes" if x["mint_authority"] else "no", ""),
+            (html.escape(str(x["pull"])), ""),
+            (
+                f"{format_number(x['price_launch'])} → {format_number(x['price_end'])} "
+                f"({format_number(x['price_change_pct'], '+.1f')}%)",
+                "num",
+            ),
+            (f"{format_number(x['lp_locked_end_pct'], '.1f')}%", "num"),
+            (f"{format_number(x['top_holder_end_pct'], '.1f')}%", "num"),
+        ]
+        for token, x in launches.items()
+    ]
+    return [
+        "<h2>Token launches</h2>",
+        "<p class='meta'>What a block explorer shows about each token launched in the run, at "
+        f"the end; prices in {n}. The developer's plan (pull) is known to the simulation only: "
+        "buyers see the mint authority, the LP lock and the top holder.</p>",
+        table(
+            [
+                "token",
+                "deployer",
+                "pool",
+                "mint authority",
+                "developer's plan",
+                "price: launch → end",
+                "LP locked",
+                "top holder",
+            ],
+            rows,
+        ),
+    ]
 
 
 def mining_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list[str]:

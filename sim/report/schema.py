@@ -10,6 +10,7 @@ import typing
 from typing import Any
 
 from sim.market.marks import MARKING_RULE
+from sim.report.sections import SECTION_OF
 from sim.report.summary import AGENT_COLUMNS, SUMMARY_FIELDS
 from sim.scenario.paths import DIST_MODELS, field_rows
 
@@ -72,6 +73,15 @@ OUTPUT_NOTES: dict[str, str] = {
 }
 
 
+def summary_docs() -> dict[str, str]:
+    """`SUMMARY_FIELDS`, each key of a mechanism's section marked with that mechanism (the key
+    is left out of runs without it)."""
+    return {
+        k: f"{v} [only in runs with {SECTION_OF[k]}]" if k in SECTION_OF else v
+        for k, v in SUMMARY_FIELDS.items()
+    }
+
+
 def distribution_rows() -> list[dict[str, str]]:
     """The distribution tables any `Dist` field accepts (a plain number is a constant)."""
     rows = []
@@ -91,7 +101,7 @@ def schema_json() -> dict[str, Any]:
         "scenario_fields": field_rows(),
         "distributions": distribution_rows(),
         "outputs": {
-            "summary.json": SUMMARY_FIELDS,
+            "summary.json": summary_docs(),
             "timeseries.csv": TIMESERIES_COLUMNS,
             "agents.csv": AGENT_COLUMNS,
             "events.csv": EVENT_DOCS,

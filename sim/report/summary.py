@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.model.agent_views import passive_lps
+from sim.model.mechanisms import (
+    MECHANISM_DOCS,
+    Mechanism,
+    has_arbitrageurs,
+    lvr_not_measured,
+    mechanisms,
+)
 from sim.model.reporters import price_or_nan, spot_or_nan
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.curve.views import impermanent_loss
+from sim.report.launch_summary import launch_summary
 from sim.report.lending_summary import lending_summary, staking_summary
 from sim.report.mev_summary import mev_summary
 from sim.report.mining_summary import mining_summary
@@ -15,35 +23,41 @@ from sim.report.pool_slippage import slippage_by_pool
 from sim.report.range_lps import range_lp_row, summarize_range_lps
 from sim.report.readings import finite
 from sim.report.rug_summary import rug_summary
+from sim.report.sections import SECTION_KEYS
 from sim.report.value_summary import value_section
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
 
 SUMMARY_FIELDS: dict[str, str] = {
+    "mechanisms": "the mechanisms this run has, each with its own section: "
+    + "; ".join(f"{m} ({d})" for m, d in MECHANISM_DOCS.items())
+    + ". The keys of the others are left out, not filled with zeros",
     "blocks": "blocks simulated",
     "days": "simulated days",
     "volume_usd": "traded volume over all pools, numeraire",
-    "fees_usd": "swap fees paid by all traders, numeraire (at the reference price of each block)",
+    "fees_usd": "swap fees paid by all traders, numeraire, at the reference price of each block",
     "lp_fee_income_usd": "fees attributed to liquidity providers, every agent holding pool shares (protocol/admin cuts removed)",
     "lp_vs_hodl_pct": "LP value against holding the deposited tokens, % (fees included): passive LPs' positions and range LPs' whole books (position, wallet, perp); with neither, one LP share of the first pool against holding what it held at the start",
     "impermanent_loss_pct": "IL of the first pool's LPs against holding, fees excluded, % (pools.<name>.impermanent_loss_basis says how): constant product IL(r) = 2*sqrt(r)/(1+r) - 1 at the final reference price ratio; StableSwap: the start balances moved along the invariant to the final reference prices; concentrated: the range LPs' measured IL vs HODL",
-    "arbitrage_profit_usd": "arbitrageurs' trade profit after gas, at reference prices",
+    "arbitrage_profit_usd": "arbitrageurs' trade profit after gas, at reference prices (only with arbitrageurs)",
+    "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR; over the traded pools whose tokens all have a reference price (where there is none, not_measured says why)",
+    "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse; only with arbitrageurs and LVR)",
+    "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR), over the pools LVR is measured in",
+    "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing); with several pools also by_pool (the same per pool: a multi-hop trade counts each hop's own in its pool) and by_pool_mean_ratio (highest pool mean / lowest, pools with retail trades)",
+    "not_measured": "headline numbers of a present mechanism that this run cannot measure (in all or some of its pools), and why: e.g. lvr_usd where a traded pool holds a token with no reference price of its own",
     "gas_usd": "gas paid by all agents, numeraire",
     "txs": "transactions included in blocks",
     "reverts": "included transactions that reverted (still paid gas)",
-    "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing); with several pools also by_pool (the same per pool: a multi-hop trade counts each hop's own in its pool) and by_pool_mean_ratio (highest pool mean / lowest, pools with retail trades)",
-    "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR; over pools whose tokens all have a reference price",
-    "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse)",
-    "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR)",
-    "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort",
-    "pools": "the same per pool",
-    "lending": "per lending market (only when present): liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised return over the run vs plain staking (and APR, only from 7 days in the loop)",
-    "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
-    "mining": "liquidity mining (only with [rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
-    "rug": "rug pulls (only with a rug-pulling token_developer): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
+    "pools": "per pool: kind, fee, volume, fees, swaps, TVL, fee APR, LP vs HODL, IL, LVR (null where not measured), price at the end",
+    "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime)",
+    "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort (every cohort with a slippage tolerance)",
+    "lending": "per lending market: liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised return over the run vs plain staking (and APR, only from 7 days in the loop)",
+    "staking": "per liquid staking token: exchange rate, market rate in its pool, deepest discount (the depeg)",
+    "mining": "liquidity mining ([rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
+    "launches": "per token launched in the run: deployer, pool, mint authority, what its developer does (pull), price at launch and at the end, share of its pool's LP locked and of its supply in the largest wallet at the end",
+    "rug": "rug pulls (a token_developer whose pull is not never): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
     "value": "agents' P&L and where it came from: the marking rule and marks, then price moves, supply minted or burned by reason (reward emissions, staking yield, gas burned, ...) and what protocols and non-agent wallets kept (builder tips, protocol fees, lending reserves, ...), with the residual (checked at the end of every run: above 1e-9 of the value in the system the run fails)",
-    "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime) (only when present)",
 }
 """Top-level keys of summary.json and what they mean."""
 
@@ -71,11 +85,10 @@ AGENT_COLUMNS: dict[str, str] = {
 
 
 def summarize(model: MarketModel) -> dict[str, Any]:
-    """summary.json: headline numbers, then per-pool detail."""
+    """summary.json: the run, the mechanisms it has, then one section for each of them."""
     m = model.metrics
     market = model.market
     meta = model.spec.scenario
-    lps = passive_lps(model.market_agents)
     pools: dict[str, Any] = {}
     for name, pool in market.pools.items():
         st = m.pools[name]
@@ -103,6 +116,49 @@ def summarize(model: MarketModel) -> dict[str, Any]:
             else None,
             "price_end": finite(spot_or_nan(pool)),
         }
+    present = mechanisms(model)
+    out: dict[str, Any] = {
+        "scenario": meta.name,
+        "seed": meta.seed,
+        "replicate": meta.replicate,
+        "numeraire": market.numeraire,
+        "mechanisms": [str(x) for x in present],
+        "blocks": market.block,
+        "days": market.block * model.block_time_s / 86_400,
+    }
+    if Mechanism.AMM in present:
+        out.update(amm_headline(model, pools))
+    out |= {
+        "gas_usd": sum(s.gas_usd for s in m.agents.values()),
+        "txs": market.chain.tx_count,
+        "reverts": market.chain.revert_count,
+        "pools": pools,
+    }
+    sections = {
+        Mechanism.RANGE_LPS: summarize_range_lps,
+        Mechanism.MEV: mev_summary,
+        Mechanism.LENDING: lending_summary,
+        Mechanism.STAKING: staking_summary,
+        Mechanism.MINING: mining_summary,
+        Mechanism.LAUNCHES: launch_summary,
+        Mechanism.RUGS: rug_summary,
+    }
+    for mechanism, section in sections.items():
+        if mechanism in present:
+            (key,) = SECTION_KEYS[mechanism]  # the section's one key ("rug" for rugs)
+            out[key] = section(model)
+    out["value"] = value_section(model.value_books.at_end())
+    return out
+
+
+def amm_headline(model: MarketModel, pools: dict[str, Any]) -> dict[str, Any]:
+    """The AMM section's headline numbers (pools traded): volume, fees, LP income, LP vs HODL,
+    IL, arbitrage (with arbitrageurs), LVR (over the pools it can be measured in), slippage.
+
+    What cannot be measured is left out and said why in `not_measured`, never shown as 0.
+    """
+    m = model.metrics
+    lps = passive_lps(model.market_agents)
     range_lps = list(model.lp_books.values())
     # every holder of pool shares (passive LPs, miners, developers, stakers providing
     # liquidity), then concentrated positions, which hold no pool shares
@@ -115,13 +171,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
     values += [(b.value(), b.hodl_value()) for b in range_lps if b.position.entered]
     hodl_total = sum(h for _, h in values)
     main = next(iter(pools.values()))
-    return {
-        "scenario": meta.name,
-        "seed": meta.seed,
-        "replicate": meta.replicate,
-        "numeraire": market.numeraire,
-        "blocks": market.block,
-        "days": market.block * model.block_time_s / 86_400,
+    out: dict[str, Any] = {
         "volume_usd": sum(p["volume_usd"] for p in pools.values()),
         "fees_usd": sum(p["fees_usd"] for p in pools.values()),
         "lp_fee_income_usd": lp_income,
@@ -130,23 +180,20 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         if hodl_total
         else main["lp_vs_hodl_pct"],
         "impermanent_loss_pct": main["impermanent_loss_pct"],
-        "arbitrage_profit_usd": m.arb_profit_usd,
-        "gas_usd": sum(s.gas_usd for s in m.agents.values()),
-        "txs": market.chain.tx_count,
-        "reverts": market.chain.revert_count,
-        "slippage": {**m.slippage_summary(), **slippage_by_pool(model)},
-        "lvr_usd": sum(p["lvr_usd"] or 0.0 for p in pools.values()),
-        "arb_gain_usd": sum(p["arb_gain_usd"] or 0.0 for p in pools.values()),
-        "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] or 0.0 for p in pools.values()),
-        "mev": mev_summary(model),
-        "pools": pools,
-        **({"range_lps": summarize_range_lps(model)} if range_lps else {}),
-        **({"lending": lending_summary(model)} if market.protocols.lending else {}),
-        **({"staking": staking_summary(model)} if market.protocols.staking else {}),
-        **({"mining": mining_summary(model)} if market.protocols.chef is not None else {}),
-        **({"rug": rug} if (rug := rug_summary(model)) else {}),
-        "value": value_section(model.value_books.at_end()),
     }
+    arbitrage = has_arbitrageurs(model)
+    if arbitrage:
+        out["arbitrage_profit_usd"] = m.arb_profit_usd
+    measured = [p for name, p in pools.items() if m.pools[name].swaps and p["lvr_usd"] is not None]
+    if measured:
+        out["lvr_usd"] = sum(p["lvr_usd"] for p in measured)
+        if arbitrage:
+            out["arb_gain_usd"] = sum(p["arb_gain_usd"] for p in measured)
+        out["lp_vs_rebalancing_usd"] = sum(p["lp_vs_rebalancing_usd"] for p in measured)
+    out["slippage"] = {**m.slippage_summary(), **slippage_by_pool(model)}
+    if (why := lvr_not_measured(model)) is not None:
+        out["not_measured"] = {"lvr_usd": why}
+    return out
 
 
 IL_BASIS = {

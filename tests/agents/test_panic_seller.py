@@ -10,6 +10,7 @@ from lending_cases import E18, make, of_kind, whale_sell
 
 from agents.panic_seller import PanicSeller
 from sim.chain.transactions import SwapExactIn
+from sim.errors import ScenarioError
 from sim.model.model import MarketModel
 
 HOLDERS: dict[str, Any] = {
@@ -31,17 +32,20 @@ def _model(**holders: Any) -> tuple[MarketModel, PanicSeller]:
     return model, holder
 
 
-def test_holders_stake_their_capital_and_pool_lps_seed_the_pool() -> None:
+def test_holders_stake_their_capital() -> None:
     model, holder = _model()
     lido = model.market.protocols.staking["stETH"]
     assert holder.wallet["stETH"] == holder.start_lst == lido.to_lst(1_000 * E18)
     assert holder.wallet["ETH"] == E18 // 2 + 100 * E18  # gas reserve and the dip budget
     assert holder.buy_budget == 100 * E18
-    pool = model.market.pools["steth_eth"]
-    for lp in [a for a in of_kind(model, PanicSeller) if a.cohort == "pool_lps"]:
-        assert lp.wallet["ETH"] == E18 // 2  # half its capital staked, half beside it
-        assert lp.value() > lp.market.wallet_value(lp.wallet)  # its pool liquidity counts
-    assert pool.holdings()["ETH"] == 2 * (20_000 * E18 // 2)
+    assert holder.pool.lp_shares(holder.name) == 0  # the pool's liquidity is the lst_lp cohort's
+
+
+def test_lp_share_is_refused_with_where_it_went() -> None:
+    """Pool liquidity was once a share of a panic seller's capital; a scenario that still says
+    so is told which kind provides it now."""
+    with pytest.raises(ScenarioError, match=r'agents\.holders: lp_share is gone.*kind = "lst_lp"'):
+        _model(lp_share=0.5)
 
 
 def test_the_discount_is_the_pool_price_below_the_rate() -> None:
