@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.report.gas_money import gas_money_lines
+
 
 def human_summary(s: dict[str, Any]) -> str:
     """A few lines a person reads after a run."""
@@ -51,6 +53,7 @@ def human_summary(s: dict[str, Any]) -> str:
                 f"    from {cohort:<14} {c['sandwiches']:,} sandwiches, lost "
                 f"{money(c['victim_loss_usd'])}{share_text}{tolerance}"
             )
+    lines += gas_money_lines(s)
     lines += _protocol_lines(s, money)
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ from sim.model.agent_views import passive_lps
 from sim.model.reporters import price_or_nan, spot_or_nan
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.curve.views import impermanent_loss
+from sim.report.gas_money import GAS_MONEY_FIELD, gas_money_summary
 from sim.report.lending_summary import lending_summary, staking_summary
 from sim.report.mev_summary import mev_summary
 from sim.report.mining_summary import mining_summary
@@ -40,6 +41,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
     "mining": "liquidity mining (only with [rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
     "rug": "rug pulls (only with a rug-pulling token_developer): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
+    "gas_money": GAS_MONEY_FIELD,
     "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime) (only when present)",
 }
 """Top-level keys of summary.json and what they mean."""
@@ -142,6 +144,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         **({"staking": staking_summary(model)} if market.protocols.staking else {}),
         **({"mining": mining_summary(model)} if market.protocols.chef is not None else {}),
         **({"rug": rug} if (rug := rug_summary(model)) else {}),
+        **({"gas_money": gas} if (gas := gas_money_summary(model)) else {}),
     }
 
 
