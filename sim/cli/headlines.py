@@ -39,6 +39,7 @@ def human_summary(s: dict[str, Any]) -> str:
             f"  retail slippage     mean {slip['mean_bps']:.1f} bps, p95 {slip['p95_bps']:.1f} bps, "
             f"worst {slip['worst_bps']:.1f} bps over {slip['trades']:,} trades"
         )
+    lines += gas_money_lines(s)
     mev = s.get("mev") or {}
     if mev.get("sandwiches"):
         lines.append(
@@ -53,7 +54,6 @@ def human_summary(s: dict[str, Any]) -> str:
                 f"    from {cohort:<14} {c['sandwiches']:,} sandwiches, lost "
                 f"{money(c['victim_loss_usd'])}{share_text}{tolerance}"
             )
-    lines += gas_money_lines(s)
     lines += _protocol_lines(s, money)
     return "\n".join(lines)
 

@@ -36,12 +36,12 @@ SUMMARY_FIELDS: dict[str, str] = {
     "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse)",
     "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR)",
     "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort",
+    "gas_money": GAS_MONEY_FIELD,
     "pools": "the same per pool",
     "lending": "per lending market (only when present): liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised return over the run vs plain staking (and APR, only from 7 days in the loop)",
     "staking": "per liquid staking token (only when present): exchange rate, market rate in its pool, deepest discount (the depeg)",
     "mining": "liquidity mining (only with [rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
     "rug": "rug pulls (only with a rug-pulling token_developer): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
-    "gas_money": GAS_MONEY_FIELD,
     "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime) (only when present)",
 }
 """Top-level keys of summary.json and what they mean."""
@@ -138,13 +138,13 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "arb_gain_usd": sum(p["arb_gain_usd"] or 0.0 for p in pools.values()),
         "lp_vs_rebalancing_usd": sum(p["lp_vs_rebalancing_usd"] or 0.0 for p in pools.values()),
         "mev": mev_summary(model),
+        **({"gas_money": gas} if (gas := gas_money_summary(model)) else {}),
         "pools": pools,
         **({"range_lps": summarize_range_lps(model)} if range_lps else {}),
         **({"lending": lending_summary(model)} if market.protocols.lending else {}),
         **({"staking": staking_summary(model)} if market.protocols.staking else {}),
         **({"mining": mining_summary(model)} if market.protocols.chef is not None else {}),
         **({"rug": rug} if (rug := rug_summary(model)) else {}),
-        **({"gas_money": gas} if (gas := gas_money_summary(model)) else {}),
     }
 
 
