@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
 from agents.arbitrageur import Arbitrageur
 from sim.cli.headlines import human_summary
@@ -14,6 +15,7 @@ from sim.report.summary import agents_table, summarize
 from sim.scenario.scenario import load_scenario
 
 BLOCKS = 600
+SCENARIOS = ROOT / "scenarios"
 
 
 def _run(gas_reserve: float) -> tuple[MarketModel, dict[str, Any]]:
@@ -23,7 +25,9 @@ def _run(gas_reserve: float) -> tuple[MarketModel, dict[str, Any]]:
         "agents.arb.count": 2,
         "chain.base_fee_gwei": 0.05,
     }
-    model = MarketModel(load_scenario("bench_stableswap", overrides, blocks=BLOCKS))
+    model = MarketModel(
+        load_scenario(SCENARIOS / "bench_stableswap.toml", overrides, blocks=BLOCKS)
+    )
     model.run_for(BLOCKS)
     return model, summarize(model)
 
@@ -33,7 +37,7 @@ def _arbs(model: MarketModel) -> list[Arbitrageur]:
 
 
 def test_tip_for_counts_the_bids_gas_money_cannot_pay() -> None:
-    model = MarketModel(load_scenario("quickstart", blocks=10))
+    model = MarketModel(load_scenario(SCENARIOS / "quickstart.toml", blocks=10))
     model.step()
     arb = _arbs(model)[0]
     gas = model.market.chain.gas.swap
