@@ -6,11 +6,12 @@ limited swap for concentrated liquidity). The arbitrageur bids a share of its
 expected profit as priority fee, so several arbitrageurs compete for the
 block's first slot; the loser's trade, sized on a stale state, reverts at its
 `amount_out_min` and still pays the revert's gas. That minimum is the quote less
-`slippage_bps`, and never below break-even (`MarketAgent.break_even_out`: the input's
-value plus the gas and tip paid, at the block's reference prices), so no executed
-arbitrage loses at reference prices, however thin the opportunity. A trade left pending by a full block
-was sized on an old state and expires at once: the arbitrageur withdraws it
-before trading again. Trades never spend the native-token gas reserve.
+`slippage_bps`, and never below break-even (`MarketAgent.break_even_out`: the
+input's value plus the gas and tip paid, at the block's reference prices), so no
+executed arbitrage loses at reference prices, however thin the opportunity. A
+trade left pending by a full block was sized on an old state and expires at once:
+the arbitrageur withdraws it before trading again. Trades never spend the
+native-token gas reserve.
 """
 
 from __future__ import annotations
