@@ -5,9 +5,13 @@ form for constant product, a refined numerical solve for StableSwap, a price-
 limited swap for concentrated liquidity). The arbitrageur bids a share of its
 expected profit as priority fee, so several arbitrageurs compete for the
 block's first slot; the loser's trade, sized on a stale state, reverts at its
-tight `amount_out_min` and still pays gas. A trade left pending by a full block
-was sized on an old state and expires at once: the arbitrageur withdraws it
-before trading again. Trades never spend the native-token gas reserve.
+`amount_out_min` and still pays the revert's gas. That minimum is the quote less
+`slippage_bps`, and never below break-even (`MarketAgent.break_even_out`: the
+input's value plus the gas and tip paid, at the block's reference prices), so no
+executed arbitrage loses at reference prices, however thin the opportunity. A
+trade left pending by a full block was sized on an old state and expires at once:
+the arbitrageur withdraws it before trading again. Trades never spend the
+native-token gas reserve.
 """
 
 from __future__ import annotations
@@ -78,8 +82,7 @@ class Arbitrageur(MarketAgent):
         chain = self.market.chain
         if chain.backlog:  # a full block left some transactions pending: ours are stale
             chain.cancel(chain.pending_from(self.name))
-        if self.max_tip_gwei(chain.gas.swap) < 0:
-            return  # no gas money for even one swap: nothing to size
+        # out of gas money, it still sizes each opportunity: `tip_for` counts the ones it lets go
         for pool in self.watched:
             self.arbitrage(pool)
         for route in self.cycles:
@@ -112,12 +115,15 @@ class Arbitrageur(MarketAgent):
         tip = self.tip_for(gas_units, net * self.spec.bid_share)
         if tip is None:
             return
+        least = self.min_out(start, amount, start, out, gas_units, tip)
+        if least is None:
+            return
         self.opportunities += 1
         action = SwapExactIn(
             path=route.pools,
             tokens=route.tokens,
             amount_in=amount,
-            amount_out_min=max(amount + 1, int(out * (1 - self.spec.slippage_bps / 10_000))),
+            amount_out_min=least,
             deadline_block=market.block,
             gas_units=gas_units,
         )
@@ -172,19 +178,33 @@ class Arbitrageur(MarketAgent):
         tip = self.tip_for(gas_units, net * self.spec.bid_share)
         if tip is None:
             return
+        least = self.min_out(t_in, amount, t_out, out, gas_units, tip)
+        if least is None:
+            return
         self.opportunities += 1
         action = SwapExactIn(
             path=(pool,),
             tokens=(t_in, t_out),
             amount_in=amount,
-            amount_out_min=int(out * (1 - self.spec.slippage_bps / 10_000)),
+            amount_out_min=least,
             deadline_block=market.block,
             gas_units=gas_units,
         )
         market.chain.submit(Tx(self.name, action, tip, Intent.ARBITRAGE))
 
+    def min_out(
+        self, t_in: str, amount: int, t_out: str, out: int, gas_units: int, tip: float
+    ) -> int | None:
+        """`amount_out_min` of a trade quoted at `out`: the quote less the slippage tolerance,
+        raised to break-even; None when even the quote does not break even (a bid of nearly
+        all the profit, or rounding on a tiny trade)."""
+        floor = self.break_even_out(t_in, amount, t_out, gas_units, tip)
+        if floor > out:
+            return None
+        return max(floor, int(out * (1 - self.spec.slippage_bps / 10_000)))
+
     def report(self) -> dict[str, object]:
-        return {"opportunities_taken": self.opportunities}
+        return {"opportunities_taken": self.opportunities, **self.gas_money()}
 
 
 def candidate_cycles(pools: list[Pool], max_len: int = 3) -> list[Route]:

@@ -68,6 +68,12 @@ class MarketAgent(mesa.Agent):
         self.initial_value = 0.0
         self.initial_wallet: dict[str, int] = {}
         self.active = True
+        self.gas_short_block: int | None = None
+        """First block in which it could not pay the tip it wanted, or gas at all (None: never)."""
+        self.bids_capped = 0
+        """Bids cut below the tip it wanted because its native balance could not pay more."""
+        self.bids_skipped = 0
+        """Opportunities it let go because its native balance could not pay the gas."""
 
     def fund(self, capital: float, weights: Mapping[str, float], gas_reserve: float) -> None:
         """Mint `capital` numeraire worth of tokens split by `weights`, plus native gas money."""
@@ -104,11 +110,66 @@ class MarketAgent(mesa.Agent):
 
     def tip_for(self, gas_units: int, value: float) -> float | None:
         """Priority fee worth `value` numeraire on `gas_units` (what a bot bids for inclusion),
-        capped at what the wallet can pay; None when it cannot pay even the base fee."""
+        capped at what the wallet can pay; None when it cannot pay even the base fee. A cap or a
+        None is counted (`short_of_gas`): a bot out of gas money says so in the summary."""
         room = self.max_tip_gwei(gas_units)
         if room < 0:
+            self.short_of_gas(skipped=True)
             return None
-        return min(self.market.priority_fee_for(gas_units, value), room)
+        want = self.market.priority_fee_for(gas_units, value)
+        if want > room:
+            self.short_of_gas(skipped=False)
+            return room
+        return want
+
+    def short_of_gas(self, *, skipped: bool) -> None:
+        """Count a bid its native balance could not pay: skipped whole, or capped below the tip
+        it wanted; the first one's block is kept."""
+        if self.gas_short_block is None:
+            self.gas_short_block = self.market.block
+        if skipped:
+            self.bids_skipped += 1
+        else:
+            self.bids_capped += 1
+
+    def gas_money(self) -> dict[str, object]:
+        """agents.csv columns of a bot that bids for inclusion: when its gas money fell short."""
+        return {
+            "gas_short_block": self.gas_short_block,
+            "bids_capped": self.bids_capped,
+            "bids_skipped": self.bids_skipped,
+        }
+
+    def units_at_least(self, token: str, value: float) -> int:
+        """Smallest units of `token` worth at least `value` numeraire at this block's reference
+        prices, a hair (1e-12) above so that float rounding never leaves it short; a token
+        without a price can cover nothing (2**255)."""
+        if value <= 0:
+            return 0
+        price = self.market.price(token)
+        if price <= 0:
+            return 1 << 255
+        return math.ceil(value * (1 + 1e-12) / price * self.market.scale[token])
+
+    def break_even_out(
+        self,
+        token_in: str,
+        amount_in: int,
+        token_out: str,
+        gas_units: int,
+        tip_gwei: float,
+        margin: float = 0.0,
+    ) -> int:
+        """The output of a trade that breaks even: worth, at the reference prices of the block
+        it is decided in, the input plus the gas and tip it pays (plus `margin` numeraire).
+
+        A bot's minimum output at or above it makes a trade gone stale (a competitor traded
+        first) revert, paying only the revert's gas, instead of executing at a loss.
+        """
+        cost = self.market.gas_value(gas_units, tip_gwei) + margin
+        if token_in == token_out:  # a cycle: no price enters, only the cost
+            return amount_in + self.units_at_least(token_out, cost)
+        return self.units_at_least(token_out, self.market.value(token_in, amount_in) + cost)
 
     def withdraw_pending(self, label: str | None = None) -> list[Tx]:
         """Withdraw this agent's transactions still waiting in the mempool (all, or those with

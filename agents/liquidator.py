@@ -8,10 +8,11 @@ the pool, and keeps the size with the best profit after gas. If that profit
 beats `min_profit_usd` it submits **one atomic transaction**: liquidate, then
 sell the seized collateral at the exact quote. At execution the call re-quotes
 both legs on the state of that moment and reverts, changing nothing, unless
-the sale pays back the debt repaid plus the gas and minimum profit it counted
-on. Liquidators compete in the mempool: each bids `bid_share` of its expected
-profit as priority fee, so the best bid liquidates first and a late one finds
-the account healthy again (or the profit gone) and reverts.
+the sale pays back the debt repaid plus the gas and tip it pays (its
+break-even at the reference prices it decided at). Liquidators compete in the
+mempool: each bids `bid_share` of its expected profit as priority fee, so the
+best bid liquidates first and a late one finds the account healthy again (or
+the profit gone) and reverts.
 
 With `sell = false` the liquidator keeps the collateral instead (it does not
 press on the pool): the switch that shows how liquidations feed a depeg.
@@ -176,6 +177,11 @@ class Liquidator(MarketAgent):
         tip = self.tip_for(gas_units, profit * self.spec.bid_share)
         if tip is None:
             return  # cannot pay the base fee: the chain would drop it
+        # the plan's floor covers the repayment and gas at the base fee; the tip too, so that
+        # a liquidation gone stale reverts rather than pays the builder more than it earns
+        need += self.units_at_least(
+            self.debt_asset, market.gas_value(gas_units, tip) - market.gas_value(gas_units)
+        )
         self.attempts += 1
         self.expected_profit_usd += profit
 
@@ -239,6 +245,7 @@ class Liquidator(MarketAgent):
             "expected_profit_usd": self.expected_profit_usd
             if math.isfinite(self.expected_profit_usd)
             else None,
+            **self.gas_money(),
         }
 
 

@@ -43,6 +43,9 @@ from sim.pools.base import Pool
 from sim.protocols.staking import LiquidStaking
 from sim.units import SECONDS_PER_YEAR
 
+Maker = Callable[[int, int], Callable[[Chain, str], Receipt]]
+"""Builds the transaction's function from (amount put in, underlying it must bring back)."""
+
 
 class LstArbitrageurSpec(AgentSpec):
     """A cohort of mint/redeem arbitrageurs between an LST's pool and its staking protocol."""
@@ -133,21 +136,27 @@ class LstArbitrageur(MarketAgent):
         if self.spec.mint and spot > rate:
             plan = self.plan_mint()
             if plan is not None:
-                self._submit(self._minter(*plan), Intent.STAKE_AND_SELL, plan[-1])
+                self._submit(self._minter, Intent.STAKE_AND_SELL, plan)
         elif self.spec.redeem and spot < rate * (1.0 - self.hurdle):
             plan = self.plan_redeem()
             if plan is not None:
-                self._submit(self._redeemer(*plan), Intent.BUY_AND_REDEEM, plan[-1])
+                self._submit(self._redeemer, Intent.BUY_AND_REDEEM, plan)
 
     def _gas(self) -> int:
         gas = self.market.chain.gas
         return gas.stake + gas.swap
 
-    def _need(self, amount: int) -> int:
-        """Underlying a trade putting `amount` in must bring back: gas and minimum profit too."""
-        market = self.market
-        extra = market.gas_value(self._gas()) + self.spec.min_profit_usd
-        return amount + market.units(self.underlying, extra)
+    def _need(self, amount: int, tip_gwei: float = 0.0) -> int:
+        """Underlying a trade putting `amount` in must bring back: its break-even (gas and the
+        tip `tip_gwei` included) plus the minimum profit."""
+        return self.break_even_out(
+            self.underlying,
+            amount,
+            self.underlying,
+            self._gas(),
+            tip_gwei,
+            self.spec.min_profit_usd,
+        )
 
     def plan_mint(self) -> tuple[int, int, float] | None:
         """(underlying to stake, minimum sale proceeds, expected profit) or None."""
@@ -187,23 +196,28 @@ class LstArbitrageur(MarketAgent):
             return None
         return amount, need, market.value(self.underlying, value - need)
 
-    def _submit(self, fn: Callable[[Chain, str], Receipt], label: str, profit: float) -> None:
-        market = self.market
+    def _submit(self, make: Maker, label: str, plan: tuple[int, int, float]) -> None:
+        """Bid `bid_share` of the plan's profit, and raise its floor by the tip: a trade gone
+        stale reverts instead of paying the builder more than it earns."""
+        amount, need, profit = plan
         gas = self._gas()
         tip = self.tip_for(gas, profit * self.spec.bid_share)
         if tip is None:
             return  # cannot pay the base fee: the chain would drop it
-        market.chain.submit(Tx(self.name, Call(fn, gas, (self.pool,)), tip, label))
+        need = max(need, self._need(amount, tip))
+        self.market.chain.submit(
+            Tx(self.name, Call(make(amount, need), gas, (self.pool,)), tip, label)
+        )
 
     # ---- transactions ------------------------------------------------------------------------
 
-    def _minter(self, amount: int, need: int, _profit: float) -> Callable[[Chain, str], Receipt]:
+    def _minter(self, amount: int, need: int) -> Callable[[Chain, str], Receipt]:
         def stake_and_sell(chain: Chain, sender: str) -> Receipt:
             return self.execute_mint(sender, amount, need)
 
         return stake_and_sell
 
-    def _redeemer(self, amount: int, need: int, _profit: float) -> Callable[[Chain, str], Receipt]:
+    def _redeemer(self, amount: int, need: int) -> Callable[[Chain, str], Receipt]:
         def buy_and_redeem(chain: Chain, sender: str) -> Receipt:
             return self.execute_redeem(sender, amount, need)
 
@@ -289,6 +303,7 @@ class LstArbitrageur(MarketAgent):
             "queued_pending": self.pending_underlying() / dec,
             "trade_profit": self.profit / dec,
             "hurdle_pct": self.hurdle * 100 if math.isfinite(self.hurdle) else None,
+            **self.gas_money(),
         }
 
 

@@ -6,7 +6,10 @@ the largest front-run after which the victim still just meets its `amount_out_mi
 the back-run that sells what the front-run bought (its budget: the wallet less the
 native-token gas reserve). It submits the bundle only when the profit,
 valued at the reference price, beats gas and its priority-fee bid; several bots
-compete for the same victim and the builder keeps the highest bid.
+compete for the same victim and the builder keeps the highest bid. Each leg's
+minimum output is its simulated output and the bundle executes whole or not at all,
+so an executed sandwich earns at least the gross it planned, which beats gas and the
+bid: no leg needs a separate break-even floor.
 """
 
 from __future__ import annotations
@@ -221,6 +224,7 @@ class SandwichBot(MarketAgent):
         tip = market.priority_fee_for(2 * gas, profit * self.spec.bid_share)
         bid = max(tip, victim.priority_fee_gwei) + 1e-9
         if bid > self.max_tip_gwei(2 * gas):
+            self.short_of_gas(skipped=True)
             return  # its native balance cannot pay the bid on both legs
         # outbidding a victim that tips heavily (an arbitrageur bidding its own profit away)
         # can cost more than the sandwich earns: the bot then leaves it alone
@@ -242,7 +246,7 @@ class SandwichBot(MarketAgent):
         market.chain.submit_bundle(Bundle(victim, [front], [back], self.name))
 
     def report(self) -> dict[str, object]:
-        return {"sandwich_attempts": self.attempts}
+        return {"sandwich_attempts": self.attempts, **self.gas_money()}
 
 
 def build(model: mesa.Model, cohort: str, spec: SandwichBotSpec) -> list[SandwichBot]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.model.mechanisms import Mechanism
+from sim.report.gas_money import gas_money_lines
 from sim.report.il_lines import il_text, range_lp_lines
 from sim.report.pool_slippage import pool_slippage_lines
 from sim.report.sections import summary_mechanisms
@@ -37,6 +38,7 @@ def human_summary(s: dict[str, Any]) -> str:
     ]
     if Mechanism.RANGE_LPS in present:
         lines += _range_lp_lines(s, money)
+    lines += gas_money_lines(s)
     if Mechanism.MEV in present:
         lines += _mev_lines(s, money)
     lines += _protocol_lines(s, money)

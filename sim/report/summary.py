@@ -15,6 +15,7 @@ from sim.model.mechanisms import (
 from sim.model.reporters import price_or_nan, spot_or_nan
 from sim.pools.curve.stableswap import StableSwapPool
 from sim.pools.curve.views import impermanent_loss
+from sim.report.gas_money import GAS_MONEY_FIELD, gas_money_summary
 from sim.report.launch_summary import launch_summary
 from sim.report.lending_summary import lending_summary, staking_summary
 from sim.report.mev_summary import mev_summary
@@ -52,6 +53,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "pools": "per pool: kind, fee, volume, fees, swaps, TVL, fee APR, LP vs HODL, IL, LVR (null where not measured), price at the end",
     "range_lps": "concentrated-liquidity LPs per cohort: strategy, time in range, the net result vs HODL and its exact decomposition (pnl_* = fees, IL vs HODL, rebalancing swap costs, gas, perp, rounding), LVR, APRs, and the same per price regime (by_regime)",
     "mev": "sandwiches: count, bot gross gain, bots' gas (priority fees included) and net, victims' loss against trading alone, per victim cohort (every cohort with a slippage tolerance)",
+    "gas_money": GAS_MONEY_FIELD,
     "lending": "per lending market: liquidations (count, debt repaid, collateral seized, by liquidator), bad debt, interest split, lowest health factor, loopers' realised return over the run vs plain staking (and APR, only from 7 days in the loop)",
     "staking": "per liquid staking token: exchange rate, market rate in its pool, deepest discount (the depeg)",
     "mining": "liquidity mining ([rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
@@ -132,6 +134,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         "gas_usd": sum(s.gas_usd for s in m.agents.values()),
         "txs": market.chain.tx_count,
         "reverts": market.chain.revert_count,
+        **({"gas_money": gas} if (gas := gas_money_summary(model)) else {}),
         "pools": pools,
     }
     sections = {
