@@ -164,7 +164,7 @@ def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Pa
 def test_each_pool_gets_its_own_price_axes(tmp_path: Path) -> None:
     """rug_pull has pools priced ~3,000 (ETH/USDC), ~1.7e-4 (FARM) and ~1.7e-7 (SCAM): on one
     axes the small ones lie flat at 0, so each pool's price has a panel of its own."""
-    from sim.cli.compare import figure
+    from sim.cli.compare_figure import figure
 
     paths = [run("rug_pull", blocks=150, seed=s, out=tmp_path).path for s in (5, 9)]
     runs = [load_run(p) for p in paths if p is not None]
