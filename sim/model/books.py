@@ -3,10 +3,10 @@
 `Books.on_receipt` is the chain's hook: every transaction the chain saw passes through it
 once, so volumes, fees, slippage, gas and profits are accumulated here, in the numeraire
 at the reference prices of that block, and the event log gets one row. `on_bundle` books
-a sandwich. `start` snapshots, once genesis liquidity is in, what every agent holds and
-what one LP share of each pool holds, which the P&L of LPs and of a rug is measured from.
-Nothing here changes the market; how pools expose LP claims is read through
-`sim.model.lp_claims`.
+a sandwich. `start` snapshots, once genesis liquidity is in, every holder's LP shares and
+what one LP share of each pool holds, which LPs' fees and P&L are measured from. What every
+agent holds is the value books' (`sim.model.balance_sheet`, `sim.model.value_books`).
+Nothing here changes the market.
 """
 
 from __future__ import annotations
@@ -35,16 +35,6 @@ def claim_per_share(pool: Pool, supply: int) -> tuple[float, ...]:
     return tuple(r / supply for r in pool.lp_reserves())
 
 
-def holdings(market: Market, holder: str) -> dict[str, int]:
-    """Tokens `holder` owns: its wallet plus its pro-rata claim on every pool it has LP shares of."""
-    out = {t: a for t, a in market.ledger.wallet(holder).items() if a}
-    for pool in market.pools.values():
-        shares = pool.lp_shares(holder)
-        for t, a in (pool.claim(shares) if shares else {}).items():
-            out[t] = out.get(t, 0) + a
-    return out
-
-
 class Books:
     """Everything a run accounts for, booked as the chain executes."""
 
@@ -60,10 +50,6 @@ class Books:
         self.sandwiches = 0
         self.sandwich_rows: list[dict[str, Any]] = []
         self.flows: dict[tuple[str, str, str], list[float]] = {}
-        # every agent's holdings (wallet plus pool claims) and the ledger's mint and burn
-        # totals once genesis is done: what a rug's value accounting starts from
-        self.start_holdings: dict[str, dict[str, int]] = {}
-        self.start_books: dict[str, dict[str, int]] = {}
 
     def agent(self, name: str) -> AgentStats:
         st = self.agents.get(name)
@@ -72,7 +58,7 @@ class Books:
         return st
 
     def start(self, holders: Iterable[str]) -> None:
-        """Snapshot starting ratios, LP positions and `holders`' holdings once genesis
+        """Snapshot starting ratios, one share's claim and `holders`' LP shares once genesis
         liquidity is in."""
         market = self.market
         names = list(holders)
@@ -93,9 +79,6 @@ class Books:
                 shares = pool.lp_shares(holder)
                 if shares:
                     self.agent(holder).lp_shares_seen[name] = (shares, 0.0, 0.0)
-        ledger = market.ledger
-        self.start_holdings = {holder: holdings(market, holder) for holder in names}
-        self.start_books = {"minted": dict(ledger.minted), "burned": dict(ledger.burned)}
 
     def note(self, name: str, what: str) -> None:
         """Log a scheduled event (not a transaction) in the event log."""

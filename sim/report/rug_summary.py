@@ -6,27 +6,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.model.agent_views import cautious, developers, is_miner, is_token_buyer
-from sim.model.books import holdings
+from sim.model.balance_sheet import sheet, total
 
 if TYPE_CHECKING:
     from sim.model.model import MarketModel
 
 
 def rug_accounting(model: MarketModel) -> dict[str, Any]:
-    """Value conservation over the run, marked at the END prices for start and end holdings alike.
+    """Value conservation over the run, marked at the END marks for start and end holdings alike.
 
-    Each agent's gain is (end holdings − start holdings) · P_end, holdings being its wallet plus
-    its pro-rata claim on every pool (staked LP included), so price drift creates no gain. Then
-        Σ gains = P·Δminted − P·Δburned − P·Δ(held outside agents: builder tips, unpaid chef
-    rewards, locked minimum liquidity),
-    i.e. victims' losses = developer's gain + others' gains + gas (burned and tipped)
+    Each agent's gain is (end holdings − start holdings) · mark_end, holdings being its balance
+    sheet (`sim.model.balance_sheet`: wallet, pool claims, ...), so price drift creates no gain.
+    Then Σ gains = value minted − gas burned − what accounts of no agent gained (builder tips,
+    unpaid chef rewards, locked minimum liquidity): the value books' terms without the price
+    moves, i.e. victims' losses = developer's gain + others' gains + gas (burned and tipped)
     + Δ other outside holdings − value minted. Swap fees are inside LPs' gains.
     """
     market = model.market
-    ledger = market.ledger
-    start = model.metrics.start_holdings
-    books = model.metrics.start_books
-    closed = model.value_books.at_end()
+    books = model.value_books
+    closed = books.at_end()
     # one mark per token, the value books' (sim.market.marks): a pulled token at what selling
     # all agents hold of it into its pool would fetch
     marks = {t: m / market.scale[t] for t, m in closed.marks.items()}
@@ -38,25 +36,30 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
     agent_end: dict[str, int] = {}
     agent_start: dict[str, int] = {}
     for a in model.market_agents:
-        end = holdings(market, a.name)
-        before = start.get(a.name, {})
+        end = total(sheet(market, a.name))
+        before = books.start_sheets.get(a.name, {})
         delta = {t: end.get(t, 0) - before.get(t, 0) for t in set(end) | set(before)}
         gains[a.name] = worth(delta)
         for t, v in end.items():
             agent_end[t] = agent_end.get(t, 0) + v
         for t, v in before.items():
             agent_start[t] = agent_start.get(t, 0) + v
-    minted = {t: v - books.get("minted", {}).get(t, 0) for t, v in ledger.minted.items()}
-    burned = {t: v - books.get("burned", {}).get(t, 0) for t, v in ledger.burned.items()}
-    supply_start = {
-        t: books.get("minted", {}).get(t, 0) - books.get("burned", {}).get(t, 0)
+    # supply created (+) or destroyed (-) since the start, by the ledger's reasons
+    flows = {
+        reason: {t: a - books.start_flows.get(reason, {}).get(t, 0) for t, a in by_token.items()}
+        for reason, by_token in market.ledger.flows.items()
+    }
+    burned = {t: -a for t, a in flows.pop("gas", {}).items()}
+    minted: dict[str, int] = {}
+    for by_token in flows.values():
+        for t, a in by_token.items():
+            minted[t] = minted.get(t, 0) + a
+    supply_change = {t: minted.get(t, 0) - burned.get(t, 0) for t in market.decimals}
+    tips = dict(market.ledger.wallet("block_builder"))  # starts empty, only receives tips
+    outside_other = {
+        t: supply_change[t] - (agent_end.get(t, 0) - agent_start.get(t, 0)) - tips.get(t, 0)
         for t in market.decimals
     }
-    outside_start = {t: supply_start[t] - agent_start.get(t, 0) for t in market.decimals}
-    outside_end = {t: ledger.supply(t) - agent_end.get(t, 0) for t in market.decimals}
-    builder = ledger.wallet("block_builder")
-    tips = dict(builder)  # the builder starts empty and only receives tips
-    outside_other = {t: outside_end[t] - outside_start[t] - tips.get(t, 0) for t in market.decimals}
     return {
         "gains_usd": gains,
         "minted_usd": worth(minted),

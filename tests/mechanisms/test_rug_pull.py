@@ -10,7 +10,7 @@ import pytest
 from agents.mining_lp import MiningLP
 from agents.rug_puller import TokenDeveloper
 from agents.token_buyer import TokenBuyer
-from sim.model.books import holdings
+from sim.model.balance_sheet import sheet, total
 from sim.model.model import MarketModel
 from sim.report.rug_summary import rug_accounting
 from sim.runs.runner import run
@@ -71,24 +71,17 @@ def test_accounting_matches_an_independent_token_count() -> None:
         model.step()
     model.check()
     ledger = model.market.ledger
-    start = model.metrics.start_holdings  # type: ignore[attr-defined]
-    books = model.metrics.start_books  # type: ignore[attr-defined]
+    start = model.value_books.start_sheets
+    flows_then = model.value_books.start_flows
     for token in model.market.decimals:
-        agents_delta = sum(
-            holdings(model.market, a.name).get(token, 0) - start[a.name].get(token, 0)
-            for a in model.market_agents
-        )
-        minted = ledger.minted.get(token, 0) - books["minted"].get(token, 0)
-        burned = ledger.burned.get(token, 0) - books["burned"].get(token, 0)
-        outside_now = ledger.supply(token) - sum(
-            holdings(model.market, a.name).get(token, 0) for a in model.market_agents
-        )
-        outside_then = (
-            books["minted"].get(token, 0)
-            - books["burned"].get(token, 0)
-            - sum(h.get(token, 0) for h in start.values())
-        )
-        assert agents_delta == minted - burned - (outside_now - outside_then), token
+        now = {a.name: total(sheet(model.market, a.name)) for a in model.market_agents}
+        agents_delta = sum(now[n].get(token, 0) - start[n].get(token, 0) for n in now)
+        supply_then = sum(f.get(token, 0) for f in flows_then.values())
+        assert ledger.supply(token) == sum(f.get(token, 0) for f in ledger.flows.values())
+        outside_now = ledger.supply(token) - sum(h.get(token, 0) for h in now.values())
+        outside_then = supply_then - sum(h.get(token, 0) for h in start.values())
+        supply_change = ledger.supply(token) - supply_then
+        assert agents_delta == supply_change - (outside_now - outside_then), token
     # outside agents: the builder's tips, the chef's unpaid FARM, pools' locked minimum liquidity
     acc = rug_accounting(model)
     assert acc["gas_burned_usd"] > 0 and acc["minted_usd"] > 0

@@ -18,7 +18,8 @@ from sim.chain.intents import Intent
 from sim.chain.ledger import Ledger
 from sim.chain.transactions import Bundle, Receipt, SwapExactIn, Tx
 from sim.market.market import Market
-from sim.model.books import Books, holdings
+from sim.model.balance_sheet import sheet, total
+from sim.model.books import Books
 from sim.model.event_log import EVENT_COLUMNS, EventLog
 from sim.pools.base import Swap
 from sim.pools.liquidity import deposit, withdraw
@@ -89,15 +90,14 @@ def test_start_snapshots_every_holders_tokens_and_one_shares_claim() -> None:
     assert pool.total_supply == 2 * 10**16 and pool.balance_of["lp_a"] == 10**16 - 1_000
     # lp_b owns half the supply; lp_a half less the 1,000 locked tokens' claim (1e7 wei and
     # a tenth of a USDC unit: the pro-rata claim rounds down)
-    assert books.start_holdings == {
+    holders = {h: total(sheet(books.market, h)) for h in ("lp_a", "lp_b", "trader")}
+    assert holders == {
         "lp_a": {"ETH": 100 * E18 - 10**7, "USDC": 1_000_000 * USDC - 1},
         "lp_b": {"ETH": 100 * E18, "USDC": 1_000_000 * USDC},
         "trader": {},
     }
-    assert books.start_books == {
-        "minted": {"ETH": 200 * E18, "USDC": 2_000_000 * USDC},
-        "burned": {},
-    }
+    ledger = books.market.ledger
+    assert (ledger.minted, ledger.burned) == ({"ETH": 200 * E18, "USDC": 2_000_000 * USDC}, {})
     st = books.pools["cp"]
     assert st.start_claim_per_share == (10_000.0, 1e-4)  # units of ETH and USDC per LP token
     assert st.start_ratio == 10_000.0 and st.lp_fee_share == 1.0 and st.priced
@@ -296,8 +296,8 @@ def test_impermanent_loss_formula_and_holdings() -> None:
     # what one share held at the start, at today's prices, against what it holds (no trades)
     assert books.share_hodl("cp") == books.share_value("cp")
     market.ledger.mint("lp_b", "USDC", 5 * USDC)
-    assert holdings(market, "lp_b") == {"ETH": 100 * E18, "USDC": 1_000_005 * USDC}
-    assert holdings(market, "nobody") == {}
+    assert total(sheet(market, "lp_b")) == {"ETH": 100 * E18, "USDC": 1_000_005 * USDC}
+    assert total(sheet(market, "nobody")) == {}
 
 
 def test_slippage_summary_quantiles() -> None:
