@@ -78,7 +78,7 @@ class Liquidator(MarketAgent):
         self.repaid_total = 0
         self.seized_total = 0
         self.proceeds_total = 0
-        self.expected_profit_usd = 0.0
+        self.expected_profit = 0.0
         self._hf_seen: dict[str, tuple[float, float, int, int]] = {}
         self._unprofitable: dict[str, tuple[float, int, int]] = {}
         """Accounts found unprofitable: (collateral oracle price, collateral, block) then."""
@@ -183,7 +183,7 @@ class Liquidator(MarketAgent):
             self.debt_asset, market.gas_value(gas_units, tip) - market.gas_value(gas_units)
         )
         self.attempts += 1
-        self.expected_profit_usd += profit
+        self.expected_profit += profit
 
         def liquidate_and_sell(chain: Chain, sender: str) -> Receipt:
             return self.execute(chain, sender, borrower, collateral, cover, need, pool)
@@ -242,8 +242,8 @@ class Liquidator(MarketAgent):
             "debt_repaid": self.repaid_total / dec,
             "collateral_seized": self.seized_total / dec,
             "sale_proceeds": self.proceeds_total / dec,
-            "expected_profit_usd": self.expected_profit_usd
-            if math.isfinite(self.expected_profit_usd)
+            "expected_profit": self.expected_profit
+            if math.isfinite(self.expected_profit)
             else None,
             **self.gas_money(),
         }

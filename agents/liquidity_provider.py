@@ -109,8 +109,8 @@ class LiquidityProvider(MarketAgent):
         return {
             "pool": self.pool.name,
             "lp_shares": self.pool.lp_shares(self.name),
-            "position_value_usd": pos,
-            "hodl_value_usd": hodl,
+            "position_value": pos,
+            "hodl_value": hodl,
             "lp_vs_hodl_pct": (pos / hodl - 1) * 100 if hodl and not self.exited else None,
         }
 

@@ -157,9 +157,9 @@ class MiningLP(MarketAgent):
         """Time-weighted value staked (for the realised reward APR)."""
         return self.position.staked_usd_days
 
-    def reward_value_usd(self) -> float:
+    def reward_value(self) -> float:
         """Rewards realised so far: sale proceeds plus unsold rewards at today's price."""
-        return self.position.reward_value_usd()
+        return self.position.reward_value()
 
     def estimate(self, pool: Pool) -> AprEstimate:
         """APR components of holding this pool from now, with own capital in it."""
@@ -357,9 +357,9 @@ class MiningLP(MarketAgent):
             "last_exit_reason": self.exits[-1]["reason"] if self.exits else "",
             "rewards_received": books.reward_received / scale,
             "rewards_sold": books.reward_sold / scale,
-            "reward_proceeds_usd": books.reward_proceeds_usd,
-            "reward_value_usd": books.reward_value_usd(),
-            "realised_reward_apr_pct": books.reward_value_usd() / books.staked_usd_days * 365 * 100
+            "reward_proceeds": books.reward_proceeds,
+            "reward_value": books.reward_value(),
+            "realised_reward_apr_pct": books.reward_value() / books.staked_usd_days * 365 * 100
             if books.staked_usd_days
             else None,
             "rejected_because": ";".join(f"{p}: {w}" for p, w in sorted(self.rejected.items())),

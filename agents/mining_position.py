@@ -63,7 +63,7 @@ class FarmPosition:
         self.reward_received = 0
         """Reward units paid to the wallet by the chef."""
         self.reward_sold = 0
-        self.reward_proceeds_usd = 0.0
+        self.reward_proceeds = 0.0
         self.sell_owed = 0
         """Reward units still to sell."""
         self.staked_usd_days = 0.0
@@ -107,10 +107,10 @@ class FarmPosition:
                 total += sum(self.market.value(t, a) for t, a in pool.claim(shares).items())
         return total
 
-    def reward_value_usd(self) -> float:
+    def reward_value(self) -> float:
         """Rewards realised so far: sale proceeds plus unsold rewards at today's price."""
         unsold = max(0, self.reward_received - self.reward_sold)
-        return self.reward_proceeds_usd + self.market.value(self.chef.token, unsold)
+        return self.reward_proceeds + self.market.value(self.chef.token, unsold)
 
     # ---- moves -------------------------------------------------------------------------------
 
@@ -155,7 +155,7 @@ class FarmPosition:
         row: dict[str, object] = {
             "block": block,
             "pool": pool.name,
-            "value_usd": value,
+            "value": value,
             **{f"{k}_apr": v for k, v in est.as_dict().items()},
         }
         self.entries.append(row)
@@ -187,7 +187,7 @@ class FarmPosition:
             {
                 "block": block,
                 "pool": pool.name,
-                "value_usd": value,
+                "value": value,
                 "reason": reason,
                 "signal": signal,
             }
@@ -238,7 +238,7 @@ class FarmPosition:
             receipt = swap.execute(chain, sender)
             self.sell_owed = max(0, self.sell_owed - amount)
             self.reward_sold += amount
-            self.reward_proceeds_usd += self.market.value(receipt.token_out, receipt.amount_out)
+            self.reward_proceeds += self.market.value(receipt.token_out, receipt.amount_out)
             return receipt
 
         return sell_rewards

@@ -135,7 +135,7 @@ class FarmWatch:
                 pa, pb = market.price(a), market.price(b)
             except PoolError:
                 continue
-            volume = self.world.pool_activity(pool.name).volume_usd
+            volume = self.world.pool_activity(pool.name).volume
             tvl = self.tvl(pool)
             if o.volume and tvl > 0:
                 o.vt.append((volume - o.volume[-1]) / tvl / dt_days)

@@ -227,11 +227,11 @@ class TokenDeveloper(MarketAgent):
             "pool": self.pool.name,
             "quote_token": self.quote,
             "quote_taken": q,
-            "quote_taken_usd": market.value(self.quote, taken[self.quote]),
+            "quote_taken_value": market.value(self.quote, taken[self.quote]),
             "token_moved": taken[self.token] / market.scale[self.token],
             "minted": minted / market.scale[self.token],
-            "pool_tvl_before_usd": tvl_before,
-            "pool_tvl_after_usd": market.wallet_value(self.pool.holdings()),
+            "pool_tvl_before": tvl_before,
+            "pool_tvl_after": market.wallet_value(self.pool.holdings()),
             "price_before": price_before,
             "price_after": market.price(self.token),
         }
@@ -239,9 +239,9 @@ class TokenDeveloper(MarketAgent):
         self.world.note(
             "rug",
             f"{self.name} rug ({spec.pull}, trigger {trigger}) in {self.pool.name} at block "
-            f"{block}: took {q:.6g} {self.quote} (${self.rug['quote_taken_usd']:,.2f}); "
+            f"{block}: took {q:.6g} {self.quote} (${self.rug['quote_taken_value']:,.2f}); "
             f"{self.token} moved {self.rug['token_moved']:.6g}, minted {self.rug['minted']:.6g}; "
-            f"TVL ${tvl_before:,.0f} -> ${self.rug['pool_tvl_after_usd']:,.0f}; "
+            f"TVL ${tvl_before:,.0f} -> ${self.rug['pool_tvl_after']:,.0f}; "
             f"price {price_before:.6g} -> {self.rug['price_after']:.6g}",
         )
         return receipt
@@ -253,7 +253,7 @@ class TokenDeveloper(MarketAgent):
             "lp_shares": self.pool.lp_shares(self.name),
             "pulled": self.pulled,
             "rug_block": self.rug["block"] if self.rug else None,
-            "rug_quote_taken_usd": self.rug["quote_taken_usd"] if self.rug else None,
+            "rug_quote_taken": self.rug["quote_taken_value"] if self.rug else None,
         }
 
     def value(self) -> float:

@@ -120,8 +120,8 @@ class TokenBuyer(MarketAgent):
         self.prices: deque[float] = deque(maxlen=max(2, spec.window_blocks // 10))
         self.cost_quote = 0  # quote units spent on the tokens held
         self.bought = 0
-        self.spent_usd = 0.0
-        self.sold_usd = 0.0
+        self.spent = 0.0
+        self.sold = 0.0
         self.rejected = ""
         self.exiting = False
         self.last_sell = 0
@@ -191,9 +191,9 @@ class TokenBuyer(MarketAgent):
         if label == "buy":
             self.cost_quote += amount
             self.bought += 1
-            self.spent_usd += market.value(t_in, amount)
+            self.spent += market.value(t_in, amount)
         else:
-            self.sold_usd += market.value(t_out, out)
+            self.sold += market.value(t_out, out)
         action = SwapExactIn(
             path=(self.pool,),
             tokens=(t_in, t_out),

@@ -4,7 +4,7 @@ The public API for notebooks and research scripts::
 
     from sim import run, load_scenario
     result = run("quickstart", seed=7, overrides={"pools.eth_usdc.fee_bps": 5})
-    result.summary["lp_fee_income_usd"], result.timeseries, result.agents, result.events
+    result.summary["lp_fee_income"], result.timeseries, result.agents, result.events
 
 Names are imported lazily so that `ammsim --help` stays fast.
 """

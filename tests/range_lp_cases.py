@@ -125,26 +125,24 @@ def usd(a: RangeLP, amount0: float, amount1: float) -> float:
 
 
 PARTS = (
-    "pnl_fees_usd",
-    "pnl_il_usd",
-    "pnl_swap_costs_usd",
-    "pnl_gas_usd",
-    "pnl_perp_usd",
-    "pnl_rounding_usd",
+    "pnl_fees",
+    "pnl_il",
+    "pnl_swap_costs",
+    "pnl_gas",
+    "pnl_perp",
+    "pnl_rounding",
 )
 
 
 def assert_adds_up(a: RangeLP) -> dict[str, Any]:
     """The pnl_* columns add up to the net result, and the rounding left over is negligible."""
     rep = report(a)
-    net = rep["net_vs_hodl_usd"]
+    net = rep["net_vs_hodl"]
     assert net == pytest.approx(a.value() - books(a).hodl_value(), abs=1e-9)
     assert math.fsum(rep[k] for k in PARTS) == pytest.approx(net, abs=1e-6)
-    assert abs(rep["pnl_rounding_usd"]) < 1e-6
-    assert rep["pnl_il_usd"] == pytest.approx(rep["il_bands_usd"] + rep["il_recentre_usd"])
-    assert rep["pnl_swap_costs_usd"] == pytest.approx(
-        -(rep["swap_fees_paid_usd"] + rep["swap_impact_usd"])
-    )
+    assert abs(rep["pnl_rounding"]) < 1e-6
+    assert rep["pnl_il"] == pytest.approx(rep["il_bands"] + rep["il_recentre"])
+    assert rep["pnl_swap_costs"] == pytest.approx(-(rep["swap_fees_paid"] + rep["swap_impact"]))
     return rep
 
 

@@ -38,7 +38,7 @@ def test_compare_prints_table_and_writes_files(
     # labelled by the one field that differs, not by a run id
     assert "pools.eth_usdc.fee_bps=30" in text and "pools.eth_usdc.fee_bps=5" in text
     a, b = (load_run(p).summary for p in runs)
-    assert f"{a['fees_usd']:,.2f} USDC" in text and f"{b['fees_usd']:,.2f} USDC" in text
+    assert f"{a['fees']:,.2f} USDC" in text and f"{b['fees']:,.2f} USDC" in text
     assert str(out) in text
     png = (out / "compare.png").read_bytes()
     assert png.startswith(b"\x89PNG")
@@ -47,7 +47,7 @@ def test_compare_prints_table_and_writes_files(
     (data,) = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     assert base64.b64decode(data) == png
     assert "What differs" in page and "fee_bps" in page
-    assert f"{b['volume_usd']:,.2f} USDC" in page
+    assert f"{b['volume']:,.2f} USDC" in page
 
 
 def test_compare_selected_metrics(
@@ -72,7 +72,7 @@ def test_unknown_metric_is_a_user_error(
 ) -> None:
     assert main(["compare", *map(str, runs), "--out", str(tmp_path), "--metric", "nope"]) == 2
     err = capsys.readouterr().err
-    assert "unknown metric 'nope'" in err and "volume_usd" in err
+    assert "unknown metric 'nope'" in err and "volume" in err
 
 
 def test_missing_folder_exits_2(
@@ -145,7 +145,7 @@ def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Pa
     a, b = (load_run(p) for p in runs)
     for r, n in ((a, 17), (b, 0)):
         r.summary["staking"] = {"stETH": {"max_discount_pct": 8.5, "apr_pct": 4.0}}
-        r.summary["lending"] = {"aave": {"liquidations": n, "bad_debt_usd": 0.0, "oracle": "twap"}}
+        r.summary["lending"] = {"aave": {"liquidations": n, "bad_debt": 0.0, "oracle": "twap"}}
         r.summary["mechanisms"] += ["lending", "staking"]
     a.summary["mining"] = {"reward_price_end": 0.3, "pools": {"eth_usdc": {"miners_end": 9}}}
     a.summary["mechanisms"].append("mining")  # one run has it: its metrics are shown
@@ -154,7 +154,7 @@ def test_default_metrics_include_what_a_protocol_scenario_is_about(runs: list[Pa
     extra = metrics[len(choose_metrics(plain, None)) :]
     assert extra == [
         "lending.aave.liquidations",
-        "lending.aave.bad_debt_usd",
+        "lending.aave.bad_debt",
         "staking.stETH.max_discount_pct",
         "mining.reward_price_end",
         "mining.pools.eth_usdc.miners_end",

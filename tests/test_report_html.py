@@ -73,8 +73,8 @@ def test_run_folder_report_is_self_contained_and_complete(folder_run: RunResult)
     s = res.summary
     assert "<h1>tiny</h1>" in page
     assert "fees &lt;vs&gt; impermanent loss &amp; who wins." in page  # escaped description
-    assert f"{s['volume_usd']:,.2f} USDC" in page
-    assert f"{s['fees_usd']:,.2f} USDC" in page
+    assert f"{s['volume']:,.2f} USDC" in page
+    assert f"{s['fees']:,.2f} USDC" in page
     assert f"{s['lp_vs_hodl_pct']:+.3f}%" in page
     assert f"{s['txs']:,}" in page
     assert f"mean {s['slippage']['mean_bps']:.1f} bps" in page
@@ -152,9 +152,9 @@ def test_protocol_scenarios_get_their_own_tables_and_figure(
     text = human_summary(res.summary)
     if name == "rug_pull":
         rug = res.summary["rug"]
-        assert f"took {rug['rugs'][0]['quote_taken_usd']:,.2f} USDC" in text
+        assert f"took {rug['rugs'][0]['quote_taken_value']:,.2f} USDC" in text
         assert "naive miners" in text and "cautious buyers" in text
-        assert f"{rug['victims_loss_usd']:,.2f} USDC" in page
+        assert f"{rug['victims_loss']:,.2f} USDC" in page
     else:
         lending = res.summary["lending"]["aave"]
         assert f"{lending['liquidations']} liquidations" in text

@@ -309,8 +309,8 @@ class RangeLP(MarketAgent):
         if self.wallet[self.t0] < 0 or self.wallet[self.t1] < 0:
             raise InvalidAmount(f"{self.name} cannot pay the mint of {m0}, {m1}")
         pos.tick_lower, pos.tick_upper, pos.liquidity = tl, tu, liquidity
-        minted_usd = pair_value(self.market, pool.tokens, m0, m1)
-        share = minted_usd / (minted_usd + pair_value(self.market, pool.tokens, *self.inventory()))
+        minted = pair_value(self.market, pool.tokens, m0, m1)
+        share = minted / (minted + pair_value(self.market, pool.tokens, *self.inventory()))
         pos.mint_share_sum += share
         pos.mint_share_min = min(pos.mint_share_min, share)
         self.books.on_mint((m0, m1))

@@ -24,33 +24,33 @@ from sim.sweep.flat import flatten
 if TYPE_CHECKING:
     import pandas as pd
 
-RUN_METRICS: tuple[str, ...] = ("days", "gas_usd", "txs", "reverts")
+RUN_METRICS: tuple[str, ...] = ("days", "gas_cost", "txs", "reverts")
 """Shown by default for every run (those missing from every run are skipped)."""
 
 MECHANISM_METRICS: dict[Mechanism, tuple[str, ...]] = {
     Mechanism.AMM: (
-        "volume_usd",
-        "fees_usd",
-        "lp_fee_income_usd",
+        "volume",
+        "fees",
+        "lp_fee_income",
         "lp_vs_hodl_pct",
         "impermanent_loss_pct",
-        "arbitrage_profit_usd",
-        "lvr_usd",
-        "lp_vs_rebalancing_usd",
+        "arbitrage_profit",
+        "lvr",
+        "lp_vs_rebalancing",
         "slippage.mean_bps",
         "slippage.p95_bps",
     ),
-    Mechanism.RANGE_LPS: ("range_lps.*.net_vs_hodl_usd", "range_lps.*.net_vs_hodl_pct"),
+    Mechanism.RANGE_LPS: ("range_lps.*.net_vs_hodl", "range_lps.*.net_vs_hodl_pct"),
     Mechanism.MEV: (
         "mev.sandwiches",
-        "mev.bot_net_usd",
-        "mev.victim_loss_usd",
-        "mev.by_victim_cohort.*.victim_loss_usd",
+        "mev.bot_net",
+        "mev.victim_loss",
+        "mev.by_victim_cohort.*.victim_loss",
     ),
     Mechanism.LENDING: (
         "lending.*.liquidations",
-        "lending.*.liquidated_debt_usd",
-        "lending.*.bad_debt_usd",
+        "lending.*.liquidated_debt",
+        "lending.*.bad_debt",
         "lending.*.min_health_factor",
     ),
     Mechanism.STAKING: ("staking.*.max_discount_pct",),
@@ -61,7 +61,7 @@ MECHANISM_METRICS: dict[Mechanism, tuple[str, ...]] = {
         "mining.pools.*.miners_end",
     ),
     Mechanism.LAUNCHES: ("launches.*.price_change_pct",),
-    Mechanism.RUGS: ("rug.developer_gain_usd", "rug.victims_loss_usd"),
+    Mechanism.RUGS: ("rug.developer_gain", "rug.victims_loss"),
 }
 """Shown by default for each mechanism either run has (`*` is any pool, cohort, token or
 market name): what a scenario with it is about."""

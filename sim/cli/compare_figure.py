@@ -34,8 +34,8 @@ def figure(runs: list[Run]) -> Figure:
                 t = ts["time_days"]
                 prices.append((r.label, c, t, ts[f"{pool}.ref_price"], True))
                 prices.append((r.label, c, t, ts[f"{pool}.price"], False))
-            if f"{pool}.fees_usd" in ts and shows_something(ts[f"{pool}.fees_usd"]):
-                fees.append((r.label, c, ts["time_days"], ts[f"{pool}.fees_usd"], False))
+            if f"{pool}.fees" in ts and shows_something(ts[f"{pool}.fees"]):
+                fees.append((r.label, c, ts["time_days"], ts[f"{pool}.fees"], False))
         panels.append((f"{pool}: pool price (bold) vs reference (faint)", prices))
         if fees:
             panels.append((f"{pool}: cumulative fees (numeraire)", fees))
@@ -43,7 +43,7 @@ def figure(runs: list[Run]) -> Figure:
     for i, r in enumerate(runs):
         ts, c = r.timeseries, colours[i % len(colours)]
         for pool in pool_names(ts):
-            v, h = f"{pool}.lp_value_per_share_usd", f"{pool}.hodl_value_per_share_usd"
+            v, h = f"{pool}.lp_value_per_share", f"{pool}.hodl_value_per_share"
             if v in ts and h in ts and ts[h].iloc[0]:
                 pct = 100 * (ts[v] / ts[h] - 1)
                 if shows_something(pct):

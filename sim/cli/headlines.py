@@ -33,7 +33,7 @@ def human_summary(s: dict[str, Any]) -> str:
     if Mechanism.AMM in present:
         lines += _amm_lines(s, money)
     lines += [
-        _row("gas paid", money(s["gas_usd"])),
+        _row("gas paid", money(s["gas_cost"])),
         _row("transactions", f"{s['txs']:,} ({s['reverts']:,} reverted)"),
     ]
     if Mechanism.RANGE_LPS in present:
@@ -58,24 +58,24 @@ def _pct(x: float | None) -> str:
 def _amm_lines(s: dict[str, Any], money: Money) -> list[str]:
     """Volume, fees, LP income and LP vs HODL; arbitrage and LVR where measured; slippage."""
     lines = [
-        _row("volume", money(s["volume_usd"])),
-        _row("fees paid", money(s["fees_usd"])),
-        _row("LP fee income", money(s["lp_fee_income_usd"])),
+        _row("volume", money(s["volume"])),
+        _row("fees paid", money(s["fees"])),
+        _row("LP fee income", money(s["lp_fee_income"])),
         _row(
             "LP vs HODL",
             f"{_pct(s['lp_vs_hodl_pct'])}  ({il_text(s)})",
         ),
         *range_lp_lines(s),
     ]
-    if "arbitrage_profit_usd" in s:
-        lines.append(_row("arbitrage profit", money(s["arbitrage_profit_usd"])))
-    unmeasured = (s.get("not_measured") or {}).get("lvr_usd")
-    if "lvr_usd" in s:
+    if "arbitrage_profit" in s:
+        lines.append(_row("arbitrage profit", money(s["arbitrage_profit"])))
+    unmeasured = (s.get("not_measured") or {}).get("lvr")
+    if "lvr" in s:
         lines.append(
             _row(
                 "LVR",
-                f"{money(s['lvr_usd'])}  (LPs vs rebalancing = fees - LVR: "
-                f"{s['lp_vs_rebalancing_usd']:+,.2f} {s['numeraire']})",
+                f"{money(s['lvr'])}  (LPs vs rebalancing = fees - LVR: "
+                f"{s['lp_vs_rebalancing']:+,.2f} {s['numeraire']})",
             )
         )
         if unmeasured:
@@ -101,14 +101,14 @@ def _range_lp_lines(s: dict[str, Any], money: Money) -> list[str]:
         _row("range LP cohorts", "net vs HODL = fees + IL + swap costs + gas (+ perp, rounding)")
     ]
     for cohort, c in s["range_lps"].items():
-        parts = [("fees", "pnl_fees_usd"), ("IL", "pnl_il_usd")]
-        parts += [("swap costs", "pnl_swap_costs_usd"), ("gas", "pnl_gas_usd")]
-        if "perp_pnl_usd" in c:
-            parts.append(("perp", "pnl_perp_usd"))
+        parts = [("fees", "pnl_fees"), ("IL", "pnl_il")]
+        parts += [("swap costs", "pnl_swap_costs"), ("gas", "pnl_gas")]
+        if "perp_pnl" in c:
+            parts.append(("perp", "pnl_perp"))
         split = ", ".join(f"{name} {c[key]:+,.2f}" for name, key in parts)
         in_range = c.get("time_in_range_pct")
         lines.append(
-            f"    {cohort:<16} {c['strategy']}: {money(c['net_vs_hodl_usd'])} "
+            f"    {cohort:<16} {c['strategy']}: {money(c['net_vs_hodl'])} "
             f"({_pct(c['net_vs_hodl_pct'])}) = {split}; in range "
             + ("n/a" if in_range is None else f"{in_range:.1f}%")
             + f", {c['rebalances']:,} re-centres"
@@ -122,9 +122,9 @@ def _mev_lines(s: dict[str, Any], money: Money) -> list[str]:
     lines = [
         _row(
             "sandwiches",
-            f"{mev['sandwiches']:,}: bots took {money(mev['bot_gross_usd'])} "
-            f"({money(mev.get('bot_net_usd'))} after gas), victims lost "
-            f"{money(mev['victim_loss_usd'])}",
+            f"{mev['sandwiches']:,}: bots took {money(mev['bot_gross'])} "
+            f"({money(mev.get('bot_net'))} after gas), victims lost "
+            f"{money(mev['victim_loss'])}",
         )
     ]
     for cohort, c in mev["by_victim_cohort"].items():
@@ -133,7 +133,7 @@ def _mev_lines(s: dict[str, Any], money: Money) -> list[str]:
         tolerance = f", {c['slippage_bps']:g} bps tolerance" if "slippage_bps" in c else ""
         lines.append(
             f"    from {cohort:<14} {c['sandwiches']:,} sandwiches, lost "
-            f"{money(c['victim_loss_usd'])}{share_text}{tolerance}"
+            f"{money(c['victim_loss'])}{share_text}{tolerance}"
         )
     return lines
 
@@ -191,15 +191,15 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
             _row(
                 "rug",
                 f"{r['variant']} in {r['pool']} at block {r['block']:,} (day {r['day']:.2f}, "
-                f"trigger {r['trigger']}): took {money(r['quote_taken_usd'])}",
+                f"trigger {r['trigger']}): took {money(r['quote_taken_value'])}",
             )
         )
     if rug:
         lines.append(
             _row(
                 "rug victims",
-                f"{len(rug['victims'])} lost {money(rug['victims_loss_usd'])}; developer gained "
-                f"{money(rug['developer_gain_usd'])}",
+                f"{len(rug['victims'])} lost {money(rug['victims_loss'])}; developer gained "
+                f"{money(rug['developer_gain'])}",
             )
         )
         for group in ("miners", "buyers"):
@@ -207,7 +207,7 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
                 lines.append(
                     _row(
                         f"  {label} {group}",
-                        f"{g['exposed']}/{g['agents']} exposed, lost {money(g['lost_usd'])}",
+                        f"{g['exposed']}/{g['agents']} exposed, lost {money(g['lost'])}",
                     )
                 )
     for lst, st in (s.get("staking") or {}).items():
@@ -223,8 +223,8 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
         lines.append(
             _row(
                 f"lending {name}",
-                f"{lm['liquidations']} liquidations ({money(lm['liquidated_debt_usd'])} repaid), "
-                f"bad debt {money(lm['bad_debt_usd'])}, lowest HF "
+                f"{lm['liquidations']} liquidations ({money(lm['liquidated_debt'])} repaid), "
+                f"bad debt {money(lm['bad_debt'])}, lowest HF "
                 f"{num(lm['min_health_factor'], '.4f')}",
             )
         )

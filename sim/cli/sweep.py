@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="append",
         metavar="NAME",
         help="a metric the table and figures show (repeat; fnmatch patterns such as "
-        "'pools.*.fees_usd'; default: the scenario's sweep.metrics, else chosen from the scenario)",
+        "'pools.*.fees'; default: the scenario's sweep.metrics, else chosen from the scenario)",
     )
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -19,7 +19,7 @@ class PoolActivity(Protocol):
     """What anyone can read off a pool's past trades (on-chain history)."""
 
     @property
-    def volume_usd(self) -> float:
+    def volume(self) -> float:
         """Cumulative swap volume, in the numeraire."""
         ...
 

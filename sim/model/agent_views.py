@@ -72,7 +72,7 @@ class Miner(AgentView, Protocol):
         """Numeraire value staked, integrated over days."""
         ...
 
-    def reward_value_usd(self) -> float:
+    def reward_value(self) -> float:
         """Rewards realised so far: sale proceeds plus unsold rewards at today's price."""
         ...
 

@@ -45,8 +45,8 @@ class Books:
         self.agents: dict[str, AgentStats] = {}
         self.retail_slippage_bps = array("d")
         self.tx_index = 0
-        self.arb_profit_usd = 0.0
-        self.mev_usd = 0.0
+        self.arb_profit = 0.0
+        self.mev = 0.0
         self.sandwiches = 0
         self.sandwich_rows: list[dict[str, Any]] = []
         self.flows: dict[tuple[str, str, str], list[float]] = {}
@@ -94,22 +94,22 @@ class Books:
             st.dropped += 1
             self._event(tx, None, "dropped", reason, 0.0)
             return
-        gas_usd = 0.0
+        gas_cost = 0.0
         if paid_wei:
             market = self.market
-            gas_usd = market.value(market.chain.native, paid_wei)
-            st.gas_usd += gas_usd
+            gas_cost = market.value(market.chain.native, paid_wei)
+            st.gas_cost += gas_cost
         if receipt is None:
             st.reverts += 1
-            self._event(tx, None, "reverted", reason, gas_usd)
+            self._event(tx, None, "reverted", reason, gas_cost)
         elif receipt.kind == "swap":
-            self._swap(tx, receipt, st, gas_usd)
+            self._swap(tx, receipt, st, gas_cost)
         else:
             if receipt.pool in self.pools:
                 self._settle_lp(tx.sender, receipt.pool)
-            self._event(tx, receipt, "ok", "", gas_usd)
+            self._event(tx, receipt, "ok", "", gas_cost)
 
-    def _swap(self, tx: Tx, r: Receipt, st: AgentStats, gas_usd: float) -> None:
+    def _swap(self, tx: Tx, r: Receipt, st: AgentStats, gas_cost: float) -> None:
         """Book a swap: each hop's pool totals, then the trader's P&L split and slippage."""
         value = self.market.value
         value_in = value(r.token_in, r.amount_in)
@@ -118,18 +118,18 @@ class Books:
         arb = label == ARBITRAGE
         hops = r.hops
         if len(hops) == 1:
-            fee_usd = self._hop(tx.sender, r.route[0], hops[0], value_in, value_out, arb)
+            fee_value = self._hop(tx.sender, r.route[0], hops[0], value_in, value_out, arb)
         else:
-            fee_usd = 0.0
+            fee_value = 0.0
             for pool, hop in zip(r.route, r.hops, strict=True):
                 hop_in = value(hop.token_in, hop.amount_in)
                 hop_out = value(hop.token_out, hop.amount_out)
-                fee_usd += self._hop(tx.sender, pool, hop, hop_in, hop_out, arb)
+                fee_value += self._hop(tx.sender, pool, hop, hop_in, hop_out, arb)
         st.swaps += 1
-        st.volume_usd += value_in
-        st.fees_paid_usd += fee_usd
+        st.volume += value_in
+        st.fees_paid += fee_value
         pnl = value_out - value_in
-        st.trade_pnl_usd += pnl
+        st.trade_pnl += pnl
         slippage = (1.0 - value_out / value_in) * 10_000 if value_in else 0.0
         if label == RETAIL:
             self.retail_slippage_bps.append(slippage)
@@ -139,9 +139,9 @@ class Books:
             else:
                 self._retail_hops(r)
         elif arb:
-            self.arb_profit_usd += pnl - gas_usd
+            self.arb_profit += pnl - gas_cost
         if self.events.enabled:
-            self._event(tx, r, "ok", "", gas_usd, value_in, value_out, fee_usd, slippage)
+            self._event(tx, r, "ok", "", gas_cost, value_in, value_out, fee_value, slippage)
 
     def _retail_hops(self, r: Receipt) -> None:
         """A multi-hop retail trade's slippage per pool: each hop's own, at reference prices."""
@@ -164,8 +164,8 @@ class Books:
             fee = hop_in * fee_units / amount_in if amount_in else 0.0
         else:
             fee = hop_out * fee_units / amount_out if amount_out else 0.0
-        ps.volume_usd += hop_in
-        ps.fees_usd += fee
+        ps.volume += hop_in
+        ps.fees += fee
         ps.swaps += 1
         key = (sender, name, "swap")
         flow = self.flows.get(key)
@@ -180,19 +180,19 @@ class Books:
         # move), retail price impact subtracts (arbitrage only takes it back): LPs' result
         # against rebalancing is fees - LVR. Arbitrageurs' own take is kept apart too.
         lvr = hop_out - (hop_in - fee) if ps.priced else 0.0
-        ps.lvr_usd += lvr
+        ps.lvr += lvr
         if arb:
-            ps.arb_gain_usd += lvr
+            ps.arb_gain += lvr
         lp_part = fee * ps.lp_fee_share
         supply = pool.lp_supply()
         if supply:
-            ps.lp_fees_usd += lp_part
+            ps.lp_fees += lp_part
             ps.fee_per_share += lp_part / supply
             ps.lvr_per_share += lvr / supply
         elif (
             pool.lp_claims is LpClaims.POSITIONS
         ):  # V3: per-LP fees come from the pool's fee growth
-            ps.lp_fees_usd += lp_part
+            ps.lp_fees += lp_part
         return fee
 
     def _settle_lp(self, holder: str, pool_name: str) -> None:
@@ -201,8 +201,8 @@ class Books:
         ps = self.pools[pool_name]
         st = self.agent(holder)
         shares, fee_acc, lvr_acc = st.lp_shares_seen.get(pool_name, (0, 0.0, 0.0))
-        st.lp_fee_income_usd += shares * (ps.fee_per_share - fee_acc)
-        st.lp_lvr_usd += shares * (ps.lvr_per_share - lvr_acc)
+        st.lp_fee_income += shares * (ps.fee_per_share - fee_acc)
+        st.lp_lvr += shares * (ps.lvr_per_share - lvr_acc)
         st.lp_shares_seen[pool_name] = (
             pool.lp_shares(holder),
             ps.fee_per_share,
@@ -216,9 +216,9 @@ class Books:
         gross = market.value(front.token_in, back.amount_out - front.amount_in)
         loss = market.value(victim.token_out, alone_out - victim.amount_out)
         bot, target = bundle.searcher, bundle.target.sender
-        self.agent(bot).mev_gained_usd += gross
-        self.agent(target).mev_lost_usd += loss
-        self.mev_usd += gross
+        self.agent(bot).mev_gained += gross
+        self.agent(target).mev_lost += loss
+        self.mev += gross
         self.sandwiches += 1
         flow = self.flows.setdefault((bot, target, "sandwich"), [0, 0.0])
         flow[0] += 1
@@ -230,8 +230,8 @@ class Books:
                 "victim": target,
                 "pool": victim.pool,
                 "victim_cohort": target.split("#")[0],
-                "victim_loss_usd": loss,
-                "bot_gross_usd": gross,
+                "victim_loss": loss,
+                "bot_gross": gross,
             }
         )
         self.note("sandwich", f"{bot} sandwiched {target}: bot +{gross:.2f}, victim -{loss:.2f}")
@@ -242,10 +242,10 @@ class Books:
         r: Receipt | None,
         status: str,
         note: str,
-        gas_usd: float,
+        gas_cost: float,
         value_in: float = 0.0,
         value_out: float = 0.0,
-        fee_usd: float = 0.0,
+        fee_value: float = 0.0,
         slippage: float | None = None,
     ) -> None:
         events = self.events
@@ -262,15 +262,15 @@ class Books:
                     self.market.decimals,
                     status,
                     note,
-                    gas_usd,
+                    gas_cost,
                     value_in,
                     value_out,
-                    fee_usd,
+                    fee_value,
                     slippage,
                 )
             )
         else:
-            events.write(action_row(block, self.tx_index, tx, r, status, note, gas_usd))
+            events.write(action_row(block, self.tx_index, tx, r, status, note, gas_cost))
 
     # ---- what LPs are owed and what their shares are worth ----------------------------------
 
@@ -279,7 +279,7 @@ class Books:
         st = self.agents.get(holder)
         if st is None:
             return 0.0
-        total = st.lp_fee_income_usd
+        total = st.lp_fee_income
         for name, (shares, acc, _) in st.lp_shares_seen.items():
             total += shares * (self.pools[name].fee_per_share - acc)
         return total
@@ -289,7 +289,7 @@ class Books:
         st = self.agents.get(holder)
         if st is None:
             return 0.0
-        total = st.lp_lvr_usd
+        total = st.lp_lvr
         for name, (shares, _, acc) in st.lp_shares_seen.items():
             total += shares * (self.pools[name].lvr_per_share - acc)
         return total

@@ -26,11 +26,11 @@ EVENT_COLUMNS = (
     "amount_in",
     "token_out",
     "amount_out",
-    "value_in_usd",
-    "value_out_usd",
-    "fee_usd",
+    "value_in",
+    "value_out",
+    "fee_value",
     "slippage_bps",
-    "gas_usd",
+    "gas_cost",
     "priority_fee_gwei",
     "note",
 )
@@ -87,10 +87,10 @@ def swap_row(
     decimals: Mapping[str, int],
     status: str,
     note: str,
-    gas_usd: float,
+    gas_cost: float,
     value_in: float,
     value_out: float,
-    fee_usd: float,
+    fee_value: float,
     slippage: float | None,
 ) -> Row:
     """A swap: tokens and whole-token amounts in and out, their values, fee and slippage."""
@@ -108,16 +108,16 @@ def swap_row(
         csv_number(r.amount_out / 10 ** decimals[r.token_out]),
         csv_number(value_in),
         csv_number(value_out),
-        csv_number(fee_usd),
+        csv_number(fee_value),
         csv_number(slippage) if slippage is not None else "",
-        csv_number(gas_usd),
+        csv_number(gas_cost),
         csv_number(tx.priority_fee_gwei),
         note,
     )
 
 
 def action_row(
-    block: int, tx_index: int, tx: Tx, r: Receipt | None, status: str, note: str, gas_usd: float
+    block: int, tx_index: int, tx: Tx, r: Receipt | None, status: str, note: str, gas_cost: float
 ) -> Row:
     """Any other transaction (or one that reverted or was dropped): its kind, pool and detail.
 
@@ -142,7 +142,7 @@ def action_row(
         "",
         "",
         "",
-        csv_number(gas_usd),
+        csv_number(gas_cost),
         csv_number(tx.priority_fee_gwei),
         note or detail,
     )

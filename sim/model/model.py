@@ -189,9 +189,9 @@ class MarketModel(mesa.Model):
         """Current regime of a regime-switching reference price."""
         return self.prices.regime(asset)
 
-    def gas_usd(self, holder: str) -> float:
+    def gas_cost(self, holder: str) -> float:
         """Gas `holder` has paid so far, as the metrics booked it (what its books read)."""
-        return self.metrics.agent(holder).gas_usd
+        return self.metrics.agent(holder).gas_cost
 
     def position_books(
         self, position: BandPosition, *, cohort: str, strategy: str, perp: PerpPosition | None

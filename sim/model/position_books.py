@@ -44,19 +44,19 @@ class Keeper(Protocol):
 
     def regime(self, asset: str) -> str: ...
 
-    def gas_usd(self, holder: str) -> float: ...
+    def gas_cost(self, holder: str) -> float: ...
 
 
 _REVERTED = (
     "minted",
     "fees_collected",
-    "fees_collected_usd",
+    "fees_collected_value",
     "bands",
-    "il_realised_usd",
-    "il_formula_realised_usd",
-    "swap_fees_paid_usd",
-    "swap_impact_usd",
-    "lvr_usd",
+    "il_realised",
+    "il_formula_realised",
+    "swap_fees_paid",
+    "swap_impact",
+    "lvr_sampled",
     "lvr_base",
     "lvr_sqrt_price",
     "band_sqrt",
@@ -89,14 +89,14 @@ class RangeLPBooks:
         self.funded: dict[str, int] = {}
         self.minted: tuple[int, int] = (0, 0)  # raw tokens put into the current band
         self.fees_collected = [0, 0]  # raw units
-        self.fees_collected_usd = 0.0
+        self.fees_collected_value = 0.0
         self.bands = 0  # mints (the first band and every re-centre)
-        self.il_realised_usd = 0.0  # closed bands: principal burned - tokens minted
-        self.il_formula_realised_usd = 0.0  # the same by ranged_il at the pool price
-        self.swap_fees_paid_usd = 0.0  # pool fee of its own rebalancing swaps
-        self.swap_impact_usd = 0.0  # their shortfall against the reference beyond the fee
-        self.drift_usd = 0.0  # re-centring drift, accumulated each block
-        self.lvr_usd = 0.0  # loss-versus-rebalancing of its positions
+        self.il_realised = 0.0  # closed bands: principal burned - tokens minted
+        self.il_formula_realised = 0.0  # the same by ranged_il at the pool price
+        self.swap_fees_paid = 0.0  # pool fee of its own rebalancing swaps
+        self.swap_impact = 0.0  # their shortfall against the reference beyond the fee
+        self.drift = 0.0  # re-centring drift, accumulated each block
+        self.lvr_sampled = 0.0  # loss-versus-rebalancing of its positions
         self.lvr_base: tuple[int, int] = (0, 0)  # position principal at the last sample
         self.lvr_sqrt_price = 0  # the pool's sqrt price at the last sample
         self.band_sqrt: tuple[int, int] = (0, 0)  # sqrt ratios at the band's ticks
@@ -124,12 +124,12 @@ class RangeLPBooks:
         pool = self.position.pool
         if self.position.liquidity and pool.sqrt_price_x96 != self.lvr_sqrt_price:
             amounts = self._amounts_now()
-            self.lvr_usd += self._lvr_since_sample(amounts)
+            self.lvr_sampled += self._lvr_since_sample(amounts)
             self.lvr_base = amounts
             self.lvr_sqrt_price = pool.sqrt_price_x96
         prices = self._prices()
         if prices != self.marks:
-            self.drift_usd += self._drift(prices)
+            self.drift += self._drift(prices)
             self.marks = prices
         if self.position.entered and not self.position.exited:
             self._sample_deployed(prices)
@@ -142,18 +142,18 @@ class RangeLPBooks:
             self.regime_blocks[regime] += 1
 
     def on_burn(self, principal: tuple[int, int], collected: tuple[int, int]) -> None:
-        self.il_formula_realised_usd += self.il_formula_usd()
+        self.il_formula_realised += self.il_formula_value()
         p0, p1 = principal
         c0, c1 = collected
-        self.lvr_usd += self._lvr_since_sample((p0, p1))
+        self.lvr_sampled += self._lvr_since_sample((p0, p1))
         m0, m1 = self.minted
-        self.il_realised_usd += self.market.value(self.t0, p0 - m0) + self.market.value(
+        self.il_realised += self.market.value(self.t0, p0 - m0) + self.market.value(
             self.t1, p1 - m1
         )
         f0, f1 = c0 - p0, c1 - p1
         self.fees_collected[0] += f0
         self.fees_collected[1] += f1
-        self.fees_collected_usd += self._usd(f0, f1)
+        self.fees_collected_value += self._usd(f0, f1)
 
     def on_mint(self, minted: tuple[int, int]) -> None:
         pos = self.position
@@ -169,8 +169,8 @@ class RangeLPBooks:
     def on_swap(self, swap: Swap) -> None:
         value = self.market.value
         fee = value(swap.fee_token, swap.fee)
-        self.swap_fees_paid_usd += fee
-        self.swap_impact_usd += (
+        self.swap_fees_paid += fee
+        self.swap_impact += (
             value(swap.token_in, swap.amount_in) - value(swap.token_out, swap.amount_out) - fee
         )
 
@@ -203,13 +203,13 @@ class RangeLPBooks:
         """What the tokens it was funded with would be worth now, had they been held."""
         return self.market.wallet_value(self.funded)
 
-    def fees_usd(self) -> float:
+    def fees(self) -> float:
         """Fees earned: collected (valued when collected) + uncollected (valued now)."""
-        return self.fees_collected_usd + self._usd(*self.position.uncollected_fees())
+        return self.fees_collected_value + self._usd(*self.position.uncollected_fees())
 
-    def gas_usd(self) -> float:
+    def gas_cost(self) -> float:
         """Gas it paid, as the model's metrics booked it."""
-        return self.model.gas_usd(self.holder)
+        return self.model.gas_cost(self.holder)
 
     def days(self) -> float:
         """Days since it entered (0 before)."""
@@ -243,7 +243,7 @@ class RangeLPBooks:
         hold = m0 / d0 * p + m1 / d1
         return (a0 / d0 * p + a1 / d1) / hold - 1.0 if hold else None
 
-    def il_formula_usd(self) -> float:
+    def il_formula_value(self) -> float:
         """The current band's `il_formula` times the value of the tokens minted into it, both
         at the pool price, in the numeraire (0 without a position)."""
         il = self.il_formula()
@@ -254,7 +254,7 @@ class RangeLPBooks:
         hold = m0 / d0 * self.pool_price() + m1 / d1
         return il * hold * self.market.price(self.t1)
 
-    def il_unrealised_usd(self) -> float:
+    def il_unrealised(self) -> float:
         """The current band's principal against holding the tokens minted, at reference prices."""
         if not self.position.liquidity:
             return 0.0
@@ -348,17 +348,17 @@ class RangeLPBooks:
         fees + il_bands + il_recentre + swap_fees + swap_impact + gas + perp + rounding
         = net. `rounding` is what integer units and float sums leave over (tested ~0).
         """
-        fees = self.fees_usd()
-        il_bands = self.il_realised_usd + self.il_unrealised_usd()
-        recentre = self.drift_usd + (self._drift(self._prices()) if self.marks else 0.0)
+        fees = self.fees()
+        il_bands = self.il_realised + self.il_unrealised()
+        recentre = self.drift + (self._drift(self._prices()) if self.marks else 0.0)
         perp = self.perp
         parts = {
             "fees": fees,
             "il_bands": il_bands,
             "il_recentre": recentre,
-            "swap_fees": -self.swap_fees_paid_usd,
-            "swap_impact": -self.swap_impact_usd,
-            "gas": -self.gas_usd(),
+            "swap_fees": -self.swap_fees_paid,
+            "swap_impact": -self.swap_impact,
+            "gas": -self.gas_cost(),
             "perp": self.perp_equity() + perp.paid_back - perp.deposited
             if perp is not None
             else 0.0,
@@ -371,8 +371,8 @@ class RangeLPBooks:
     def lvr(self) -> float:
         """Loss-versus-rebalancing of its positions so far (numeraire)."""
         if not self.position.liquidity:
-            return self.lvr_usd
-        return self.lvr_usd + self._lvr_since_sample(self.position.amounts())
+            return self.lvr_sampled
+        return self.lvr_sampled + self._lvr_since_sample(self.position.amounts())
 
     def by_regime(self) -> dict[str, dict[str, float]]:
         """The decomposition accumulated over the blocks of each regime ({} without regimes)."""

@@ -59,15 +59,15 @@ def report_reverts(m: Observed) -> int:
 
 
 def report_arb_profit(m: Observed) -> float:
-    return m.metrics.arb_profit_usd
+    return m.metrics.arb_profit
 
 
 def report_lp_fees(m: Observed) -> float:
-    return sum(p.lp_fees_usd for p in m.metrics.pools.values())
+    return sum(p.lp_fees for p in m.metrics.pools.values())
 
 
 def report_mev(m: Observed) -> float:
-    return m.metrics.mev_usd
+    return m.metrics.mev
 
 
 def report_ref_price(m: Observed, asset: str) -> float:
@@ -96,15 +96,15 @@ def report_tvl(m: Observed, pool: str) -> float:
 
 
 def report_volume(m: Observed, pool: str) -> float:
-    return m.metrics.pools[pool].volume_usd
+    return m.metrics.pools[pool].volume
 
 
 def report_fees(m: Observed, pool: str) -> float:
-    return m.metrics.pools[pool].fees_usd
+    return m.metrics.pools[pool].fees
 
 
 def report_lvr(m: Observed, pool: str) -> float:
-    return m.metrics.pools[pool].lvr_usd
+    return m.metrics.pools[pool].lvr
 
 
 def report_share_value(m: Observed, pool: str) -> float:

@@ -28,7 +28,7 @@ def reward_reporters(model: Observed) -> dict[str, Callable[[Observed], Any]]:
     }
     for pool in chef.pools:
         cols[f"rewards.{pool}.emission_per_day"] = partial(report_emission, pool=pool)
-        cols[f"rewards.{pool}.staked_tvl_usd"] = partial(report_staked_tvl, pool=pool)
+        cols[f"rewards.{pool}.staked_tvl"] = partial(report_staked_tvl, pool=pool)
         cols[f"rewards.{pool}.headline_apr_pct"] = partial(report_headline_apr, pool=pool)
         cols[f"rewards.{pool}.miners"] = partial(report_miners, pool=pool)
     return cols
@@ -70,7 +70,7 @@ def report_realised_reward_apr(m: Observed) -> float:
     """Miners' realised reward APR so far: (sale proceeds + unsold rewards now) / staked $·days, %."""
     value = days = 0.0
     for a in miners(m.market_agents):
-        value += a.reward_value_usd()
+        value += a.reward_value()
         days += a.staked_usd_days
     return value / days * 365 * 100 if days else math.nan
 

@@ -58,9 +58,9 @@ def reporters(model: Observed) -> dict[str, Reporter]:
         "base_fee_gwei": report_base_fee,
         "txs": report_txs,
         "reverts": report_reverts,
-        "arb_profit_usd": report_arb_profit,
-        "lp_fees_usd": report_lp_fees,
-        "mev_usd": report_mev,
+        "arb_profit": report_arb_profit,
+        "lp_fees": report_lp_fees,
+        "mev": report_mev,
     }
     for asset in model.price_assets:
         cols[f"ref_price.{asset}"] = partial(report_ref_price, asset=asset)
@@ -69,12 +69,12 @@ def reporters(model: Observed) -> dict[str, Reporter]:
         cols[f"{name}.ref_price"] = partial(report_pool_ref_price, pool=name)
         for t in pool.tokens:
             cols[f"{name}.reserve.{t}"] = partial(report_reserve, pool=name, token=t)
-        cols[f"{name}.tvl_usd"] = partial(report_tvl, pool=name)
-        cols[f"{name}.volume_usd"] = partial(report_volume, pool=name)
-        cols[f"{name}.fees_usd"] = partial(report_fees, pool=name)
-        cols[f"{name}.lvr_usd"] = partial(report_lvr, pool=name)
-        cols[f"{name}.lp_value_per_share_usd"] = partial(report_share_value, pool=name)
-        cols[f"{name}.hodl_value_per_share_usd"] = partial(report_share_hodl, pool=name)
+        cols[f"{name}.tvl"] = partial(report_tvl, pool=name)
+        cols[f"{name}.volume"] = partial(report_volume, pool=name)
+        cols[f"{name}.fees"] = partial(report_fees, pool=name)
+        cols[f"{name}.lvr"] = partial(report_lvr, pool=name)
+        cols[f"{name}.lp_value_per_share"] = partial(report_share_value, pool=name)
+        cols[f"{name}.hodl_value_per_share"] = partial(report_share_hodl, pool=name)
         if pool.kind == "constant_product":  # where IL(r) = 2*sqrt(r)/(1+r) - 1 holds
             cols[f"{name}.il_formula_pct"] = partial(report_il_formula, pool=name)
         if pool.kind == "concentrated":
@@ -91,8 +91,8 @@ def reporters(model: Observed) -> dict[str, Reporter]:
         cols[f"lending.{name}.p10_hf"] = partial(report_hf, market=name, q=0.1, hfs=health)
         cols[f"lending.{name}.median_hf"] = partial(report_hf, market=name, q=0.5, hfs=health)
         cols[f"lending.{name}.liquidations"] = partial(report_liquidations, market=name)
-        cols[f"lending.{name}.liquidated_debt_usd"] = partial(report_liquidated_debt, market=name)
-        cols[f"lending.{name}.bad_debt_usd"] = partial(report_bad_debt, market=name)
+        cols[f"lending.{name}.liquidated_debt"] = partial(report_liquidated_debt, market=name)
+        cols[f"lending.{name}.bad_debt"] = partial(report_bad_debt, market=name)
         for asset, params in lm.spec.assets.items():
             if params.borrowable:
                 cols[f"lending.{name}.borrow_rate.{asset}"] = partial(

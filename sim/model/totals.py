@@ -18,14 +18,14 @@ import numpy as np
 class PoolStats:
     """Running totals for one pool."""
 
-    volume_usd: float = 0.0
-    fees_usd: float = 0.0
-    lp_fees_usd: float = 0.0
+    volume: float = 0.0
+    fees: float = 0.0
+    lp_fees: float = 0.0
     swaps: int = 0
     fee_per_share: float = 0.0  # LP-attributable fee value per LP token (accumulator)
     lvr_per_share: float = 0.0  # loss-versus-rebalancing per LP token (accumulator)
-    lvr_usd: float = 0.0  # traders' gain against the pool at reference prices, fees excluded
-    arb_gain_usd: float = 0.0  # the arbitrageurs' part of it (they also take back retail impact)
+    lvr: float = 0.0  # traders' gain against the pool at reference prices, fees excluded
+    arb_gain: float = 0.0  # the arbitrageurs' part of it (they also take back retail impact)
     lp_fee_share: float = 1.0  # fraction of fees that accrues to LPs
     priced: bool = True  # every token has a reference price (else LVR has no meaning)
     start_ratio: float = 0.0  # reference price ratio token0/token1 at start
@@ -36,32 +36,32 @@ class PoolStats:
     retail_slippage_bps: array[float] = field(default_factory=lambda: array("d"))
 
     @property
-    def vs_rebalancing_usd(self) -> float:
+    def vs_rebalancing(self) -> float:
         """LP value minus a portfolio making the same trades at reference prices: fees - LVR."""
-        return self.fees_usd - self.lvr_usd
+        return self.fees - self.lvr
 
 
 @dataclass(slots=True)
 class AgentStats:
     """Running totals for one agent (numeraire)."""
 
-    volume_usd: float = 0.0
-    fees_paid_usd: float = 0.0
-    gas_usd: float = 0.0
+    volume: float = 0.0
+    fees_paid: float = 0.0
+    gas_cost: float = 0.0
     swaps: int = 0
     reverts: int = 0
     dropped: int = 0
-    trade_pnl_usd: float = 0.0  # value received minus value paid, at reference prices
-    lp_fee_income_usd: float = 0.0
-    lp_lvr_usd: float = 0.0
-    mev_gained_usd: float = 0.0
-    mev_lost_usd: float = 0.0
+    trade_pnl: float = 0.0  # value received minus value paid, at reference prices
+    lp_fee_income: float = 0.0
+    lp_lvr: float = 0.0
+    mev_gained: float = 0.0
+    mev_lost: float = 0.0
     lp_shares_seen: dict[str, tuple[int, float, float]] = field(default_factory=dict)
 
     @property
-    def slippage_usd(self) -> float:
+    def slippage(self) -> float:
         """Execution shortfall of its swaps against the reference price, beyond the fees."""
-        return -(self.trade_pnl_usd + self.fees_paid_usd)
+        return -(self.trade_pnl + self.fees_paid)
 
 
 def slippage_stats(xs: array[float]) -> dict[str, float | int | None]:

@@ -51,8 +51,8 @@ def plot_tvl(
     """Each pool's TVL in the numeraire (all pools, or those named)."""
     plt = pyplot()
     ax = ax or plt.figure().gca()
-    for col in [c for c in ts.columns if c.endswith(".tvl_usd")]:
-        name = col.removesuffix(".tvl_usd")
+    for col in [c for c in ts.columns if c.endswith(".tvl")]:
+        name = col.removesuffix(".tvl")
         if not pools or name in pools:
             ax.plot(ts["time_days"], ts[col], lw=1.1, label=name)
     ax.set_title(f"Pool TVL ({numeraire or 'numeraire'})")
@@ -113,7 +113,7 @@ def detail_figure(result: RunResult) -> Figure:
     panels: list[Callable[[Axes], object]] = []
     if reserves_change(ts):
         panels.append(partial(plot_reserves, ts))
-    tvl = {c.removesuffix(".tvl_usd"): magnitude(ts[c]) for c in ts if c.endswith(".tvl_usd")}
+    tvl = {c.removesuffix(".tvl"): magnitude(ts[c]) for c in ts if c.endswith(".tvl")}
     n = str(result.summary.get("numeraire", ""))
     panels += [partial(plot_tvl, ts, pools=g, numeraire=n) for g in magnitude_groups(tvl)]
     events = _trade_events(result)

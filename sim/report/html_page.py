@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sim.report.value_names import is_value
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -57,23 +59,23 @@ DPI = 100
 LABELS: dict[str, str] = {
     "blocks": "blocks",
     "days": "days",
-    "volume_usd": "volume",
-    "fees_usd": "fees paid",
-    "lp_fee_income_usd": "LP fee income",
+    "volume": "volume",
+    "fees": "fees paid",
+    "lp_fee_income": "LP fee income",
     "lp_vs_hodl_pct": "LP vs HODL",
     "impermanent_loss_pct": "impermanent loss alone",
-    "arbitrage_profit_usd": "arbitrage profit",
-    "gas_usd": "gas paid",
+    "arbitrage_profit": "arbitrage profit",
+    "gas_cost": "gas paid",
     "txs": "transactions",
     "reverts": "reverted",
     "slippage": "retail slippage",
-    "lvr_usd": "LVR",
-    "arb_gain_usd": "arbitrageurs' gain",
-    "lp_vs_rebalancing_usd": "LPs vs rebalancing",
+    "lvr": "LVR",
+    "arb_gain": "arbitrageurs' gain",
+    "lp_vs_rebalancing": "LPs vs rebalancing",
     "lvr_apr_pct": "LVR APR",
     "fee_bps": "fee",
-    "lp_fees_usd": "LP fees",
-    "tvl_end_usd": "TVL at the end",
+    "lp_fees": "LP fees",
+    "tvl_end": "TVL at the end",
     "fee_apr_pct": "fee APR",
     "price_end": "price at the end",
     "emission_per_day_start": "emission per day at the start",
@@ -202,7 +204,7 @@ def format_value(key: str, v: Any, numeraire: str) -> str:
         return ", ".join(f"{k} {format_value(k, x, numeraire)}" for k, x in v.items())
     if isinstance(v, bool) or not isinstance(v, int | float):
         return str(v)
-    if key.endswith("_usd"):
+    if is_value(key):
         return f"{v:,.2f} {numeraire}".strip()
     if key.endswith("_pct"):
         return f"{v:+.2g}%" if 0 < abs(v) < 0.001 else f"{v:+.3f}%"

@@ -155,15 +155,15 @@ def rug_section(s: dict[str, Any], n: str) -> list[str]:
                     (
                         html.escape(
                             f"{format_number(r['quote_taken'])} {r['quote_token']} = "
-                            f"{format_value('x_usd', r['quote_taken_usd'], n)}"
+                            f"{format_value('value', r['quote_taken_value'], n)}"
                         ),
                         "num",
                     ),
-                    (html.escape(format_value("x_usd", r["developer_gain_usd"], n)), "num"),
+                    (html.escape(format_value("value", r["developer_gain"], n)), "num"),
                     (
                         html.escape(
-                            f"{format_value('x_usd', r['pool_tvl_before_usd'], n)} → "
-                            f"{format_value('x_usd', r['pool_tvl_after_usd'], n)}"
+                            f"{format_value('value', r['pool_tvl_before'], n)} → "
+                            f"{format_value('value', r['pool_tvl_after'], n)}"
                         ),
                         "num",
                     ),
@@ -194,19 +194,19 @@ def rug_section(s: dict[str, Any], n: str) -> list[str]:
             "valued at the end prices, the pulled token at what selling it into its pool would "
             "fetch. Conservation: victims' losses = developer's gain + other "
             "agents' gains + gas + value left outside agents − rewards minted; residual "
-            f"{html.escape(format_value('x_usd', rug['conservation_residual_usd'], n))}.</p>"
+            f"{html.escape(format_value('value', rug['conservation_residual'], n))}.</p>"
         )
         out.append(
             kv_table(
                 [
-                    ("victims' losses", format_value("x_usd", rug["victims_loss_usd"], n)),
-                    ("developer's gain", format_value("x_usd", rug["developer_gain_usd"], n)),
-                    ("other agents' gains", format_value("x_usd", rug["others_gain_usd"], n)),
-                    ("gas (burned and tipped)", format_value("x_usd", rug["gas_usd"], n)),
-                    ("rewards minted", format_value("x_usd", rug["minted_usd"], n)),
+                    ("victims' losses", format_value("value", rug["victims_loss"], n)),
+                    ("developer's gain", format_value("value", rug["developer_gain"], n)),
+                    ("other agents' gains", format_value("value", rug["others_gain"], n)),
+                    ("gas (burned and tipped)", format_value("value", rug["gas_cost"], n)),
+                    ("rewards minted", format_value("value", rug["minted"], n)),
                     (
                         "change held outside agents",
-                        format_value("x_usd", rug["outside_other_usd"], n),
+                        format_value("value", rug["outside_other"], n),
                     ),
                 ]
             )
@@ -219,8 +219,8 @@ def rug_section(s: dict[str, Any], n: str) -> list[str]:
                         (html.escape(f"{label_} {group}"), ""),
                         (f"{g['agents']:,}", "num"),
                         (f"{g['exposed']:,}", "num"),
-                        (html.escape(format_value("x_usd", g["lost_usd"], n)), "num"),
-                        (html.escape(format_value("x_usd", g["mean_gain_usd"], n)), "num"),
+                        (html.escape(format_value("value", g["lost"], n)), "num"),
+                        (html.escape(format_value("value", g["mean_gain"], n)), "num"),
                     ]
                 )
         if groups:
@@ -228,7 +228,7 @@ def rug_section(s: dict[str, Any], n: str) -> list[str]:
             out.append(
                 table(["group", "agents", "exposed to the rug", "lost", "mean gain"], groups)
             )
-        victims = sorted(rug.get("victims", {}).items(), key=lambda kv: -kv[1]["loss_usd"])
+        victims = sorted(rug.get("victims", {}).items(), key=lambda kv: -kv[1]["loss"])
         if victims:
             out.append(f"<details><summary>each victim's loss ({len(victims)})</summary>")
             out.append(
@@ -240,7 +240,7 @@ def rug_section(s: dict[str, Any], n: str) -> list[str]:
                             (html.escape(str(v["cohort"])), ""),
                             (html.escape(str(v["kind"])), ""),
                             (html.escape(str(v["cautious"])), ""),
-                            (html.escape(format_value("x_usd", v["loss_usd"], n)), "num"),
+                            (html.escape(format_value("value", v["loss"], n)), "num"),
                         ]
                         for name, v in victims
                     ],
@@ -282,10 +282,10 @@ def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list
                 ),
                 (
                     f"{name}: debt repaid / collateral seized",
-                    f"{format_value('x_usd', lm['liquidated_debt_usd'], n)} / "
-                    f"{format_value('x_usd', lm['collateral_seized_usd'], n)}",
+                    f"{format_value('value', lm['liquidated_debt'], n)} / "
+                    f"{format_value('value', lm['collateral_seized'], n)}",
                 ),
-                (f"{name}: bad debt", format_value("x_usd", lm["bad_debt_usd"], n)),
+                (f"{name}: bad debt", format_value("value", lm["bad_debt"], n)),
                 (f"{name}: lowest health factor", format_number(lm["min_health_factor"], ".4f")),
                 (f"{name}: loopers liquidated", f"{lm['loopers_liquidated']} of {lm['loopers']}"),
                 (
@@ -319,7 +319,7 @@ def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list
                 rows_.append(
                     (
                         f"{name}: liquidator {liq}",
-                        f"{row['count']} liquidations, {format_value('x_usd', row['debt_repaid_usd'], n)} "
+                        f"{row['count']} liquidations, {format_value('value', row['debt_repaid'], n)} "
                         "repaid",
                     )
                 )

@@ -77,15 +77,15 @@ def mev_section(summary: Mapping[str, Any]) -> list[str]:
         kv_table(
             [
                 ("sandwiches", f"{mev['sandwiches']:,}"),
-                ("bots' gross gain", format_value("x_usd", mev["bot_gross_usd"], n)),
+                ("bots' gross gain", format_value("value", mev["bot_gross"], n)),
                 (
                     "bots' gas (priority fees included)",
-                    format_value("x_usd", mev["bot_gas_usd"], n),
+                    format_value("value", mev["bot_gas"], n),
                 ),
-                ("bots' net gain", format_value("x_usd", mev["bot_net_usd"], n)),
+                ("bots' net gain", format_value("value", mev["bot_net"], n)),
                 (
                     "victims' loss against trading alone",
-                    format_value("x_usd", mev["victim_loss_usd"], n),
+                    format_value("value", mev["victim_loss"], n),
                 ),
             ]
         )
@@ -99,7 +99,7 @@ def mev_section(summary: Mapping[str, Any]) -> list[str]:
                     [
                         (html.escape(name), ""),
                         (f"{c['sandwiches']:,}", "num"),
-                        (html.escape(format_value("x_usd", c["victim_loss_usd"], n)), "num"),
+                        (html.escape(format_value("value", c["victim_loss"], n)), "num"),
                         (
                             html.escape(format_value("x_bps", c.get("loss_per_volume_bps"), n)),
                             "num",
@@ -144,12 +144,12 @@ def cohort_table(agents: pd.DataFrame, numeraire: str) -> str:
     cols = [
         c
         for c in (
-            "volume_usd",
-            "trade_pnl_usd",
-            "fees_paid_usd",
-            "gas_usd",
-            "lp_fee_income_usd",
-            "pnl_usd",
+            "volume",
+            "trade_pnl",
+            "fees_paid",
+            "gas_cost",
+            "lp_fee_income",
+            "pnl",
         )
         if c in agents
     ]
@@ -164,9 +164,9 @@ def cohort_table(agents: pd.DataFrame, numeraire: str) -> str:
         row += [(html.escape(format_value(c, float(g[c].sum()), numeraire)), "num") for c in cols]
         rows.append(row)
     names = {
-        "pnl_usd": "P&amp;L (incl. price moves)",
-        "trade_pnl_usd": "trade P&amp;L",
-        "fees_paid_usd": "fees paid",
+        "pnl": "P&amp;L (incl. price moves)",
+        "trade_pnl": "trade P&amp;L",
+        "fees_paid": "fees paid",
     }
     header = ["cohort", "kind", "agents", *(names.get(c, html.escape(label(c))) for c in cols)]
     return table(header, rows)

@@ -42,7 +42,7 @@ def range_lp_lines(s: dict[str, Any]) -> list[str]:
     of their HODL value (what the tokens they were funded with are worth now), IL split into
     what was realised at band moves and the rest."""
     cohorts = list((s.get("range_lps") or {}).values())
-    hodl = sum(c["hodl_value_usd"] for c in cohorts)
+    hodl = sum(c["hodl_value"] for c in cohorts)
     if not hodl:
         return []
 
@@ -51,12 +51,12 @@ def range_lp_lines(s: dict[str, Any]) -> list[str]:
 
     moves = sum(c["rebalances"] for c in cohorts)
     terms = [
-        f"fees {_pct(part('pnl_fees_usd'))}",
-        f"IL {_pct(part('pnl_il_usd'))} ({_pct(part('il_bands_realised_usd'))} realised at "
+        f"fees {_pct(part('pnl_fees'))}",
+        f"IL {_pct(part('pnl_il'))} ({_pct(part('il_bands_realised'))} realised at "
         f"{moves:,} band moves)",
-        f"swap costs {_pct(part('pnl_swap_costs_usd'))}",
-        f"gas {_pct(part('pnl_gas_usd'))}",
+        f"swap costs {_pct(part('pnl_swap_costs'))}",
+        f"gas {_pct(part('pnl_gas'))}",
     ]
-    if any(c.get("perp_pnl_usd") is not None for c in cohorts):
-        terms.append(f"perp {_pct(part('pnl_perp_usd'))}")
-    return [f"  {'range LPs':<19} {_pct(part('net_vs_hodl_usd'))} = " + " + ".join(terms)]
+    if any(c.get("perp_pnl") is not None for c in cohorts):
+        terms.append(f"perp {_pct(part('pnl_perp'))}")
+    return [f"  {'range LPs':<19} {_pct(part('net_vs_hodl'))} = " + " + ".join(terms)]

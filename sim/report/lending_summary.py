@@ -27,9 +27,9 @@ def lending_summary(model: MarketModel) -> dict[str, Any]:
         recs = [r for r in market.protocols.liquidations if r.market == name]
         by: dict[str, dict[str, Any]] = {}
         for r in recs:
-            row = by.setdefault(r.liquidator, {"count": 0, "debt_repaid_usd": 0.0})
+            row = by.setdefault(r.liquidator, {"count": 0, "debt_repaid": 0.0})
             row["count"] += 1
-            row["debt_repaid_usd"] += market.value(r.debt_asset, r.repaid)
+            row["debt_repaid"] += market.value(r.debt_asset, r.repaid)
         interest = {}
         for asset, res in lm.reserves.items():
             if res.interest_accrued:
@@ -46,11 +46,11 @@ def lending_summary(model: MarketModel) -> dict[str, Any]:
             "oracle": lm.spec.oracle,
             "liquidations": len(recs),
             "liquidated_accounts": len({r.borrower for r in recs}),
-            "liquidated_debt_usd": sum(market.value(r.debt_asset, r.repaid) for r in recs),
-            "collateral_seized_usd": sum(market.value(r.collateral, r.seized) for r in recs),
+            "liquidated_debt": sum(market.value(r.debt_asset, r.repaid) for r in recs),
+            "collateral_seized": sum(market.value(r.collateral, r.seized) for r in recs),
             "first_liquidation_block": recs[0].block if recs else None,
             "by_liquidator": by,
-            "bad_debt_usd": lm.shortfall(),
+            "bad_debt": lm.shortfall(),
             "interest": interest,
             "min_health_factor": min(hfs) if hfs else None,
             "loopers": len(loopers),

@@ -16,26 +16,24 @@ def mev_summary(model: MarketModel) -> dict[str, Any]:
         # every cohort trading with a slippage tolerance is a potential victim: zeros count too
         for name, spec in model.spec.agents.items():
             if hasattr(spec, "slippage_bps"):
-                cohorts[name] = {"sandwiches": 0, "victim_loss_usd": 0.0}
+                cohorts[name] = {"sandwiches": 0, "victim_loss": 0.0}
     for row in m.sandwich_rows:
-        c = cohorts.setdefault(row["victim_cohort"], {"sandwiches": 0, "victim_loss_usd": 0.0})
+        c = cohorts.setdefault(row["victim_cohort"], {"sandwiches": 0, "victim_loss": 0.0})
         c["sandwiches"] += 1
-        c["victim_loss_usd"] += row["victim_loss_usd"]
+        c["victim_loss"] += row["victim_loss"]
     for name, spec in model.spec.agents.items():
         if name in cohorts and hasattr(spec, "slippage_bps"):
             cohorts[name]["slippage_bps"] = spec.slippage_bps
-            volume = sum(
-                m.agent(a.name).volume_usd for a in model.market_agents if a.cohort == name
-            )
+            volume = sum(m.agent(a.name).volume for a in model.market_agents if a.cohort == name)
             cohorts[name]["loss_per_volume_bps"] = (
-                cohorts[name]["victim_loss_usd"] / volume * 10_000 if volume else None
+                cohorts[name]["victim_loss"] / volume * 10_000 if volume else None
             )
-    bot_gas = sum(m.agent(a.name).gas_usd for a in model.market_agents if a.kind == "sandwich_bot")
+    bot_gas = sum(m.agent(a.name).gas_cost for a in model.market_agents if a.kind == "sandwich_bot")
     return {
         "sandwiches": m.sandwiches,
-        "bot_gross_usd": m.mev_usd,
-        "bot_gas_usd": bot_gas,
-        "bot_net_usd": m.mev_usd - bot_gas,
-        "victim_loss_usd": sum(r["victim_loss_usd"] for r in m.sandwich_rows),
+        "bot_gross": m.mev,
+        "bot_gas": bot_gas,
+        "bot_net": m.mev - bot_gas,
+        "victim_loss": sum(r["victim_loss"] for r in m.sandwich_rows),
         "by_victim_cohort": cohorts,
     }

@@ -44,7 +44,7 @@ def colour(ts: pd.DataFrame, pool: str) -> str:
 
 def live(ts: pd.DataFrame, pool: str) -> pd.Series:
     """Rows where the pool still holds something (see EMPTIED)."""
-    tvl = ts.get(f"{pool}.tvl_usd")
+    tvl = ts.get(f"{pool}.tvl")
     if tvl is None:
         return pd.Series(True, index=ts.index)
     return tvl > EMPTIED * magnitude(tvl)
@@ -60,7 +60,7 @@ def _until(ts: pd.DataFrame, block: int | None) -> pd.Series:
 def lp_vs_hodl_pct(ts: pd.DataFrame, pool: str, until: int | None = None) -> pd.Series | None:
     """LP share value against holding its starting tokens, % (fees included), while the pool
     holds something and before block `until`; None for a pool without LP shares."""
-    v, h = ts.get(f"{pool}.lp_value_per_share_usd"), ts.get(f"{pool}.hodl_value_per_share_usd")
+    v, h = ts.get(f"{pool}.lp_value_per_share"), ts.get(f"{pool}.hodl_value_per_share")
     if v is None or h is None or not h.iloc[0]:
         return None
     pct = 100 * (v / h.where(h != 0) - 1)
@@ -191,8 +191,8 @@ def plot_lp_vs_hodl(
 
 def fee_size(ts: pd.DataFrame, pool: str) -> float:
     """How large a pool's fee and LVR lines get (0 when it earned nothing and lost nothing)."""
-    lvr = ts.get(f"{pool}.lvr_usd")
-    return max(magnitude(ts[f"{pool}.fees_usd"]), magnitude(lvr) if lvr is not None else 0.0)
+    lvr = ts.get(f"{pool}.lvr")
+    return max(magnitude(ts[f"{pool}.fees"]), magnitude(lvr) if lvr is not None else 0.0)
 
 
 def plot_fees(
@@ -207,12 +207,12 @@ def plot_fees(
     for name in [p for p in pools or pool_names(ts) if fee_size(ts, p)]:
         (line,) = ax.plot(
             ts["time_days"],
-            ts[f"{name}.fees_usd"],
+            ts[f"{name}.fees"],
             lw=1.2,
             color=colour(ts, name),
             label=f"{name} fees",
         )
-        lvr = f"{name}.lvr_usd"
+        lvr = f"{name}.lvr"
         if lvr in ts and shows_something(ts[lvr]):
             ax.plot(
                 ts["time_days"], ts[lvr], lw=1, ls="--", color=line.get_color(), label=f"{name} LVR"

@@ -178,18 +178,18 @@ def plot_mev(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
         f"{c}\n({v['slippage_bps']:g} bps tol.)" if "slippage_bps" in v else c
         for c, v in cohorts.items()
     ]
-    losses = [v["victim_loss_usd"] for v in cohorts.values()]
+    losses = [v["victim_loss"] for v in cohorts.values()]
     ax.bar(labels, losses, color="tab:red", label="victims' loss")
     ax.bar(
         ["sandwich bots"],
-        [mev.get("bot_gross_usd", 0.0)],
+        [mev.get("bot_gross", 0.0)],
         color="tab:green",
         label="bots' gross gain",
     )
-    if "bot_net_usd" in mev:
+    if "bot_net" in mev:
         ax.bar(
             ["bots after gas"],
-            [mev["bot_net_usd"]],
+            [mev["bot_net"]],
             color="tab:olive",
             label="bots' net (after gas and priority fees)",
         )
@@ -216,12 +216,12 @@ def plot_rug(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
     colors: list[str] = []
     for r in pulled_rugs(summary):
         labels.append(f"{r['developer']}\n(developer, {r['variant']})")
-        values.append(float(r.get("developer_gain_usd") or 0.0))
+        values.append(float(r.get("developer_gain") or 0.0))
         colors.append("tab:green")
     lost: dict[tuple[str, str], float] = {}
     for v in (rug.get("victims") or {}).values():
         key = (str(v.get("cohort")), str(v.get("kind")))
-        lost[key] = lost.get(key, 0.0) + float(v.get("loss_usd") or 0.0)
+        lost[key] = lost.get(key, 0.0) + float(v.get("loss") or 0.0)
     for (cohort, kind), loss in sorted(lost.items(), key=lambda kv: -kv[1]):
         labels.append(f"{cohort}\n({kind})")
         values.append(-loss)
@@ -238,13 +238,13 @@ def plot_rug(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
 
 
 RANGE_LP_PARTS = (
-    ("pnl_fees_usd", "fees earned", "tab:blue"),
-    ("pnl_il_usd", "IL vs HODL (bands + re-centring)", "tab:red"),
-    ("pnl_swap_costs_usd", "rebalancing swaps (fee + impact)", "tab:orange"),
-    ("pnl_gas_usd", "gas", "tab:grey"),
-    ("pnl_perp_usd", "perp hedge (P&L + funding)", "tab:purple"),
+    ("pnl_fees", "fees earned", "tab:blue"),
+    ("pnl_il", "IL vs HODL (bands + re-centring)", "tab:red"),
+    ("pnl_swap_costs", "rebalancing swaps (fee + impact)", "tab:orange"),
+    ("pnl_gas", "gas", "tab:grey"),
+    ("pnl_perp", "perp hedge (P&L + funding)", "tab:purple"),
 )
-"""The range-LP P&L parts drawn as stacked bars (with pnl_rounding_usd they add up to the net)."""
+"""The range-LP P&L parts drawn as stacked bars (with pnl_rounding they add up to the net)."""
 
 
 def plot_range_lps(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
@@ -273,7 +273,7 @@ def plot_range_lps(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
                 down[i] += v
     ax.scatter(
         main,
-        [section[n].get("net_vs_hodl_usd") or 0.0 for n in names],
+        [section[n].get("net_vs_hodl") or 0.0 for n in names],
         marker="D",
         color="black",
         zorder=3,
@@ -283,7 +283,7 @@ def plot_range_lps(summary: dict[str, Any], ax: Axes | None = None) -> Axes:
     extremes = [*up, *down]
     for k, regime in enumerate(regimes):
         nets = [
-            ((section[n].get("by_regime") or {}).get(regime) or {}).get("net_vs_hodl_usd", 0.0)
+            ((section[n].get("by_regime") or {}).get(regime) or {}).get("net_vs_hodl", 0.0)
             for n in names
         ]
         extremes += nets

@@ -43,65 +43,65 @@ REPORT_COLUMNS: dict[str, str] = {
     "deployed_at_mint_min_pct": "range_lp: the lowest such share (a thin pool at a move), %",
     "rebalances_postponed": "range_lp: blocks a due move waited (pool too far from the reference "
     "to fill its swap); a move that finds so only when it executes reverts (see reverts)",
-    "fees_collected_usd": "range_lp: fees collected, valued when collected",
-    "fees_uncollected_usd": "range_lp: fees earned not yet collected (pool fee growth), valued now",
-    "fees_earned_usd": "range_lp: collected + uncollected fees",
+    "fees_collected_value": "range_lp: fees collected, valued when collected",
+    "fees_uncollected": "range_lp: fees earned not yet collected (pool fee growth), valued now",
+    "fees_earned": "range_lp: collected + uncollected fees",
     "il_formula_pct": "range_lp: ranged_il of the current band since its mint (pool price), %",
     "il_measured_pct": "range_lp: position principal vs holding the tokens minted, at pool price, %",
-    "position_value_usd": "range_lp: principal + uncollected fees at reference prices",
-    "hodl_value_usd": "range_lp: the tokens it was funded with, at today's reference prices",
-    "range_lp_gas_usd": "range_lp: gas paid (same as gas_usd)",
+    "position_value": "range_lp: principal + uncollected fees at reference prices",
+    "hodl_value": "range_lp: the tokens it was funded with, at today's reference prices",
+    "range_lp_gas": "range_lp: gas paid (same as gas_cost)",
     "perp_size": "range_lp hedged: perp position, whole token0 (negative = short)",
-    "perp_pnl_usd": "range_lp hedged: cumulative price P&L of the perp",
-    "perp_funding_usd": "range_lp hedged: cumulative funding received (negative = paid)",
-    "perp_penalties_usd": "range_lp hedged: liquidation fees the venue kept",
-    "perp_written_off_usd": "range_lp hedged: losses beyond the collateral the venue wrote off",
+    "perp_pnl": "range_lp hedged: cumulative price P&L of the perp",
+    "perp_funding": "range_lp hedged: cumulative funding received (negative = paid)",
+    "perp_penalties": "range_lp hedged: liquidation fees the venue kept",
+    "perp_written_off": "range_lp hedged: losses beyond the collateral the venue wrote off",
     "perp_liquidations": "range_lp hedged: liquidations of the perp",
-    "pnl_fees_usd": "range_lp P&L: fees earned (= fees_earned_usd)",
-    "pnl_il_usd": "range_lp P&L: impermanent loss vs HODL = il_bands_usd + il_recentre_usd",
-    "pnl_swap_costs_usd": "range_lp P&L: its own rebalancing swaps, -(pool fee + price impact)",
-    "pnl_gas_usd": "range_lp P&L: -gas",
-    "pnl_perp_usd": "range_lp P&L: perp price P&L + funding - penalties + written off",
-    "pnl_rounding_usd": "range_lp P&L: what integer rounding leaves (net minus the other pnl_*)",
-    "net_vs_hodl_usd": "range_lp: value (wallet + position + perp equity) minus hodl_value_usd "
+    "pnl_fees": "range_lp P&L: fees earned (= fees_earned)",
+    "pnl_il": "range_lp P&L: impermanent loss vs HODL = il_bands + il_recentre",
+    "pnl_swap_costs": "range_lp P&L: its own rebalancing swaps, -(pool fee + price impact)",
+    "pnl_gas": "range_lp P&L: -gas",
+    "pnl_perp": "range_lp P&L: perp price P&L + funding - penalties + written off",
+    "pnl_rounding": "range_lp P&L: what integer rounding leaves (net minus the other pnl_*)",
+    "net_vs_hodl": "range_lp: value (wallet + position + perp equity) minus hodl_value "
     "= the sum of the pnl_* columns",
-    "net_vs_hodl_pct": "range_lp: net_vs_hodl_usd / hodl_value_usd, %",
-    "il_bands_usd": "range_lp: every band's principal vs holding the tokens minted into it, "
+    "net_vs_hodl_pct": "range_lp: net_vs_hodl / hodl_value, %",
+    "il_bands": "range_lp: every band's principal vs holding the tokens minted into it, "
     "at reference prices (realised at each burn + the current band)",
-    "il_bands_realised_usd": "range_lp: band IL of the bands already burned",
-    "il_bands_unrealised_usd": "range_lp: band IL of the current band",
-    "il_bands_formula_usd": "range_lp: the same from the closed form ranged_il at pool prices "
-    "(a check of il_bands_usd; the gap is the pool's distance from the reference price)",
-    "il_recentre_usd": "range_lp: re-centring drift: (tokens held after each re-centre, "
+    "il_bands_realised": "range_lp: band IL of the bands already burned",
+    "il_bands_unrealised": "range_lp: band IL of the current band",
+    "il_bands_formula": "range_lp: the same from the closed form ranged_il at pool prices "
+    "(a check of il_bands; the gap is the pool's distance from the reference price)",
+    "il_recentre": "range_lp: re-centring drift: (tokens held after each re-centre, "
     "wallet included, - the funded tokens) x the price change while they were held",
-    "il_vs_hodl_pct": "range_lp: pnl_il_usd / hodl_value_usd, %",
+    "il_vs_hodl_pct": "range_lp: pnl_il / hodl_value, %",
     "bands": "range_lp: bands minted (the first and one per re-centre)",
-    "swap_fees_paid_usd": "range_lp: pool fees paid on its rebalancing swaps",
-    "swap_impact_usd": "range_lp: price impact of its rebalancing swaps vs the reference, "
+    "swap_fees_paid": "range_lp: pool fees paid on its rebalancing swaps",
+    "swap_impact": "range_lp: price impact of its rebalancing swaps vs the reference, "
     "beyond the fee",
-    "lvr_usd": "range_lp: loss-versus-rebalancing of its positions (trades' gain against its "
-    "principal at reference prices, fees excluded); also in lp_lvr_usd",
-    "fees_minus_lvr_usd": "range_lp: fees earned minus LVR (the position vs rebalancing)",
-    "net_calm_usd": "range_lp: net_vs_hodl_usd accrued while the price process was calm",
-    "net_volatile_usd": "range_lp: net_vs_hodl_usd accrued while it was volatile",
-    "net_vs_hodl_apr_pct": "range_lp: net_vs_hodl_usd annualised over the capital, %",
+    "lvr": "range_lp: loss-versus-rebalancing of its positions (trades' gain against its "
+    "principal at reference prices, fees excluded); also in lp_lvr",
+    "fees_minus_lvr": "range_lp: fees earned minus LVR (the position vs rebalancing)",
+    "net_calm": "range_lp: net_vs_hodl accrued while the price process was calm",
+    "net_volatile": "range_lp: net_vs_hodl accrued while it was volatile",
+    "net_vs_hodl_apr_pct": "range_lp: net_vs_hodl annualised over the capital, %",
     "fee_apr_pct": "range_lp: fees earned annualised over the capital, %",
-    "il_apr_pct": "range_lp: pnl_il_usd annualised over the capital, %",
-    "swap_costs_apr_pct": "range_lp: pnl_swap_costs_usd annualised over the capital, %",
+    "il_apr_pct": "range_lp: pnl_il annualised over the capital, %",
+    "swap_costs_apr_pct": "range_lp: pnl_swap_costs annualised over the capital, %",
     "gas_apr_pct": "range_lp: gas annualised over the capital, %",
-    "perp_apr_pct": "range_lp hedged: pnl_perp_usd annualised over the capital, %",
+    "perp_apr_pct": "range_lp hedged: pnl_perp annualised over the capital, %",
 }
 """The agents.csv columns of a range LP (after the common ones) and what they mean."""
 
 PNL_PARTS = (
-    "pnl_fees_usd",
-    "pnl_il_usd",
-    "pnl_swap_costs_usd",
-    "pnl_gas_usd",
-    "pnl_perp_usd",
-    "pnl_rounding_usd",
+    "pnl_fees",
+    "pnl_il",
+    "pnl_swap_costs",
+    "pnl_gas",
+    "pnl_perp",
+    "pnl_rounding",
 )
-"""The report columns that add up to net_vs_hodl_usd."""
+"""The report columns that add up to net_vs_hodl."""
 
 
 def range_lp_row(books: RangeLPBooks) -> dict[str, object]:
@@ -144,45 +144,45 @@ def range_lp_row(books: RangeLPBooks) -> dict[str, object]:
         "rebalances_postponed": pos.postponed,
         "deployed_at_mint_pct": 100 * pos.mint_share_sum / books.bands if books.bands else None,
         "deployed_at_mint_min_pct": 100 * pos.mint_share_min if books.bands else None,
-        "fees_collected_usd": books.fees_collected_usd,
-        "fees_uncollected_usd": fees - books.fees_collected_usd,
-        "fees_earned_usd": fees,
+        "fees_collected_value": books.fees_collected_value,
+        "fees_uncollected": fees - books.fees_collected_value,
+        "fees_earned": fees,
         "il_formula_pct": None if il_f is None else il_f * 100,
         "il_measured_pct": None if il_m is None else il_m * 100,
-        "position_value_usd": books.position_value(),
-        "hodl_value_usd": hodl,
-        "range_lp_gas_usd": gas,
+        "position_value": books.position_value(),
+        "hodl_value": hodl,
+        "range_lp_gas": gas,
         "perp_size": perp.size if perp else None,
-        "perp_pnl_usd": perp.pnl if perp else None,
-        "perp_funding_usd": perp.funding if perp else None,
-        "perp_penalties_usd": perp.penalties if perp else None,
-        "perp_written_off_usd": parts["perp"] - (perp.pnl + perp.funding - perp.penalties)
+        "perp_pnl": perp.pnl if perp else None,
+        "perp_funding": perp.funding if perp else None,
+        "perp_penalties": perp.penalties if perp else None,
+        "perp_written_off": parts["perp"] - (perp.pnl + perp.funding - perp.penalties)
         if perp
         else None,
         "perp_liquidations": perp.liquidations if perp else None,
-        # the decomposition: the pnl_* columns add up to net_vs_hodl_usd
-        "pnl_fees_usd": fees,
-        "pnl_il_usd": il,
-        "pnl_swap_costs_usd": swaps,
-        "pnl_gas_usd": parts["gas"],
-        "pnl_perp_usd": parts["perp"],
-        "pnl_rounding_usd": parts["rounding"],
-        "net_vs_hodl_usd": net,
+        # the decomposition: the pnl_* columns add up to net_vs_hodl
+        "pnl_fees": fees,
+        "pnl_il": il,
+        "pnl_swap_costs": swaps,
+        "pnl_gas": parts["gas"],
+        "pnl_perp": parts["perp"],
+        "pnl_rounding": parts["rounding"],
+        "net_vs_hodl": net,
         "net_vs_hodl_pct": net / hodl * 100 if hodl else None,
         # and their parts
-        "il_bands_usd": parts["il_bands"],
-        "il_bands_realised_usd": books.il_realised_usd,
-        "il_bands_unrealised_usd": parts["il_bands"] - books.il_realised_usd,
-        "il_bands_formula_usd": books.il_formula_realised_usd + books.il_formula_usd(),
-        "il_recentre_usd": parts["il_recentre"],
+        "il_bands": parts["il_bands"],
+        "il_bands_realised": books.il_realised,
+        "il_bands_unrealised": parts["il_bands"] - books.il_realised,
+        "il_bands_formula": books.il_formula_realised + books.il_formula_value(),
+        "il_recentre": parts["il_recentre"],
         "il_vs_hodl_pct": il / hodl * 100 if hodl else None,
         "bands": books.bands,
-        "swap_fees_paid_usd": -parts["swap_fees"],
-        "swap_impact_usd": -parts["swap_impact"],
-        "lvr_usd": books.lvr(),
-        "fees_minus_lvr_usd": fees - books.lvr(),
-        "net_calm_usd": regimes["calm"]["net"] if "calm" in regimes else None,
-        "net_volatile_usd": regimes["volatile"]["net"] if "volatile" in regimes else None,
+        "swap_fees_paid": -parts["swap_fees"],
+        "swap_impact": -parts["swap_impact"],
+        "lvr": books.lvr(),
+        "fees_minus_lvr": fees - books.lvr(),
+        "net_calm": regimes["calm"]["net"] if "calm" in regimes else None,
+        "net_volatile": regimes["volatile"]["net"] if "volatile" in regimes else None,
         "net_vs_hodl_apr_pct": apr(net),
         "fee_apr_pct": apr(fees),
         "il_apr_pct": apr(il),
@@ -213,15 +213,15 @@ def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
         def apr(x: float, capital: float = capital, days: float = days) -> float | None:
             return x / capital / days * 365 * 100 if capital and days else None
 
-        net = total("net_vs_hodl_usd")
-        hodl = total("hodl_value_usd")
+        net = total("net_vs_hodl")
+        hodl = total("hodl_value")
         entry: dict[str, Any] = {
             "strategy": books[0].strategy,
             "pool": books[0].position.pool.name,
             "agents": len(books),
             "capital_usd": capital,
-            "fees_earned_usd": total("fees_earned_usd"),
-            "gas_usd": total("range_lp_gas_usd"),
+            "fees_earned": total("fees_earned"),
+            "gas_cost": total("range_lp_gas"),
             "rebalances": int(total("rebalances")),
             "time_in_range_pct": mean("time_in_range_pct"),
             "deployed_pct": mean("deployed_pct"),
@@ -238,31 +238,31 @@ def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
             "il_formula_pct": mean("il_formula_pct"),
             "il_measured_pct": mean("il_measured_pct"),
             **{k: total(k) for k in PNL_PARTS},
-            "net_vs_hodl_usd": net,
+            "net_vs_hodl": net,
             "net_vs_hodl_pct": net / hodl * 100 if hodl else None,
-            "il_bands_usd": total("il_bands_usd"),
-            "il_bands_realised_usd": total("il_bands_realised_usd"),
-            "il_bands_formula_usd": total("il_bands_formula_usd"),
-            "il_recentre_usd": total("il_recentre_usd"),
-            "il_vs_hodl_pct": total("pnl_il_usd") / hodl * 100 if hodl else None,
-            "swap_fees_paid_usd": total("swap_fees_paid_usd"),
-            "swap_impact_usd": total("swap_impact_usd"),
-            "lvr_usd": total("lvr_usd"),
-            "fees_minus_lvr_usd": total("fees_minus_lvr_usd"),
-            "hodl_value_usd": hodl,
-            "fee_apr_pct": apr(total("fees_earned_usd")),
-            "il_apr_pct": apr(total("pnl_il_usd")),
-            "swap_costs_apr_pct": apr(total("pnl_swap_costs_usd")),
-            "gas_apr_pct": apr(total("range_lp_gas_usd")),
+            "il_bands": total("il_bands"),
+            "il_bands_realised": total("il_bands_realised"),
+            "il_bands_formula": total("il_bands_formula"),
+            "il_recentre": total("il_recentre"),
+            "il_vs_hodl_pct": total("pnl_il") / hodl * 100 if hodl else None,
+            "swap_fees_paid": total("swap_fees_paid"),
+            "swap_impact": total("swap_impact"),
+            "lvr": total("lvr"),
+            "fees_minus_lvr": total("fees_minus_lvr"),
+            "hodl_value": hodl,
+            "fee_apr_pct": apr(total("fees_earned")),
+            "il_apr_pct": apr(total("pnl_il")),
+            "swap_costs_apr_pct": apr(total("pnl_swap_costs")),
+            "gas_apr_pct": apr(total("range_lp_gas")),
             "net_vs_hodl_apr_pct": apr(net),
         }
         if books[0].perp is not None:
-            entry["perp_pnl_usd"] = total("perp_pnl_usd")
-            entry["perp_funding_usd"] = total("perp_funding_usd")
-            entry["perp_penalties_usd"] = total("perp_penalties_usd")
-            entry["perp_written_off_usd"] = total("perp_written_off_usd")
+            entry["perp_pnl"] = total("perp_pnl")
+            entry["perp_funding"] = total("perp_funding")
+            entry["perp_penalties"] = total("perp_penalties")
+            entry["perp_written_off"] = total("perp_written_off")
             entry["perp_liquidations"] = int(total("perp_liquidations"))
-            entry["perp_apr_pct"] = apr(total("pnl_perp_usd"))
+            entry["perp_apr_pct"] = apr(total("pnl_perp"))
         regimes = _cohort_regimes(books, capital, model.block_time_s)
         if regimes:
             entry["by_regime"] = regimes
@@ -286,13 +286,13 @@ def _cohort_regimes(
         blocks = acc.pop("blocks") / len(books)
         days = blocks * block_time_s / 86_400
         row: dict[str, Any] = {"days": days}
-        row["pnl_fees_usd"] = acc["fees"]
-        row["pnl_il_usd"] = acc["il_bands"] + acc["il_recentre"]
-        row["pnl_swap_costs_usd"] = acc["swap_fees"] + acc["swap_impact"]
-        row["pnl_gas_usd"] = acc["gas"]
-        row["pnl_perp_usd"] = acc["perp"]
-        row["pnl_rounding_usd"] = acc["rounding"]
-        row["net_vs_hodl_usd"] = acc["net"]
+        row["pnl_fees"] = acc["fees"]
+        row["pnl_il"] = acc["il_bands"] + acc["il_recentre"]
+        row["pnl_swap_costs"] = acc["swap_fees"] + acc["swap_impact"]
+        row["pnl_gas"] = acc["gas"]
+        row["pnl_perp"] = acc["perp"]
+        row["pnl_rounding"] = acc["rounding"]
+        row["net_vs_hodl"] = acc["net"]
         row["net_vs_hodl_apr_pct"] = (
             acc["net"] / capital / days * 365 * 100 if capital and days else None
         )
@@ -301,15 +301,15 @@ def _cohort_regimes(
 
 
 RANGE_LP_TABLE = (
-    ("fees", "pnl_fees_usd"),
-    ("IL vs HODL", "pnl_il_usd"),
-    ("of which bands", "il_bands_usd"),
-    ("of which re-centring", "il_recentre_usd"),
-    ("swap costs", "pnl_swap_costs_usd"),
-    ("gas", "pnl_gas_usd"),
-    ("perp", "pnl_perp_usd"),
-    ("rounding", "pnl_rounding_usd"),
-    ("net vs HODL", "net_vs_hodl_usd"),
+    ("fees", "pnl_fees"),
+    ("IL vs HODL", "pnl_il"),
+    ("of which bands", "il_bands"),
+    ("of which re-centring", "il_recentre"),
+    ("swap costs", "pnl_swap_costs"),
+    ("gas", "pnl_gas"),
+    ("perp", "pnl_perp"),
+    ("rounding", "pnl_rounding"),
+    ("net vs HODL", "net_vs_hodl"),
 )
 """Columns of the range-LP decomposition table: fees + IL + swap costs + gas + perp +
 rounding = net (the two 'of which' columns split the IL)."""
@@ -336,9 +336,9 @@ def range_lp_rows(section: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             num(v.get("time_in_range_pct"), ".1f"),
             num(v.get("deployed_pct"), ".1f"),
             num(v.get("rebalances"), ","),
-            num(v.get("lvr_usd")),
+            num(v.get("lvr")),
         ]
         by = v.get("by_regime") or {}
-        row += [num((by.get(r) or {}).get("net_vs_hodl_usd")) for r in regimes]
+        row += [num((by.get(r) or {}).get("net_vs_hodl")) for r in regimes]
         rows.append(row)
     return header, rows

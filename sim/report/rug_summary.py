@@ -61,11 +61,11 @@ def rug_accounting(model: MarketModel) -> dict[str, Any]:
         for t in market.decimals
     }
     return {
-        "gains_usd": gains,
-        "minted_usd": worth(minted),
-        "gas_burned_usd": worth(burned),
-        "gas_tips_usd": worth(tips),
-        "outside_other_usd": worth(outside_other),
+        "gains": gains,
+        "minted": worth(minted),
+        "gas_burned": worth(burned),
+        "gas_tips": worth(tips),
+        "outside_other": worth(outside_other),
         "marks": closed.marks,
     }
 
@@ -76,7 +76,7 @@ def rug_summary(model: MarketModel) -> dict[str, Any]:
     if not devs:
         return {}
     acc = rug_accounting(model)
-    gains = acc["gains_usd"]
+    gains = acc["gains"]
     by_name = {a.name: a for a in model.market_agents}
     rugs = []
     dev_names = {d.name for d in devs}
@@ -93,15 +93,15 @@ def rug_summary(model: MarketModel) -> dict[str, Any]:
             {
                 **(d.rug or {"pulled": False}),
                 "developer": d.name,
-                "developer_gain_usd": gains[d.name],
+                "developer_gain": gains[d.name],
             }
         )
     victims = {n: -gains[n] for n in sorted(exposed) if gains[n] < 0}
     others = sum(g for n, g in gains.items() if n not in dev_names and n not in victims)
     developer = sum(gains[n] for n in dev_names)
-    gas = acc["gas_burned_usd"] + acc["gas_tips_usd"]
+    gas = acc["gas_burned"] + acc["gas_tips"]
     loss = sum(victims.values())
-    residual = loss - (developer + others + gas + acc["outside_other_usd"] - acc["minted_usd"])
+    residual = loss - (developer + others + gas + acc["outside_other"] - acc["minted"])
 
     def cohort_stats(kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -112,8 +112,8 @@ def rug_summary(model: MarketModel) -> dict[str, Any]:
             out[label] = {
                 "agents": len(group),
                 "exposed": sum(1 for a in group if a.name in exposed),
-                "lost_usd": sum(victims.get(a.name, 0.0) for a in group),
-                "mean_gain_usd": sum(gains[a.name] for a in group) / len(group),
+                "lost": sum(victims.get(a.name, 0.0) for a in group),
+                "mean_gain": sum(gains[a.name] for a in group) / len(group),
             }
         return out
 
@@ -121,22 +121,22 @@ def rug_summary(model: MarketModel) -> dict[str, Any]:
         "rugs": rugs,
         "marked_at": "end marks for start and end holdings alike (value.marking says how)",
         "marks": acc["marks"],
-        "developer_gain_usd": developer,
+        "developer_gain": developer,
         "victims": {
             n: {
                 "cohort": by_name[n].cohort,
                 "kind": by_name[n].kind,
-                "loss_usd": v,
+                "loss": v,
                 "cautious": cautious(by_name[n]),
             }
             for n, v in victims.items()
         },
-        "victims_loss_usd": loss,
-        "others_gain_usd": others,
-        "gas_usd": gas,
-        "minted_usd": acc["minted_usd"],
-        "outside_other_usd": acc["outside_other_usd"],
-        "conservation_residual_usd": residual,
+        "victims_loss": loss,
+        "others_gain": others,
+        "gas_cost": gas,
+        "minted": acc["minted"],
+        "outside_other": acc["outside_other"],
+        "conservation_residual": residual,
         "miners": cohort_stats("mining_lp"),
         "buyers": cohort_stats("token_buyer"),
     }

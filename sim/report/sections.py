@@ -14,15 +14,15 @@ from sim.model.mechanisms import Mechanism
 
 SECTION_KEYS: dict[Mechanism, tuple[str, ...]] = {
     Mechanism.AMM: (
-        "volume_usd",
-        "fees_usd",
-        "lp_fee_income_usd",
+        "volume",
+        "fees",
+        "lp_fee_income",
         "lp_vs_hodl_pct",
         "impermanent_loss_pct",
-        "arbitrage_profit_usd",
-        "lvr_usd",
-        "arb_gain_usd",
-        "lp_vs_rebalancing_usd",
+        "arbitrage_profit",
+        "lvr",
+        "arb_gain",
+        "lp_vs_rebalancing",
         "slippage",
         "not_measured",
     ),

@@ -36,18 +36,18 @@ SUMMARY_FIELDS: dict[str, str] = {
     + ". The keys of the others are left out, not filled with zeros",
     "blocks": "blocks simulated",
     "days": "simulated days",
-    "volume_usd": "traded volume over all pools, numeraire",
-    "fees_usd": "swap fees paid by all traders, numeraire, at the reference price of each block",
-    "lp_fee_income_usd": "fees attributed to liquidity providers, every agent holding pool shares (protocol/admin cuts removed)",
+    "volume": "traded volume over all pools, numeraire",
+    "fees": "swap fees paid by all traders, numeraire, at the reference price of each block",
+    "lp_fee_income": "fees attributed to liquidity providers, every agent holding pool shares (protocol/admin cuts removed)",
     "lp_vs_hodl_pct": "LP value against holding the deposited tokens, % (fees included): passive LPs' positions and range LPs' whole books (position, wallet, perp); with neither, one LP share of the first pool against holding what it held at the start",
     "impermanent_loss_pct": "IL of the first pool's LPs against holding, fees excluded, % (pools.<name>.impermanent_loss_basis says how): constant product IL(r) = 2*sqrt(r)/(1+r) - 1 at the final reference price ratio; StableSwap: the start balances moved along the invariant to the final reference prices; concentrated: the range LPs' measured IL vs HODL",
-    "arbitrage_profit_usd": "arbitrageurs' trade profit after gas, at reference prices (only with arbitrageurs)",
-    "lvr_usd": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR; over the traded pools whose tokens all have a reference price (where there is none, not_measured says why)",
-    "arb_gain_usd": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse; only with arbitrageurs and LVR)",
-    "lp_vs_rebalancing_usd": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR), over the pools LVR is measured in",
+    "arbitrage_profit": "arbitrageurs' trade profit after gas, at reference prices (only with arbitrageurs)",
+    "lvr": "loss-versus-rebalancing: what trades took from the pools at reference prices, fees excluded (arbitrage gains minus the retail price impact arbitrage takes back); LPs vs rebalancing = fees - LVR; over the traded pools whose tokens all have a reference price (where there is none, not_measured says why)",
+    "arb_gain": "arbitrageurs' gain against the pools at reference prices, fees excluded (LVR plus the retail price impact they reverse; only with arbitrageurs and LVR)",
+    "lp_vs_rebalancing": "LP value minus a portfolio holding the same tokens but trading at reference prices (= fees - LVR), over the pools LVR is measured in",
     "slippage": "retail execution shortfall vs the reference price, bps (fee + impact + mispricing); with several pools also by_pool (the same per pool: a multi-hop trade counts each hop's own in its pool) and by_pool_mean_ratio (highest pool mean / lowest, pools with retail trades)",
-    "not_measured": "headline numbers of a present mechanism that this run cannot measure (in all or some of its pools), and why: e.g. lvr_usd where a traded pool holds a token with no reference price of its own",
-    "gas_usd": "gas paid by all agents, numeraire",
+    "not_measured": "headline numbers of a present mechanism that this run cannot measure (in all or some of its pools), and why: e.g. lvr where a traded pool holds a token with no reference price of its own",
+    "gas_cost": "gas paid by all agents, numeraire",
     "txs": "transactions included in blocks",
     "reverts": "included transactions that reverted (still paid gas)",
     "pools": "per pool: kind, fee, volume, fees, swaps, TVL, fee APR, LP vs HODL, IL, LVR (null where not measured), price at the end",
@@ -67,21 +67,21 @@ AGENT_COLUMNS: dict[str, str] = {
     "agent": "agent name (<cohort>#<id>)",
     "cohort": "scenario cohort name",
     "kind": "agent kind",
-    "start_value_usd": "value at the start, at marks (summary.json value.marking says how)",
-    "end_value_usd": "value at the end, at marks (summary.json value.marking says how)",
-    "pnl_usd": "end value minus start value (summary.json value says where it came from)",
-    "volume_usd": "value of the tokens it sold in swaps",
-    "fees_paid_usd": "swap fees it paid",
-    "gas_usd": "gas it paid",
+    "start_value": "value at the start, at marks (summary.json value.marking says how)",
+    "end_value": "value at the end, at marks (summary.json value.marking says how)",
+    "pnl": "end value minus start value (summary.json value says where it came from)",
+    "volume": "value of the tokens it sold in swaps",
+    "fees_paid": "swap fees it paid",
+    "gas_cost": "gas it paid",
     "swaps": "successful swaps",
     "reverts": "reverted transactions",
     "dropped": "transactions dropped for lack of gas money",
-    "trade_pnl_usd": "value received minus value paid in its swaps, at reference prices",
-    "lp_fee_income_usd": "fee income attributed to its LP shares (range LPs: fees earned by its concentrated positions, collected + uncollected)",
-    "lp_lvr_usd": "loss-versus-rebalancing attributed to its LP shares (range LPs: trades' gain against its positions' principal at reference prices, fees excluded)",
-    "slippage_usd": "execution shortfall of its swaps vs the reference price, beyond fees",
-    "mev_gained_usd": "gross sandwich gain (bots)",
-    "mev_lost_usd": "loss to sandwiches against trading alone (victims)",
+    "trade_pnl": "value received minus value paid in its swaps, at reference prices",
+    "lp_fee_income": "fee income attributed to its LP shares (range LPs: fees earned by its concentrated positions, collected + uncollected)",
+    "lp_lvr": "loss-versus-rebalancing attributed to its LP shares (range LPs: trades' gain against its positions' principal at reference prices, fees excluded)",
+    "slippage": "execution shortfall of its swaps vs the reference price, beyond fees",
+    "mev_gained": "gross sandwich gain (bots)",
+    "mev_lost": "loss to sandwiches against trading alone (victims)",
 }
 """Columns of agents.csv (kind-specific columns follow)."""
 
@@ -101,21 +101,19 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         pools[name] = {
             "kind": pool.kind,
             "fee_bps": pool.fee_bps,
-            "volume_usd": st.volume_usd,
-            "fees_usd": st.fees_usd,
-            "lp_fees_usd": st.lp_fees_usd,
+            "volume": st.volume,
+            "fees": st.fees,
+            "lp_fees": st.lp_fees,
             "swaps": st.swaps,
-            "tvl_end_usd": tvl,
-            "fee_apr_pct": st.lp_fees_usd / tvl / days * 365 * 100 if tvl and days else None,
+            "tvl_end": tvl,
+            "fee_apr_pct": st.lp_fees / tvl / days * 365 * 100 if tvl and days else None,
             "lp_vs_hodl_pct": (value / hodl - 1) * 100 if hodl else None,
             **pool_il(model, name),
             # LVR needs a reference price for every token (a launched token has none)
-            "lvr_usd": st.lvr_usd if st.priced else None,
-            "arb_gain_usd": st.arb_gain_usd if st.priced else None,
-            "lp_vs_rebalancing_usd": st.vs_rebalancing_usd if st.priced else None,
-            "lvr_apr_pct": st.lvr_usd / tvl / days * 365 * 100
-            if tvl and days and st.priced
-            else None,
+            "lvr": st.lvr if st.priced else None,
+            "arb_gain": st.arb_gain if st.priced else None,
+            "lp_vs_rebalancing": st.vs_rebalancing if st.priced else None,
+            "lvr_apr_pct": st.lvr / tvl / days * 365 * 100 if tvl and days and st.priced else None,
             "price_end": finite(spot_or_nan(pool)),
         }
     present = mechanisms(model)
@@ -131,7 +129,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
     if Mechanism.AMM in present:
         out.update(amm_headline(model, pools))
     out |= {
-        "gas_usd": sum(s.gas_usd for s in m.agents.values()),
+        "gas_cost": sum(s.gas_cost for s in m.agents.values()),
         "txs": market.chain.tx_count,
         "reverts": market.chain.revert_count,
         **({"gas_money": gas} if (gas := gas_money_summary(model)) else {}),
@@ -168,16 +166,16 @@ def amm_headline(model: MarketModel, pools: dict[str, Any]) -> dict[str, Any]:
     lp_income = sum(
         m.lp_fee_income(a.name) for a in model.market_agents if a.name not in model.lp_books
     )
-    lp_income += sum(b.fees_usd() for b in range_lps)
+    lp_income += sum(b.fees() for b in range_lps)
     values = [(a.position_value(), a.hodl_value()) for a in lps if not a.exited]
     # a range LP's whole book (it realises its bands while it goes on), exited or not
     values += [(b.value(), b.hodl_value()) for b in range_lps if b.position.entered]
     hodl_total = sum(h for _, h in values)
     main = next(iter(pools.values()))
     out: dict[str, Any] = {
-        "volume_usd": sum(p["volume_usd"] for p in pools.values()),
-        "fees_usd": sum(p["fees_usd"] for p in pools.values()),
-        "lp_fee_income_usd": lp_income,
+        "volume": sum(p["volume"] for p in pools.values()),
+        "fees": sum(p["fees"] for p in pools.values()),
+        "lp_fee_income": lp_income,
         # the LP agents' positions; without any, one LP share of the first pool
         "lp_vs_hodl_pct": (sum(v for v, _ in values) / hodl_total - 1) * 100
         if hodl_total
@@ -186,16 +184,16 @@ def amm_headline(model: MarketModel, pools: dict[str, Any]) -> dict[str, Any]:
     }
     arbitrage = has_arbitrageurs(model)
     if arbitrage:
-        out["arbitrage_profit_usd"] = m.arb_profit_usd
-    measured = [p for name, p in pools.items() if m.pools[name].swaps and p["lvr_usd"] is not None]
+        out["arbitrage_profit"] = m.arb_profit
+    measured = [p for name, p in pools.items() if m.pools[name].swaps and p["lvr"] is not None]
     if measured:
-        out["lvr_usd"] = sum(p["lvr_usd"] for p in measured)
+        out["lvr"] = sum(p["lvr"] for p in measured)
         if arbitrage:
-            out["arb_gain_usd"] = sum(p["arb_gain_usd"] for p in measured)
-        out["lp_vs_rebalancing_usd"] = sum(p["lp_vs_rebalancing_usd"] for p in measured)
+            out["arb_gain"] = sum(p["arb_gain"] for p in measured)
+        out["lp_vs_rebalancing"] = sum(p["lp_vs_rebalancing"] for p in measured)
     out["slippage"] = {**m.slippage_summary(), **slippage_by_pool(model)}
     if (why := lvr_not_measured(model)) is not None:
-        out["not_measured"] = {"lvr_usd": why}
+        out["not_measured"] = {"lvr": why}
     return out
 
 
@@ -241,7 +239,7 @@ def pool_il(model: MarketModel, name: str) -> dict[str, Any]:
 def flows_table(model: MarketModel) -> list[dict[str, Any]]:
     """The flow graph as edges: agent -> pool (swaps) and bot -> victim (sandwiches)."""
     return [
-        {"source": src, "target": dst, "kind": kind, "count": int(n), "value_usd": v}
+        {"source": src, "target": dst, "kind": kind, "count": int(n), "value": v}
         for (src, dst, kind), (n, v) in sorted(model.metrics.flows.items())
     ]
 
@@ -260,23 +258,23 @@ def agents_table(model: MarketModel) -> list[dict[str, Any]]:
             "agent": a.name,
             "cohort": a.cohort,
             "kind": a.kind,
-            "start_value_usd": start,
-            "end_value_usd": end,
-            "pnl_usd": end - start,
-            "volume_usd": st.volume_usd,
-            "fees_paid_usd": st.fees_paid_usd,
-            "gas_usd": st.gas_usd,
+            "start_value": start,
+            "end_value": end,
+            "pnl": end - start,
+            "volume": st.volume,
+            "fees_paid": st.fees_paid,
+            "gas_cost": st.gas_cost,
             "swaps": st.swaps,
             "reverts": st.reverts,
             "dropped": st.dropped,
-            "trade_pnl_usd": st.trade_pnl_usd,
-            "lp_fee_income_usd": range_books.fees_usd()
+            "trade_pnl": st.trade_pnl,
+            "lp_fee_income": range_books.fees()
             if range_books is not None
             else m.lp_fee_income(a.name),
-            "lp_lvr_usd": range_books.lvr() if range_books is not None else m.lp_lvr(a.name),
-            "slippage_usd": st.slippage_usd,
-            "mev_gained_usd": st.mev_gained_usd,
-            "mev_lost_usd": st.mev_lost_usd,
+            "lp_lvr": range_books.lvr() if range_books is not None else m.lp_lvr(a.name),
+            "slippage": st.slippage,
+            "mev_gained": st.mev_gained,
+            "mev_lost": st.mev_lost,
         }
         row.update(a.report() if range_books is None else range_lp_row(range_books))
         rows.append(row)

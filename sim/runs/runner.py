@@ -22,7 +22,7 @@ from sim.scenario.scenario import load_scenario
 from sim.scenario.schema import Scenario
 from sim.version import VERSION, version
 
-FLOW_COLUMNS = ("source", "target", "kind", "count", "value_usd")
+FLOW_COLUMNS = ("source", "target", "kind", "count", "value")
 
 
 def resolve(

@@ -42,7 +42,7 @@ class ScenarioMeta(Spec):
         (),
         max_length=16,
         description="the summary.json keys that show the scenario's point (dotted, e.g. "
-        "mev.bot_net_usd; `*` for any one pool or cohort name); the description names each, "
+        "mev.bot_net; `*` for any one pool or cohort name); the description names each, "
         "and `ammsim compare` shows them first",
     )
     seed: int = Field(0, ge=0, lt=2**63, description="base seed of every random draw")

@@ -51,7 +51,7 @@ class SweepSpec(Spec):
     metrics: list[str] | None = Field(
         None,
         description="metrics the sweep's table and figures show, in order: summary.csv names "
-        "without .mean, or fnmatch patterns ('mev.by_victim_cohort.*.victim_loss_usd'); "
+        "without .mean, or fnmatch patterns ('mev.by_victim_cohort.*.victim_loss'); "
         "default: chosen from what the scenario contains",
     )
 

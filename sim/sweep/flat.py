@@ -1,5 +1,5 @@
 """Nested dicts as one level of dotted keys: how a run's summary becomes columns of a results
-row (`pools.eth_usdc.fees_usd`), and how `ammsim compare` names metrics and scenario fields."""
+row (`pools.eth_usdc.fees`), and how `ammsim compare` names metrics and scenario fields."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 
 def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dicts -> one level with dotted keys (`pools.eth_usdc.fees_usd`)."""
+    """Nested dicts -> one level with dotted keys (`pools.eth_usdc.fees`)."""
     out: dict[str, Any] = {}
     for k, v in d.items():
         key = f"{prefix}{k}"

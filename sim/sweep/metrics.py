@@ -17,36 +17,36 @@ if TYPE_CHECKING:
 
 KEY_METRICS = (
     "lp_vs_hodl_pct",
-    "lp_fee_income_usd",
-    "lvr_usd",
-    "lp_vs_rebalancing_usd",
+    "lp_fee_income",
+    "lvr",
+    "lp_vs_rebalancing",
     "impermanent_loss_pct",
-    "fees_usd",
+    "fees",
 )
 """LP metrics: what the printed table and the figures show for a plain AMM scenario."""
 MEV_METRICS = (
-    "mev.bot_gross_usd",
-    "mev.bot_net_usd",
-    "mev.victim_loss_usd",
-    "mev.by_victim_cohort.*.victim_loss_usd",
+    "mev.bot_gross",
+    "mev.bot_net",
+    "mev.victim_loss",
+    "mev.by_victim_cohort.*.victim_loss",
     "mev.by_victim_cohort.*.loss_per_volume_bps",
 )
 """Shown first when the scenario has a sandwich bot (`*` matches each victim cohort)."""
 LENDING_METRICS = (
     "lending.*.liquidations",
-    "lending.*.liquidated_debt_usd",
-    "lending.*.bad_debt_usd",
+    "lending.*.liquidated_debt",
+    "lending.*.bad_debt",
     "lending.*.min_health_factor",
     "lending.*.looper_equity_change_pct.mean",
     "staking.*.max_discount_pct",
 )
 """Shown first when the scenario has a lending market."""
-RUG_METRICS = ("rug.victims_loss_usd", "rug.developer_gain_usd")
+RUG_METRICS = ("rug.victims_loss", "rug.developer_gain")
 MINING_METRICS = ("mining.realised_reward_apr_pct_end", "mining.pools.*.headline_apr_pct_peak")
 
 
 def summary_metrics(summary: pd.DataFrame) -> list[str]:
-    """The numeric metrics of a summary.csv table, in column order (`fees_usd`, `mev.bot_net_usd`,
+    """The numeric metrics of a summary.csv table, in column order (`fees`, `mev.bot_net`,
     ...): every `<metric>.mean` column that has its `<metric>.n`."""
     return [
         c.removesuffix(".mean")
@@ -58,7 +58,7 @@ def summary_metrics(summary: pd.DataFrame) -> list[str]:
 def expand_metrics(
     patterns: Sequence[str], available: Sequence[str]
 ) -> tuple[list[str], list[str]]:
-    """Metric names and `fnmatch` patterns (`mev.by_victim_cohort.*.victim_loss_usd`) -> (the
+    """Metric names and `fnmatch` patterns (`mev.by_victim_cohort.*.victim_loss`) -> (the
     available metrics they name, in pattern order without repeats; the patterns matching none)."""
     out: list[str] = []
     unmatched = []
@@ -90,7 +90,7 @@ def default_metrics(raw: Mapping[str, Any]) -> list[str]:
         groups += LENDING_METRICS
     if raw.get("rewards"):
         groups += MINING_METRICS
-    lp = ["lp_fee_income_usd", "lp_vs_hodl_pct"] if groups else list(KEY_METRICS)
+    lp = ["lp_fee_income", "lp_vs_hodl_pct"] if groups else list(KEY_METRICS)
     return [*RUG_METRICS, *groups, *lp]
 
 

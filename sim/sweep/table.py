@@ -25,7 +25,7 @@ def tidy_table(
     shown = [m for m in (KEY_METRICS if metrics is None else metrics) if f"{m}.mean" in summary]
     shown = shown[:max_metrics]
     cols = [*params, "ok"] + [f"{m}.mean" for m in shown]
-    # per-cohort MEV names are long: mev.by_victim_cohort.loose.victim_loss_usd -> mev.loose...
+    # per-cohort MEV names are long: mev.by_victim_cohort.loose.victim_loss -> mev.loose...
     short = {f"{m}.mean": m.replace("mev.by_victim_cohort.", "mev.") for m in shown}
     df = summary[cols].rename(columns=short)
     text = df.head(max_rows).to_string(index=False, float_format=num)

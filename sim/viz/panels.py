@@ -44,7 +44,7 @@ def stats_text(model: DashboardModel) -> str:
     block = model.market.block
     days = block * model.block_time_s / 86_400
     lines = [f"block {block:,} of {model.block_limit:,}  (day {days:.3f})"]
-    fees = sum(p.fees_usd for p in m.pools.values())
+    fees = sum(p.fees for p in m.pools.values())
     lines.append(f"fees {fees:,.2f} {n}")
     for name in model.market.pools:
         hodl = m.share_hodl(name)
@@ -52,16 +52,16 @@ def stats_text(model: DashboardModel) -> str:
             vs = (m.share_value(name) / hodl - 1) * 100
             fee = getattr(model.spec.pools[name], "fee_bps", None)
             label = f"{name} (fee {fee:g} bps)" if fee is not None else name
-            lines.append(f"{label}: fees {m.pools[name].fees_usd:,.2f} {n}, LP vs HODL {vs:+.4f}%")
-    lines.append(f"arbitrage profit {m.arb_profit_usd:,.2f} {n}")
+            lines.append(f"{label}: fees {m.pools[name].fees:,.2f} {n}, LP vs HODL {vs:+.4f}%")
+    lines.append(f"arbitrage profit {m.arb_profit:,.2f} {n}")
     slip = m.slippage_summary()
     if slip["trades"]:
         lines.append(
             f"retail trades {slip['trades']:,}, mean slippage {slip['mean_bps']:.1f} bps, "
             f"p95 {slip['p95_bps']:.1f} bps"
         )
-    if m.mev_usd or m.sandwiches:
-        lines.append(f"MEV extracted {m.mev_usd:,.2f} {n} in {m.sandwiches} sandwiches")
+    if m.mev or m.sandwiches:
+        lines.append(f"MEV extracted {m.mev:,.2f} {n} in {m.sandwiches} sandwiches")
     liq = model.market.protocols.liquidations
     if model.market.protocols.lending:
         lines.append(f"liquidations {len(liq)}")
@@ -153,9 +153,9 @@ def ArbPlot(model: DashboardModel) -> Any:
     n = model.market.numeraire
 
     def draw(ax: Axes) -> None:
-        ax.plot(df["time_days"], df["arb_profit_usd"], lw=1.2, label="arbitrage profit")
-        if "mev_usd" in df and df["mev_usd"].abs().max() > 0:
-            ax.plot(df["time_days"], df["mev_usd"], lw=1.2, color="tab:red", label="MEV extracted")
+        ax.plot(df["time_days"], df["arb_profit"], lw=1.2, label="arbitrage profit")
+        if "mev" in df and df["mev"].abs().max() > 0:
+            ax.plot(df["time_days"], df["mev"], lw=1.2, color="tab:red", label="MEV extracted")
         ax.set_title(f"Arbitrage profit and MEV, {n}")
         ax.set_xlabel("days")
         ax.legend(fontsize=7)

@@ -37,8 +37,8 @@ def _losses(rows: list[dict[str, Any]]) -> list[float]:
     out = []
     for r in rows:
         if r["status"] == "ok" and r["kind"] == "swap":
-            value_in = float(r["value_in_usd"])
-            net = float(r["value_out_usd"]) - value_in - float(r["gas_usd"])
+            value_in = float(r["value_in"])
+            net = float(r["value_out"]) - value_in - float(r["gas_cost"])
             if net < -1e-9 * value_in:  # events.csv keeps 12 significant digits
                 out.append(net)
     return out

@@ -96,4 +96,4 @@ def test_it_bids_its_share_of_the_profit_in_one_call() -> None:
     assert tip is not None and tip > 0
     assert tx.priority_fee_gwei == tip
     assert tx.label == "liquidation"
-    assert liq.attempts == 1 and liq.expected_profit_usd == plan[2]
+    assert liq.attempts == 1 and liq.expected_profit == plan[2]

@@ -96,6 +96,6 @@ def test_the_report_compares_the_position_with_holding() -> None:
     assert hodl == late.market.value("ETH", late.deposited["ETH"]) + late.market.value(
         "USDC", late.deposited["USDC"]
     )
-    assert report["position_value_usd"] == late.position_value()
+    assert report["position_value"] == late.position_value()
     assert report["lp_vs_hodl_pct"] == (late.position_value() / hodl - 1) * 100
     assert late.value() == late.market.wallet_value(late.wallet) + late.position_value()

@@ -68,7 +68,7 @@ def test_deposit_stake_harvest_and_leave_are_booked() -> None:
     (row,) = position.entries
     assert row["block"] == 1 and row["pool"] == "eth_usdc"
     assert row["net_apr"] == 1.04 and row["effective_reward_apr"] == 1.0
-    assert isinstance(row["value_usd"], float) and row["value_usd"] > 0.99 * 150_000
+    assert isinstance(row["value"], float) and row["value"] > 0.99 * 150_000
     for _ in range(10):
         model.step()
     pending = chef.pending_reward("eth_usdc", miner.name, market.block)
@@ -117,5 +117,5 @@ def test_rewards_owed_are_sold_when_worth_the_gas() -> None:
     assert miner.wallet["FARM"] == 2_000 * 10**18
     assert position.reward_sold == 8_000 * 10**18
     assert position.sell_owed == 0
-    assert position.reward_proceeds_usd > 0
-    assert position.reward_value_usd() == position.reward_proceeds_usd  # none from the chef
+    assert position.reward_proceeds > 0
+    assert position.reward_value() == position.reward_proceeds  # none from the chef

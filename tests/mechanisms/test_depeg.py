@@ -33,7 +33,7 @@ def _depeg(seed: int, liquidators: bool, after: int | None = None) -> tuple[floa
     rate = ts["staking.stETH.market_rate"]
     first = lending["first_liquidation_block"]
     start = after if after is not None else (first or 0)
-    assert ts["lending.aave.bad_debt_usd"].iloc[-1] == 0  # the TWAP oracle: no bad debt
+    assert ts["lending.aave.bad_debt"].iloc[-1] == 0  # the TWAP oracle: no bad debt
     return (
         float(rate.min()),
         float(rate[ts["block"] >= start].mean()),

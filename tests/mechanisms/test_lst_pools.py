@@ -429,5 +429,5 @@ def test_lvr_is_left_undefined_where_a_token_has_no_reference_price() -> None:
     from sim.runs.runner import run
 
     summary = run("rug_pull", blocks=300, out=None).summary
-    assert summary["pools"]["scam_eth"]["lvr_usd"] is None
-    assert summary["pools"]["eth_usdc"]["lvr_usd"] is not None
+    assert summary["pools"]["scam_eth"]["lvr"] is None
+    assert summary["pools"]["eth_usdc"]["lvr"] is not None

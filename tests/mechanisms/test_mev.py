@@ -47,14 +47,14 @@ def test_lvr_from_trades_converges_to_sigma_squared_over_eight(raw: dict) -> Non
     rate_sum = 0.0
     for _ in range(n):
         value = model.market.wallet_value(pool.holdings())
-        before = stats.lvr_usd
+        before = stats.lvr
         model.step()
-        rate_sum += (stats.lvr_usd - before) / value
+        rate_sum += (stats.lvr - before) / value
     years = n * 60 / (365 * 86_400)
     measured = rate_sum / years
     assert measured == pytest.approx(SIGMA**2 / 8, rel=0.04)
     # with zero fee, LVR is exactly what LPs lose against the rebalancing portfolio
-    assert stats.vs_rebalancing_usd == pytest.approx(-stats.lvr_usd, rel=1e-9)
+    assert stats.vs_rebalancing == pytest.approx(-stats.lvr, rel=1e-9)
 
 
 def _pool(
@@ -141,7 +141,7 @@ def test_bot_abstains_below_the_fee_threshold() -> None:
     reserve_eth=st.floats(10, 100_000),
     fee_bps=st.sampled_from([1, 5, 30, 100]),
     size=st.floats(1e-4, 0.3),
-    budget_usd=st.floats(1_000, 1e9),
+    budget=st.floats(1_000, 1e9),
     tolerances=st.lists(st.floats(0, 2_000), min_size=2, max_size=5),
     buy=st.booleans(),
 )
@@ -149,7 +149,7 @@ def test_sandwich_properties_on_random_pools_and_victims(
     reserve_eth: float,
     fee_bps: int,
     size: float,
-    budget_usd: float,
+    budget: float,
     tolerances: list[float],
     buy: bool,
 ) -> None:
@@ -167,7 +167,7 @@ def test_sandwich_properties_on_random_pools_and_victims(
     t_in, t_out = ("USDC", "ETH") if buy else ("ETH", "USDC")
     i_in = pool.index(t_in)
     amount = max(1, int(pool.get_reserves()[i_in] * size))
-    budget = int(budget_usd * (10**6 if buy else 10**18 / 3_000.0))
+    budget = int(budget * (10**6 if buy else 10**18 / 3_000.0))
     alone = pool.quote_exact_in(t_in, t_out, amount)
     after = _pool(reserve_eth, 3_000.0, fee_bps)
     after.swap_exact_in(t_in, t_out, amount)
@@ -203,7 +203,7 @@ def test_bot_leaves_alone_a_victim_whose_tip_it_cannot_outbid_profitably(raw: di
     model.run_for(100)
     assert model.metrics.sandwiches == 0
     bot = next(a for a in model.market_agents if a.kind == "sandwich_bot")
-    assert model.metrics.agent(bot.name).gas_usd == 0.0
+    assert model.metrics.agent(bot.name).gas_cost == 0.0
 
 
 def test_sandwich_run_every_victim_meets_its_minimum(raw: dict) -> None:
@@ -222,7 +222,7 @@ def test_sandwich_run_every_victim_meets_its_minimum(raw: dict) -> None:
     model.market.chain.on_bundle = spy
     model.run_for(300)
     assert len(checked) > 10 and all(checked)
-    assert model.metrics.mev_usd > 0
+    assert model.metrics.mev > 0
     model.check()
 
 
@@ -235,7 +235,7 @@ def test_random_ordering_breaks_bundles_and_sandwiches_fail_more(raw: dict) -> N
     shuffled = run(raw, out=None).summary["mev"]
     assert auction["sandwiches"] > 0
     assert shuffled["sandwiches"] == 0  # bundles are split: no atomic sandwich exists
-    assert math.isfinite(shuffled["bot_gross_usd"])
+    assert math.isfinite(shuffled["bot_gross"])
 
 
 def test_cyclic_arbitrage_closes_a_price_gap_between_two_pools(raw: dict) -> None:

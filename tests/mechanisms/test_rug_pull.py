@@ -39,11 +39,11 @@ def test_the_rug_happens_and_is_logged(dumped) -> None:  # type: ignore[no-untyp
     rug = dumped.summary["rug"]
     (r,) = rug["rugs"]
     assert r["variant"] == "dump" and r["block"] <= 2_000
-    assert r["quote_taken_usd"] > 0 and r["price_after"] < 0.1 * r["price_before"]
+    assert r["quote_taken_value"] > 0 and r["price_after"] < 0.1 * r["price_before"]
     assert r["token_moved"] == pytest.approx(-0.8e9)
     notes = dumped.events[dumped.events["label"] == "rug"]
     assert any("rug (dump" in str(n) and f"block {r['block']}" in str(n) for n in notes["note"])
-    assert rug["developer_gain_usd"] > 0 and rug["victims_loss_usd"] > 0
+    assert rug["developer_gain"] > 0 and rug["victims_loss"] > 0
     assert rug["victims"], "someone lost to the rug"
 
 
@@ -53,14 +53,14 @@ def test_value_is_conserved_in_the_rug(dumped) -> None:  # type: ignore[no-untyp
     #                   + change in holdings outside agents (locked minimum liquidity, unpaid
     #                   rewards) - value minted (reward emissions), all at end-price marks
     rhs = (
-        rug["developer_gain_usd"]
-        + rug["others_gain_usd"]
-        + rug["gas_usd"]
-        + rug["outside_other_usd"]
-        - rug["minted_usd"]
+        rug["developer_gain"]
+        + rug["others_gain"]
+        + rug["gas_cost"]
+        + rug["outside_other"]
+        - rug["minted"]
     )
-    assert rug["victims_loss_usd"] == pytest.approx(rhs, rel=1e-9, abs=1e-6)
-    assert abs(rug["conservation_residual_usd"]) < 1e-6
+    assert rug["victims_loss"] == pytest.approx(rhs, rel=1e-9, abs=1e-6)
+    assert abs(rug["conservation_residual"]) < 1e-6
 
 
 def test_accounting_matches_an_independent_token_count() -> None:
@@ -84,7 +84,7 @@ def test_accounting_matches_an_independent_token_count() -> None:
         assert agents_delta == supply_change - (outside_now - outside_then), token
     # outside agents: the builder's tips, the chef's unpaid FARM, pools' locked minimum liquidity
     acc = rug_accounting(model)
-    assert acc["gas_burned_usd"] > 0 and acc["minted_usd"] > 0
+    assert acc["gas_burned"] > 0 and acc["minted"] > 0
 
 
 def test_a_liquidity_pull_is_marked_at_what_holders_can_still_sell_for() -> None:
@@ -98,12 +98,12 @@ def test_a_liquidity_pull_is_marked_at_what_holders_can_still_sell_for() -> None
     (r,) = rug["rugs"]
     assert r["variant"] == "remove_liquidity" and r["block"] == 2_000
     assert rug["marks"]["SCAM"] < 0.01 * r["price_before"]
-    assert rug["victims"] and rug["victims_loss_usd"] > 10_000
+    assert rug["victims"] and rug["victims_loss"] > 10_000
     eth = rug["marks"]["ETH"]
     seed_eth = 100_000 / 3_000  # seed_value_usd at the genesis ETH price
-    assert rug["developer_gain_usd"] / eth == pytest.approx(r["quote_taken"] - seed_eth, abs=0.5)
-    assert abs(rug["conservation_residual_usd"]) < 1e-6
-    assert rug["miners"]["cautious"]["lost_usd"] == 0 and rug["miners"]["naive"]["lost_usd"] > 0
+    assert rug["developer_gain"] / eth == pytest.approx(r["quote_taken"] - seed_eth, abs=0.5)
+    assert abs(rug["conservation_residual"]) < 1e-6
+    assert rug["miners"]["cautious"]["lost"] == 0 and rug["miners"]["naive"]["lost"] > 0
 
 
 @pytest.mark.parametrize("variant", ["remove_liquidity", "mint_and_dump"])
@@ -163,17 +163,17 @@ def test_cautious_lose_less_than_naive_across_seeds() -> None:
         res = _run(seed=seed)
         rug = res.summary["rug"]
         assert rug["rugs"][0].get("block") is not None, f"seed {seed}: no rug"
-        assert abs(rug["conservation_residual_usd"]) < 1e-6
+        assert abs(rug["conservation_residual"]) < 1e-6
         for group in ("miners", "buyers"):
             for label in ("cautious", "naive"):
                 row = rug[group].get(label)
                 if row:
-                    loss[label] += row["lost_usd"]
+                    loss[label] += row["lost"]
                     exposed[label] += row["exposed"]
         a = res.agents
         cautious = a[(a["kind"] == "mining_lp") & (a["cautious"] == True)]  # noqa: E712
-        cautious_rewards += cautious["reward_value_usd"].sum()
-        cautious_fees += cautious["lp_fee_income_usd"].sum()
+        cautious_rewards += cautious["reward_value"].sum()
+        cautious_fees += cautious["lp_fee_income"].sum()
         assert set(cautious["pools_entered"].fillna("")) <= {"", "eth_usdc"}
     assert exposed["cautious"] == 0 and loss["cautious"] == 0.0
     assert exposed["naive"] > 0 and loss["naive"] > 50_000

@@ -69,8 +69,8 @@ def test_v3_market_conserves_tokens_and_traders_trade() -> None:
     arb = next(a for a in model.market_agents if isinstance(a, Arbitrageur))
     assert m.agent(arb.name).swaps > 20
     assert m.pools["v3"].swaps >= retail_swaps + m.agent(arb.name).swaps
-    assert m.pools["v3"].fees_usd > 0
-    assert m.pools["v3"].lp_fees_usd == pytest.approx(m.pools["v3"].fees_usd)
+    assert m.pools["v3"].fees > 0
+    assert m.pools["v3"].lp_fees == pytest.approx(m.pools["v3"].fees)
     # the pool's books: balances cover every position's principal and owed tokens
     lps = [a for a in model.market_agents if isinstance(a, RangeLP)]
     owed0 = sum(a.position.amounts()[0] + a.position.uncollected_fees()[0] for a in lps)
@@ -78,8 +78,8 @@ def test_v3_market_conserves_tokens_and_traders_trade() -> None:
     assert owed0 <= pool.balance0 <= owed0 + 10_000
     assert owed1 <= pool.balance1 <= owed1 + 10_000
     # range LPs earned the fees traders paid (less the contract's rounding)
-    earned = sum(model.lp_books[a.name].fees_usd() for a in lps)
-    assert earned == pytest.approx(m.pools["v3"].lp_fees_usd, rel=0.02)
+    earned = sum(model.lp_books[a.name].fees() for a in lps)
+    assert earned == pytest.approx(m.pools["v3"].lp_fees, rel=0.02)
     assert sum(a.position.rebalances for a in lps) > 0
 
 
@@ -138,64 +138,60 @@ def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
         "hedged",
     }
     for v in section.values():
-        assert v["fees_earned_usd"] > 0
+        assert v["fees_earned"] > 0
         assert 0 <= v["time_in_range_pct"] <= 100
         assert v["il_formula_pct"] <= 1e-9
-    assert section["hedged_2pct"]["perp_funding_usd"] != 0
-    assert s["lp_fee_income_usd"] == pytest.approx(
-        sum(v["fees_earned_usd"] for v in section.values())
-    )
+    assert section["hedged_2pct"]["perp_funding"] != 0
+    assert s["lp_fee_income"] == pytest.approx(sum(v["fees_earned"] for v in section.values()))
     agents = result.agents
     rl = agents[agents["kind"] == "range_lp"]
     assert len(rl) == 12
-    for col in ("fees_earned_usd", "time_in_range_pct", "il_formula_pct", "net_vs_hodl_usd"):
+    for col in ("fees_earned", "time_in_range_pct", "il_formula_pct", "net_vs_hodl"):
         assert rl[col].notna().all()
     pool = s["pools"]["eth_usdc"]
-    assert pool["kind"] == "concentrated" and pool["lp_fees_usd"] > 0
+    assert pool["kind"] == "concentrated" and pool["lp_fees"] > 0
     assert {"eth_usdc.tick", "eth_usdc.active_liquidity"} <= set(result.timeseries.columns)
     # the decomposition adds up per agent and per cohort (to rounding), in every regime
     parts = [
-        "pnl_fees_usd",
-        "pnl_il_usd",
-        "pnl_swap_costs_usd",
-        "pnl_gas_usd",
-        "pnl_perp_usd",
-        "pnl_rounding_usd",
+        "pnl_fees",
+        "pnl_il",
+        "pnl_swap_costs",
+        "pnl_gas",
+        "pnl_perp",
+        "pnl_rounding",
     ]
     for _, row in rl.iterrows():
-        assert sum(row[k] for k in parts) == pytest.approx(row["net_vs_hodl_usd"], abs=1e-6)
-        assert abs(row["pnl_rounding_usd"]) < 1e-6
-        assert row["net_vs_hodl_usd"] == pytest.approx(
-            row["end_value_usd"] - row["hodl_value_usd"], abs=1e-6
-        )
+        assert sum(row[k] for k in parts) == pytest.approx(row["net_vs_hodl"], abs=1e-6)
+        assert abs(row["pnl_rounding"]) < 1e-6
+        assert row["net_vs_hodl"] == pytest.approx(row["end_value"] - row["hodl_value"], abs=1e-6)
         # agents.csv's common LP columns are filled for concentrated positions too
-        assert row["lp_fee_income_usd"] == row["fees_earned_usd"] > 0
-        assert row["lp_lvr_usd"] == row["lvr_usd"] != 0
+        assert row["lp_fee_income"] == row["fees_earned"] > 0
+        assert row["lp_lvr"] == row["lvr"] != 0
     for name, v in section.items():
-        assert sum(v[k] for k in parts) == pytest.approx(v["net_vs_hodl_usd"], abs=1e-5)
+        assert sum(v[k] for k in parts) == pytest.approx(v["net_vs_hodl"], abs=1e-5)
         regimes = v["by_regime"]
         assert set(regimes) == {"calm", "volatile"}
-        for k in [*parts, "net_vs_hodl_usd"]:
+        for k in [*parts, "net_vs_hodl"]:
             assert sum(r[k] for r in regimes.values()) == pytest.approx(v[k], abs=1e-4), (name, k)
         assert sum(r["days"] for r in regimes.values()) == pytest.approx(s["days"], abs=1e-3)
         assert 0 < v["deployed_pct"] <= 100
     hedged = section["hedged_2pct"]
-    assert hedged["pnl_perp_usd"] == pytest.approx(
-        hedged["perp_pnl_usd"]
-        + hedged["perp_funding_usd"]
-        - hedged["perp_penalties_usd"]
-        + hedged["perp_written_off_usd"]
+    assert hedged["pnl_perp"] == pytest.approx(
+        hedged["perp_pnl"]
+        + hedged["perp_funding"]
+        - hedged["perp_penalties"]
+        + hedged["perp_written_off"]
     )
     moving = [v for v in section.values() if v["rebalances"] > 0]
     assert moving
     for v in moving:
-        assert v["il_bands_realised_usd"] != 0 and v["swap_fees_paid_usd"] > 0
+        assert v["il_bands_realised"] != 0 and v["swap_fees_paid"] > 0
     # the positions' LVR adds up to the pool's (sim.model.books books it per trade)
-    assert rl["lp_lvr_usd"].sum() == pytest.approx(pool["lvr_usd"], rel=1e-6)
+    assert rl["lp_lvr"].sum() == pytest.approx(pool["lvr"], rel=1e-6)
     # headline IL and LP vs HODL of a concentrated pool come from its range LPs
-    hodl = rl["hodl_value_usd"].sum()
-    assert pool["impermanent_loss_pct"] == pytest.approx(rl["pnl_il_usd"].sum() / hodl * 100)
-    assert pool["lp_vs_hodl_pct"] == pytest.approx(rl["net_vs_hodl_usd"].sum() / hodl * 100)
+    hodl = rl["hodl_value"].sum()
+    assert pool["impermanent_loss_pct"] == pytest.approx(rl["pnl_il"].sum() / hodl * 100)
+    assert pool["lp_vs_hodl_pct"] == pytest.approx(rl["net_vs_hodl"].sum() / hodl * 100)
     assert "range LPs" in pool["impermanent_loss_basis"]
     assert s["impermanent_loss_pct"] == pool["impermanent_loss_pct"]
     assert s["lp_vs_hodl_pct"] == pytest.approx(pool["lp_vs_hodl_pct"])
@@ -222,7 +218,7 @@ def test_sandwich_bots_work_on_a_v3_pool() -> None:
     model.market.chain.on_bundle = spy
     model.run_for(60)
     assert checked and all(checked)
-    assert model.metrics.mev_usd > 0
+    assert model.metrics.mev > 0
     model.check()
 
 

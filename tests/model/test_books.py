@@ -111,7 +111,7 @@ def test_a_retail_swap_books_its_fee_to_the_lps_pro_rata() -> None:
     hop = swap(books, pool, "trader", Intent.RETAIL)
     assert hop.fee == 9 * USDC
     ps = books.pools["cp"]
-    assert (ps.volume_usd, ps.fees_usd, ps.lp_fees_usd, ps.swaps) == (3_000.0, 9.0, 9.0, 1)
+    assert (ps.volume, ps.fees, ps.lp_fees, ps.swaps) == (3_000.0, 9.0, 9.0, 1)
     # LP fee income: shares / supply of 9 USDC
     assert books.lp_fee_income("lp_b") == pytest.approx(4.5, rel=1e-12)
     assert books.lp_fee_income("lp_a") == pytest.approx(4.5 * (1 - 1e-13), rel=1e-12)
@@ -119,16 +119,16 @@ def test_a_retail_swap_books_its_fee_to_the_lps_pro_rata() -> None:
     # the trader: paid 3,000, got ETH worth value_out; the fee is part of the shortfall
     out = eth_value(hop.amount_out)
     st = books.agents["trader"]
-    assert (st.swaps, st.volume_usd, st.fees_paid_usd) == (1, 3_000.0, 9.0)
-    assert st.trade_pnl_usd == out - 3_000.0
-    assert st.slippage_usd == -(out - 3_000.0 + 9.0)
+    assert (st.swaps, st.volume, st.fees_paid) == (1, 3_000.0, 9.0)
+    assert st.trade_pnl == out - 3_000.0
+    assert st.slippage == -(out - 3_000.0 + 9.0)
     assert list(books.retail_slippage_bps) == [(1.0 - out / 3_000.0) * 10_000]
-    assert books.arb_profit_usd == 0.0
+    assert books.arb_profit == 0.0
     # at the reference price, retail price impact is negative LVR (arbitrage takes it back)
-    assert ps.lvr_usd == out - (3_000.0 - 9.0) < 0 and ps.arb_gain_usd == 0.0
+    assert ps.lvr == out - (3_000.0 - 9.0) < 0 and ps.arb_gain == 0.0
     assert books.flows == {("trader", "cp", "swap"): [1, 3_000.0]}
     r = row(books)
-    assert (r["label"], r["kind"], r["status"], r["fee_usd"]) == ("retail", "swap", "ok", "9")
+    assert (r["label"], r["kind"], r["status"], r["fee_value"]) == ("retail", "swap", "ok", "9")
 
 
 @pytest.mark.parametrize("label", [Intent.ARBITRAGE, "arbitrage"])
@@ -138,9 +138,9 @@ def test_arbitrage_books_its_profit_after_gas(label: str) -> None:
     hop = swap(books, pool, "arb", label, paid_wei=GAS_WEI)
     out = eth_value(hop.amount_out)
     st = books.agents["arb"]
-    assert st.gas_usd == 10.0
-    assert books.arb_profit_usd == (out - 3_000.0) - 10.0
-    assert books.pools["cp"].arb_gain_usd == books.pools["cp"].lvr_usd == out - 2_991.0
+    assert st.gas_cost == 10.0
+    assert books.arb_profit == (out - 3_000.0) - 10.0
+    assert books.pools["cp"].arb_gain == books.pools["cp"].lvr == out - 2_991.0
     assert len(books.retail_slippage_bps) == 0
 
 
@@ -148,7 +148,7 @@ def test_other_intents_are_neither_retail_nor_arbitrage() -> None:
     books, _, pool = make_books()
     swap(books, pool, "miner", Intent.ZAP)
     assert len(books.retail_slippage_bps) == 0
-    assert books.arb_profit_usd == 0.0 and books.pools["cp"].arb_gain_usd == 0.0
+    assert books.arb_profit == 0.0 and books.pools["cp"].arb_gain == 0.0
     assert books.agents["miner"].swaps == 1
 
 
@@ -213,7 +213,7 @@ def test_a_protocol_fee_leaves_the_lps_five_sixths() -> None:
     swap(books, pool, "trader", Intent.RETAIL)
     ps = books.pools["cp"]
     assert ps.lp_fee_share == 5 / 6
-    assert ps.fees_usd == 9.0 and ps.lp_fees_usd == pytest.approx(7.5, rel=1e-15)
+    assert ps.fees == 9.0 and ps.lp_fees == pytest.approx(7.5, rel=1e-15)
 
 
 def test_an_lp_that_leaves_keeps_what_it_earned_and_earns_no_more() -> None:
@@ -224,7 +224,7 @@ def test_an_lp_that_leaves_keeps_what_it_earned_and_earns_no_more() -> None:
     action = SwapExactIn((pool,), ("USDC", "ETH"), 1, 0, 10**9, 100_000)
     receipt = Receipt(kind="remove_liquidity", pool="cp", detail=dict(paid))
     books.on_receipt(Tx("lp_b", action, 0.0, Intent.LP), receipt, "", 0)
-    earned = books.agents["lp_b"].lp_fee_income_usd
+    earned = books.agents["lp_b"].lp_fee_income
     assert earned == pytest.approx(4.5, rel=1e-12)
     assert books.agents["lp_b"].lp_shares_seen["cp"] == (
         0,
@@ -248,19 +248,19 @@ def test_reverted_and_dropped_transactions() -> None:
     books.on_receipt(Tx("a", action, 2.0, Intent.RETAIL), None, "UniswapV2: K", GAS_WEI)
     books.on_receipt(Tx("a", action, 2.0, Intent.RETAIL), None, "cannot pay gas", -1)
     st = books.agents["a"]
-    assert (st.reverts, st.dropped, st.swaps, st.gas_usd) == (1, 1, 0, 10.0)
+    assert (st.reverts, st.dropped, st.swaps, st.gas_cost) == (1, 1, 0, 10.0)
     reverted, dropped = row(books, 0), row(books, 1)
     assert (reverted["status"], reverted["kind"], reverted["pool"]) == (
         "reverted",
         "swapexactin",
         "cp",
     )
-    assert (reverted["note"], reverted["gas_usd"], reverted["tx_index"]) == (
+    assert (reverted["note"], reverted["gas_cost"], reverted["tx_index"]) == (
         "UniswapV2: K",
         "10",
         1,
     )
-    assert (dropped["status"], dropped["gas_usd"], dropped["tx_index"]) == ("dropped", "0", 2)
+    assert (dropped["status"], dropped["gas_cost"], dropped["tx_index"]) == ("dropped", "0", 2)
 
 
 def test_a_sandwich_books_the_bots_gain_and_the_victims_loss() -> None:
@@ -277,9 +277,9 @@ def test_a_sandwich_books_the_bots_gain_and_the_victims_loss() -> None:
         "bot#9",
     )
     books.on_bundle(bundle, [front, victim, back], 4 * 10**16 + GAS_WEI)
-    assert (books.sandwiches, books.mev_usd) == (1, 10.0)
-    assert books.agents["bot#9"].mev_gained_usd == 10.0
-    assert books.agents["retail#3"].mev_lost_usd == 10.0
+    assert (books.sandwiches, books.mev) == (1, 10.0)
+    assert books.agents["bot#9"].mev_gained == 10.0
+    assert books.agents["retail#3"].mev_lost == 10.0
     assert books.flows[("bot#9", "retail#3", "sandwich")] == [1, 10.0]
     assert books.sandwich_rows[0]["victim_cohort"] == "retail"
     note = row(books)

@@ -46,11 +46,11 @@ def test_a_swap_row_has_every_column_in_whole_tokens() -> None:
         "amount_in": "3000",
         "token_out": "ETH",
         "amount_out": "0.25",
-        "value_in_usd": "3000",
-        "value_out_usd": "2500",
-        "fee_usd": "9",
+        "value_in": "3000",
+        "value_out": "2500",
+        "fee_value": "9",
         "slippage_bps": "1.5",
-        "gas_usd": "0.25",
+        "gas_cost": "0.25",
         "priority_fee_gwei": "1.5",
         "note": "",
     }
@@ -62,7 +62,7 @@ def test_other_rows_name_the_action_and_its_detail() -> None:
     tx = Tx("lp#2", ACTION, 0.0, Intent.LP)
     r = Receipt("add_liquidity", "cp", detail={"ETH": 5, "USDC": 7})
     row = dict(zip(EVENT_COLUMNS, action_row(4, 1, tx, r, "ok", "", 0.5), strict=True))
-    assert (row["kind"], row["pool"], row["note"], row["gas_usd"]) == (
+    assert (row["kind"], row["pool"], row["note"], row["gas_cost"]) == (
         "add_liquidity",
         "cp",
         "ETH=5;USDC=7",

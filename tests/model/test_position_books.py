@@ -79,11 +79,11 @@ def test_fees_equal_collected_plus_uncollected_from_fee_growth() -> None:
     rep = report(narrow)
     u0, u1 = narrow.position.uncollected_fees()
     eth = model.market.price("ETH")
-    assert rep["fees_uncollected_usd"] == pytest.approx(u0 / 1e18 * eth + u1 / 1e6)
-    assert rep["fees_earned_usd"] == pytest.approx(
-        rep["fees_collected_usd"] + rep["fees_uncollected_usd"]
+    assert rep["fees_uncollected"] == pytest.approx(u0 / 1e18 * eth + u1 / 1e6)
+    assert rep["fees_earned"] == pytest.approx(
+        rep["fees_collected_value"] + rep["fees_uncollected"]
     )
-    assert books(narrow).fees_collected_usd > 0
+    assert books(narrow).fees_collected_value > 0
     model.check()
 
 
@@ -145,27 +145,25 @@ def test_net_decomposes_exactly_over_many_recentres() -> None:
     rep = assert_adds_up(narrow)
     assert narrow.position.rebalances >= 5 and rep["bands"] == narrow.position.rebalances + 1
     # every part is really there: without any of them the sum would be off by thousands
-    assert rep["pnl_fees_usd"] > 1_000
-    assert rep["il_bands_realised_usd"] < -1_000
-    assert rep["il_bands_usd"] == pytest.approx(
-        rep["il_bands_realised_usd"] + rep["il_bands_unrealised_usd"]
-    )
-    assert rep["il_recentre_usd"] != 0
-    assert rep["swap_fees_paid_usd"] > 100
-    assert rep["pnl_gas_usd"] < -10
+    assert rep["pnl_fees"] > 1_000
+    assert rep["il_bands_realised"] < -1_000
+    assert rep["il_bands"] == pytest.approx(rep["il_bands_realised"] + rep["il_bands_unrealised"])
+    assert rep["il_recentre"] != 0
+    assert rep["swap_fees_paid"] > 100
+    assert rep["pnl_gas"] < -10
     # the same swaps and gas as the chain's hook booked them (metrics.on_receipt)
     st = model.metrics.agent(narrow.name)
-    assert rep["pnl_gas_usd"] == pytest.approx(-st.gas_usd)
-    assert rep["swap_fees_paid_usd"] == pytest.approx(st.fees_paid_usd, rel=1e-9)
-    assert rep["pnl_swap_costs_usd"] == pytest.approx(st.trade_pnl_usd, rel=1e-9)
+    assert rep["pnl_gas"] == pytest.approx(-st.gas_cost)
+    assert rep["swap_fees_paid"] == pytest.approx(st.fees_paid, rel=1e-9)
+    assert rep["pnl_swap_costs"] == pytest.approx(st.trade_pnl, rel=1e-9)
     # the deep full-range LP never moves: no realised IL, no drift but its gas-free mint
     full = assert_adds_up(agent(model, "full"))
-    assert full["il_bands_realised_usd"] == 0 and full["il_recentre_usd"] == 0
+    assert full["il_bands_realised"] == 0 and full["il_recentre"] == 0
     # the annualised figures are the same numbers over the capital and the days
     days = books(narrow).days()
-    assert rep["il_apr_pct"] == pytest.approx(rep["pnl_il_usd"] / 1e6 / days * 365 * 100)
+    assert rep["il_apr_pct"] == pytest.approx(rep["pnl_il"] / 1e6 / days * 365 * 100)
     assert rep["swap_costs_apr_pct"] == pytest.approx(
-        rep["pnl_swap_costs_usd"] / 1e6 / days * 365 * 100
+        rep["pnl_swap_costs"] / 1e6 / days * 365 * 100
     )
     model.check()
 
@@ -185,28 +183,28 @@ def test_band_il_is_the_ranged_closed_form_accumulated_over_recentres() -> None:
         price = push_price(model, factor)
         hold = m0 / 1e18 * price + m1 / 1e6
         band_il = ranged_il(price / p0, min(a, 1.0), max(b, 1.0)) * hold
-        assert report(narrow)["il_bands_unrealised_usd"] == pytest.approx(band_il, rel=1e-6)
-        before = books(narrow).il_realised_usd
+        assert report(narrow)["il_bands_unrealised"] == pytest.approx(band_il, rel=1e-6)
+        before = books(narrow).il_realised
         moves = narrow.position.rebalances
         model.run_for(1)
         assert narrow.position.rebalances == moves + 1
-        assert books(narrow).il_realised_usd - before == pytest.approx(band_il, rel=1e-6)
+        assert books(narrow).il_realised - before == pytest.approx(band_il, rel=1e-6)
         assert band_il < 0
         expected += band_il
     rep = assert_adds_up(narrow)
-    assert rep["il_bands_realised_usd"] == pytest.approx(expected, rel=1e-6)
-    assert rep["il_bands_formula_usd"] == pytest.approx(rep["il_bands_usd"], rel=1e-5)
+    assert rep["il_bands_realised"] == pytest.approx(expected, rel=1e-6)
+    assert rep["il_bands_formula"] == pytest.approx(rep["il_bands"], rel=1e-5)
 
 
 def test_recentre_drift_is_the_recentred_inventory_times_the_price_move() -> None:
     model = build({"full": DEEP, "narrow": lp("narrow_recentre", band_pct=3)})
     narrow = agent(model, "narrow")
     model.run_for(2)
-    assert report(narrow)["il_recentre_usd"] == 0  # genesis: held == funded
+    assert report(narrow)["il_recentre"] == 0  # genesis: held == funded
     push_price(model, 1.05)  # out of the band: all USDC, then re-centred around 3150
     model.run_for(1)
     assert narrow.position.rebalances == 1 and narrow.position.in_range()
-    drift = report(narrow)["il_recentre_usd"]
+    drift = report(narrow)["il_recentre"]
     held_eth = books(narrow).held()["ETH"]
     funded_eth = books(narrow).funded["ETH"]
     assert held_eth != funded_eth  # the re-centred inventory is not the funded one
@@ -215,7 +213,7 @@ def test_recentre_drift_is_the_recentred_inventory_times_the_price_move() -> Non
     p_after = push_price(model, 1.01)
     model.run_for(1)
     assert narrow.position.rebalances == 1
-    change = report(narrow)["il_recentre_usd"] - drift
+    change = report(narrow)["il_recentre"] - drift
     assert change == pytest.approx((held_eth - funded_eth) / 1e18 * (p_after - p_before), rel=1e-9)
     assert abs(change) > 1
     assert_adds_up(narrow)
@@ -232,22 +230,20 @@ def test_position_lvr_is_its_share_of_the_pools_lvr() -> None:
     # "gained" against the positions is negative (the LPs gain it until arbitrage comes)
     whale_swap(model, "USDC", 2_000_000 * 10**6)
     model.run_for(1)
-    pool_lvr = model.metrics.pools["v3"].lvr_usd
+    pool_lvr = model.metrics.pools["v3"].lvr
     assert pool_lvr < -1_000
     assert books(a).lvr() + books(b).lvr() == pytest.approx(pool_lvr, rel=1e-6)
     assert books(a).lvr() / books(b).lvr() == pytest.approx(
         a.position.liquidity / b.position.liquidity, rel=1e-6
     )
     # at a flat reference price the band IL is all LVR (no rebalancing gain), fees apart
-    assert report(a)["il_bands_usd"] == pytest.approx(-books(a).lvr(), rel=1e-6)
-    assert report(a)["fees_minus_lvr_usd"] == pytest.approx(books(a).fees_usd() - books(a).lvr())
+    assert report(a)["il_bands"] == pytest.approx(-books(a).lvr(), rel=1e-6)
+    assert report(a)["fees_minus_lvr"] == pytest.approx(books(a).fees() - books(a).lvr())
     # selling back into the pool above the reference is a gain against the LPs (arbitrage)
     whale_swap(model, "ETH", 300 * 10**18)
     model.run_for(1)
-    assert model.metrics.pools["v3"].lvr_usd > pool_lvr
-    assert books(a).lvr() + books(b).lvr() == pytest.approx(
-        model.metrics.pools["v3"].lvr_usd, rel=1e-6
-    )
+    assert model.metrics.pools["v3"].lvr > pool_lvr
+    assert books(a).lvr() + books(b).lvr() == pytest.approx(model.metrics.pools["v3"].lvr, rel=1e-6)
 
 
 def test_hedged_decomposition_books_the_perp_and_its_liquidation() -> None:
@@ -261,18 +257,15 @@ def test_hedged_decomposition_books_the_perp_and_its_liquidation() -> None:
     assert perp is not None
     model.run_for(10)
     rep = assert_adds_up(hedged)
-    assert rep["pnl_perp_usd"] == pytest.approx(perp.funding, rel=1e-6)
-    assert rep["pnl_perp_usd"] > 0
+    assert rep["pnl_perp"] == pytest.approx(perp.funding, rel=1e-6)
+    assert rep["pnl_perp"] > 0
     model.run_for(15)  # liquidated: the margin is gone, the loss beyond it is the venue's
     assert perp.liquidations == 1
     rep = assert_adds_up(hedged)
-    assert rep["pnl_perp_usd"] == pytest.approx(-perp.deposited, rel=1e-6)
-    assert rep["perp_written_off_usd"] > 0
-    assert rep["pnl_perp_usd"] == pytest.approx(
-        rep["perp_pnl_usd"]
-        + rep["perp_funding_usd"]
-        - rep["perp_penalties_usd"]
-        + rep["perp_written_off_usd"]
+    assert rep["pnl_perp"] == pytest.approx(-perp.deposited, rel=1e-6)
+    assert rep["perp_written_off"] > 0
+    assert rep["pnl_perp"] == pytest.approx(
+        rep["perp_pnl"] + rep["perp_funding"] - rep["perp_penalties"] + rep["perp_written_off"]
     )
 
 
@@ -284,10 +277,10 @@ def test_decomposition_holds_after_exit() -> None:
     model.run_for(10)
     assert narrow.position.exited and narrow.position.rebalances == 1
     rep = assert_adds_up(narrow)
-    assert rep["il_bands_unrealised_usd"] == 0 and rep["il_bands_realised_usd"] < 0
+    assert rep["il_bands_unrealised"] == 0 and rep["il_bands_realised"] < 0
     push_price(model, 1.02)  # after the exit, the wallet's mix still drifts against HODL
     model.run_for(1)
-    assert assert_adds_up(narrow)["il_recentre_usd"] != rep["il_recentre_usd"]
+    assert assert_adds_up(narrow)["il_recentre"] != rep["il_recentre"]
 
 
 def test_deployed_share_shows_idle_inventory() -> None:
@@ -339,7 +332,7 @@ def test_a_reverted_move_leaves_the_books_the_position_and_the_venue_as_they_wer
     def move_then_fail() -> None:
         hedged._withdraw_and_deploy(allow_swap=True)
         hedged._hedge()
-        assert hedged.position.in_range() and b.bands == 2 and b.swap_fees_paid_usd > 0
+        assert hedged.position.in_range() and b.bands == 2 and b.swap_fees_paid > 0
         raise InvalidAmount("the multicall's last step reverts")
 
     with pytest.raises(InvalidAmount, match="last step"):

@@ -29,7 +29,7 @@ def test_every_bundled_scenario_conserves_value_after_every_block(name: str) -> 
     model.check()
     value = summarize(model)["value"]
     rows = agents_table(model)
-    pnl = math.fsum(r["pnl_usd"] for r in rows)
+    pnl = math.fsum(r["pnl"] for r in rows)
     assert pnl == pytest.approx(value["pnl"], rel=1e-12, abs=1e-6)
     explained = math.fsum(t["value"] for t in value["terms"].values())
     assert abs(pnl - explained - value["residual"]) <= 1e-6 * max(1.0, abs(pnl))
@@ -51,9 +51,9 @@ def test_a_pulled_token_is_worth_what_selling_it_fetches_and_the_developer_gain_
     assert spot > 1e-7  # the emptied pool still quotes a price ...
     assert marks["SCAM"] < spot * 1e-6  # ... that the mark does not believe
     (dev,) = [r for r in agents_table(model) if r["agent"].startswith("scammer")]
-    assert dev["pnl_usd"] == pytest.approx(rug["developer_gain_usd"], rel=0.05)
-    assert dev["pnl_usd"] < rug["rugs"][0]["quote_taken_usd"]
-    total = sum(r["pnl_usd"] for r in agents_table(model))
+    assert dev["pnl"] == pytest.approx(rug["developer_gain"], rel=0.05)
+    assert dev["pnl"] < rug["rugs"][0]["quote_taken_value"]
+    total = sum(r["pnl"] for r in agents_table(model))
     assert total < 0  # the market fell and gas was burned: no +$4.7M from nowhere
     assert total == pytest.approx(summary["value"]["pnl"], rel=1e-9)
 

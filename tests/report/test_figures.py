@@ -69,11 +69,11 @@ def _pool(name: str, tokens: tuple[str, str], price: np.ndarray, traded: bool) -
         f"{name}.ref_price": price * (1 + 0.001 * np.sin(np.arange(n))),
         f"{name}.reserve.{tokens[0]}": np.full(n, 100.0) + (np.arange(n) if traded else 0),
         f"{name}.reserve.{tokens[1]}": np.full(n, 100.0),
-        f"{name}.tvl_usd": np.full(n, 1e6),
-        f"{name}.fees_usd": np.linspace(0, 500 if traded else 0, n),
-        f"{name}.lvr_usd": np.linspace(0, 100 if traded else 0, n),
-        f"{name}.lp_value_per_share_usd": np.full(n, 1.0) * v,
-        f"{name}.hodl_value_per_share_usd": np.full(n, 1.0),
+        f"{name}.tvl": np.full(n, 1e6),
+        f"{name}.fees": np.linspace(0, 500 if traded else 0, n),
+        f"{name}.lvr": np.linspace(0, 100 if traded else 0, n),
+        f"{name}.lp_value_per_share": np.full(n, 1.0) * v,
+        f"{name}.hodl_value_per_share": np.full(n, 1.0),
     }
 
 
@@ -137,8 +137,8 @@ def test_a_pool_nobody_traded_gets_no_fee_or_lp_line() -> None:
     """scam_eth never traded: its price is drawn, its all-zero fee and LP-vs-HODL lines are not;
     and pools of very different fees go to separate panels."""
     ts = synthetic()
-    ts["farm_eth.fees_usd"] = np.linspace(0, 5, len(ts))  # 100x less than eth_usdc's
-    ts["farm_eth.lvr_usd"] = 0.0
+    ts["farm_eth.fees"] = np.linspace(0, 5, len(ts))  # 100x less than eth_usdc's
+    ts["farm_eth.lvr"] = 0.0
     fig = report.overview(ts, SUMMARY)
     labels = [str(ln.get_label()) for ax in fig.axes for ln in ax.lines]
     assert not [lab for lab in labels if lab.startswith("scam_eth")]
@@ -212,9 +212,9 @@ def test_rug_line_stops_at_the_rug_and_the_losses_are_shown(rugged: RunResult) -
     assert not np.isfinite(y[x >= rug["day"]]).any()
     panel = next(ax for ax in fig.axes if ax.get_title().startswith("Rug pull"))
     heights = [p.get_height() for p in panel.patches]
-    assert heights[0] == pytest.approx(rug["developer_gain_usd"])
+    assert heights[0] == pytest.approx(rug["developer_gain"])
     victims = rugged.summary["rug"]["victims"]
-    assert sum(heights[1:]) == pytest.approx(-sum(v["loss_usd"] for v in victims.values()))
+    assert sum(heights[1:]) == pytest.approx(-sum(v["loss"] for v in victims.values()))
     marked = [ax for ax in fig.axes if any("scam_eth rug" in t.get_text() for t in ax.texts)]
     assert lp.axes in marked
     plt.close(fig)

@@ -64,7 +64,7 @@ def test_a_cohort_out_of_gas_money_says_so() -> None:
     assert c["bids_capped"] == sum(a.bids_capped for a in arbs) > 0
     assert c["bids_skipped"] == sum(a.bids_skipped for a in arbs) > 0
     # the gas they paid is the gas money they had, no more
-    paid = sum(model.metrics.agent(a.name).gas_usd for a in arbs)
+    paid = sum(model.metrics.agent(a.name).gas_cost for a in arbs)
     assert paid <= 2 * 2e-5 * model.market.price("ETH") * (1 + 1e-9)
     rows = {r["agent"]: r for r in agents_table(model)}
     for a in arbs:
@@ -86,7 +86,7 @@ def test_no_gas_money_line_when_it_lasts() -> None:
     assert "gas money" not in human_summary(s)
     arbs = _arbs(model)
     assert all(a.opportunities > 0 for a in arbs)  # they did bid, and paid for it
-    assert all(model.metrics.agent(a.name).gas_usd > 0 for a in arbs)
+    assert all(model.metrics.agent(a.name).gas_cost > 0 for a in arbs)
     rows = [r for r in agents_table(model) if r["kind"] == "arbitrageur"]
     assert [(r["gas_short_block"], r["bids_capped"], r["bids_skipped"]) for r in rows] == [
         (None, 0, 0)

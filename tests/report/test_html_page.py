@@ -16,8 +16,8 @@ from sim.report.html_page import (
 
 
 def test_values_get_their_unit_from_the_key() -> None:
-    assert format_value("fees_usd", 1234.5, "USDC") == "1,234.50 USDC"
-    assert format_value("fees_usd", 1234.5, "") == "1,234.50"
+    assert format_value("fees", 1234.5, "USDC") == "1,234.50 USDC"
+    assert format_value("fees", 1234.5, "") == "1,234.50"
     assert format_value("lp_vs_hodl_pct", -1.23456, "USDC") == "-1.235%"
     assert format_value("lp_vs_hodl_pct", 0.0004, "USDC") == "+0.0004%"  # tiny: 2 digits
     assert format_value("slippage_bps", 12.34, "USDC") == "12.3 bps"
@@ -27,7 +27,7 @@ def test_values_get_their_unit_from_the_key() -> None:
     assert format_value("price_end", 3012.345678, "USDC") == "3,012.35"
     assert format_value("kind", "stableswap", "USDC") == "stableswap"
     assert format_value("pulled", True, "USDC") == "True"
-    assert format_value("x_usd", None, "USDC") == format_value("x_usd", math.nan, "") == "n/a"
+    assert format_value("value", None, "USDC") == format_value("value", math.nan, "") == "n/a"
 
 
 def test_slippage_and_nested_values() -> None:
@@ -36,14 +36,14 @@ def test_slippage_and_nested_values() -> None:
         "mean 12.0 bps, p95 40.0 bps, worst 99.0 bps over 1,200 trades"
     )
     assert format_value("slippage", {"trades": 0}, "USDC") == "no trades"
-    assert format_value("mev", {"bot_usd": 2.0, "n": 3}, "USDC") == "bot_usd 2.00 USDC, n 3"
+    assert format_value("mev", {"bot_gross": 2.0, "n": 3}, "USDC") == "bot_gross 2.00 USDC, n 3"
     assert format_number(None) == format_number(math.inf) == "n/a"
     assert format_number(1234.5678) == "1,235" and format_number(0.5, ".2f") == "0.50"
 
 
 def test_labels_and_markup() -> None:
     assert label("impermanent_loss_pct") == "impermanent loss alone"  # a named one
-    assert label("bad_debt_usd") == "bad debt"  # otherwise the key without its unit
+    assert label("bad_debt") == "bad debt"  # otherwise the key without its unit
     assert table(["a", "b"], [[("1", "num"), ("x", "")]]) == (
         "<div class='tbl'><table><thead><tr><th>a</th><th>b</th></tr></thead>"
         "<tbody><tr><td class='num'>1</td><td data-label='b'>x</td></tr></tbody></table></div>"

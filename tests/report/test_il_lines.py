@@ -15,17 +15,17 @@ from sim.report.il_lines import il_text, range_lp_lines
 def cohort(**kw: float) -> dict[str, Any]:
     row = dict.fromkeys(
         [
-            "pnl_fees_usd",
-            "pnl_il_usd",
-            "pnl_swap_costs_usd",
-            "pnl_gas_usd",
-            "pnl_perp_usd",
-            "net_vs_hodl_usd",
-            "il_bands_realised_usd",
+            "pnl_fees",
+            "pnl_il",
+            "pnl_swap_costs",
+            "pnl_gas",
+            "pnl_perp",
+            "net_vs_hodl",
+            "il_bands_realised",
         ],
         0.0,
     )
-    row.update(kw, rebalances=int(kw.get("rebalances", 0)), perp_pnl_usd=kw.get("perp_pnl_usd"))
+    row.update(kw, rebalances=int(kw.get("rebalances", 0)), perp_pnl=kw.get("perp_pnl"))
     return row
 
 
@@ -48,24 +48,22 @@ def test_range_lps_net_is_split_on_their_hodl_value() -> None:
     s = {
         "range_lps": {
             "narrow": cohort(
-                hodl_value_usd=600.0,
-                pnl_fees_usd=60.0,
-                pnl_il_usd=-48.0,
-                il_bands_realised_usd=-42.0,
-                pnl_swap_costs_usd=-6.0,
-                net_vs_hodl_usd=6.0,
+                hodl_value=600.0,
+                pnl_fees=60.0,
+                pnl_il=-48.0,
+                il_bands_realised=-42.0,
+                pnl_swap_costs=-6.0,
+                net_vs_hodl=6.0,
                 rebalances=7,
             ),
-            "wide": cohort(
-                hodl_value_usd=400.0, pnl_fees_usd=4.0, pnl_il_usd=-2.0, net_vs_hodl_usd=2.0
-            ),
+            "wide": cohort(hodl_value=400.0, pnl_fees=4.0, pnl_il=-2.0, net_vs_hodl=2.0),
         }
     }
     assert range_lp_lines(s) == [
         "  range LPs           +0.800% = fees +6.400% + IL -5.000% (-4.200% realised at 7 band "
         "moves) + swap costs -0.600% + gas +0.000%"
     ]
-    s["range_lps"]["wide"]["perp_pnl_usd"] = 1.0
+    s["range_lps"]["wide"]["perp_pnl"] = 1.0
     assert range_lp_lines(s)[0].endswith(" + perp +0.000%")
     assert range_lp_lines({}) == []
 
@@ -83,7 +81,7 @@ def test_the_v3_headline_il_is_the_range_lps_il_on_the_basis_of_lp_vs_hodl(
     assert line.startswith(f"  range LPs           {v3['lp_vs_hodl_pct']:+.3f}% = ")
     assert f" + IL {v3['impermanent_loss_pct']:+.3f}% (" in line
     cohorts = v3["range_lps"].values()
-    hodl = sum(c["hodl_value_usd"] for c in cohorts)
-    il = sum(c["pnl_il_usd"] for c in cohorts) / hodl * 100
+    hodl = sum(c["hodl_value"] for c in cohorts)
+    il = sum(c["pnl_il"] for c in cohorts) / hodl * 100
     assert v3["impermanent_loss_pct"] == pytest.approx(il, rel=1e-12)
     assert "% of their HODL value" in human_summary(v3)

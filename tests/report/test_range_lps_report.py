@@ -21,21 +21,21 @@ def test_the_html_table_rows_are_formatted_cells() -> None:
     section = {
         "narrow": {
             "strategy": "narrow_recentre",
-            "pnl_fees_usd": 1234.4,
-            "pnl_il_usd": -0.4,  # rounds to 0, never "-0"
-            "il_bands_usd": -2000.0,
-            "il_recentre_usd": 1999.6,
-            "pnl_swap_costs_usd": -10.0,
-            "pnl_gas_usd": -5.5,
-            "pnl_perp_usd": 0.0,
-            "pnl_rounding_usd": 1e-10,
-            "net_vs_hodl_usd": 1218.5,
+            "pnl_fees": 1234.4,
+            "pnl_il": -0.4,  # rounds to 0, never "-0"
+            "il_bands": -2000.0,
+            "il_recentre": 1999.6,
+            "pnl_swap_costs": -10.0,
+            "pnl_gas": -5.5,
+            "pnl_perp": 0.0,
+            "pnl_rounding": 1e-10,
+            "net_vs_hodl": 1218.5,
             "net_vs_hodl_pct": 0.12185,
             "time_in_range_pct": 87.25,
             "deployed_pct": None,
             "rebalances": 1234,
-            "lvr_usd": 99.5,
-            "by_regime": {"calm": {"net_vs_hodl_usd": 1000.0}},
+            "lvr": 99.5,
+            "by_regime": {"calm": {"net_vs_hodl": 1000.0}},
         }
     }
     header, rows = range_lp_rows(section)
@@ -86,8 +86,8 @@ def test_an_agents_csv_row_of_a_range_lp_has_every_documented_column() -> None:
     assert set(row) == {*AGENT_COLUMNS, "pool", *REPORT_COLUMNS}
     assert row["kind"] == "range_lp" and row["strategy"] == "narrow_recentre"
     assert row["rebalances"] == narrow.position.rebalances == 1
-    assert row["lp_fee_income_usd"] == row["fees_earned_usd"]
-    assert row["lp_lvr_usd"] == row["lvr_usd"]
+    assert row["lp_fee_income"] == row["fees_earned"]
+    assert row["lp_lvr"] == row["lvr"]
     assert {k: row[k] for k in REPORT_COLUMNS} == {k: report(narrow)[k] for k in REPORT_COLUMNS}
 
 
@@ -111,5 +111,5 @@ def test_the_summary_groups_the_books_by_cohort() -> None:
     for k in PNL_PARTS:
         assert narrow[k] == math.fsum(r[k] for r in rows)
     assert narrow["rebalances"] == sum(r["rebalances"] for r in rows) == 2
-    assert "perp_pnl_usd" not in narrow and "perp_pnl_usd" in section["hedged"]
-    assert sum(narrow[k] for k in PNL_PARTS) == pytest.approx(narrow["net_vs_hodl_usd"], abs=1e-6)
+    assert "perp_pnl" not in narrow and "perp_pnl" in section["hedged"]
+    assert sum(narrow[k] for k in PNL_PARTS) == pytest.approx(narrow["net_vs_hodl"], abs=1e-6)

@@ -71,7 +71,7 @@ def _outputs() -> dict[str, Outputs]:
 # mechanism, a run that has it, a run that lacks it, its summary.json key, what the printed
 # summary and report.html show for it
 SECTIONS = [
-    (Mechanism.AMM, "quickstart", "looping", "volume_usd", "  volume  ", "<h2>AMM pools</h2>"),
+    (Mechanism.AMM, "quickstart", "looping", "volume", "  volume  ", "<h2>AMM pools</h2>"),
     (Mechanism.RANGE_LPS, "v3", "quickstart", "range_lps", "range LPs", "<h2>Range LP strategies"),
     (Mechanism.MEV, "sandwich", "quickstart", "mev", "sandwiches", "<h2>MEV: sandwiches</h2>"),
     (Mechanism.LENDING, "looping", "quickstart", "lending", "lending aave", "aave: oracle"),
@@ -123,9 +123,9 @@ def test_lvr_is_said_to_be_unmeasured_where_no_reference_price_exists(
     measured against, and was printed as "LVR 0.00 (fees - LVR: +0.00 ETH)"."""
     depeg = outputs["depeg"]
     s = depeg.summary
-    assert s["fees_usd"] > 0 and s["pools"]["steth_eth"]["lvr_usd"] is None
-    assert not {"lvr_usd", "arb_gain_usd", "lp_vs_rebalancing_usd"} & set(s)
-    why = s["not_measured"]["lvr_usd"]
+    assert s["fees"] > 0 and s["pools"]["steth_eth"]["lvr"] is None
+    assert not {"lvr", "arb_gain", "lp_vs_rebalancing"} & set(s)
+    why = s["not_measured"]["lvr"]
     assert "steth_eth" in why and "stETH has no reference price" in why
     assert (
         f"  LVR                 {why}" in depeg.text
@@ -133,17 +133,17 @@ def test_lvr_is_said_to_be_unmeasured_where_no_reference_price_exists(
     )
     assert "<td class='num'>not measured</td>" in depeg.page
     # nor is there an arbitrage line without arbitrageurs
-    assert "arbitrage_profit_usd" not in s and "arbitrage profit" not in depeg.text
+    assert "arbitrage_profit" not in s and "arbitrage profit" not in depeg.text
 
 
 def test_lvr_over_the_pools_it_can_be_measured_in(outputs: dict[str, Outputs]) -> None:
     """rug_pull: ETH/USDC has reference prices, FARM/ETH and SCAM/ETH do not."""
     s = outputs["rug"].summary
     pools = s["pools"]
-    assert s["lvr_usd"] == pools["eth_usdc"]["lvr_usd"]
-    assert s["lp_vs_rebalancing_usd"] == pools["eth_usdc"]["lp_vs_rebalancing_usd"]
-    why = s["not_measured"]["lvr_usd"]
-    unmeasured = [n for n, p in pools.items() if p["swaps"] and p["lvr_usd"] is None]
+    assert s["lvr"] == pools["eth_usdc"]["lvr"]
+    assert s["lp_vs_rebalancing"] == pools["eth_usdc"]["lp_vs_rebalancing"]
+    why = s["not_measured"]["lvr"]
+    unmeasured = [n for n, p in pools.items() if p["swaps"] and p["lvr"] is None]
     assert "scam_eth" in unmeasured and "SCAM" in why
     assert all(n in why for n in unmeasured) and "eth_usdc" not in why
     assert why in outputs["rug"].text
@@ -168,17 +168,17 @@ def test_compare_shows_the_metrics_of_the_mechanisms_either_run_has(
         return [Run(Path(n), outputs[n].summary, pd.DataFrame(), {}) for n in names]
 
     plain = choose_metrics(runs("quickstart"), None)
-    assert "volume_usd" in plain and not any(m.startswith(("mev.", "lending.")) for m in plain)
+    assert "volume" in plain and not any(m.startswith(("mev.", "lending.")) for m in plain)
     with_mev = choose_metrics(runs("quickstart", "sandwich"), None)
-    assert {"mev.sandwiches", "mev.bot_net_usd", "mev.victim_loss_usd"} <= set(with_mev)
+    assert {"mev.sandwiches", "mev.bot_net", "mev.victim_loss"} <= set(with_mev)
     looping = choose_metrics(runs("looping"), None)
-    assert "volume_usd" not in looping and "lending.aave.liquidations" in looping
+    assert "volume" not in looping and "lending.aave.liquidations" in looping
     v3 = choose_metrics(runs("v3"), None)
-    assert any(m.startswith("range_lps.") and m.endswith(".net_vs_hodl_usd") for m in v3)
+    assert any(m.startswith("range_lps.") and m.endswith(".net_vs_hodl") for m in v3)
 
 
 def test_a_summary_from_before_the_mechanisms_list_reads_by_its_sections() -> None:
-    old = {"volume_usd": 1.0, "mev": {"sandwiches": 0}, "lending": {}}
+    old = {"volume": 1.0, "mev": {"sandwiches": 0}, "lending": {}}
     assert summary_mechanisms(old) == (Mechanism.AMM, Mechanism.MEV, Mechanism.LENDING)
     assert summary_mechanisms({"mechanisms": ["staking", "amm"]}) == (
         Mechanism.STAKING,
@@ -196,5 +196,5 @@ def test_every_key_a_run_writes_is_documented_with_its_mechanism(
     for mechanism, keys in SECTION_KEYS.items():
         for key in keys:
             assert docs[key].endswith(f"[only in runs with {mechanism}]"), key
-    assert "[only in runs" not in docs["gas_usd"]
+    assert "[only in runs" not in docs["gas_cost"]
     assert all(m in SUMMARY_FIELDS["mechanisms"] for m in Mechanism)

@@ -103,7 +103,7 @@ def test_a_raising_run_is_recorded_as_failed_and_exit_1(
 def test_metric_flag_picks_the_table_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     argv = ["sweep", "quickstart", "--grid", "pools.eth_usdc.fee_bps=5,30", "--seeds", "1"]
     argv += ["--blocks", "40", "--workers", "1", "--out", str(tmp_path), "--no-progress"]
-    argv += ["--metric", "volume_usd", "--metric", "pools.*.fees_usd", "--no-plots"]
+    argv += ["--metric", "volume", "--metric", "pools.*.fees", "--no-plots"]
     assert main(argv) == 0
     header = next(
         line for line in capsys.readouterr().out.splitlines() if "pools.eth_usdc.fee_bps" in line
@@ -111,8 +111,8 @@ def test_metric_flag_picks_the_table_columns(tmp_path: Path, capsys: pytest.Capt
     assert header.split() == [
         "pools.eth_usdc.fee_bps",
         "ok",
-        "volume_usd",
-        "pools.eth_usdc.fees_usd",
+        "volume",
+        "pools.eth_usdc.fees",
     ]
 
 

@@ -15,7 +15,7 @@ def grid_summary() -> pd.DataFrame:
     rows = []
     for i, (a, b) in enumerate((a, b) for a in (1, 2, 3) for b in (0.5, 1.5)):
         row: dict[str, float] = {"config": i, "a.x": a, "b.y": b}
-        for m, v in (("fees_usd", a * b), ("lvr_usd", a - b), ("empty_usd", float("nan"))):
+        for m, v in (("fees", a * b), ("lvr", a - b), ("empty", float("nan"))):
             row.update({f"{m}.n": 2, f"{m}.mean": v, f"{m}.std": 0.1})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -31,7 +31,7 @@ def plan(grid: dict[str, list[float]]) -> Plan:
 
 def test_one_figure_per_parameter_and_a_heatmap(tmp_path: Path) -> None:
     p = plan({"a.x": [1, 2, 3], "b.y": [0.5, 1.5]})
-    files = write_figures(grid_summary(), p, tmp_path, metrics=["fees_usd", "empty_usd", "lvr_usd"])
+    files = write_figures(grid_summary(), p, tmp_path, metrics=["fees", "empty", "lvr"])
     assert files == ["vs_a.x.png", "vs_b.y.png", "heatmap.png"]
     assert sorted(f.name for f in tmp_path.iterdir()) == sorted(files)  # no temporary files
     assert all((tmp_path / f).stat().st_size > 10_000 for f in files)
@@ -40,5 +40,5 @@ def test_one_figure_per_parameter_and_a_heatmap(tmp_path: Path) -> None:
 
 def test_no_metric_with_values_draws_nothing(tmp_path: Path) -> None:
     p = plan({"a.x": [1, 2, 3], "b.y": [0.5, 1.5]})
-    assert write_figures(grid_summary(), p, tmp_path, metrics=["empty_usd", "absent"]) == []
+    assert write_figures(grid_summary(), p, tmp_path, metrics=["empty", "absent"]) == []
     assert list(tmp_path.iterdir()) == []

@@ -8,16 +8,16 @@ from sim.sweep.flat import flatten
 
 
 def test_nested_mappings_become_dotted_keys_in_order() -> None:
-    nested = {"fees_usd": 1.5, "pools": {"eth_usdc": {"fees_usd": 2, "tags": [1, 2]}}, "x": None}
+    nested = {"fees": 1.5, "pools": {"eth_usdc": {"fees": 2, "tags": [1, 2]}}, "x": None}
     assert flatten(nested) == {
-        "fees_usd": 1.5,
-        "pools.eth_usdc.fees_usd": 2,
+        "fees": 1.5,
+        "pools.eth_usdc.fees": 2,
         "pools.eth_usdc.tags": [1, 2],
         "x": None,
     }
     assert list(flatten(nested)) == [
-        "fees_usd",
-        "pools.eth_usdc.fees_usd",
+        "fees",
+        "pools.eth_usdc.fees",
         "pools.eth_usdc.tags",
         "x",
     ]

@@ -53,10 +53,10 @@ def test_default_metrics_follow_what_the_scenario_contains() -> None:
     assert not any(m.startswith(("mev.", "lending.")) for m in plain)
     mev = default_metrics(read_toml(resolve_path("sandwich_attack")))
     assert [m for m in mev if m.startswith("mev.")] == list(MEV_METRICS)
-    assert mev.index("mev.bot_gross_usd") < mev.index("lp_fee_income_usd")
+    assert mev.index("mev.bot_gross") < mev.index("lp_fee_income")
     assert "impermanent_loss_pct" not in mev  # LP metrics shrink to two after MEV
     lending = default_metrics(read_toml(resolve_path("steth_depeg")))
-    assert "lending.*.liquidations" in lending and "lending.*.bad_debt_usd" in lending
+    assert "lending.*.liquidations" in lending and "lending.*.bad_debt" in lending
     assert not any(m.startswith("mev.") for m in lending)
 
 
@@ -72,10 +72,10 @@ def test_chosen_metrics_expand_cohort_patterns_and_skip_absent_groups() -> None:
     summary = fake_summary(
         {
             "lp_vs_hodl_pct": [0.1, 0.2],
-            "lp_fee_income_usd": [5.0, 6.0],
-            "mev.bot_gross_usd": [1.0, 3.0],
-            "mev.bot_net_usd": [0.5, 2.0],
-            "mev.victim_loss_usd": [2.0, 5.0],
+            "lp_fee_income": [5.0, 6.0],
+            "mev.bot_gross": [1.0, 3.0],
+            "mev.bot_net": [0.5, 2.0],
+            "mev.victim_loss": [2.0, 5.0],
             "mev.by_victim_cohort.tight.loss_per_volume_bps": [7.0, 7.0],
             "mev.by_victim_cohort.loose.loss_per_volume_bps": [25.0, 80.0],
             "lending.aave.liquidations": [0.0, 0.0],
@@ -83,29 +83,29 @@ def test_chosen_metrics_expand_cohort_patterns_and_skip_absent_groups() -> None:
         [30, 100],
     )
     chosen = choose_metrics(summary, plan_for(SANDWICH))
-    assert chosen[:3] == ["mev.bot_gross_usd", "mev.bot_net_usd", "mev.victim_loss_usd"]
+    assert chosen[:3] == ["mev.bot_gross", "mev.bot_net", "mev.victim_loss"]
     assert chosen[3:5] == [
         "mev.by_victim_cohort.tight.loss_per_volume_bps",
         "mev.by_victim_cohort.loose.loss_per_volume_bps",
     ]
-    assert chosen[5:] == ["lp_fee_income_usd", "lp_vs_hodl_pct"]  # no lending market: none
+    assert chosen[5:] == ["lp_fee_income", "lp_vs_hodl_pct"]  # no lending market: none
     # without a bot the same table shows the LP metrics it has, and no MEV
-    assert choose_metrics(summary, plan_for(TINY)) == ["lp_vs_hodl_pct", "lp_fee_income_usd"]
+    assert choose_metrics(summary, plan_for(TINY)) == ["lp_vs_hodl_pct", "lp_fee_income"]
 
 
 def test_explicit_metrics_win_and_a_misspelt_one_is_named() -> None:
     summary = fake_summary(
-        {"lp_vs_hodl_pct": [0.1, 0.2], "mev.by_victim_cohort.loose.victim_loss_usd": [1.0, 4.0]},
+        {"lp_vs_hodl_pct": [0.1, 0.2], "mev.by_victim_cohort.loose.victim_loss": [1.0, 4.0]},
         [30, 100],
     )
-    pick = ["mev.by_victim_cohort.*.victim_loss_usd", "lp_vs_hodl_pct"]
+    pick = ["mev.by_victim_cohort.*.victim_loss", "lp_vs_hodl_pct"]
     assert choose_metrics(summary, plan_for(TINY), pick) == [
-        "mev.by_victim_cohort.loose.victim_loss_usd",
+        "mev.by_victim_cohort.loose.victim_loss",
         "lp_vs_hodl_pct",
     ]
     # the scenario's [sweep] metrics list, when there is one, is the default
-    raw = {**TINY, "sweep": {"metrics": ["mev.by_victim_cohort.*.victim_loss_usd"]}}
-    assert choose_metrics(summary, plan_for(raw)) == ["mev.by_victim_cohort.loose.victim_loss_usd"]
+    raw = {**TINY, "sweep": {"metrics": ["mev.by_victim_cohort.*.victim_loss"]}}
+    assert choose_metrics(summary, plan_for(raw)) == ["mev.by_victim_cohort.loose.victim_loss"]
     assert choose_metrics(summary, plan_for(TINY), "lp_vs_hodl_pct") == ["lp_vs_hodl_pct"]
     with pytest.warns(UserWarning, match=r"'lp_vs_hodl' is not in summary.csv.*lp_vs_hodl_pct"):
         chosen = choose_metrics(summary, plan_for(TINY), ["lp_vs_hodl"])
@@ -131,18 +131,18 @@ def test_a_sandwich_sweep_plots_and_tabulates_mev_metrics(
     import pandas as pd
 
     summary = pd.read_csv(result.path / "summary.csv")
-    gross = summary["mev.bot_gross_usd.mean"].tolist()
+    gross = summary["mev.bot_gross.mean"].tolist()
     assert 0 < gross[0] < gross[1]  # a looser tolerance leaves the bot more
     metrics = [m for _, m in drawn]
-    assert metrics[:3] == ["mev.bot_gross_usd", "mev.bot_net_usd", "mev.victim_loss_usd"]
-    assert "mev.by_victim_cohort.retail.victim_loss_usd" in metrics
+    assert metrics[:3] == ["mev.bot_gross", "mev.bot_net", "mev.victim_loss"]
+    assert "mev.by_victim_cohort.retail.victim_loss" in metrics
     assert "mev.by_victim_cohort.retail.loss_per_volume_bps" in metrics
-    assert metrics[-2:] == ["lp_fee_income_usd", "lp_vs_hodl_pct"]
+    assert metrics[-2:] == ["lp_fee_income", "lp_vs_hodl_pct"]
     assert result.files[-1] == "vs_agents.retail.slippage_bps.png"  # one parameter: no heatmap
     assert (result.path / result.files[-1]).stat().st_size > 10_000
-    assert "mev.bot_gross_usd" in result.table.splitlines()[0]
+    assert "mev.bot_gross" in result.table.splitlines()[0]
     # the same folder summarised again (nothing is missing) with chosen metrics: only those
     drawn.clear()
-    again = run_sweep(SweepRequest(resume=result.path, workers=1, metrics=["mev.bot_net_usd"]))
-    assert drawn == [("agents.retail.slippage_bps", "mev.bot_net_usd")]
-    assert "mev.bot_net_usd" in again.table and "lp_vs_hodl_pct" not in again.table
+    again = run_sweep(SweepRequest(resume=result.path, workers=1, metrics=["mev.bot_net"]))
+    assert drawn == [("agents.retail.slippage_bps", "mev.bot_net")]
+    assert "mev.bot_net" in again.table and "lp_vs_hodl_pct" not in again.table

@@ -45,16 +45,16 @@ def test_summary_table_and_figures(baseline: Path) -> None:
     summary = pd.read_csv(baseline / "summary.csv")
     assert len(summary) == 4 and (summary["ok"] == 2).all()
     for c in range(4):
-        fees = runs.loc[runs["config"] == c, "fees_usd"]
+        fees = runs.loc[runs["config"] == c, "fees"]
         row = summary.loc[c]
-        assert row["fees_usd.mean"] == pytest.approx(fees.mean())
-        assert row["fees_usd.std"] == pytest.approx(fees.std())
+        assert row["fees.mean"] == pytest.approx(fees.mean())
+        assert row["fees.std"] == pytest.approx(fees.std())
         half = 12.706 * fees.std() / math.sqrt(2)  # Student t, 1 degree of freedom
-        assert row["fees_usd.ci95_high"] == pytest.approx(fees.mean() + half)
+        assert row["fees.ci95_high"] == pytest.approx(fees.mean() + half)
     for name in ("heatmap.png", "vs_pools.eth_usdc.fee_bps.png", "vs_prices.ETH.sigma.png"):
         assert (baseline / name).stat().st_size > 10_000
     fig, ax = plt.subplots()
-    assert plot_metric_vs_param(summary, "prices.ETH.sigma", "fees_usd", ax=ax) is ax
+    assert plot_metric_vs_param(summary, "prices.ETH.sigma", "fees", ax=ax) is ax
     assert plot_heatmap(summary, *GRID, "lp_vs_hodl_pct", ax=ax) is ax
     plt.close(fig)
     table = tidy_table(summary, list(GRID))

@@ -44,7 +44,7 @@ def test_the_headline_is_described_and_in_the_summary(path: Path) -> None:
 
 
 def test_a_headline_key_must_be_a_dotted_path(raw: dict[str, Any]) -> None:
-    raw["scenario"]["headline"] = ["mev.bot_net_usd", "range_lps.*.net_vs_hodl_pct", "not a key"]
+    raw["scenario"]["headline"] = ["mev.bot_net", "range_lps.*.net_vs_hodl_pct", "not a key"]
     with pytest.raises(ScenarioError, match=r"scenario\.headline\[2\]"):
         load_scenario(raw)
 
@@ -57,18 +57,18 @@ def summary_run(summary: dict[str, Any], headline: list[str] | None = None) -> R
 def test_compare_shows_each_runs_headline_first_then_its_mechanisms() -> None:
     summary = {
         "mechanisms": ["amm", "range_lps"],
-        "volume_usd": 1.0,
+        "volume": 1.0,
         "range_lps": {"a": {"net_vs_hodl_pct": 1.0}, "b": {"net_vs_hodl_pct": 2.0}},
     }
     plain = choose_metrics([summary_run(summary)], None)
-    assert plain[0] == "volume_usd" and not any(m.startswith("mev.") for m in plain)
+    assert plain[0] == "volume" and not any(m.startswith("mev.") for m in plain)
     shown = choose_metrics([summary_run(summary, ["range_lps.*.net_vs_hodl_pct"])], None)
-    assert shown[:3] == ["range_lps.a.net_vs_hodl_pct", "range_lps.b.net_vs_hodl_pct", "volume_usd"]
+    assert shown[:3] == ["range_lps.a.net_vs_hodl_pct", "range_lps.b.net_vs_hodl_pct", "volume"]
     # a run with sandwich bots brings the MEV numbers in, for both runs side by side
     bitten = {
         **summary,
         "mechanisms": ["amm", "range_lps", "mev"],
-        "mev": {"sandwiches": 3, "bot_net_usd": 1.0, "victim_loss_usd": 2.0},
+        "mev": {"sandwiches": 3, "bot_net": 1.0, "victim_loss": 2.0},
     }
     shown = choose_metrics([summary_run(summary), summary_run(bitten)], None)
-    assert {"mev.bot_net_usd", "mev.victim_loss_usd"} <= set(shown)
+    assert {"mev.bot_net", "mev.victim_loss"} <= set(shown)

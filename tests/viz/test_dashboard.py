@@ -202,7 +202,7 @@ def test_same_seed_higher_fee_more_fees() -> None:
         m = DashboardModel("quickstart", pools__eth_usdc__fee_bps=fee)
         for _ in range(200):
             m.step()
-        fees.append(m.metrics.pools["eth_usdc"].fees_usd)
+        fees.append(m.metrics.pools["eth_usdc"].fees)
     assert 0 < fees[0] < fees[1]
 
 

@@ -40,11 +40,11 @@ def test_every_rebalance_pays_gas_from_the_wallet() -> None:
         units = per_move + (gas.swap if kind == "swap" else 0)
         assert paid == int(units * base_fee * 10**9)
     assert any(kind == "swap" for kind, _, _ in rows)
-    paid_usd = sum(p / 1e18 * eth for _, p, eth in rows)
-    assert model.metrics.agent(narrow.name).gas_usd == pytest.approx(paid_usd)
-    assert report(narrow)["range_lp_gas_usd"] == pytest.approx(paid_usd)
+    paid = sum(p / 1e18 * eth for _, p, eth in rows)
+    assert model.metrics.agent(narrow.name).gas_cost == pytest.approx(paid)
+    assert report(narrow)["range_lp_gas"] == pytest.approx(paid)
     # the fixed band never moves and never pays
-    assert model.metrics.agent(agent(model, "full").name).gas_usd == 0
+    assert model.metrics.agent(agent(model, "full").name).gas_cost == 0
 
 
 def test_a_later_entry_mints_by_transaction_and_pays_gas() -> None:
@@ -62,7 +62,7 @@ def test_a_later_entry_mints_by_transaction_and_pays_gas() -> None:
     )
     gas = model.market.chain.gas
     wei = (gas.add_liquidity + gas.swap) * 10 * 10**9
-    assert model.metrics.agent(late.name).gas_usd == pytest.approx(wei / 1e18 * 3000)
+    assert model.metrics.agent(late.name).gas_cost == pytest.approx(wei / 1e18 * 3000)
     model.check()
 
 

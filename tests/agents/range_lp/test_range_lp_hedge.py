@@ -45,7 +45,7 @@ def test_hedged_agent_shorts_its_exposure_and_earns_funding() -> None:
     assert perp.pnl == pytest.approx(0.0, abs=1e-6)
     assert perp.funding == pytest.approx(expected, rel=1e-9)
     assert perp.collateral == pytest.approx(perp.deposited + expected, rel=1e-9)
-    assert report(hedged)["perp_funding_usd"] == pytest.approx(expected)
+    assert report(hedged)["perp_funding"] == pytest.approx(expected)
     assert ledger.wallet(PERP_COUNTERPARTY)["USDC"] == cp_start  # promised, not yet paid
     assert hedged.value() == pytest.approx(books(hedged).hodl_value() + expected, rel=1e-6)
     model.check()
