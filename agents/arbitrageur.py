@@ -37,10 +37,10 @@ class ArbitrageurSpec(AgentSpec):
 
     kind: Literal["arbitrageur"]
     pools: list[str] | None = Field(None, description="pools watched (default: all pools)")
-    capital_usd: Dist = Field(
+    capital: Dist = Field(
         1_000_000.0, description="inventory per agent, split evenly over the watched tokens"
     )
-    min_profit_usd: float = Field(
+    min_profit: float = Field(
         0.0, ge=0, description="minimum expected profit after gas to trade, numeraire"
     )
     bid_share: BidShare = 0.5
@@ -110,7 +110,7 @@ class Arbitrageur(MarketAgent):
         out = route.quote(amount)
         gas_units = market.chain.gas.swap + market.chain.gas.extra_hop * (len(route.pools) - 1)
         net = market.value(start, out - amount) - market.gas_value(gas_units)
-        if net <= self.spec.min_profit_usd:
+        if net <= self.spec.min_profit:
             return
         tip = self.tip_for(gas_units, net * self.spec.bid_share)
         if tip is None:
@@ -173,7 +173,7 @@ class Arbitrageur(MarketAgent):
         market = self.market
         gas_units = market.chain.gas.swap
         net = profit - market.gas_value(gas_units)
-        if net <= self.spec.min_profit_usd:
+        if net <= self.spec.min_profit:
             return
         tip = self.tip_for(gas_units, net * self.spec.bid_share)
         if tip is None:
@@ -257,7 +257,7 @@ def best_cycle_input(route: Route, budget: int) -> int:
 
 def build(model: mesa.Model, cohort: str, spec: ArbitrageurSpec) -> list[Arbitrageur]:
     """Create the cohort and fund each agent across the tokens it arbitrages."""
-    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = Arbitrageur(model, cohort=cohort, spec=spec)

@@ -23,7 +23,7 @@ class LendingSupplierSpec(AgentSpec):
     kind: Literal["lending_supplier"]
     market: str = Field(description="lending market supplied to")
     asset: str = Field("ETH", description="asset supplied")
-    capital_usd: Dist = Field(1_000.0, description="supply per agent, numeraire units")
+    capital: Dist = Field(1_000.0, description="supply per agent, numeraire units")
 
 
 class LendingSupplier(MarketAgent):
@@ -63,7 +63,7 @@ class LendingSupplier(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LendingSupplierSpec) -> list[LendingSupplier]:
     """Create the cohort and supply each agent's capital at genesis."""
-    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LendingSupplier(model, cohort=cohort, spec=spec)

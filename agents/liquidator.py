@@ -5,7 +5,7 @@ market's public view: every account and its health factor. For each account
 with HF < 1 it quotes liquidations of several sizes (a share of what the close
 factor allows), quotes the sale of the seized collateral for the debt asset in
 the pool, and keeps the size with the best profit after gas. If that profit
-beats `min_profit_usd` it submits **one atomic transaction**: liquidate, then
+beats `min_profit` it submits **one atomic transaction**: liquidate, then
 sell the seized collateral at the exact quote. At execution the call re-quotes
 both legs on the state of that moment and reverts, changing nothing, unless
 the sale pays back the debt repaid plus the gas and tip it pays (its
@@ -45,9 +45,9 @@ class LiquidatorSpec(AgentSpec):
     pools: list[str] | None = Field(
         None, description="pools to sell seized collateral in (default: every pool)"
     )
-    capital_usd: Dist = Field(1_000.0, description="debt-asset inventory per agent, numeraire")
+    capital: Dist = Field(1_000.0, description="debt-asset inventory per agent, numeraire")
     debt_asset: str = Field("ETH", description="the asset it repays (and holds)")
-    min_profit_usd: float = Field(0.0, ge=0, description="minimum expected profit after gas")
+    min_profit: float = Field(0.0, ge=0, description="minimum expected profit after gas")
     bid_share: BidShare = 0.5
     sizes: list[float] = Field(
         [1.0, 0.5, 0.25, 0.1],
@@ -163,7 +163,7 @@ class Liquidator(MarketAgent):
             except (ProtocolError, PoolError):
                 continue
             profit = out_value - market.value(self.debt_asset, repaid) - gas_value
-            if profit > self.spec.min_profit_usd and (best is None or profit > best[2]):
+            if profit > self.spec.min_profit and (best is None or profit > best[2]):
                 need = market.units(
                     self.debt_asset, market.value(self.debt_asset, repaid) + gas_value
                 )
@@ -251,7 +251,7 @@ class Liquidator(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LiquidatorSpec) -> list[Liquidator]:
     """Create the cohort and fund each bot with the debt asset."""
-    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = Liquidator(model, cohort=cohort, spec=spec)

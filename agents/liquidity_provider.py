@@ -27,7 +27,7 @@ class LiquidityProviderSpec(AgentSpec):
 
     kind: Literal["liquidity_provider"]
     pool: str = Field(description="pool these providers deposit into")
-    capital_usd: Dist = Field(100_000.0, description="capital per provider, numeraire")
+    capital: Dist = Field(100_000.0, description="capital per provider, numeraire")
     enter_block: int = Field(
         0, ge=0, description="block of the deposit (0 = before trading starts)"
     )
@@ -117,7 +117,7 @@ class LiquidityProvider(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: LiquidityProviderSpec) -> list[LiquidityProvider]:
     """Create and fund the cohort; genesis providers deposit before the first block."""
-    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LiquidityProvider(model, cohort=cohort, spec=spec)

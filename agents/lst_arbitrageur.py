@@ -15,10 +15,10 @@ An LST can always be **minted** at the staking protocol for its exchange rate, a
 
 Each check, the agent sizes the trade with the pool's profit-maximising input
 (`Pool.arb_amount_in` against the rate, less the hurdle), caps it by its inventory and
-`max_trade_usd`, and submits **one atomic transaction** (stake then sell, or buy then
+`max_trade`, and submits **one atomic transaction** (stake then sell, or buy then
 redeem / request). At execution it re-quotes both legs exactly (`preview_stake`,
 `quote_exact_in`, `preview_redeem`) and reverts, changing nothing, unless they pay back
-what it puts in, plus gas and `min_profit_usd`. It bids `bid_share` of the expected profit
+what it puts in, plus gas and `min_profit`. It bids `bid_share` of the expected profit
 as priority fee, and claims queued withdrawals as soon as they are ready.
 """
 
@@ -53,7 +53,7 @@ class LstArbitrageurSpec(AgentSpec):
     kind: Literal["lst_arbitrageur"]
     lst: str = Field(description="liquid staking token arbitraged")
     pool: str | None = Field(None, description="LST/underlying pool (default: the first one)")
-    capital_usd: Dist = Field(1_000.0, description="underlying inventory per agent, numeraire")
+    capital: Dist = Field(1_000.0, description="underlying inventory per agent, numeraire")
     mint: bool = Field(True, description="stake and sell when the pool pays a premium")
     redeem: bool = Field(True, description="buy at a discount and redeem (or queue)")
     required_apr: float = Field(
@@ -62,8 +62,8 @@ class LstArbitrageurSpec(AgentSpec):
         le=100,
         description="return a queued redemption must earn over the wait (annualised fraction)",
     )
-    max_trade_usd: Dist = Field(1e12, description="largest trade per transaction, numeraire")
-    min_profit_usd: float = Field(0.0, ge=0, description="minimum expected profit after gas")
+    max_trade: Dist = Field(1e12, description="largest trade per transaction, numeraire")
+    min_profit: float = Field(0.0, ge=0, description="minimum expected profit after gas")
     bid_share: BidShare = 0.5
     check_every_blocks: int = Field(1, ge=1, description="blocks between two looks")
 
@@ -155,7 +155,7 @@ class LstArbitrageur(MarketAgent):
             self.underlying,
             self._gas(),
             tip_gwei,
-            self.spec.min_profit_usd,
+            self.spec.min_profit,
         )
 
     def plan_mint(self) -> tuple[int, int, float] | None:
@@ -310,8 +310,8 @@ class LstArbitrageur(MarketAgent):
 def build(model: mesa.Model, cohort: str, spec: LstArbitrageurSpec) -> list[LstArbitrageur]:
     """Create the cohort and fund each agent with underlying (plus gas)."""
     rng = world_of(model).rng
-    capital = sample(spec.capital_usd, rng, spec.count).clip(0, None)
-    caps = sample(spec.max_trade_usd, rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, rng, spec.count).clip(0, None)
+    caps = sample(spec.max_trade, rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LstArbitrageur(model, cohort=cohort, spec=spec, max_trade=float(caps[i]))

@@ -49,7 +49,7 @@ class LstLooperSpec(AgentSpec):
     pool: str | None = Field(
         None, description="LST/underlying pool used to deleverage (default: the first one)"
     )
-    capital_usd: Dist = Field(100.0, description="equity per agent, numeraire units")
+    capital: Dist = Field(100.0, description="equity per agent, numeraire units")
     target_leverage: Dist = Field(
         3.0, description="collateral / equity aimed for, drawn per agent (capped by the LTV)"
     )
@@ -373,7 +373,7 @@ def build(model: mesa.Model, cohort: str, spec: LstLooperSpec) -> list[LstLooper
     """Create the cohort, drawing each agent's risk settings, and fund it with underlying."""
     rng = world_of(model).rng
     n = spec.count
-    capital = sample(spec.capital_usd, rng, n).clip(0, None)
+    capital = sample(spec.capital, rng, n).clip(0, None)
     lev = sample(spec.target_leverage, rng, n)
     dhf = sample(spec.deleverage_hf, rng, n)
     rhf = sample(spec.restore_hf, rng, n)

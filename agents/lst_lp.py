@@ -55,7 +55,7 @@ class LstLP(LiquidityProvider):
 
 def build(model: mesa.Model, cohort: str, spec: LstLPSpec) -> list[LstLP]:
     """Create the cohort: each agent gets its capital in the underlying and stakes half of it."""
-    capital = sample(spec.capital_usd, world_of(model).rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LstLP(model, cohort=cohort, spec=spec)

@@ -41,7 +41,7 @@ class MiningLPSpec(Caution):
 
     kind: Literal["mining_lp"]
     pools: list[str] = Field(min_length=1, description="candidate pools (each in [rewards.pools])")
-    capital_usd: Dist = Field(100_000.0, description="capital per miner, numeraire")
+    capital: Dist = Field(100_000.0, description="capital per miner, numeraire")
     fund_token: str | None = Field(
         None,
         description="token rewards are sold for (default: the chain's native token); capital is "
@@ -153,9 +153,9 @@ class MiningLP(MarketAgent):
         return self.position.reward_received
 
     @property
-    def staked_usd_days(self) -> float:
+    def staked_value_days(self) -> float:
         """Time-weighted value staked (for the realised reward APR)."""
-        return self.position.staked_usd_days
+        return self.position.staked_value_days
 
     def reward_value(self) -> float:
         """Rewards realised so far: sale proceeds plus unsold rewards at today's price."""
@@ -359,8 +359,8 @@ class MiningLP(MarketAgent):
             "rewards_sold": books.reward_sold / scale,
             "reward_proceeds": books.reward_proceeds,
             "reward_value": books.reward_value(),
-            "realised_reward_apr_pct": books.reward_value() / books.staked_usd_days * 365 * 100
-            if books.staked_usd_days
+            "realised_reward_apr_pct": books.reward_value() / books.staked_value_days * 365 * 100
+            if books.staked_value_days
             else None,
             "rejected_because": ";".join(f"{p}: {w}" for p, w in sorted(self.rejected.items())),
         }
@@ -371,7 +371,7 @@ def build(model: mesa.Model, cohort: str, spec: MiningLPSpec) -> list[MiningLP]:
     rng = world_of(model).rng
     n = spec.count
     draws = {
-        "capital": sample(spec.capital_usd, rng, n).clip(0, None),
+        "capital": sample(spec.capital, rng, n).clip(0, None),
         "hurdle": sample(spec.hurdle_apr, rng, n),
         "horizon": sample(spec.horizon_days, rng, n),
         "sell": sample(spec.sell_fraction, rng, n),

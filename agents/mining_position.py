@@ -66,7 +66,7 @@ class FarmPosition:
         self.reward_proceeds = 0.0
         self.sell_owed = 0
         """Reward units still to sell."""
-        self.staked_usd_days = 0.0
+        self.staked_value_days = 0.0
         """Time-weighted value staked (for the realised reward APR)."""
         self.last_accrual = 0
         self.entries: list[dict[str, object]] = []
@@ -253,5 +253,5 @@ class FarmPosition:
         """Add the value staked since the last accrual, if `farming`."""
         if farming:
             days = (block - self.last_accrual) * self.world.block_time_s / 86_400
-            self.staked_usd_days += self.value() * days
+            self.staked_value_days += self.value() * days
         self.last_accrual = block

@@ -43,7 +43,7 @@ class NoiseTraderSpec(AgentSpec):
         description="poisson: random count per block; fixed: the rate's whole part every block "
         "plus one more with the fractional part's probability",
     )
-    size_usd: Dist = Field(
+    size: Dist = Field(
         500.0, description="trade size in numeraire units, drawn per trade (a number or a dist)"
     )
     buy_probability: float = Field(
@@ -53,7 +53,7 @@ class NoiseTraderSpec(AgentSpec):
         50.0, description="slippage tolerance per agent, basis points below the quoted output"
     )
     priority_fee_gwei: Dist = Field(0.0, description="priority fee bid per agent, gwei")
-    capital_usd: Dist = Field(
+    capital: Dist = Field(
         100_000.0, description="starting inventory per agent, half base and half quote"
     )
     deadline_blocks: int = Field(20, ge=0, description="blocks a swap stays valid")
@@ -110,7 +110,7 @@ class NoiseTrader(MarketAgent):
                 )
             else:
                 self._every_block = int(whole)
-        draw_sizes = sampler(spec.size_usd)
+        draw_sizes = sampler(spec.size)
         # (size, side draw) pairs, drawn together: one buffer pop per trade
         self._trades = Draws(
             self.world.rng, lambda rng, n: np.column_stack((draw_sizes(rng, n), rng.random(n)))
@@ -174,7 +174,7 @@ def build(model: mesa.Model, cohort: str, spec: NoiseTraderSpec) -> list[NoiseTr
     n = spec.count
     slippage = sample(spec.slippage_bps, rng, n).clip(0, 10_000)
     prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)
-    capital = sample(spec.capital_usd, rng, n).clip(0, None)
+    capital = sample(spec.capital, rng, n).clip(0, None)
     agents = []
     for i in range(n):
         a = NoiseTrader(

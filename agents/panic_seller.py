@@ -1,6 +1,6 @@
 """LST holders who exit: calmly through the withdrawal queue, or in a panic through the pool.
 
-Each agent holds an LST it staked at genesis (`capital_usd`, staked at the
+Each agent holds an LST it staked at genesis (`capital`, staked at the
 protocol so every unit is backed). The pool's liquidity is provided by another
 kind, `lst_lp` (`agents.lst_lp`).
 
@@ -8,7 +8,7 @@ Every block an agent looks at the pool's **discount**: 1 - (LST price in the
 pool) / (the protocol's exchange rate). It *panics* when the discount reaches
 its own `panic_discount_bps`, or, if it is one of the `news_probability`
 share who listen, `reaction_delay_blocks` after one of `news_flags` is
-raised. A panicking agent sells chunks of `sell_size_usd` into the pool
+raised. A panicking agent sells chunks of `sell_size` into the pool
 (exact quote, `slippage_bps` tolerance), `sells_per_day` times a day on
 average, until its LST is gone or the discount passes its `max_discount_bps`
 (beyond which it would rather wait for the queue).
@@ -19,7 +19,7 @@ a calm exit uses the withdrawal queue when the discount is small (at most
 looks again next block (a discount is a warning sign, not an emergency).
 Requests are claimed as soon as the queue releases them.
 
-Dip buyers are the other side: with `buy_capital_usd` set aside, an agent buys
+Dip buyers are the other side: with `buy_capital` set aside, an agent buys
 the LST in the pool (same sizes and rate as panic sales) while the discount is
 at least its `buy_discount_bps`, betting on the redemption value.
 """
@@ -55,7 +55,7 @@ class PanicSellerSpec(AgentSpec):
     kind: Literal["panic_seller"]
     lst: str = Field(description="liquid staking token held")
     pool: str | None = Field(None, description="LST/underlying pool (default: the first one)")
-    capital_usd: Dist = Field(100.0, description="capital per agent, numeraire units")
+    capital: Dist = Field(100.0, description="capital per agent, numeraire units")
     news_flags: list[str] = Field(
         default_factory=list, description="news flags that can make an agent panic"
     )
@@ -71,7 +71,7 @@ class PanicSellerSpec(AgentSpec):
     max_discount_bps: Dist = Field(
         10_000.0, description="a panicking agent stops selling beyond this discount, per agent"
     )
-    sell_size_usd: Dist = Field(10.0, description="size of each panic sale, numeraire units")
+    sell_size: Dist = Field(10.0, description="size of each panic sale, numeraire units")
     sells_per_day: float = Field(
         48.0, gt=0, description="mean panic sales per agent per day (Poisson)"
     )
@@ -83,7 +83,7 @@ class PanicSellerSpec(AgentSpec):
     queue_discount_bps: float = Field(
         20.0, ge=0, description="a calm exit queues when the discount is at most this"
     )
-    buy_capital_usd: Dist = Field(
+    buy_capital: Dist = Field(
         0.0, description="underlying per agent set aside to buy the LST at a discount"
     )
     buy_discount_bps: Dist = Field(
@@ -96,7 +96,7 @@ class PanicSellerSpec(AgentSpec):
         if isinstance(data, dict) and "lp_share" in data:
             raise ValueError(
                 "lp_share is gone: the pool's liquidity providers are their own cohort, "
-                'kind = "lst_lp" (with pool, lst and capital_usd)'
+                'kind = "lst_lp" (with pool, lst and capital)'
             )
         return data
 
@@ -136,7 +136,7 @@ class PanicSeller(MarketAgent):
         self.priority_fee_gwei = priority_fee_gwei
         bps = self.world.block_time_s / 86_400
         self._sales = Draws(self.world.rng, lambda rng, k: rng.poisson(spec.sells_per_day * bps, k))
-        self._sizes = Draws(self.world.rng, sampler(spec.sell_size_usd))
+        self._sizes = Draws(self.world.rng, sampler(spec.sell_size))
         exit_p = -math.expm1(-spec.exits_per_year * bps / 365)
         self._exits = Draws(self.world.rng, lambda rng, k: (rng.random(k) < exit_p).astype(float))
         self.heard_at: int | None = None
@@ -294,13 +294,13 @@ def build(model: mesa.Model, cohort: str, spec: PanicSellerSpec) -> list[PanicSe
     """Create the cohort: each agent stakes its capital at genesis."""
     rng = world_of(model).rng
     n = spec.count
-    capital = sample(spec.capital_usd, rng, n).clip(0, None)
+    capital = sample(spec.capital, rng, n).clip(0, None)
     listens = rng.random(n) < spec.news_probability
     delay = sample(spec.reaction_delay_blocks, rng, n).clip(0, None)
     panic = sample(spec.panic_discount_bps, rng, n)
     capitulate = sample(spec.max_discount_bps, rng, n)
     buy_at = sample(spec.buy_discount_bps, rng, n)
-    budget = sample(spec.buy_capital_usd, rng, n).clip(0, None)
+    budget = sample(spec.buy_capital, rng, n).clip(0, None)
     prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)
     agents = []
     for i in range(n):

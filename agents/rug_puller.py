@@ -1,7 +1,7 @@
 """Token developers: launch a token, seed its pool, attract liquidity, and maybe pull the rug.
 
 At genesis the developer mints the whole supply to itself (`ledger.mint`, an explicit mint),
-seeds a TOKEN/QUOTE constant-product pool with `seed_fraction` of it plus `seed_value_usd`
+seeds a TOKEN/QUOTE constant-product pool with `seed_fraction` of it plus `seed_value`
 of the quote token (which sets the launch price), optionally locks the seeded LP shares in
 the public locker for `lock_blocks`, and keeps the rest as its allocation. The launch is
 public (`sim.protocols.launches.register_launch`): anyone can see the deployer, the pool and whether
@@ -58,7 +58,7 @@ class TokenDeveloperSpec(AgentSpec):
     seed_fraction: float = Field(
         0.5, gt=0, le=1, description="share of the supply deposited into the pool at genesis"
     )
-    seed_value_usd: float = Field(
+    seed_value: float = Field(
         gt=0, description="numeraire value of the quote token seeded beside it (sets the price)"
     )
     lock_blocks: int = Field(
@@ -70,7 +70,7 @@ class TokenDeveloperSpec(AgentSpec):
     pull: Literal["never", "remove_liquidity", "dump", "mint_and_dump"] = Field(
         "never", description="what the developer does when a trigger fires; never = honest"
     )
-    trigger_tvl_usd: float | None = Field(
+    trigger_tvl: float | None = Field(
         None, gt=0, description="pull once the pool's TVL reaches this (numeraire)"
     )
     trigger_block: int | None = Field(None, ge=1, description="pull at this block at the latest")
@@ -86,10 +86,10 @@ class TokenDeveloperSpec(AgentSpec):
 
     @model_validator(mode="after")
     def _trigger(self) -> TokenDeveloperSpec:
-        triggers = (self.trigger_tvl_usd, self.trigger_block, self.trigger_price_multiple)
+        triggers = (self.trigger_tvl, self.trigger_block, self.trigger_price_multiple)
         if self.pull != "never" and all(t is None for t in triggers):
             raise ValueError(
-                "a rug needs a trigger: trigger_tvl_usd, trigger_block or trigger_price_multiple"
+                "a rug needs a trigger: trigger_tvl, trigger_block or trigger_price_multiple"
             )
         if self.pull == "mint_and_dump" and not self.mint_authority:
             raise ValueError("mint_and_dump needs mint_authority = true")
@@ -121,7 +121,7 @@ class TokenDeveloper(MarketAgent):
         supply = whole_units(spec.supply, scale)
         market.ledger.mint(self.name, self.token, supply)  # the genesis mint, explicit
         seed_tokens = supply * round(spec.seed_fraction * 1_000_000) // 1_000_000
-        quote_units = market.units(self.quote, spec.seed_value_usd)
+        quote_units = market.units(self.quote, spec.seed_value)
         market.ledger.mint(self.name, self.quote, quote_units)
         before = dict(self.wallet)
         shares = deposit(
@@ -168,7 +168,7 @@ class TokenDeveloper(MarketAgent):
         if spec.trigger_block is not None and market.block >= spec.trigger_block:
             return "block"
         tvl = market.wallet_value(self.pool.holdings())
-        if spec.trigger_tvl_usd is not None and tvl >= spec.trigger_tvl_usd:
+        if spec.trigger_tvl is not None and tvl >= spec.trigger_tvl:
             return "tvl"
         multiple = spec.trigger_price_multiple
         if multiple is not None and market.price(self.token) >= multiple * self.launch_price > 0:

@@ -35,9 +35,9 @@ class SandwichBotSpec(AgentSpec):
 
     kind: Literal["sandwich_bot"]
     pools: list[str] | None = Field(None, description="pools watched (default: all)")
-    capital_usd: Dist = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
+    capital: Dist = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
     bid_share: BidShare = 0.5
-    min_profit_usd: float = Field(0.0, ge=0, description="skip sandwiches earning less, numeraire")
+    min_profit: float = Field(0.0, ge=0, description="skip sandwiches earning less, numeraire")
     search_steps: int = Field(40, ge=8, le=200, description="bisection steps sizing the front-run")
 
 
@@ -219,7 +219,7 @@ class SandwichBot(MarketAgent):
         gas = market.chain.gas.swap
         gross = market.value(t_in, plan.gross)
         profit = gross - 2 * market.gas_value(gas)
-        if profit <= self.spec.min_profit_usd:
+        if profit <= self.spec.min_profit:
             return
         tip = market.priority_fee_for(2 * gas, profit * self.spec.bid_share)
         bid = max(tip, victim.priority_fee_gwei) + 1e-9
@@ -228,7 +228,7 @@ class SandwichBot(MarketAgent):
             return  # its native balance cannot pay the bid on both legs
         # outbidding a victim that tips heavily (an arbitrageur bidding its own profit away)
         # can cost more than the sandwich earns: the bot then leaves it alone
-        if gross - market.gas_value(2 * gas, bid) <= self.spec.min_profit_usd:
+        if gross - market.gas_value(2 * gas, bid) <= self.spec.min_profit:
             return
         front = Tx(
             self.name,
@@ -251,7 +251,7 @@ class SandwichBot(MarketAgent):
 
 def build(model: mesa.Model, cohort: str, spec: SandwichBotSpec) -> list[SandwichBot]:
     """Create the cohort and fund each bot across the tokens of its pools."""
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, model.rng, spec.count).clip(0, None)
     bots = []
     for i in range(spec.count):
         bot = SandwichBot(model, cohort=cohort, spec=spec)

@@ -80,9 +80,9 @@ class TokenBuyerSpec(Caution):
     kind: Literal["token_buyer"]
     token: str = Field(description="the token they buy")
     pool: str = Field(description="pool they buy it in (TOKEN/QUOTE)")
-    capital_usd: Dist = Field(5_000.0, description="quote-token budget per buyer, numeraire")
+    capital: Dist = Field(5_000.0, description="quote-token budget per buyer, numeraire")
     buys_per_day: float = Field(2.0, ge=0, description="mean purchase decisions per buyer per day")
-    size_usd: Dist = Field(1_000.0, description="purchase size, numeraire, drawn per purchase")
+    size: Dist = Field(1_000.0, description="purchase size, numeraire, drawn per purchase")
     fomo: float = Field(
         2.0, ge=0, description="naive buyers' rate × (1 + fomo × price gain over the window)"
     )
@@ -116,7 +116,7 @@ class TokenBuyer(MarketAgent):
         self.stop_loss = stop_loss
         self.rate = spec.buys_per_day * self.world.block_time_s / 86_400
         self._u = Draws(self.world.rng, lambda rng, n: rng.random(n))
-        self._sizes = Draws(self.world.rng, sampler(spec.size_usd))
+        self._sizes = Draws(self.world.rng, sampler(spec.size))
         self.prices: deque[float] = deque(maxlen=max(2, spec.window_blocks // 10))
         self.cost_quote = 0  # quote units spent on the tokens held
         self.bought = 0
@@ -219,7 +219,7 @@ def build(model: mesa.Model, cohort: str, spec: TokenBuyerSpec) -> list[TokenBuy
     """Create the cohort: draw caution and exit levels per buyer, fund in the quote token."""
     rng = world_of(model).rng
     n = spec.count
-    capital = sample(spec.capital_usd, rng, n).clip(0, None)
+    capital = sample(spec.capital, rng, n).clip(0, None)
     cautious = rng.random(n) < spec.cautious_share
     tp = sample(spec.take_profit, rng, n).clip(1.0, None)
     sl = sample(spec.stop_loss, rng, n).clip(0.0, 1.0)

@@ -108,17 +108,17 @@ BASE: dict[str, Any] = {
             "kind": "liquidity_provider",
             "count": 3,
             "pool": "eth_usdc",
-            "capital_usd": 1_000_000,
+            "capital": 1_000_000,
         },
         "retail": {
             "kind": "noise_trader",
             "count": 10,
             "pools": ["eth_usdc"],
             "trades_per_block": 0.3,
-            "size_usd": {"dist": "pareto", "scale": 200, "alpha": 1.5, "cap": 100_000},
-            "capital_usd": 200_000,
+            "size": {"dist": "pareto", "scale": 200, "alpha": 1.5, "cap": 100_000},
+            "capital": 200_000,
         },
-        "arbs": {"kind": "arbitrageur", "count": 2, "capital_usd": 2_000_000},
+        "arbs": {"kind": "arbitrageur", "count": 2, "capital": 2_000_000},
     },
 }
 

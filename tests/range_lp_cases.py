@@ -43,10 +43,10 @@ def scenario(
 
 
 def lp(strategy: str, **kw: Any) -> dict[str, Any]:
-    return {"kind": "range_lp", "pool": "v3", "strategy": strategy, "capital_usd": 1e6, **kw}
+    return {"kind": "range_lp", "pool": "v3", "strategy": strategy, "capital": 1e6, **kw}
 
 
-DEEP = lp("full_range", capital_usd=1_000_000_000)
+DEEP = lp("full_range", capital=1_000_000_000)
 """Deep full-range liquidity, so that re-centring swaps find a market near the reference price."""
 
 
@@ -147,8 +147,8 @@ def assert_adds_up(a: RangeLP) -> dict[str, Any]:
 
 
 NORMAL = {
-    "full": lp("full_range", capital_usd=60_000_000),
-    "fixed": lp("fixed_band", band_pct=5, capital_usd=5_000_000),
+    "full": lp("full_range", capital=60_000_000),
+    "fixed": lp("fixed_band", band_pct=5, capital=5_000_000),
 }
 """A normally liquid pool: 60M of full-range liquidity and a 5M +-5% band."""
 

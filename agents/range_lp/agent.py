@@ -360,13 +360,13 @@ def build(model: mesa.Model, cohort: str, spec: RangeLPSpec) -> list[RangeLP]:
     without swapping into a pool that has no liquidity yet. A hedged cohort also funds the
     perp venue's counterparty (once per cohort, an explicit ledger mint).
     """
-    capital = sample(spec.capital_usd, model.rng, spec.count).clip(0, None)
+    capital = sample(spec.capital, model.rng, spec.count).clip(0, None)
     market = world_of(model).market
     hedged = STRATEGIES[spec.strategy].hedged
-    if hedged and spec.perp.counterparty_usd > 0:
+    if hedged and spec.perp.counterparty > 0:
         numeraire = market.numeraire
         venue = perp_venue(market.protocols, numeraire, market.decimals[numeraire])
-        venue.fund(int(spec.perp.counterparty_usd * 10 ** market.decimals[numeraire]))
+        venue.fund(int(spec.perp.counterparty * 10 ** market.decimals[numeraire]))
     agents = []
     for i in range(spec.count):
         a = RangeLP(model, cohort=cohort, spec=spec)

@@ -45,7 +45,7 @@ class PerpSpec(Spec):
         0.1, ge=0, le=10, description="re-size when off target by more than this fraction"
     )
     gas_units: int = Field(0, ge=0, description="gas of a perp order (0: an off-chain venue)")
-    counterparty_usd: float = Field(
+    counterparty: float = Field(
         100_000_000.0,
         ge=0,
         description=f"numeraire minted into the `{PERP_COUNTERPARTY}` wallet per hedged cohort",
@@ -75,7 +75,7 @@ class RangeLPSpec(AgentSpec):
     strategy: StrategyName = Field(
         description="how the band is chosen and moved (see docs/v3_strategies.md)"
     )
-    capital_usd: Dist = Field(100_000.0, description="capital per provider, numeraire")
+    capital: Dist = Field(100_000.0, description="capital per provider, numeraire")
     enter_block: int = Field(0, ge=0, description="block of the first mint (0 = genesis)")
     exit_block: int | None = Field(None, ge=1, description="block to withdraw everything, if any")
     band_pct: float = Field(

@@ -68,7 +68,7 @@ class Miner(AgentView, Protocol):
     def cautious(self) -> bool: ...
 
     @property
-    def staked_usd_days(self) -> float:
+    def staked_value_days(self) -> float:
         """Numeraire value staked, integrated over days."""
         ...
 

@@ -153,7 +153,7 @@ class RangeLPBooks:
         f0, f1 = c0 - p0, c1 - p1
         self.fees_collected[0] += f0
         self.fees_collected[1] += f1
-        self.fees_collected_value += self._usd(f0, f1)
+        self.fees_collected_value += self._value(f0, f1)
 
     def on_mint(self, minted: tuple[int, int]) -> None:
         pos = self.position
@@ -183,14 +183,14 @@ class RangeLPBooks:
 
     # ---- values ---------------------------------------------------------------------------
 
-    def _usd(self, a0: int | float, a1: int | float) -> float:
+    def _value(self, a0: int | float, a1: int | float) -> float:
         return pair_value(self.market, self.tokens, a0, a1)
 
     def position_value(self) -> float:
         """Principal plus uncollected fees, at reference prices."""
         a0, a1 = self.position.amounts()
         f0, f1 = self.position.uncollected_fees()
-        return self._usd(a0 + f0, a1 + f1)
+        return self._value(a0 + f0, a1 + f1)
 
     def perp_equity(self) -> float:
         return max(0.0, self.perp.collateral) if self.perp is not None else 0.0
@@ -205,7 +205,7 @@ class RangeLPBooks:
 
     def fees(self) -> float:
         """Fees earned: collected (valued when collected) + uncollected (valued now)."""
-        return self.fees_collected_value + self._usd(*self.position.uncollected_fees())
+        return self.fees_collected_value + self._value(*self.position.uncollected_fees())
 
     def gas_cost(self) -> float:
         """Gas it paid, as the model's metrics booked it."""

@@ -71,7 +71,7 @@ def report_realised_reward_apr(m: Observed) -> float:
     value = days = 0.0
     for a in miners(m.market_agents):
         value += a.reward_value()
-        days += a.staked_usd_days
+        days += a.staked_value_days
     return value / days * 365 * 100 if days else math.nan
 
 

@@ -184,7 +184,7 @@ def format_number(v: Any, fmt: str = ",.4g") -> str:
 
 def label(key: str) -> str:
     """Human name of a summary key."""
-    return LABELS.get(key, key.removesuffix("_usd").removesuffix("_pct").replace("_", " "))
+    return LABELS.get(key, key.removesuffix("_pct").replace("_", " "))
 
 
 def format_value(key: str, v: Any, numeraire: str) -> str:

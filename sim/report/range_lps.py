@@ -219,7 +219,7 @@ def summarize_range_lps(model: MarketModel) -> dict[str, Any]:
             "strategy": books[0].strategy,
             "pool": books[0].position.pool.name,
             "agents": len(books),
-            "capital_usd": capital,
+            "capital": capital,
             "fees_earned": total("fees_earned"),
             "gas_cost": total("range_lp_gas"),
             "rebalances": int(total("rebalances")),

@@ -2,10 +2,13 @@
 
 Names carry no currency (`pnl`, `volume`, `gas_cost`): the numeraire is stated once, in
 summary.json's `numeraire`. Reports still need to know which numbers are amounts, to print
-them with the numeraire's symbol; scenario inputs keep their `_usd` suffix (`capital_usd`).
+them with the numeraire's symbol. Scenario inputs in the numeraire (`capital`, `size`...) are
+`sim.scenario.renamed.NUMERAIRE_INPUTS`.
 """
 
 from __future__ import annotations
+
+from sim.scenario.renamed import NUMERAIRE_INPUTS
 
 VALUE_KEYS: frozenset[str] = frozenset(
     {
@@ -110,4 +113,4 @@ VALUE_KEYS: frozenset[str] = frozenset(
 def is_value(key: str) -> bool:
     """Whether `key` (a summary key, a column, or a dotted path) names a numeraire amount."""
     leaf = key.rsplit(".", 1)[-1]
-    return leaf in VALUE_KEYS or leaf.endswith("_usd")  # `_usd`: scenario inputs
+    return leaf in VALUE_KEYS or leaf in NUMERAIRE_INPUTS

@@ -31,6 +31,7 @@ from pydantic_core import PydanticUndefined
 from sim.config import DistSpec
 from sim.errors import ScenarioError, UserInputError
 from sim.scenario.events import SETTABLE_PATTERNS
+from sim.scenario.renamed import canonical
 from sim.scenario.schema import Scenario
 from sim.scenario.sweep_spec import NOT_SWEPT as NOT_SWEPT  # what a sweep may not vary
 from sim.scenario.sweep_spec import sweepable as sweepable
@@ -223,8 +224,9 @@ def get_path(node: Any, dotted: str) -> Any:
 
 
 def set_path(raw: dict[str, Any], dotted: str, value: Any, where: str = "<scenario>") -> None:
-    """Set `dotted` in a parsed scenario; the path must name a field the schema knows."""
-    keys = dotted.split(".")
+    """Set `dotted` in a parsed scenario; the path must name a field the schema knows (a field's
+    former name means the field: `sim.scenario.renamed`)."""
+    keys = canonical(dotted).split(".")
     if not all(keys):
         raise ScenarioError(f"{where}: {dotted!r} is not a dotted path like pools.eth_usdc.fee_bps")
     node: Any = raw
@@ -274,7 +276,7 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
             raise UserInputError(
                 f"--set expects PATH=VALUE (e.g. pools.eth_usdc.fee_bps=5), got {item!r}"
             )
-        out[path.strip()] = parse_value(value.strip())
+        out[canonical(path.strip())] = parse_value(value.strip())
     return out
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sim.config import Constant, Uniform
 from sim.scenario.events import Cohort, PriceShock, RampA, SetParam, Slash
 from sim.scenario.paths import SETTABLE, settable
+from sim.scenario.renamed import NUMERAIRE_INPUTS
 from sim.scenario.schema import Scenario
 
 
@@ -111,12 +112,12 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
 
 
 def _check_amounts(s: Scenario) -> list[tuple[str, str]]:
-    """Agents' numeraire amounts (`capital_usd`, `size_usd`...) cannot be negative: a negative
+    """Agents' numeraire amounts (`capital`, `size`...) cannot be negative: a negative
     constant would otherwise be clipped to 0 silently, or fail only once the run starts."""
     out: list[tuple[str, str]] = []
     for aname, agent in s.agents.items():
         for field in type(agent).model_fields:
-            if not field.endswith("_usd"):
+            if field not in NUMERAIRE_INPUTS:
                 continue
             value = getattr(agent, field)
             where = f"agents.{aname}.{field}"

@@ -19,6 +19,7 @@ from sim.scenario.files import read_toml, resolve_path
 from sim.scenario.paths import set_path
 from sim.scenario.problems import describe_all, format_problems
 from sim.scenario.references import check_references
+from sim.scenario.renamed import upgrade
 from sim.scenario.schema import Scenario
 
 
@@ -37,6 +38,7 @@ def load_scenario(
         path = resolve_path(source)
         raw = read_toml(path)
     where = str(path) if path else "<scenario>"
+    upgrade(raw, where)
     for dotted, value in (overrides or {}).items():
         set_path(raw, dotted, value, where=where)
     meta = raw.setdefault("scenario", {}) if isinstance(raw.get("scenario", {}), dict) else None

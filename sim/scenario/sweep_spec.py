@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from sim.config import Spec
+from sim.scenario.renamed import canonical
 
 NOT_SWEPT = ("scenario.seed", "scenario.replicate")
 """Fields a sweep sets itself (base seed, replicate index); `sweep.*` cannot be swept either."""
@@ -58,6 +59,7 @@ class SweepSpec(Spec):
     @field_validator("grid")
     @classmethod
     def _grid(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        v = {canonical(p): values for p, values in v.items()}
         _check_paths(v)
         for p, values in v.items():
             if not values:
@@ -67,6 +69,7 @@ class SweepSpec(Spec):
     @field_validator("ranges")
     @classmethod
     def _ranges(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        v = {canonical(p): lohi for p, lohi in v.items()}
         _check_paths(v)
         for p, lohi in v.items():
             if len(lohi) != 2 or not all(math.isfinite(x) for x in lohi) or lohi[0] >= lohi[1]:

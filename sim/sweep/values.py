@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.errors import UserInputError
 from sim.scenario.paths import parse_value
+from sim.scenario.renamed import canonical
 
 
 def parse_grid(text: str) -> tuple[str, list[Any]]:
@@ -21,6 +22,7 @@ def parse_grid(text: str) -> tuple[str, list[Any]]:
         raise UserInputError(
             f"--grid expects PATH=V1,V2,... (e.g. pools.eth_usdc.fee_bps=5,30,100), got {text!r}"
         )
+    path = canonical(path)
     whole = parse_value(f"[{values}]")
     if isinstance(whole, list):
         return path, whole

@@ -11,7 +11,7 @@ from sim.scenario.scenario import load_scenario
 
 MINER: dict[str, Any] = {
     "agents.miners.count": 1,
-    "agents.miners.capital_usd": 150_000,
+    "agents.miners.capital": 150_000,
     "agents.miners.hurdle_apr": 0.2,
     "agents.miners.horizon_days": 5.0,
     "agents.miners.sell_fraction": 0.8,

@@ -22,7 +22,7 @@ def _model(**late: Any) -> MarketModel:
     raw["prices"]["ETH"]["sigma"] = 0.0
     raw["agents"] = {
         "lps": raw["agents"]["lps"],
-        "late": {"kind": "liquidity_provider", "pool": "eth_usdc", "capital_usd": 100_000} | late,
+        "late": {"kind": "liquidity_provider", "pool": "eth_usdc", "capital": 100_000} | late,
     }
     return MarketModel(load_scenario(raw))
 

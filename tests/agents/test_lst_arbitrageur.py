@@ -22,7 +22,7 @@ def _model(staking: dict[str, Any] | None = None, **arb: Any) -> tuple[MarketMod
     raw["pools"]["steth_eth"]["rate_oracles"] = {"stETH": "lido"}
     raw["agents"] = {
         "pool_lps": raw["agents"]["pool_lps"],
-        "arbs": {"kind": "lst_arbitrageur", "count": 1, "lst": "stETH", "capital_usd": 2_000} | arb,
+        "arbs": {"kind": "lst_arbitrageur", "count": 1, "lst": "stETH", "capital": 2_000} | arb,
     }
     model = MarketModel(load_scenario(raw))
     (arb_agent,) = [a for a in model.market_agents if isinstance(a, LstArbitrageur)]
@@ -73,8 +73,8 @@ def test_a_premium_is_staked_and_sold_at_the_profit_maximising_size() -> None:
     assert arb.plan_redeem() is None
 
 
-def test_a_trade_is_capped_by_max_trade_usd() -> None:
-    model, arb = _model(max_trade_usd=5.0)
+def test_a_trade_is_capped_by_max_trade() -> None:
+    model, arb = _model(max_trade=5.0)
     _whale(model, "ETH", 3_000 * E18)
     plan = arb.plan_mint()
     assert plan is not None

@@ -93,9 +93,9 @@ def test_time_staked_accrues_only_while_farming() -> None:
     position.deposit_and_stake(market.pools["eth_usdc"], 0, EST)
     value = position.value()
     position.accrue(25, farming=False)
-    assert position.staked_usd_days == 0.0 and position.last_accrual == 25
+    assert position.staked_value_days == 0.0 and position.last_accrual == 25
     position.accrue(50, farming=True)
-    assert position.staked_usd_days == value * (25 * 12 / 86_400)
+    assert position.staked_value_days == value * (25 * 12 / 86_400)
 
 
 def test_rewards_owed_are_sold_when_worth_the_gas() -> None:

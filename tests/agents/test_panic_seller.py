@@ -17,10 +17,10 @@ HOLDERS: dict[str, Any] = {
     "kind": "panic_seller",
     "count": 1,
     "lst": "stETH",
-    "capital_usd": 1_000,
+    "capital": 1_000,
     "panic_discount_bps": 50,
     "priority_fee_gwei": 1.5,
-    "buy_capital_usd": 100,
+    "buy_capital": 100,
     "news_flags": ["depeg"],
     "reaction_delay_blocks": 2,
 }

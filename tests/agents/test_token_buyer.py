@@ -21,7 +21,7 @@ QUIET: dict[str, Any] = {
     "agents.buyers.count": 1,
     "agents.buyers.cautious_share": 0.0,
     "agents.buyers.buys_per_day": 1e12,  # a purchase decision every block
-    "agents.buyers.size_usd": 1_500,
+    "agents.buyers.size": 1_500,
 }
 
 

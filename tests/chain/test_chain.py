@@ -454,14 +454,14 @@ def test_bots_and_arbitrageurs_never_trade_their_gas_reserve(raw: dict) -> None:
     """With no capital and a large ETH gas reserve, a sandwich bot has nothing to front-run
     with and an arbitrageur nothing to sell but USDC: the reserve only ever pays gas."""
     raw["chain"]["base_fee_gwei"] = 1.0
-    raw["agents"]["retail"].update(slippage_bps=300, size_usd=30_000)
+    raw["agents"]["retail"].update(slippage_bps=300, size=30_000)
     raw["agents"]["bot"] = {
         "kind": "sandwich_bot",
         "count": 1,
-        "capital_usd": 0,
+        "capital": 0,
         "gas_reserve": 100.0,
     }
-    raw["agents"]["arbs"].update(count=1, capital_usd=0, gas_reserve=100.0)
+    raw["agents"]["arbs"].update(count=1, capital=0, gas_reserve=100.0)
     model = MarketModel(load_scenario(raw))
     bot = next(a for a in model.market_agents if isinstance(a, SandwichBot))
     arb = next(a for a in model.market_agents if isinstance(a, Arbitrageur))

@@ -84,7 +84,7 @@ def _holders(**spec: Any) -> MarketModel:
     raw = copy.deepcopy(BASE)
     raw["agents"] = {
         "pool_lps": raw["agents"]["pool_lps"],
-        "holders": {"kind": "panic_seller", "count": 4, "lst": "stETH", "capital_usd": 500, **spec},
+        "holders": {"kind": "panic_seller", "count": 4, "lst": "stETH", "capital": 500, **spec},
     }
     raw["staking"]["lido"]["queue_delay_blocks"] = 20
     raw["events"] = {"fear": {"kind": "news", "at_block": 10, "flag": "fear"}}
@@ -92,7 +92,7 @@ def _holders(**spec: Any) -> MarketModel:
 
 
 def test_news_makes_listeners_sell_into_the_pool() -> None:
-    model = _holders(news_flags=["fear"], sells_per_day=7_200 * 2, sell_size_usd=20)
+    model = _holders(news_flags=["fear"], sells_per_day=7_200 * 2, sell_size=20)
     pool = model.market.pools["steth_eth"]
     for _ in range(9):
         model.step()

@@ -296,8 +296,7 @@ def _arb_model(withdrawal: str = "instant", delay: int = 600, **arb: Any) -> Mar
     raw["staking"]["lido"]["apr"] = 0.5  # the rate moves visibly
     raw["agents"] = {
         "pool_lps": raw["agents"]["pool_lps"],
-        "arbs": {"kind": "lst_arbitrageur", "count": 1, "lst": "stETH", "capital_usd": 20_000}
-        | arb,
+        "arbs": {"kind": "lst_arbitrageur", "count": 1, "lst": "stETH", "capital": 20_000} | arb,
     }
     return MarketModel(load_scenario(raw), check_every_block=True)
 

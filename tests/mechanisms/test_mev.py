@@ -26,9 +26,9 @@ def lvr_scenario(raw: dict, blocks: int) -> dict:
             "kind": "liquidity_provider",
             "count": 1,
             "pool": "eth_usdc",
-            "capital_usd": 10_000_000,
+            "capital": 10_000_000,
         },
-        "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 50_000_000},
+        "arbs": {"kind": "arbitrageur", "count": 1, "capital": 50_000_000},
     }
     raw["output"] = {"events": "none"}
     return raw
@@ -196,9 +196,9 @@ def test_sandwich_properties_on_random_pools_and_victims(
 def test_bot_leaves_alone_a_victim_whose_tip_it_cannot_outbid_profitably(raw: dict) -> None:
     """Outbidding a heavily tipping victim (an arbitrageur) must not cost more than it earns."""
     raw["agents"]["retail"]["slippage_bps"] = 300
-    raw["agents"]["retail"]["size_usd"] = 30_000
+    raw["agents"]["retail"]["size"] = 30_000
     raw["agents"]["retail"]["priority_fee_gwei"] = 50_000.0  # ~18,000 USDC per 120k-gas swap
-    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital_usd": 3_000_000}
+    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital": 3_000_000}
     model = MarketModel(load_scenario(raw))
     model.run_for(100)
     assert model.metrics.sandwiches == 0
@@ -208,8 +208,8 @@ def test_bot_leaves_alone_a_victim_whose_tip_it_cannot_outbid_profitably(raw: di
 
 def test_sandwich_run_every_victim_meets_its_minimum(raw: dict) -> None:
     raw["agents"]["retail"]["slippage_bps"] = 300
-    raw["agents"]["retail"]["size_usd"] = 30_000
-    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 2, "capital_usd": 3_000_000}
+    raw["agents"]["retail"]["size"] = 30_000
+    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 2, "capital": 3_000_000}
     model = MarketModel(load_scenario(raw))
     checked = []
     hook = model.market.chain.on_bundle
@@ -228,8 +228,8 @@ def test_sandwich_run_every_victim_meets_its_minimum(raw: dict) -> None:
 
 def test_random_ordering_breaks_bundles_and_sandwiches_fail_more(raw: dict) -> None:
     raw["agents"]["retail"]["slippage_bps"] = 300
-    raw["agents"]["retail"]["size_usd"] = 30_000
-    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital_usd": 3_000_000}
+    raw["agents"]["retail"]["size"] = 30_000
+    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital": 3_000_000}
     auction = run(raw, out=None).summary["mev"]
     raw["chain"]["ordering"] = "random"
     shuffled = run(raw, out=None).summary["mev"]

@@ -91,16 +91,14 @@ def test_a_liquidity_pull_is_marked_at_what_holders_can_still_sell_for() -> None
     """After `remove_liquidity` the emptied pool still quotes its last price on a few wei of
     reserves; the accounting marks SCAM at what selling it would fetch, so the victims' loss
     shows and the developer's gain is the ETH it took beyond its seed."""
-    res = _run(
-        **{"agents.scammer.pull": "remove_liquidity", "agents.scammer.trigger_tvl_usd": 1e12}
-    )
+    res = _run(**{"agents.scammer.pull": "remove_liquidity", "agents.scammer.trigger_tvl": 1e12})
     rug = res.summary["rug"]
     (r,) = rug["rugs"]
     assert r["variant"] == "remove_liquidity" and r["block"] == 2_000
     assert rug["marks"]["SCAM"] < 0.01 * r["price_before"]
     assert rug["victims"] and rug["victims_loss"] > 10_000
     eth = rug["marks"]["ETH"]
-    seed_eth = 100_000 / 3_000  # seed_value_usd at the genesis ETH price
+    seed_eth = 100_000 / 3_000  # seed_value at the genesis ETH price
     assert rug["developer_gain"] / eth == pytest.approx(r["quote_taken"] - seed_eth, abs=0.5)
     assert abs(rug["conservation_residual"]) < 1e-6
     assert rug["miners"]["cautious"]["lost"] == 0 and rug["miners"]["naive"]["lost"] > 0
@@ -111,7 +109,7 @@ def test_variants(variant: str) -> None:
     overrides = {
         "agents.scammer.pull": variant,
         "agents.scammer.mint_authority": True,
-        "agents.scammer.trigger_tvl_usd": 1e12,
+        "agents.scammer.trigger_tvl": 1e12,
         "agents.scammer.trigger_block": 900,
     }
     sc = load_scenario("rug_pull", {**SHORT, **overrides}, blocks=1_000)
@@ -139,7 +137,7 @@ def test_a_locked_developer_cannot_remove_liquidity_before_the_unlock() -> None:
     overrides = {
         "agents.scammer.pull": "remove_liquidity",
         "agents.scammer.lock_blocks": 700,
-        "agents.scammer.trigger_tvl_usd": 1e12,
+        "agents.scammer.trigger_tvl": 1e12,
         "agents.scammer.trigger_block": 300,
     }
     sc = load_scenario("rug_pull", {**SHORT, **overrides}, blocks=800)

@@ -25,7 +25,7 @@ def v3_scenario(fee_bps: int = 30, base_fee: float = 0.0, sigma: float = 1.5) ->
             "kind": "range_lp",
             "pool": "v3",
             "strategy": strategy,
-            "capital_usd": capital,
+            "capital": capital,
             **kw,
         }
 
@@ -45,10 +45,10 @@ def v3_scenario(fee_bps: int = 30, base_fee: float = 0.0, sigma: float = 1.5) ->
                 "count": 10,
                 "pools": ["v3"],
                 "trades_per_block": 0.3,
-                "size_usd": {"dist": "pareto", "scale": 500, "alpha": 1.5, "cap": 200_000},
-                "capital_usd": 1_000_000,
+                "size": {"dist": "pareto", "scale": 500, "alpha": 1.5, "cap": 200_000},
+                "capital": 1_000_000,
             },
-            "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 20_000_000},
+            "arbs": {"kind": "arbitrageur", "count": 1, "capital": 20_000_000},
         },
     }
 
@@ -203,8 +203,8 @@ def test_sandwich_bots_work_on_a_v3_pool() -> None:
     amount_out_min and no token is created. A 5 bp tier and large loose trades: on the
     30 bp tier this deep pool leaves nothing to take."""
     raw = v3_scenario(fee_bps=5, base_fee=1.0)
-    raw["agents"]["retail"].update(slippage_bps=300, size_usd=300_000)
-    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 2, "capital_usd": 3_000_000}
+    raw["agents"]["retail"].update(slippage_bps=300, size=300_000)
+    raw["agents"]["bot"] = {"kind": "sandwich_bot", "count": 2, "capital": 3_000_000}
     model = MarketModel(load_scenario(raw))
     checked = []
     hook = model.market.chain.on_bundle
@@ -245,15 +245,15 @@ def two_pool_scenario(shock: float) -> dict[str, Any]:
                 "kind": "liquidity_provider",
                 "count": 2,
                 "pool": "curve",
-                "capital_usd": 1_000_000,
+                "capital": 1_000_000,
             },
             "v2_lps": {
                 "kind": "liquidity_provider",
                 "count": 2,
                 "pool": "v2",
-                "capital_usd": 1_000_000,
+                "capital": 1_000_000,
             },
-            "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 5_000_000},
+            "arbs": {"kind": "arbitrageur", "count": 1, "capital": 5_000_000},
         },
         "events": {
             "depeg": {"kind": "price_shock", "at_block": 5, "asset": "USDT", "factor": shock}

@@ -19,7 +19,7 @@ def test_tokens_only_move_across_a_run(raw: dict) -> None:
         "kind": "liquidity_provider",
         "count": 1,
         "pool": "eth_usdc",
-        "capital_usd": 500_000,
+        "capital": 500_000,
         "exit_block": 150,
     }
     model = MarketModel(load_scenario(raw), check_every_block=True)
@@ -57,7 +57,7 @@ def _band_violations(raw: dict, fee_bps: int, base_fee_gwei: float) -> tuple[int
     """Blocks (of 400) at whose end a profitable arbitrage against the reference price remains."""
     raw["agents"] = {
         "lps": raw["agents"]["lps"],
-        "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 5_000_000},
+        "arbs": {"kind": "arbitrageur", "count": 1, "capital": 5_000_000},
     }
     raw["pools"]["eth_usdc"]["fee_bps"] = fee_bps
     raw["chain"]["base_fee_gwei"] = base_fee_gwei
@@ -191,7 +191,7 @@ def _stablecoin_arb(raw: dict, gas_reserve: float, base_fee_gwei: float) -> Mark
         "lps": {**raw["agents"]["lps"], "pool": "usdt_usdc"},
         "arbs": {
             "kind": "arbitrageur",
-            "capital_usd": 2_000_000,
+            "capital": 2_000_000,
             "gas_reserve": gas_reserve,
             "bid_share": 0.9,
         },

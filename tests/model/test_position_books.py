@@ -34,8 +34,8 @@ def test_fees_equal_collected_plus_uncollected_from_fee_growth() -> None:
                 "count": 10,
                 "pools": ["v3"],
                 "trades_per_block": 0.5,
-                "size_usd": 20_000,
-                "capital_usd": 1_000_000,
+                "size": 20_000,
+                "capital": 1_000_000,
             },
         }
     )
@@ -131,8 +131,8 @@ def test_net_decomposes_exactly_over_many_recentres() -> None:
                 "count": 5,
                 "pools": ["v3"],
                 "trades_per_block": 0.5,
-                "size_usd": 20_000,
-                "capital_usd": 1_000_000,
+                "size": 20_000,
+                "capital": 1_000_000,
             },
         },
         base_fee=10.0,
@@ -223,7 +223,7 @@ def test_position_lvr_is_its_share_of_the_pools_lvr() -> None:
     """A trade against two in-range positions: each one's LVR is what the trader gained
     against its principal at reference prices, fees excluded, so they split the pool's
     LVR (sim.model.books) in proportion to their liquidity."""
-    model = build({"a": lp("full_range", capital_usd=3e7), "b": lp("full_range", capital_usd=1e7)})
+    model = build({"a": lp("full_range", capital=3e7), "b": lp("full_range", capital=1e7)})
     a, b = agent(model, "a"), agent(model, "b")
     model.run_for(1)
     # a large buy at a flat reference price 3000: the whale pays price impact, so what it

@@ -66,7 +66,7 @@ def test_ramp_a_on_stableswap(raw: dict) -> None:
         "kind": "liquidity_provider",
         "count": 1,
         "pool": "stable",
-        "capital_usd": 1e6,
+        "capital": 1e6,
     }
     m = model_with(
         raw,

@@ -107,7 +107,7 @@ def test_the_summary_groups_the_books_by_cohort() -> None:
     narrow = section["narrow"]
     rows = [report(a) for a in model.market_agents if a.cohort == "narrow"]
     assert narrow["agents"] == 2 and narrow["strategy"] == "narrow_recentre"
-    assert narrow["capital_usd"] == 2e6
+    assert narrow["capital"] == 2e6
     for k in PNL_PARTS:
         assert narrow[k] == math.fsum(r[k] for r in rows)
     assert narrow["rebalances"] == sum(r["rebalances"] for r in rows) == 2

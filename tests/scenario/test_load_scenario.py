@@ -51,8 +51,8 @@ def test_wrong_type_names_path_and_value(tmp_path: Path, raw: dict) -> None:
 
 
 def test_negative_capital_is_rejected(raw: dict) -> None:
-    raw["agents"]["lps"]["capital_usd"] = {"dist": "lognormal", "median": -5, "sigma": 1}
-    assert "agents.lps.capital_usd.median" in error_of(raw)
+    raw["agents"]["lps"]["capital"] = {"dist": "lognormal", "median": -5, "sigma": 1}
+    assert "agents.lps.capital.median" in error_of(raw)
 
 
 def test_unknown_agent_kind_lists_known_kinds(raw: dict) -> None:
@@ -167,26 +167,24 @@ def test_schema_documents_every_field_and_output_column() -> None:
 def test_negative_amounts_are_rejected_before_running(tmp_path: Path, raw: dict, capsys) -> None:
     """A negative constant capital or trade size is refused by `validate` (it would otherwise be
     clipped to 0 silently, or fail only once the run starts)."""
-    raw["agents"]["lps"]["capital_usd"] = -1_000
-    raw["agents"]["retail"]["size_usd"] = {"dist": "uniform", "low": -5, "high": 10}
+    raw["agents"]["lps"]["capital"] = -1_000
+    raw["agents"]["retail"]["size"] = {"dist": "uniform", "low": -5, "high": 10}
     path = write(tmp_path, raw)
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "Traceback" not in err
-    assert "agents.lps.capital_usd: an amount in the numeraire must be >= 0" in err
-    assert "agents.retail.size_usd.low: must be >= 0" in err
+    assert "agents.lps.capital: an amount in the numeraire must be >= 0" in err
+    assert "agents.retail.size.low: must be >= 0" in err
 
 
 def test_union_errors_name_the_field_not_pydantic_internals(raw: dict) -> None:
-    raw["agents"]["lps"]["capital_usd"] = 1e308  # a number or a distribution table
-    raw["agents"]["retail"]["size_usd"] = {"dist": "lognormall", "median": 5, "sigma": 1}
+    raw["agents"]["lps"]["capital"] = 1e308  # a number or a distribution table
+    raw["agents"]["retail"]["size"] = {"dist": "lognormall", "median": 5, "sigma": 1}
     raw["agents"]["arbs"]["kind"] = "arbitrager"
     msg = error_of(raw)
     assert "3 problems" in msg
-    assert "agents.lps.capital_usd: Input should be less than or equal to" in msg
-    assert (
-        "agents.retail.size_usd.dist: unknown dist 'lognormall' (did you mean 'lognormal'?)" in msg
-    )
+    assert "agents.lps.capital: Input should be less than or equal to" in msg
+    assert "agents.retail.size.dist: unknown dist 'lognormall' (did you mean 'lognormal'?)" in msg
     assert "agents.arbs.kind: unknown kind 'arbitrager' (did you mean 'arbitrageur'?)" in msg
     assert "constrained-float" not in msg and "tagged-union" not in msg
 
@@ -194,7 +192,7 @@ def test_union_errors_name_the_field_not_pydantic_internals(raw: dict) -> None:
 def test_a_scenario_that_cannot_set_up_names_the_file_and_leaves_no_folder(
     tmp_path: Path, raw: dict, capsys
 ) -> None:
-    raw["agents"]["lps"]["capital_usd"] = 1e-9  # valid, but too little to seed the pool
+    raw["agents"]["lps"]["capital"] = 1e-9  # valid, but too little to seed the pool
     path = write(tmp_path, raw)
     out = tmp_path / "out"
     assert main(["run", str(path), "--blocks", "3", "--out", str(out), "--quiet"]) == 2
@@ -226,9 +224,9 @@ def test_missing_kind_or_dist_lists_what_is_allowed(tmp_path: Path, raw: dict) -
         "kind": "noise_trader",
         "pools": ["eth_usdc"],
         "trades_per_day": 1,
-        "size_usd": {"median": 5},
+        "size": {"median": 5},
     }
     msg = error_of(write(tmp_path, raw))
     assert "agents.nokind.kind: required field is missing; allowed: liquidity_provider" in msg
     assert "arbitrageur" in msg
-    assert "agents.nodist.size_usd.dist: required field is missing; allowed: constant" in msg
+    assert "agents.nodist.size.dist: required field is missing; allowed: constant" in msg

@@ -21,16 +21,16 @@ TINY: dict[str, Any] = {
     "prices": {"ETH": {"process": "gbm", "start": 3000.0, "sigma": 0.8}},
     "pools": {"eth_usdc": {"kind": "constant_product", "tokens": ["ETH", "USDC"], "fee_bps": 30}},
     "agents": {
-        "lps": {"kind": "liquidity_provider", "count": 2, "pool": "eth_usdc", "capital_usd": 1e6},
+        "lps": {"kind": "liquidity_provider", "count": 2, "pool": "eth_usdc", "capital": 1e6},
         "retail": {
             "kind": "noise_trader",
             "count": 5,
             "pools": ["eth_usdc"],
             "trades_per_block": 0.3,
-            "size_usd": {"dist": "pareto", "scale": 200, "alpha": 1.5, "cap": 100_000},
-            "capital_usd": 200_000,
+            "size": {"dist": "pareto", "scale": 200, "alpha": 1.5, "cap": 100_000},
+            "capital": 200_000,
         },
-        "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 2_000_000},
+        "arbs": {"kind": "arbitrageur", "count": 1, "capital": 2_000_000},
     },
 }
 GRID = {"pools.eth_usdc.fee_bps": [5, 30], "prices.ETH.sigma": [0.4, 1.2]}

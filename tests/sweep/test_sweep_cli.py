@@ -84,7 +84,7 @@ def test_a_raising_run_is_recorded_as_failed_and_exit_1(
     # 1e-9 USD of LP capital validates, but the pool's first deposit then reverts in the run
     # (reported as a scenario error naming the cohort)
     argv = ["sweep", str(scenario_file), "--out", str(tmp_path), "--workers", "1", "--seeds", "2"]
-    argv += ["--grid", "agents.lps.capital_usd=1e-9,1000000", "--no-plots", "--no-progress"]
+    argv += ["--grid", "agents.lps.capital=1e-9,1000000", "--no-plots", "--no-progress"]
     assert main(argv) == 1
     assert "4 runs: 2 ok, 2 failed" in capsys.readouterr().out
     rows = {(r["config"], r["replicate"]): r for r in log_rows(only_sweep(tmp_path))}

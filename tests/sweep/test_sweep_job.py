@@ -43,7 +43,7 @@ def test_replicates_differ_and_each_is_reproducible() -> None:
 
 def test_a_run_that_raises_is_a_failed_row_not_an_exception() -> None:
     raw = copy.deepcopy(TINY)
-    raw["agents"]["lps"]["capital_usd"] = 1e-9  # validates; the first deposit then reverts
+    raw["agents"]["lps"]["capital"] = 1e-9  # validates; the first deposit then reverts
     res = run_job(job(0, raw, **{"pools.eth_usdc.fee_bps": 5}))
     assert res.error is not None and res.error.startswith("ScenarioError: ")
     assert res.row == {

@@ -24,8 +24,8 @@ from sim.sweep.sweep import run_sweep
 SANDWICH: dict[str, Any] = copy.deepcopy(TINY)
 SANDWICH["scenario"]["name"] = "tiny_sandwich"
 SANDWICH["agents"]["retail"].update(trades_per_block=0.2, slippage_bps=100)
-SANDWICH["agents"]["retail"]["size_usd"] = {"dist": "lognormal", "median": 20_000, "sigma": 0.5}
-SANDWICH["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital_usd": 2_000_000}
+SANDWICH["agents"]["retail"]["size"] = {"dist": "lognormal", "median": 20_000, "sigma": 0.5}
+SANDWICH["agents"]["bot"] = {"kind": "sandwich_bot", "count": 1, "capital": 2_000_000}
 
 
 def fake_summary(values: dict[str, list[float]], param: list[float]) -> Any:

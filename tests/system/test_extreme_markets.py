@@ -57,10 +57,10 @@ def _run(raw: dict[str, Any], blocks: int, out: Path | None = None) -> RunResult
 
 
 def test_pool_drained_by_trades_far_larger_than_its_liquidity(raw: dict) -> None:
-    raw["agents"]["lps"]["capital_usd"] = 2_000  # a thin pool ...
+    raw["agents"]["lps"]["capital"] = 2_000  # a thin pool ...
     raw["agents"]["lps"]["count"] = 1
-    raw["agents"]["retail"]["size_usd"] = 5_000_000  # ... against whale-sized trades
-    raw["agents"]["retail"]["capital_usd"] = 50_000_000
+    raw["agents"]["retail"]["size"] = 5_000_000  # ... against whale-sized trades
+    raw["agents"]["retail"]["capital"] = 50_000_000
     raw["agents"]["retail"]["trades_per_block"] = 1.0
     raw["agents"]["retail"]["slippage_bps"] = 9_999  # accept almost any price ...
     raw["agents"]["retail"]["max_price_impact_bps"] = 10_000  # and no price-impact guard
@@ -117,7 +117,7 @@ def _no_constants(name: str) -> Any:
 
 def test_gas_above_any_profit_drops_transactions_and_keeps_running(raw: dict) -> None:
     raw["chain"]["base_fee_gwei"] = 100_000.0  # the maximum allowed: a swap costs > $30,000
-    raw["agents"]["retail"]["capital_usd"] = 1_000  # traders cannot afford a single swap
+    raw["agents"]["retail"]["capital"] = 1_000  # traders cannot afford a single swap
     result = _run(raw, blocks=100)
     s = result.summary
     assert s["blocks"] == 100
@@ -244,10 +244,10 @@ def test_a_pool_paying_one_unit_too_much_fails_the_run_with_exit_1(
 
 def test_retail_refuses_quotes_beyond_its_price_impact_limit(raw: dict) -> None:
     """The same whales with the default guard (15%): a wallet refuses to sell at a third of value."""
-    raw["agents"]["lps"]["capital_usd"] = 2_000
+    raw["agents"]["lps"]["capital"] = 2_000
     raw["agents"]["lps"]["count"] = 1
-    raw["agents"]["retail"]["size_usd"] = 5_000_000
-    raw["agents"]["retail"]["capital_usd"] = 50_000_000
+    raw["agents"]["retail"]["size"] = 5_000_000
+    raw["agents"]["retail"]["capital"] = 50_000_000
     raw["agents"]["retail"]["trades_per_block"] = 1.0
     raw["agents"]["retail"]["arrivals"] = "fixed"  # exactly one attempt per trader and block
     raw["agents"]["retail"]["slippage_bps"] = 9_999

@@ -74,8 +74,8 @@ def test_a_thin_pool_deploys_what_it_can_and_says_so() -> None:
     wait = 3
     model = build(
         {
-            "full": lp("full_range", capital_usd=20_000_000),
-            "fixed": lp("fixed_band", band_pct=5, capital_usd=2_000_000),
+            "full": lp("full_range", capital=20_000_000),
+            "fixed": lp("fixed_band", band_pct=5, capital=2_000_000),
             "narrow": lp("narrow_recentre", band_pct=1, max_wait_blocks=wait),
         }
     )
@@ -128,7 +128,7 @@ def test_a_move_waits_while_the_pool_is_off_the_reference() -> None:
             **NORMAL,
             "n1": lp("narrow_recentre", band_pct=1, max_wait_blocks=2),
             "n2": lp("narrow_recentre", band_pct=1, max_wait_blocks=2),
-            "arbs": {"kind": "arbitrageur", "count": 1, "capital_usd": 20_000_000},
+            "arbs": {"kind": "arbitrageur", "count": 1, "capital": 20_000_000},
         }
     )
     n1, n2 = agent(model, "n1"), agent(model, "n2")
