@@ -250,3 +250,21 @@ def test_unprofitable_liquidation_reverts_and_changes_nothing() -> None:
     assert liq.wallet["stETH"] == before[0]["stETH"]
     assert liq.wallet["ETH"] == before[0]["ETH"] - rec.repaid + receipt.amount_out
     model.check()
+
+
+def test_the_bundled_lesson_shows_leverage_turning_into_a_loss() -> None:
+    """looping_yield's description: the second wave pushes ETH utilization past the kink, the
+    borrow rate passes the staking APR and leveraged staking loses, the more so the higher
+    the leverage. At its bundled seed, over its full 90 days."""
+    from sim import run
+
+    result = run("looping_yield", out=None)
+    aave = result.summary["lending"]["aave"]
+    assert aave["interest"]["ETH"]["borrow_rate_end_pct"] > aave["plain_staking_apr_pct"]
+    assert aave["looper_realised_apr_pct"]["mean"] < 0 < aave["plain_staking_apr_pct"]
+    loopers = result.agents[result.agents["kind"] == "lst_looper"]
+    loopers = loopers[loopers["days_in_loop"] > 40]  # in the loop when the rate rose
+    levered = loopers.sort_values("target_leverage")
+    half = len(levered) // 2
+    low, high = levered.iloc[:half], levered.iloc[half:]
+    assert high["realised_apr_pct"].mean() < low["realised_apr_pct"].mean()
