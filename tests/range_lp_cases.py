@@ -18,7 +18,7 @@ from sim.market.position_books import pair_value
 from sim.model.model import MarketModel
 from sim.model.position_books import RangeLPBooks
 from sim.pools.uniswap_v3.pool import ConcentratedPool
-from sim.report.range_lps import range_lp_row
+from sim.report.range_lps import PNL_PARTS, range_lp_row
 from sim.scenario.scenario import load_scenario
 
 WHALE = "whale"
@@ -124,14 +124,7 @@ def usd(a: RangeLP, amount0: float, amount1: float) -> float:
     return pair_value(a.market, a.pool.tokens, amount0, amount1)
 
 
-PARTS = (
-    "pnl_fees",
-    "pnl_il",
-    "pnl_swap_costs",
-    "pnl_gas",
-    "pnl_perp",
-    "pnl_rounding",
-)
+PARTS = PNL_PARTS
 
 
 def assert_adds_up(a: RangeLP) -> dict[str, Any]:

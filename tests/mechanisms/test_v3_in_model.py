@@ -13,6 +13,7 @@ from agents.noise_trader import NoiseTrader
 from agents.range_lp import RangeLP
 from sim.model.model import MarketModel
 from sim.pools.uniswap_v3.pool import ConcentratedPool
+from sim.report.range_lps import PNL_PARTS
 from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
 
@@ -152,14 +153,7 @@ def test_bundled_scenario_runs_and_reports_every_strategy() -> None:
     assert pool["kind"] == "concentrated" and pool["lp_fees"] > 0
     assert {"eth_usdc.tick", "eth_usdc.active_liquidity"} <= set(result.timeseries.columns)
     # the decomposition adds up per agent and per cohort (to rounding), in every regime
-    parts = [
-        "pnl_fees",
-        "pnl_il",
-        "pnl_swap_costs",
-        "pnl_gas",
-        "pnl_perp",
-        "pnl_rounding",
-    ]
+    parts = list(PNL_PARTS)
     for _, row in rl.iterrows():
         assert sum(row[k] for k in parts) == pytest.approx(row["net_vs_hodl"], abs=1e-6)
         assert abs(row["pnl_rounding"]) < 1e-6
