@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from sweep_cases import TINY, write_scenario
 
-from conftest import ROOT
 from sim.sweep.executors.lifeline import alive, identity
 
 GONE_WITHIN_S = 5.0
