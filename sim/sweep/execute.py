@@ -24,8 +24,10 @@ from sim.sweep.request import SweepRequest
 
 def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     """Run every run of `plan` not yet in `folder`/results.jsonl (with `request.retry_failed`,
-    also those recorded as failed); returns (ran, failed now). The request's engine, workers
-    and scheduler, where it leaves them open, are the plan's."""
+    also those recorded as failed); returns (ran, failed now). The request's engine and
+    workers, where it leaves them open, are the plan's; the scheduler never is (a sweep folder
+    may come from someone else: Dask's protocol unpickles, so only an address the caller gave
+    is connected to; see `sweep.ignored_scheduler`)."""
     from tqdm import tqdm
 
     log_path = folder / "results.jsonl"
@@ -38,7 +40,7 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
                 request,
                 engine=request.engine or plan.engine,
                 workers=request.workers or plan.workers,
-                scheduler=request.scheduler or plan.scheduler,
+                scheduler=request.scheduler,
             )
         )
     except BaseException:
