@@ -2,11 +2,13 @@
 
 A run that dies half-way leaves `outputs/<scenario>/.<run-id>.partial/` with an
 `INCOMPLETE` marker, never a folder that looks finished; finished folders are
-never touched again.
+never touched again. While its run lives, the marker is locked (flock), so that
+`ammsim clean` removes only the partial folders of runs that are over.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,7 +19,15 @@ from typing import Any
 
 from sim.errors import UserInputError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, so `ammsim clean` cannot tell a live run's folder
+    fcntl = None  # type: ignore[assignment]
+
 SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+PARTIAL = ".*.partial"
+"""The name pattern of an unfinished run folder (`.<run-id>.partial`)."""
+MARKER = "INCOMPLETE"
 
 
 def safe_name(name: str) -> str:
@@ -45,7 +55,11 @@ class RunFolder:
         self.final = parent / run_id
         self.path = parent / f".{run_id}.partial"
         self.path.mkdir()
-        (self.path / "INCOMPLETE").write_text("this run has not finished (or it crashed)\n")
+        (self.path / MARKER).write_text("this run has not finished (or it crashed)\n")
+        self._lock: int | None = None
+        if fcntl is not None:  # held while the run lives (see in_use)
+            self._lock = os.open(self.path / MARKER, os.O_RDONLY)
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
 
     def file(self, name: str) -> Path:
         return self.path / name
@@ -61,12 +75,18 @@ class RunFolder:
         self.write_text(name, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
 
     def fail(self, error: BaseException) -> None:
-        """Leave the folder marked incomplete, with the reason."""
-        (self.path / "INCOMPLETE").write_text(f"run failed: {type(error).__name__}: {error}\n")
+        """Leave the folder marked incomplete, with the reason; the run is over (unlocked)."""
+        what = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+        try:
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            (self.path / MARKER).write_text(f"run {what}: {reason}\n")
+        finally:
+            self._unlock()
 
     def finish(self) -> Path:
         """Remove the marker, fsync, and rename into place atomically."""
-        (self.path / "INCOMPLETE").unlink()
+        (self.path / MARKER).unlink()
+        self._unlock()
         fd = os.open(self.path, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -77,7 +97,46 @@ class RunFolder:
         return self.final
 
     def discard(self) -> None:
+        self._unlock()
         shutil.rmtree(self.path, ignore_errors=True)
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def partial_folders(out: Path) -> list[Path]:
+    """The unfinished run folders under `out` (an outputs folder, or one scenario's folder)."""
+    found = [*out.glob(PARTIAL), *out.glob(f"*/{PARTIAL}")]
+    return sorted(p for p in found if p.is_dir() and not p.is_symlink())
+
+
+def in_use(folder: Path) -> bool:
+    """Whether a live run still writes this partial folder (it holds the marker's lock)."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(folder / MARKER, os.O_RDONLY)
+    except OSError:
+        return False  # no marker: a run that died between removing it and the rename
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return False
+
+
+def why_partial(folder: Path) -> str:
+    """The first line of the folder's marker (why the run did not finish)."""
+    try:
+        with open(folder / MARKER, encoding="utf-8", errors="replace") as f:
+            return f.readline(200).strip()
+    except OSError:
+        return "no INCOMPLETE marker"
 
 
 def _jsonable(x: Any) -> Any:

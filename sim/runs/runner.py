@@ -114,6 +114,9 @@ def run(
     except BaseException as err:
         if folder is not None:
             folder.fail(err)
+            if isinstance(err, KeyboardInterrupt):  # Ctrl-C, or SIGTERM under the CLI
+                err.run_folder = folder.path  # type: ignore[attr-defined]
+                err.add_note(f"unfinished run folder: {folder.path}")
         raise
 
 
