@@ -26,7 +26,9 @@ def test_an_interrupted_run_names_its_partial_folder(
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim.cli", "run", str(ROOT / "scenarios" / "quickstart.toml")]
     cmd += ["--blocks", "10000000", "--out", str(out), "--quiet"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    )
     run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         deadline = time.monotonic() + 60

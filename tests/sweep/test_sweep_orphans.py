@@ -81,7 +81,9 @@ def test_a_sigkilled_sweep_leaves_no_process_and_closes_its_pipes(
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(scenario), "--engine", engine]
     cmd += ["--grid", "pools.eth_usdc.fee_bps=5,30,100", "--seeds", "2", "--workers", "2"]
     cmd += ["--out", str(tmp_path / "out"), "--no-progress", "--no-plots"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    )
     sweep = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     started: list[int] = []
     try:
