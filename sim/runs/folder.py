@@ -2,7 +2,7 @@
 
 A run that dies half-way leaves `outputs/<scenario>/.<run-id>.partial/` with an
 `INCOMPLETE` marker, never a folder that looks finished; finished folders are
-never touched again. While its run lives, the marker is locked (flock), so that
+never touched again. While its run lives, the folder is locked (flock), so that
 `ammsim clean` removes only the partial folders of runs that are over.
 """
 
@@ -57,8 +57,9 @@ class RunFolder:
         self.path.mkdir()
         (self.path / MARKER).write_text("this run has not finished (or it crashed)\n")
         self._lock: int | None = None
-        if fcntl is not None:  # held while the run lives (see in_use)
-            self._lock = os.open(self.path / MARKER, os.O_RDONLY)
+        self.finished = False
+        if fcntl is not None:  # the folder itself, locked while the run lives (see in_use)
+            self._lock = os.open(self.path, os.O_RDONLY)
             fcntl.flock(self._lock, fcntl.LOCK_EX)
 
     def file(self, name: str) -> Path:
@@ -74,26 +75,31 @@ class RunFolder:
     def write_json(self, name: str, data: Any) -> None:
         self.write_text(name, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
 
-    def fail(self, error: BaseException) -> None:
-        """Leave the folder marked incomplete, with the reason; the run is over (unlocked)."""
+    def fail(self, error: BaseException) -> bool:
+        """Leave the folder marked incomplete, with the reason; the run is over (unlocked).
+        False when the folder had already been finished (an interrupt just after the rename)."""
+        if self.finished:
+            return False
         what = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
         try:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             (self.path / MARKER).write_text(f"run {what}: {reason}\n")
         finally:
             self._unlock()
+        return True
 
     def finish(self) -> Path:
-        """Remove the marker, fsync, and rename into place atomically."""
+        """Remove the marker, fsync, and rename into place atomically (still locked, so that
+        `ammsim clean` never takes the folder for a leftover in between)."""
         (self.path / MARKER).unlink()
-        self._unlock()
         fd = os.open(self.path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
         os.rename(self.path, self.final)
-        self.path = self.final
+        self.path, self.finished = self.final, True
+        self._unlock()
         return self.final
 
     def discard(self) -> None:
@@ -113,13 +119,13 @@ def partial_folders(out: Path) -> list[Path]:
 
 
 def in_use(folder: Path) -> bool:
-    """Whether a live run still writes this partial folder (it holds the marker's lock)."""
+    """Whether a live run still writes this partial folder (it holds the folder's lock)."""
     if fcntl is None:
         return False
     try:
-        fd = os.open(folder / MARKER, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return False  # no marker: a run that died between removing it and the rename
+        return False  # gone meanwhile
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

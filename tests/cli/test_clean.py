@@ -84,3 +84,10 @@ def test_clean_of_a_folder_that_does_not_exist_is_exit_2(
 ) -> None:
     assert main(["clean", "--outputs", str(tmp_path / "nope")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_a_finished_folder_is_never_marked_by_a_late_interrupt(tmp_path: Path) -> None:
+    folder = RunFolder(tmp_path, "quickstart", 2, None)
+    final = folder.finish()
+    assert not folder.fail(KeyboardInterrupt())  # Ctrl-C just after the rename
+    assert not (final / "INCOMPLETE").exists()
