@@ -118,9 +118,7 @@ def test_a_sigkilled_sweep_leaves_no_process_and_closes_its_pipes(
 
 
 def test_an_unreaped_zombie_is_not_alive_though_its_pid_exists() -> None:
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
+    pid = os.posix_spawn(sys.executable, [sys.executable, "-c", "pass"], os.environ)
     try:
         who = identity(pid)
         deadline = time.monotonic() + 5
