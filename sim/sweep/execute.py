@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +40,7 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
             dataclasses.replace(
                 request,
                 engine=request.engine or plan.engine,
-                workers=request.workers or plan.workers,
+                workers=request.workers or _plan_workers(plan),
                 scheduler=request.scheduler,
             )
         )
@@ -69,6 +70,14 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
         log.close()
         executor.close()
     return ran, n_failed
+
+
+def _plan_workers(plan: Plan) -> int | None:
+    """The plan's worker count, at most this machine's CPU count (sweep.json may come from a
+    bigger machine, or from a stranger asking for a million processes)."""
+    if plan.workers is None:
+        return None
+    return max(1, min(int(plan.workers), os.cpu_count() or 1))
 
 
 def pending_jobs(plan: Plan, done: np.ndarray) -> Iterator[Job]:

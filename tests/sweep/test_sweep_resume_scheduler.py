@@ -4,6 +4,7 @@ sweep folder's sweep.json names (the folder may come from a stranger; Dask's pro
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +68,13 @@ def test_resume_connects_to_the_scheduler_its_command_line_names(
     assert main([*argv, "--no-progress"]) == 0
     assert [r.scheduler for r in dask_requests] == [mine]
     assert "names the Dask scheduler" not in capsys.readouterr().err
+
+
+def test_resume_takes_at_most_this_machines_cpus_from_sweep_json(
+    dask_folder: Path, dask_requests: list[SweepRequest]
+) -> None:
+    plan = json.loads((dask_folder / "sweep.json").read_text())
+    plan["engine"]["workers"] = 10**6
+    (dask_folder / "sweep.json").write_text(json.dumps(plan))
+    assert main(["sweep", "--resume", str(dask_folder), "--no-plots", "--no-progress"]) == 0
+    assert [r.workers for r in dask_requests] == [os.cpu_count() or 1]
