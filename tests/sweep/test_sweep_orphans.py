@@ -75,6 +75,7 @@ def test_a_sigkilled_sweep_leaves_no_process_and_closes_its_pipes(
 ) -> None:
     if engine == "dask":
         pytest.importorskip("dask.distributed")
+        pytest.importorskip("cryptography")  # the local cluster's TLS
     raw = copy.deepcopy(TINY)
     raw["scenario"]["blocks"] = 50_000  # runs that are still going when the sweep is killed
     scenario = write_scenario(tmp_path, raw)
