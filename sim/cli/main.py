@@ -1,7 +1,7 @@
 """`ammsim` command line: a thin layer over the Python API.
 
 Exit codes: 0 success, 2 user error (bad scenario, flag or file), 1 internal
-failure (a bug, or a failed conservation check). Errors print one line
+failure (a bug, or a failed conservation check), 130 Ctrl-C, 143 SIGTERM. Errors print one line
 (`error: ...`); `--debug` shows the traceback of anything unexpected.
 """
 
@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
+from sim.cli import interrupts
 from sim.cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_USER
 from sim.cli.headlines import human_summary
 from sim.errors import AmmSimError, ConservationError, ScenarioError, UserInputError
@@ -25,6 +26,7 @@ PLUGINS: tuple[str, ...] = (
     "sim.cli.compare",
     "sim.cli.calc",
     "sim.cli.bench",
+    "sim.cli.clean",
 )
 """Modules that add subcommands: each has `register(subparsers)` that adds a parser and sets
 `handler=fn(args) -> int` via `set_defaults`. They must import nothing heavy at module level."""
@@ -74,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ammsim` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    restore = interrupts.catch_sigterm()
     try:
         args = build_parser().parse_args(args_list)
         handler = getattr(args, "handler", None) or COMMANDS[args.command]
@@ -87,9 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AmmSimError as err:
         print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_INTERNAL
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+        print(interrupts.message(err), file=sys.stderr)
+        return interrupts.exit_code(err)
     except BrokenPipeError:
         # whoever read our output stopped reading (`ammsim list | head`): not a failure of ours
         with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout not a file
@@ -103,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        restore()
 
 
 def cmd_run(args: argparse.Namespace) -> int:

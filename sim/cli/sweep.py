@@ -102,13 +102,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         start_forkserver(args.workers)
     from sim.sweep.results import finalize
-    from sim.sweep.sweep import open_sweep, run_missing
+    from sim.sweep.sweep import ignored_scheduler, open_sweep, run_missing
 
     request = _request(args, engine)
     try:
         plan, folder = open_sweep(request)
         if args.resume:
             print(f"resuming {folder}", file=sys.stderr)
+            note = ignored_scheduler(plan, request)
+            if note:
+                print(f"note: {note}", file=sys.stderr)
         else:
             print(
                 f"sweep {plan.scenario_name}: {len(plan.configs):,} configuration(s) x "

@@ -10,7 +10,8 @@ imported:
   fallback fetch goes nowhere rather than to the public CDN;
 - `SOLARA_TELEMETRY_MIXPANEL_ENABLE=false` and production mode: no telemetry, no version check.
 
-So the dashboard works offline and no request leaves the machine.
+So the dashboard works offline and no request leaves the machine. And only whoever has the
+printed URL gets in: it carries a random token that every request must show (`viz_token`).
 """
 
 from __future__ import annotations
@@ -121,12 +122,17 @@ def cmd_viz(args: argparse.Namespace) -> int:
     # solara warns on each page load over plain http that is not "localhost": not our case to fix
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
-    config = uvicorn.Config(
-        "solara.server.starlette:app", host=args.host, port=args.port, log_level="warning"
-    )
+    from solara.server.starlette import app
+
+    from sim.cli.viz_token import TokenGate, new_token
+
+    token = new_token()
+    gated = TokenGate(app, token, args.port)
+    config = uvicorn.Config(gated, host=args.host, port=args.port, log_level="warning")
     server = _server_class()(config)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"ammsim viz: {sc.scenario.name} at http://{host}:{args.port}/  (Ctrl-C to stop)")
+    url = f"http://{host}:{args.port}/?token={token}"
+    print(f"ammsim viz: {sc.scenario.name} at {url}  (Ctrl-C to stop)")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         server.run()

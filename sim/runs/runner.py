@@ -112,8 +112,10 @@ def run(
             clock.lap("write")
         return result
     except BaseException as err:
-        if folder is not None:
-            folder.fail(err)
+        marked = folder is not None and folder.fail(err)
+        if marked and isinstance(err, KeyboardInterrupt):  # Ctrl-C, or SIGTERM under the CLI
+            err.run_folder = folder.path  # type: ignore[attr-defined,union-attr]
+            err.add_note(f"unfinished run folder: {folder.path}")  # type: ignore[union-attr]
         raise
 
 

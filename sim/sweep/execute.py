@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +25,10 @@ from sim.sweep.request import SweepRequest
 
 def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     """Run every run of `plan` not yet in `folder`/results.jsonl (with `request.retry_failed`,
-    also those recorded as failed); returns (ran, failed now). The request's engine, workers
-    and scheduler, where it leaves them open, are the plan's."""
+    also those recorded as failed); returns (ran, failed now). The request's engine and
+    workers, where it leaves them open, are the plan's; the scheduler never is (a sweep folder
+    may come from someone else: Dask's protocol unpickles, so only an address the caller gave
+    is connected to; see `sweep.ignored_scheduler`)."""
     from tqdm import tqdm
 
     log_path = folder / "results.jsonl"
@@ -37,8 +40,8 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
             dataclasses.replace(
                 request,
                 engine=request.engine or plan.engine,
-                workers=request.workers or plan.workers,
-                scheduler=request.scheduler or plan.scheduler,
+                workers=request.workers or _plan_workers(plan),
+                scheduler=request.scheduler,
             )
         )
     except BaseException:
@@ -67,6 +70,14 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
         log.close()
         executor.close()
     return ran, n_failed
+
+
+def _plan_workers(plan: Plan) -> int | None:
+    """The plan's worker count, at most this machine's CPU count (sweep.json may come from a
+    bigger machine, or from a stranger asking for a million processes)."""
+    if plan.workers is None:
+        return None
+    return max(1, min(int(plan.workers), os.cpu_count() or 1))
 
 
 def pending_jobs(plan: Plan, done: np.ndarray) -> Iterator[Job]:

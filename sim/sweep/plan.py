@@ -132,7 +132,7 @@ def plan_sweep(request: SweepRequest) -> Plan:
         raise UserInputError(f"--blocks must be positive, got {blocks}")
     if not 0 <= base_seed < 2**63:
         raise UserInputError(f"--seed must be in [0, 2**63), got {base_seed}")
-    check_engine(engine, workers)
+    check_engine(engine, workers, request.scheduler)
 
     for p in sets:
         check_path(p, "--set", False)
