@@ -38,13 +38,17 @@ def test_rows_become_per_asset_series_on_the_files_clock(tmp_path: Path) -> None
     ]
 
 
-def test_paths_resolve_against_the_scenario_directory(tmp_path: Path) -> None:
+def test_paths_resolve_against_the_scenario_directory_and_stay_inside(tmp_path: Path) -> None:
     (tmp_path / "px.csv").write_text(CSV)
-    assert resolve_csv_path("px.csv", tmp_path) == tmp_path / "px.csv"
+    (tmp_path / "in").mkdir()
+    assert resolve_csv_path("px.csv", tmp_path) == (tmp_path / "px.csv").resolve()
+    with pytest.raises(ScenarioError, match=f"pass --allow-path {tmp_path.resolve()}$"):
+        resolve_csv_path("../px.csv", tmp_path / "in")
+    assert resolve_csv_path("../px.csv", tmp_path / "in", [tmp_path]) == (tmp_path / "px.csv")
     with pytest.raises(ScenarioError, match="does not exist"):
-        resolve_csv_path("nope.csv", tmp_path)
+        load_price_csv(tmp_path / "nope.csv")
     with pytest.raises(ScenarioError, match="not a regular file"):
-        resolve_csv_path(".", tmp_path)
+        load_price_csv(tmp_path)
 
 
 def test_a_bad_row_names_the_file_and_row(tmp_path: Path) -> None:
