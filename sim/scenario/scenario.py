@@ -59,7 +59,7 @@ def load_scenario(
             meta["replicate"] = replicate
     scenario = validate(raw, where=where)
     if path is None and origin is not None:
-        path = Path(origin)
+        path, where = Path(origin), str(origin)
     scenario._source = path.resolve() if path else None
     scenario._allow = tuple(Path(d).resolve() for d in allow)
     if scenario._source is not None:
