@@ -53,7 +53,15 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("command", ["run", "validate"])
+EXTRA = {
+    "run": ["--blocks", "5"],
+    "validate": [],
+    "sweep": ["--workers", "1", "--no-plots", "--no-progress"],
+    "viz": ["--port", "1"],  # the scenario is loaded before any server starts
+}
+
+
+@pytest.mark.parametrize("command", EXTRA)
 @pytest.mark.parametrize(
     "csv_path",
     ["/etc/passwd", "/proc/self/environ", "../x.csv", "~/x.csv", "x.csv/../../x.csv"],
@@ -62,8 +70,8 @@ def test_files_outside_the_scenarios_folder_are_refused_unread(
     planted: Path, command: str, csv_path: str
 ) -> None:
     scenario = scenario_naming(planted / "scen", csv_path)
-    extra = ["--blocks", "5", "--out", str(planted / "out")] if command == "run" else []
-    code, output = ammsim(command, str(scenario), *extra)
+    out = ["--out", str(planted / "out")] if command in ("run", "sweep") else []
+    code, output = ammsim(command, str(scenario), *EXTRA[command], *out)
     assert code == 2
     assert f"{scenario}: prices.ETH.path: " in output  # the file and the dotted field
     assert "Traceback" not in output

@@ -80,6 +80,9 @@ class ReferencePrices:
     in place by `advance`. Shocks and parameter changes apply immediately: the
     rest of the current chunk is regenerated from the same random draws.
 
+    A `csv` process reads its file from `base_dir` (the scenario's folder) or an `allowed`
+    folder only, through `replay_series` (see `sim.input_files`).
+
     Cost (measured, 60 s blocks, chunk 4096): about 60-90 ns per asset-block
     to generate (mostly numpy -> Python float conversion) plus about 40-50 ns
     per asset to copy into `prices`; ~260 ns per `advance()` call with one GBM
