@@ -11,10 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 from conftest import BASE
 
 from sim.cli.main import main
+from sim.errors import ScenarioError
+from sim.runs.runner import run
+from sim.scenario.scenario import load_scenario
 
 CSV = "timestamp,asset,price\n" + "".join(
     f"{60 * i},ETH,{3000 + 11 * (i % 7) - 5 * (i % 4)}\n" for i in range(60)
@@ -53,3 +57,21 @@ def test_a_run_folder_reruns_its_relative_csvs_byte_for_byte(tmp_path: Path) -> 
     for name in SAME:
         assert (again / name).read_bytes() == (first / name).read_bytes(), name
     assert (again / "inputs" / "px.csv").read_text() == CSV
+
+
+def test_python_callers_allow_folders_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run(scenario, allow=[DIR])` widens where a Scenario built in code may read from."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "px.csv").write_text(CSV)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")  # a scenario built in code starts from the working folder
+    raw: dict[str, Any] = copy.deepcopy(BASE)
+    raw["scenario"]["blocks"] = 20
+    raw["prices"]["ETH"] = {"process": "csv", "path": str(tmp_path / "data" / "px.csv")}
+    sc = load_scenario(raw)
+    with pytest.raises(ScenarioError, match="outside the scenario's folder"):
+        run(sc, out=None)
+    assert run(sc, out=None, allow=[tmp_path / "data"]).summary["blocks"] == 20
+    with pytest.raises(ScenarioError, match="outside the scenario's folder"):
+        load_scenario(raw, origin=tmp_path / "cwd" / "s.toml")  # a known file: checked on load
+    assert load_scenario(raw, origin=tmp_path / "cwd" / "s.toml", allow=[tmp_path / "data"])
