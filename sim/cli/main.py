@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from sim.cli import interrupts
+from sim.cli.allow import add_allow_flag
 from sim.cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_USER
 from sim.cli.headlines import human_summary
 from sim.errors import AmmSimError, ConservationError, ScenarioError, UserInputError
@@ -57,10 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="check token conservation after every block"
     )
     r.add_argument("--quiet", action="store_true", help="print only the run folder")
+    add_allow_flag(r)
 
     v = sub.add_parser("validate", help="check a scenario file without running it")
     v.add_argument("scenario")
     v.add_argument("--set", action="append", metavar="PATH=VALUE")
+    add_allow_flag(v)
 
     sub.add_parser("list", help="list bundled scenarios")
 
@@ -129,6 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out=args.out,
         progress=not args.quiet,
         check_every_block=args.check,
+        allow=args.allow_path,
     )
     if args.quiet:
         print(result.path)
@@ -144,7 +148,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.paths import parse_sets
     from sim.scenario.scenario import load_scenario
 
-    sc = load_scenario(args.scenario, parse_sets(args.set))
+    sc = load_scenario(args.scenario, parse_sets(args.set), allow=args.allow_path)
     agents = sum(a.count for a in sc.agents.values())
     print(
         f"ok: {sc.source or args.scenario}: {sc.scenario.name!r}, {sc.scenario.blocks:,} blocks, "

@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from sim.cli.allow import add_allow_flag
+
 if TYPE_CHECKING:
     from sim.sweep.request import SweepRequest
 
@@ -71,6 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_allow_flag(p)
     p.set_defaults(handler=cmd_sweep)
 
 
@@ -160,6 +163,7 @@ def _request(args: argparse.Namespace, engine: str | None) -> SweepRequest:
         progress=not args.no_progress,
         plots=not args.no_plots,
         metrics=args.metric,
+        allow=tuple(args.allow_path),
     )
 
 

@@ -29,6 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from sim.cli.allow import add_allow_flag
 from sim.cli.exits import EXIT_OK
 from sim.errors import UserInputError
 
@@ -54,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--port", type=int, default=8765, help="port to listen on (8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a scenario field")
+    add_allow_flag(p)
     p.set_defaults(handler=cmd_viz)
 
 
@@ -98,13 +100,15 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from sim.scenario.scenario import load_scenario
 
     sets = parse_sets(args.set)
-    sc = load_scenario(args.scenario, sets)  # a bad scenario fails here, before the server
+    allow = [str(Path(d).resolve()) for d in args.allow_path]
+    sc = load_scenario(args.scenario, sets, allow=allow)  # a bad scenario fails here, first
     source = str(sc.source) if sc.source else args.scenario
     _check_port(args.host, args.port)
 
     os.environ.update(OFFLINE_ENV)
     os.environ["AMMSIM_VIZ_SCENARIO"] = source
     os.environ["AMMSIM_VIZ_SETS"] = json.dumps(sets)
+    os.environ["AMMSIM_VIZ_ALLOW"] = json.dumps(allow)
     os.environ["SOLARA_APP"] = "sim.viz.dashboard"
     os.environ["SERVER_NAME"] = args.host
     os.environ["SERVER_PORT"] = str(args.port)

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,7 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     )
     ran = n_failed = 0
     try:
-        with contextlib.closing(executor.run(pending_jobs(plan, done))) as results:
+        with contextlib.closing(executor.run(pending_jobs(plan, done, request.allow))) as results:
             for res in results:
                 log.write(res.row)
                 ran += 1
@@ -80,8 +80,10 @@ def _plan_workers(plan: Plan) -> int | None:
     return max(1, min(int(plan.workers), os.cpu_count() or 1))
 
 
-def pending_jobs(plan: Plan, done: np.ndarray) -> Iterator[Job]:
-    """The jobs of the runs not `done`, in (configuration, replicate) order."""
+def pending_jobs(plan: Plan, done: np.ndarray, allow: Sequence[str | Path] = ()) -> Iterator[Job]:
+    """The jobs of the runs not `done`, in (configuration, replicate) order; `allow`: folders
+    their scenario may read files from (`--allow-path`, from the request, never the plan)."""
+    allowed = tuple(str(Path(d).resolve()) for d in allow)
     for config in range(len(plan.configs)):
         params = plan.config_params(config)
         for rep in range(plan.seeds):
@@ -98,4 +100,5 @@ def pending_jobs(plan: Plan, done: np.ndarray) -> Iterator[Job]:
                 sets=plan.sets,
                 scenario=plan.raw,
                 source=plan.source,
+                allow=allowed,
             )

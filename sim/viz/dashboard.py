@@ -26,6 +26,7 @@ from sim.viz.panels import components
 
 SCENARIO_ENV = "AMMSIM_VIZ_SCENARIO"
 SETS_ENV = "AMMSIM_VIZ_SETS"
+ALLOW_ENV = "AMMSIM_VIZ_ALLOW"
 
 
 def configured() -> tuple[str, dict[str, Any]]:
@@ -35,10 +36,16 @@ def configured() -> tuple[str, dict[str, Any]]:
     return source, dict(sets)
 
 
+def allowed() -> list[str]:
+    """The `--allow-path` folders `ammsim viz` was given (through the environment)."""
+    return [str(d) for d in json.loads(os.environ.get(ALLOW_ENV, "[]") or "[]")]
+
+
 def model_params(source: str, sets: Mapping[str, Any]) -> dict[str, Any]:
     """SolaraViz `model_params`: fixed scenario and overrides, then one input per control."""
-    sc = load_scenario(source, sets)
-    params: dict[str, Any] = {"source": source, "base_overrides": dict(sets)}
+    allow = allowed()
+    sc = load_scenario(source, sets, allow=allow)
+    params: dict[str, Any] = {"source": source, "base_overrides": dict(sets), "allow": allow}
     for c in controls(sc):
         params[c.name] = c.widget
     return params
@@ -49,7 +56,9 @@ def Page() -> None:
     """The app: one model per browser session, built from the configured scenario."""
     source, sets = configured()
     params = solara.use_memo(lambda: model_params(source, sets), [source, json.dumps(sets)])
-    model = solara.use_memo(lambda: DashboardModel(source, sets), [source, json.dumps(sets)])
+    model = solara.use_memo(
+        lambda: DashboardModel(source, sets, allow=allowed()), [source, json.dumps(sets)]
+    )
     sc = model.spec
     SolaraViz(
         model,

@@ -165,6 +165,7 @@ def test_the_app_gives_solaraviz_the_scenario_and_one_input_per_control() -> Non
     assert params == {
         "source": "quickstart",
         "base_overrides": {"scenario.blocks": 40},
+        "allow": [],
         **{c.name: c.widget for c in ctrls},
     }
     assert "pools__eth_usdc__fee_bps" in params and "chain__ordering" in params
