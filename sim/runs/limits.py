@@ -21,6 +21,6 @@ buffers, growing ~160 MB a block)."""
 RSS_KB_PER_ACTIVE_AGENT = 32
 """Memory, KB, that one more noise trader adds once it has traded (its wallet, books and
 buffers of 1,024 pre-drawn arrivals, sizes and sides; measured: 22 KB). Buffers fill at an
-agent's first trade and the mempool is capped, so a run's memory stops growing once every
+agent's first trade and the mempool is capped, so per-agent memory stops growing once every
 agent has traded: a long MAX_AGENTS run stays under about MAX_AGENTS x 32 KB + 0.2 GB = 6.3 GB
 (4.4 GB at the measured 22 KB)."""
