@@ -71,9 +71,9 @@ def test_the_schemas_ceiling_is_the_measured_one() -> None:
 
 
 def test_memory_per_active_agent_is_within_the_documented_figure(tmp_path: Path) -> None:
-    small, large = 1_000, 6_000
-    low = peak_rss_mb(tmp_path, crowd(small, 1.0), blocks=3)
-    high = peak_rss_mb(tmp_path, crowd(large, 1.0), blocks=3)
+    small, large = 500, 4_000
+    low = peak_rss_mb(tmp_path, crowd(small, 1.0), blocks=2)
+    high = peak_rss_mb(tmp_path, crowd(large, 1.0), blocks=2)
     per_agent_kb = (high - low) * 1024 / (large - small)
     assert 0 < per_agent_kb <= RSS_KB_PER_ACTIVE_AGENT, per_agent_kb
 
