@@ -58,8 +58,10 @@ class ConcentratedPool(UniswapV3Pool, Pool):
         fee_pips: int,
         price: float,
         tick_spacing: int | None = None,
+        block_timestamp: int = 0,
     ) -> ConcentratedPool:
-        """A pool initialised at `price` whole token1 per whole token0."""
+        """A pool initialised at `price` whole token1 per whole token0, at `block_timestamp`
+        (its first oracle observation)."""
         return cls(
             name,
             tokens,
@@ -67,6 +69,7 @@ class ConcentratedPool(UniswapV3Pool, Pool):
             fee_pips,
             tick_spacing,
             sqrt_price_x96_from_price(price, decimals[0], decimals[1]),
+            block_timestamp,
         )
 
     def __repr__(self) -> str:
@@ -328,7 +331,8 @@ class ConcentratedPool(UniswapV3Pool, Pool):
         """An exact copy of the pool's state for `restore`, without copying any object.
 
         Scalars (slot0, liquidity, fee growth, balances) are immutable ints, kept by
-        reference; `protocol_fees` and the tick list are copied; the `ticks` and
+        reference; `protocol_fees`, the tick list and the oracle's observations (immutable
+        tuples) are copied; the `ticks` and
         `positions` dicts are copied (their keys and record objects), and of each
         record, mutated in place by a swap (a crossing rewrites a tick's fee growth
         outside) or by mint/burn/collect, the field values are read into tuples
@@ -338,13 +342,15 @@ class ConcentratedPool(UniswapV3Pool, Pool):
             vars(self).copy(),
             self.protocol_fees.copy(),
             self.initialized_ticks.copy(),
+            self.observations.copy(),
             *save_records(self.ticks, tick_state),
             *save_records(self.positions, position_state),
         )
 
     def restore(self, snapshot: Any) -> None:
         """Put the pool back exactly as at `snapshot` (reusable; containers refilled in place)."""
-        state, protocol_fees, initialized, ticks, tick_values, positions, position_values = snapshot
+        state, protocol_fees, initialized, observations, *records = snapshot
+        ticks, tick_values, positions, position_values = records
         attrs = vars(self)
         if attrs.keys() != state.keys():
             attrs.clear()
@@ -352,5 +358,7 @@ class ConcentratedPool(UniswapV3Pool, Pool):
         self.protocol_fees[:] = protocol_fees
         if self.initialized_ticks != initialized:
             self.initialized_ticks[:] = initialized
+        if self.observations != observations:
+            self.observations[:] = observations
         restore_records(self.ticks, ticks, tick_values, tick_state, TICK_FIELDS)
         restore_records(self.positions, positions, position_values, position_state, POSITION_FIELDS)
