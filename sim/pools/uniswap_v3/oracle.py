@@ -22,6 +22,7 @@ from sim.errors import InvalidAmount, InvariantViolated, PoolError
 __all__ = [
     "MAX_CARDINALITY",
     "Observation",
+    "at",
     "binary_search",
     "get_surrounding_observations",
     "grow",
@@ -65,7 +66,7 @@ class Observation(NamedTuple):
 _EMPTY = Observation()
 
 
-def _at(observations: Sequence[Observation], index: int) -> Observation:
+def at(observations: Sequence[Observation], index: int) -> Observation:
     """`self[index]`: a slot beyond the stored list has never been written (all zero)."""
     return observations[index] if index < len(observations) else _EMPTY
 
@@ -129,7 +130,7 @@ def grow(observations: list[Observation], current: int, next_: int) -> int:
     if next_ <= current:
         return current
     for i in range(current, next_):
-        _store(observations, i, _at(observations, i)._replace(block_timestamp=1))
+        _store(observations, i, at(observations, i)._replace(block_timestamp=1))
     return next_
 
 
@@ -152,11 +153,11 @@ def binary_search(
     high = low + cardinality - 1  # newest
     while low <= high:
         i = (low + high) // 2
-        before = _at(observations, i % cardinality)
+        before = at(observations, i % cardinality)
         if not before.initialized:  # an unwritten slot: search more recent ones
             low = i + 1
             continue
-        after = _at(observations, (i + 1) % cardinality)
+        after = at(observations, (i + 1) % cardinality)
         target_at_or_after = lte(time, before.block_timestamp, target)
         if target_at_or_after and lte(time, target, after.block_timestamp):
             return before, after
@@ -184,7 +185,7 @@ def get_surrounding_observations(
         if before.block_timestamp == target:
             return before, _EMPTY  # same block as the newest: at-or-after is not needed
         return before, transform(before, target, tick, liquidity)
-    before = _at(observations, (index + 1) % cardinality)
+    before = at(observations, (index + 1) % cardinality)
     if not before.initialized:
         before = observations[0]
     if not lte(time, before.block_timestamp, target):
