@@ -39,13 +39,13 @@ MAX_CARDINALITY = 65535
 UINT32 = 1 << 32
 MASK32 = UINT32 - 1
 MASK160 = (1 << 160) - 1
-_INT56_HALF = 1 << 55
+INT56_HALF = 1 << 55
 _MASK56 = (1 << 56) - 1
 
 
 def wrap_int56(value: int) -> int:
     """`int56(value)` as Solidity 0.7's unchecked arithmetic leaves it (two's complement)."""
-    return ((value + _INT56_HALF) & _MASK56) - _INT56_HALF
+    return ((value + INT56_HALF) & _MASK56) - INT56_HALF
 
 
 def _sdiv(numerator: int, denominator: int) -> int:

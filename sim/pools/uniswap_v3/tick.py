@@ -15,10 +15,13 @@ from dataclasses import dataclass
 
 from sim.errors import InvalidAmount
 from sim.pools.uniswap_v3.liquidity_math import add_delta
-from sim.pools.uniswap_v3.oracle import MASK32, MASK160, wrap_int56
+from sim.pools.uniswap_v3.oracle import INT56_HALF, MASK32, MASK160, UINT32, wrap_int56
 from sim.pools.uniswap_v3.safe_cast import MAX_UINT128
 from sim.pools.uniswap_v3.tick_math import MAX_TICK
 from sim.units import MAX_UINT256
+
+UINT256 = MAX_UINT256 + 1
+UINT160 = MASK160 + 1
 
 
 @dataclass(slots=True)
@@ -157,17 +160,21 @@ def cross(
     tick_cumulative: int,
     time: int,
 ) -> int:
-    """Mirrors Tick.cross: flip the tick's outside values; returns its liquidity_net."""
+    """Mirrors Tick.cross: flip the tick's outside values; returns its liquidity_net.
+
+    Each flip is `global - outside` in the field's unchecked width; with both operands in
+    range, that is the difference, plus 2**bits when it is negative (cheaper than a mask on
+    the swap's hot path).
+    """
     info = ticks[tick]
-    info.fee_growth_outside0_x128 = (
-        fee_growth_global0_x128 - info.fee_growth_outside0_x128
-    ) & MAX_UINT256
-    info.fee_growth_outside1_x128 = (
-        fee_growth_global1_x128 - info.fee_growth_outside1_x128
-    ) & MAX_UINT256
-    info.seconds_per_liquidity_outside_x128 = (
-        seconds_per_liquidity_cumulative_x128 - info.seconds_per_liquidity_outside_x128
-    ) & MASK160
-    info.tick_cumulative_outside = wrap_int56(tick_cumulative - info.tick_cumulative_outside)
-    info.seconds_outside = (time - info.seconds_outside) & MASK32
+    value = fee_growth_global0_x128 - info.fee_growth_outside0_x128
+    info.fee_growth_outside0_x128 = value if value >= 0 else value + UINT256
+    value = fee_growth_global1_x128 - info.fee_growth_outside1_x128
+    info.fee_growth_outside1_x128 = value if value >= 0 else value + UINT256
+    value = seconds_per_liquidity_cumulative_x128 - info.seconds_per_liquidity_outside_x128
+    info.seconds_per_liquidity_outside_x128 = value if value >= 0 else value + UINT160
+    value = tick_cumulative - info.tick_cumulative_outside
+    info.tick_cumulative_outside = value if -INT56_HALF <= value < INT56_HALF else wrap_int56(value)
+    value = time - info.seconds_outside
+    info.seconds_outside = value if value >= 0 else value + UINT32
     return info.liquidity_net

@@ -75,3 +75,35 @@ def test_fee_growth_inside_by_where_the_current_tick_is() -> None:
     )
     # unknown ticks count as empty records
     assert get_fee_growth_inside({}, -60, 60, 0, 100, 200) == (100, 200)
+
+
+# Tick.spec.ts's oracle fields: update(tick, current, delta, g0, g1, spl, tick cumulative, time)
+
+
+def test_update_assumes_all_oracle_growth_happened_below_ticks_at_or_below_current() -> None:
+    ticks: dict[int, TickInfo] = {}
+    update(ticks, 1, 1, 1, 1, 2, 3, 4, 5, False, MAX_UINT128)
+    assert ticks[1] == TickInfo(1, 1, 1, 2, True, 4, 3, 5)
+    # already initialized: nothing is set again
+    update(ticks, 1, 1, 1, 6, 7, 8, 9, 10, False, MAX_UINT128)
+    assert ticks[1] == TickInfo(2, 2, 1, 2, True, 4, 3, 5)
+    # above the current tick: none of it
+    update(ticks, 2, 1, 1, 1, 2, 3, 4, 5, False, MAX_UINT128)
+    assert ticks[2] == TickInfo(1, 1, 0, 0, True, 0, 0, 0)
+
+
+def test_cross_flips_the_oracle_values_and_two_flips_are_a_no_op() -> None:
+    ticks = {2: TickInfo(3, 4, 1, 2, True, 6, 5, 7)}
+    assert cross(ticks, 2, 7, 9, 8, 15, 10) == 4
+    assert ticks[2] == TickInfo(3, 4, 6, 7, True, 9, 3, 3)
+    cross(ticks, 2, 7, 9, 8, 15, 10)
+    assert ticks[2] == TickInfo(3, 4, 1, 2, True, 6, 5, 7)
+
+
+def test_cross_wraps_the_oracle_values_as_the_contract() -> None:
+    ticks = {0: TickInfo(1, 1, 0, 0, True, 5, 5, 5)}
+    cross(ticks, 0, 0, 0, 4, -(2**55), 4)
+    info = ticks[0]
+    assert info.seconds_per_liquidity_outside_x128 == 2**160 - 1  # uint160
+    assert info.tick_cumulative_outside == 2**55 - 5  # int56: -2**55 - 5 wraps
+    assert info.seconds_outside == 2**32 - 1  # uint32
