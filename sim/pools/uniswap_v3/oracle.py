@@ -15,7 +15,7 @@ toward zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass, replace
 
 from sim.errors import InvalidAmount, InvariantViolated, PoolError
 
@@ -54,7 +54,8 @@ def _sdiv(numerator: int, denominator: int) -> int:
     return -quotient if numerator < 0 else quotient
 
 
-class Observation(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Observation:
     """Mirrors Oracle.Observation (immutable: a write replaces the whole slot)."""
 
     block_timestamp: int = 0
@@ -130,7 +131,7 @@ def grow(observations: list[Observation], current: int, next_: int) -> int:
     if next_ <= current:
         return current
     for i in range(current, next_):
-        _store(observations, i, at(observations, i)._replace(block_timestamp=1))
+        _store(observations, i, replace(at(observations, i), block_timestamp=1))
     return next_
 
 

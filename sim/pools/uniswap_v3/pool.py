@@ -332,7 +332,7 @@ class ConcentratedPool(UniswapV3Pool, Pool):
 
         Scalars (slot0, liquidity, fee growth, balances) are immutable ints, kept by
         reference; `protocol_fees`, the tick list and the oracle's observations (immutable
-        tuples) are copied; the `ticks` and
+        records) are copied; the `ticks` and
         `positions` dicts are copied (their keys and record objects), and of each
         record, mutated in place by a swap (a crossing rewrites a tick's fee growth
         outside) or by mint/burn/collect, the field values are read into tuples
