@@ -23,6 +23,7 @@ from sim.pools.uniswap_v3.liquidity_amounts import (
     get_amounts_for_liquidity,
     get_liquidity_for_amounts,
 )
+from sim.pools.uniswap_v3.oracle_library import consult, get_quote_at_tick
 from sim.pools.uniswap_v3.position import PositionInfo
 from sim.pools.uniswap_v3.safe_cast import MAX_INT256
 from sim.pools.uniswap_v3.state import (
@@ -317,6 +318,18 @@ class ConcentratedPool(UniswapV3Pool, Pool):
             amount0,
             amount1,
         )
+
+    def twap_price(self, base: str, quote: str, window_s: int) -> float:
+        """Whole `quote` tokens per whole `base` at the pool's mean tick over the last
+        `window_s` seconds (OracleLibrary.consult, then getQuoteAtTick of one whole `base`):
+        the geometric-mean price a TWAP oracle reports. Raises 'OLD' (a `PoolError`) when
+        the pool keeps no observation that old (`increase_observation_cardinality_next`)."""
+        if self.index(base) == self.index(quote):
+            raise InvalidAmount(f"TWAP of {base} in itself is meaningless")
+        mean_tick, _ = consult(self, window_s)
+        d_base, d_quote = self.decimals[self.index(base)], self.decimals[self.index(quote)]
+        amount = get_quote_at_tick(mean_tick, 10**d_base, self.index(base) == 0)
+        return amount / 10**d_quote
 
     # ------------------------------------------------------------ fork / snapshot / restore
 
