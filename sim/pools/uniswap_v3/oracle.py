@@ -22,12 +22,12 @@ from sim.errors import InvalidAmount, InvariantViolated, PoolError
 __all__ = [
     "MAX_CARDINALITY",
     "Observation",
-    "at",
     "binary_search",
     "get_surrounding_observations",
     "grow",
     "initialize",
     "lte",
+    "observation_at",
     "observe",
     "observe_single",
     "transform",
@@ -67,7 +67,7 @@ class Observation:
 _EMPTY = Observation()
 
 
-def at(observations: Sequence[Observation], index: int) -> Observation:
+def observation_at(observations: Sequence[Observation], index: int) -> Observation:
     """`self[index]`: a slot beyond the stored list has never been written (all zero)."""
     return observations[index] if index < len(observations) else _EMPTY
 
@@ -131,7 +131,7 @@ def grow(observations: list[Observation], current: int, next_: int) -> int:
     if next_ <= current:
         return current
     for i in range(current, next_):
-        _store(observations, i, replace(at(observations, i), block_timestamp=1))
+        _store(observations, i, replace(observation_at(observations, i), block_timestamp=1))
     return next_
 
 
@@ -154,11 +154,11 @@ def binary_search(
     high = low + cardinality - 1  # newest
     while low <= high:
         i = (low + high) // 2
-        before = at(observations, i % cardinality)
+        before = observation_at(observations, i % cardinality)
         if not before.initialized:  # an unwritten slot: search more recent ones
             low = i + 1
             continue
-        after = at(observations, (i + 1) % cardinality)
+        after = observation_at(observations, (i + 1) % cardinality)
         target_at_or_after = lte(time, before.block_timestamp, target)
         if target_at_or_after and lte(time, target, after.block_timestamp):
             return before, after
@@ -186,7 +186,7 @@ def get_surrounding_observations(
         if before.block_timestamp == target:
             return before, _EMPTY  # same block as the newest: at-or-after is not needed
         return before, transform(before, target, tick, liquidity)
-    before = at(observations, (index + 1) % cardinality)
+    before = observation_at(observations, (index + 1) % cardinality)
     if not before.initialized:
         before = observations[0]
     if not lte(time, before.block_timestamp, target):

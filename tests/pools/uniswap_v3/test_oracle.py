@@ -72,7 +72,7 @@ class OracleTest:
         return tick_cumulatives[0], seconds_per_liquidity[0]
 
     def observation(self, index: int) -> Observation:
-        return oracle.at(self.observations, index)
+        return oracle.observation_at(self.observations, index)
 
 
 def initialized() -> OracleTest:
