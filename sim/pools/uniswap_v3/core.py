@@ -7,12 +7,13 @@ tick_upper)` (the Position library), the protocol fee switch and `protocol_fees`
 bitmap is a sorted list of initialized ticks (`tick_bitmap.py`), stopping at the bitmap's
 256-tick word edges, so a swap takes exactly the contract's steps (and roundings).
 
-`initialize`, `mint`, `burn`, `collect`, `swap`, `flash`, `set_fee_protocol`,
-`collect_protocol`, `_modify_position`, `_update_position` follow the contract, and so does its
-price oracle (`oracle.py`: slot0's `observation_*` fields, `observe`, `snapshot_cumulatives_inside`)
-at `block_timestamp` (the model sets it each block). The contract learns what it was paid from
-its token balances; here the pool books `balance0`/`balance1` itself: a mint adds
-what the caller owes, a swap adds the input and removes the output, a collect removes what
+`initialize`, `mint`, `burn`, `collect`, `swap`, `flash` (`flash.py`), `set_fee_protocol`,
+`collect_protocol`, `_modify_position`, `_update_position` follow the contract, and so does
+its price oracle (`oracle.py`: slot0's `observation_*` fields, `observe`,
+`increase_observation_cardinality_next`, `snapshot_cumulatives_inside`), on the clock
+`block_timestamp` (the model sets it each block). The contract learns what it was paid from
+its token balances; here the pool books `balance0`/`balance1` itself: a mint adds what the
+caller owes, a swap adds the input and removes the output, a collect removes what
 it pays. Every call is atomic: a call that raises (a revert) leaves the state unchanged. The
 swap loop is computed first, without writing anything (`_compute_swap` -> `SwapResult`), then
 written (`_commit_swap`): what a quote and its application are made of (`pool.py`).
