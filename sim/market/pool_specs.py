@@ -120,6 +120,7 @@ def build_pool(
                 pool.set_rate_oracle(spec.tokens.index(coin), RateOracle(source))
             return pool
         case ConcentratedSpec():
+            from sim.chain.chain import GENESIS_TIMESTAMP
             from sim.pools.uniswap_v3.pool import ConcentratedPool
 
             return ConcentratedPool.from_price(  # type: ignore[attr-defined]
@@ -129,5 +130,6 @@ def build_pool(
                 fee_pips=round(spec.fee_bps * 100),
                 tick_spacing=spec.tick_spacing,
                 price=initial_price or 1.0,
+                block_timestamp=GENESIS_TIMESTAMP,  # the oracle's first observation: block 0
             )
     raise TypeError(f"unknown pool spec {spec!r}")

@@ -315,3 +315,26 @@ def test_stableswap_il_of_three_coins_matches_exact_arbitrage() -> None:
     hold = sum(p * b / 10**d for p, b, d in zip(prices, x0, decimals, strict=True))
     assert il is not None and il < 0
     assert il == pytest.approx(value / hold - 1, rel=1e-6)
+
+
+def test_the_v3_oracle_runs_on_the_chain_clock() -> None:
+    """The pool's first observation is block 0's time; each block's first tick move writes
+    one at that block's `block.timestamp` (the model sets it), so `observe` reads the chain."""
+    from sim.chain.chain import GENESIS_TIMESTAMP
+
+    model = MarketModel(load_scenario(v3_scenario()))
+    pool = model.market.pools["v3"]
+    assert isinstance(pool, ConcentratedPool)
+    assert pool.observations[0].block_timestamp == GENESIS_TIMESTAMP
+    pool.increase_observation_cardinality_next(200)
+    model.run_for(150)
+    now = model.market.chain.timestamp
+    assert pool.block_timestamp == now
+    written = [o for o in pool.observations[1:] if o.initialized]
+    assert len(written) == pool.observation_index  # no wrap yet: slots 1..index
+    assert len(written) > 10  # the arbitrageurs move the tick in many blocks
+    assert all((o.block_timestamp - GENESIS_TIMESTAMP) % 12 == 0 for o in written)
+    assert len({o.block_timestamp for o in written}) == len(written)  # at most one a block
+    (tick_now, tick_then), _ = pool.observe([0, 150 * 12])
+    assert min(o.block_timestamp for o in written) > GENESIS_TIMESTAMP
+    assert (tick_now - tick_then) // (150 * 12) == pytest.approx(pool.tick, abs=200)

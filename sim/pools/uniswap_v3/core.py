@@ -7,10 +7,13 @@ tick_upper)` (the Position library), the protocol fee switch and `protocol_fees`
 bitmap is a sorted list of initialized ticks (`tick_bitmap.py`), stopping at the bitmap's
 256-tick word edges, so a swap takes exactly the contract's steps (and roundings).
 
-`initialize`, `mint`, `burn`, `collect`, `swap`, `set_fee_protocol`, `collect_protocol`,
-`_modify_position`, `_update_position` follow the contract. The contract learns what it was
-paid from its token balances; here the pool books `balance0`/`balance1` itself: a mint adds
-what the caller owes, a swap adds the input and removes the output, a collect removes what
+`initialize`, `mint`, `burn`, `collect`, `swap`, `flash` (`flash.py`), `set_fee_protocol`,
+`collect_protocol`, `_modify_position`, `_update_position` follow the contract, and so does
+its price oracle (`oracle.py`: slot0's `observation_*` fields, `observe`,
+`increase_observation_cardinality_next`, `snapshot_cumulatives_inside`), on the clock
+`block_timestamp` (the model sets it each block). The contract learns what it was paid from
+its token balances; here the pool books `balance0`/`balance1` itself: a mint adds what the
+caller owes, a swap adds the input and removes the output, a collect removes what
 it pays. Every call is atomic: a call that raises (a revert) leaves the state unchanged. The
 swap loop is computed first, without writing anything (`_compute_swap` -> `SwapResult`), then
 written (`_commit_swap`): what a quote and its application are made of (`pool.py`).
@@ -18,6 +21,7 @@ written (`_commit_swap`): what a quote and its application are made of (`pool.py
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from sim.errors import (
@@ -26,11 +30,15 @@ from sim.errors import (
     InvariantViolated,
     PoolError,
 )
+from sim.pools.uniswap_v3 import flash as flash_lib
+from sim.pools.uniswap_v3 import oracle
 from sim.pools.uniswap_v3 import position as position_lib
 from sim.pools.uniswap_v3 import tick as tick_lib
 from sim.pools.uniswap_v3.fixed_point import Q128
+from sim.pools.uniswap_v3.flash import FlashCallback
 from sim.pools.uniswap_v3.full_math import mul_div
 from sim.pools.uniswap_v3.liquidity_math import add_delta
+from sim.pools.uniswap_v3.oracle import MASK32, Observation
 from sim.pools.uniswap_v3.position import PositionInfo
 from sim.pools.uniswap_v3.safe_cast import MAX_INT256, MAX_UINT128
 from sim.pools.uniswap_v3.sqrt_price_math import (
@@ -91,6 +99,7 @@ class UniswapV3Pool:
         fee_pips: int,
         tick_spacing: int | None = None,
         sqrt_price_x96: int | None = None,
+        block_timestamp: int = 0,
     ) -> None:
         if len(tokens) != 2 or tokens[0] == tokens[1]:
             raise InvalidAmount(f"a V3 pool needs two different tokens, got {tokens!r}")
@@ -115,6 +124,13 @@ class UniswapV3Pool:
         self.sqrt_price_x96 = 0
         self.tick = 0
         self.fee_protocol = 0  # token0 in the low 4 bits, token1 in the high 4 bits
+        self.observation_index = 0
+        self.observation_cardinality = 0
+        self.observation_cardinality_next = 0
+        self.unlocked = True  # False while a flash loan is out (the contract's lock)
+        self.observations: list[Observation] = []  # the first cardinality_next slots
+        self.block_timestamp = block_timestamp
+        """`block.timestamp` of the current block (set by the model)."""
         # global state
         self.fee_growth_global0_x128 = 0
         self.fee_growth_global1_x128 = 0
@@ -143,13 +159,97 @@ class UniswapV3Pool:
             raise InvalidAmount(f"sqrt_price_x96 must be an integer, got {sqrt_price_x96!r}")
         self.tick = get_tick_at_sqrt_ratio(sqrt_price_x96)
         self.sqrt_price_x96 = sqrt_price_x96
+        self.observation_index = 0
+        self.observation_cardinality, self.observation_cardinality_next = oracle.initialize(
+            self.observations, self._block_timestamp()
+        )
 
     def _require_initialized(self) -> None:
         if self.sqrt_price_x96 == 0:
             raise PoolError(f"pool {self.name!r} has no price yet: call initialize() first")
 
+    def _require_unlocked(self) -> None:
+        """The contract's `lock` modifier: no call back into the pool from a flash callback."""
+        if not self.unlocked:
+            raise PoolError(f"LOK: pool {self.name!r} is locked (a flash loan is out)")
+
+    def _block_timestamp(self) -> int:
+        """Mirrors UniswapV3Pool._blockTimestamp: `block.timestamp` truncated to uint32."""
+        return self.block_timestamp & MASK32
+
+    # ------------------------------------------------------------ oracle
+
+    def observe(self, seconds_agos: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Mirrors UniswapV3Pool.observe: (tick cumulatives, seconds-per-liquidity
+        cumulatives) as of each of `seconds_agos` before now; 'OLD' past the oldest observation.
+
+        The TWAP tick over the last `w` seconds is `(c[0] - c[1]) // w` for `observe([0, w])`
+        (rounded toward negative infinity, as the periphery's OracleLibrary.consult does).
+        """
+        return oracle.observe(
+            self.observations,
+            self._block_timestamp(),
+            seconds_agos,
+            self.tick,
+            self.observation_index,
+            self.liquidity,
+            self.observation_cardinality,
+        )
+
+    def _observe_now(self, time: int) -> tuple[int, int]:
+        """`observations.observeSingle(time, 0, ...)` on slot0: the accumulators as of now."""
+        return oracle.observe_single(
+            self.observations,
+            time,
+            0,
+            self.tick,
+            self.observation_index,
+            self.liquidity,
+            self.observation_cardinality,
+        )
+
+    def _write_observation(self) -> None:
+        """`observations.write` with slot0's tick and the pool's liquidity before a change."""
+        self.observation_index, self.observation_cardinality = oracle.write(
+            self.observations,
+            self.observation_index,
+            self._block_timestamp(),
+            self.tick,
+            self.liquidity,
+            self.observation_cardinality,
+            self.observation_cardinality_next,
+        )
+
+    def increase_observation_cardinality_next(self, observation_cardinality_next: int) -> None:
+        """Mirrors UniswapV3Pool.increaseObservationCardinalityNext: keep up to that many
+        observations (taking effect when the ring next wraps); a smaller value is a no-op."""
+        self._require_initialized()
+        self._require_unlocked()
+        self.observation_cardinality_next = oracle.grow(
+            self.observations, self.observation_cardinality_next, observation_cardinality_next
+        )
+
+    def snapshot_cumulatives_inside(self, tick_lower: int, tick_upper: int) -> tuple[int, int, int]:
+        """Mirrors UniswapV3Pool.snapshotCumulativesInside: (tick cumulative, seconds per
+        liquidity, seconds) spent inside the range, meaningful only as differences between
+        two snapshots taken while a position existed on both ticks."""
+        self._check_ticks(tick_lower, tick_upper)
+        lower = self.ticks.get(tick_lower)
+        upper = self.ticks.get(tick_upper)
+        if lower is None or not lower.initialized or upper is None or not upper.initialized:
+            raise PoolError(
+                f"snapshot_cumulatives_inside: ticks {tick_lower} and {tick_upper} must both "
+                "be initialized (hold liquidity)"
+            )
+        time = self._block_timestamp()
+        now = self._observe_now(time) if tick_lower <= self.tick < tick_upper else (0, 0)
+        return tick_lib.cumulatives_inside(
+            lower, upper, tick_lower, tick_upper, self.tick, *now, time
+        )
+
     def set_fee_protocol(self, fee_protocol0: int, fee_protocol1: int) -> None:
         """Mirrors UniswapV3Pool.setFeeProtocol: protocol takes 1/n of fees (n = 0 or 4..10)."""
+        self._require_unlocked()
         for value in (fee_protocol0, fee_protocol1):
             if type(value) is not int or not (value == 0 or 4 <= value <= 10):
                 raise InvalidAmount(f"a protocol fee must be 0 or 4..10 (1/n), got {value!r}")
@@ -157,6 +257,7 @@ class UniswapV3Pool:
 
     def collect_protocol(self, amount0_requested: int, amount1_requested: int) -> tuple[int, int]:
         """Mirrors UniswapV3Pool.collectProtocol (which leaves 1 wei in a non-empty slot)."""
+        self._require_unlocked()
         _check_int("amount0_requested", amount0_requested, 0, MAX_UINT128)
         _check_int("amount1_requested", amount1_requested, 0, MAX_UINT128)
         amount0 = min(amount0_requested, self.protocol_fees[0])
@@ -217,11 +318,23 @@ class UniswapV3Pool:
         if liquidity_delta != 0:
             ticks, g0, g1 = self.ticks, self.fee_growth_global0_x128, self.fee_growth_global1_x128
             max_liquidity = self.max_liquidity_per_tick
+            time = self._block_timestamp()
+            tc, spl = self._observe_now(time)
             flipped_lower = tick_lib.update(
-                ticks, tick_lower, tick, liquidity_delta, g0, g1, False, max_liquidity
+                ticks,
+                tick_lower,
+                tick,
+                liquidity_delta,
+                g0,
+                g1,
+                spl,
+                tc,
+                time,
+                False,
+                max_liquidity,
             )
             flipped_upper = tick_lib.update(
-                ticks, tick_upper, tick, liquidity_delta, g0, g1, True, max_liquidity
+                ticks, tick_upper, tick, liquidity_delta, g0, g1, spl, tc, time, True, max_liquidity
             )
             if flipped_lower:
                 flip_tick(self.initialized_ticks, tick_lower)
@@ -271,6 +384,7 @@ class UniswapV3Pool:
         """Mirrors UniswapV3Pool._modifyPosition: returns (position, amount0, amount1) owed to
         the pool (negative: owed by the pool)."""
         self._require_initialized()
+        self._require_unlocked()
         self._check_ticks(tick_lower, tick_upper)
         self._precheck_modify(owner, tick_lower, tick_upper, liquidity_delta)
         tick = self.tick
@@ -283,6 +397,7 @@ class UniswapV3Pool:
                 # below the range: it can only come into range from the left, needing token0
                 amount0 = get_amount0_delta_signed(sqrt_a, sqrt_b, liquidity_delta)
             elif tick < tick_upper:
+                self._write_observation()  # with the liquidity before the change
                 amount0 = get_amount0_delta_signed(self.sqrt_price_x96, sqrt_b, liquidity_delta)
                 amount1 = get_amount1_delta_signed(sqrt_a, self.sqrt_price_x96, liquidity_delta)
                 self.liquidity = add_delta(self.liquidity, liquidity_delta)
@@ -326,6 +441,7 @@ class UniswapV3Pool:
         """Mirrors UniswapV3Pool.collect: pay out up to the requested tokens owed."""
         _check_int("amount0_requested", amount0_requested, 0, MAX_UINT128)
         _check_int("amount1_requested", amount1_requested, 0, MAX_UINT128)
+        self._require_unlocked()
         key = (owner, tick_lower, tick_upper)
         position = self.positions.get(key)
         if position is None:
@@ -480,12 +596,14 @@ class UniswapV3Pool:
             return False
         return ticks[0] <= tick if zero_for_one else ticks[-1] > tick
 
-    def cross(self, tick: int, fee_growth_global0_x128: int, fee_growth_global1_x128: int) -> int:
-        """Mirrors Tick.cross on this pool's ticks; returns the tick's liquidity_net."""
-        return tick_lib.cross(self.ticks, tick, fee_growth_global0_x128, fee_growth_global1_x128)
-
     def _commit_swap(self, zero_for_one: bool, result: SwapResult) -> None:
-        """Write a computed swap: crossings, slot0, liquidity, fee growth, balances."""
+        """Write a computed swap: crossings, the oracle, slot0, liquidity, fee growth, balances.
+
+        As UniswapV3Pool.swap: the crossings take the accumulators as of now from the pre-swap
+        slot0 (computed once), and an observation is written, with the pre-swap tick and
+        liquidity, only when the tick moves.
+        """
+        self._require_unlocked()
         amount0, amount1 = result.amount0, result.amount1
         # the pool pays the output before the callback pays the input
         paid0 = -amount0 if amount0 < 0 else 0
@@ -495,8 +613,13 @@ class UniswapV3Pool:
                 f"swap would pay {paid0}, {paid1} but pool {self.name!r} holds only "
                 f"{self.balance0}, {self.balance1} (a bug in the pool math)"
             )
-        for tick, global0, global1 in result.crossings:
-            self.cross(tick, global0, global1)
+        if result.crossings:
+            ticks, time = self.ticks, self._block_timestamp()
+            tc, spl = self._observe_now(time)
+            for tick, global0, global1 in result.crossings:
+                tick_lib.cross(ticks, tick, global0, global1, spl, tc, time)
+        if result.tick != self.tick:
+            self._write_observation()
         self.sqrt_price_x96 = result.sqrt_price_x96
         self.tick = result.tick
         self.liquidity = result.liquidity
@@ -524,3 +647,20 @@ class UniswapV3Pool:
         result = self._compute_swap(zero_for_one, amount_specified, sqrt_price_limit_x96)
         self._commit_swap(zero_for_one, result)
         return result.amount0, result.amount1
+
+    def flash_fees(self, amount0: int, amount1: int) -> tuple[int, int]:
+        """The fees UniswapV3Pool.flash charges: `mulDivRoundingUp(amount, fee, 1e6)` each."""
+        return flash_lib.flash_fees(self.fee_pips, amount0, amount1)
+
+    def flash(
+        self,
+        amount0: int,
+        amount1: int,
+        pay0: int | None = None,
+        pay1: int | None = None,
+        *,
+        callback: FlashCallback | None = None,
+    ) -> tuple[int, int]:
+        """Mirrors UniswapV3Pool.flash (`flash.py`): lend, take back at least the loan plus the
+        fee, grow the fee growth by what was paid; returns (paid0, paid1)."""
+        return flash_lib.flash(self, amount0, amount1, pay0, pay1, callback)

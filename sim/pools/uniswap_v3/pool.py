@@ -23,6 +23,7 @@ from sim.pools.uniswap_v3.liquidity_amounts import (
     get_amounts_for_liquidity,
     get_liquidity_for_amounts,
 )
+from sim.pools.uniswap_v3.oracle_library import consult, get_quote_at_tick
 from sim.pools.uniswap_v3.position import PositionInfo
 from sim.pools.uniswap_v3.safe_cast import MAX_INT256
 from sim.pools.uniswap_v3.state import (
@@ -58,8 +59,10 @@ class ConcentratedPool(UniswapV3Pool, Pool):
         fee_pips: int,
         price: float,
         tick_spacing: int | None = None,
+        block_timestamp: int = 0,
     ) -> ConcentratedPool:
-        """A pool initialised at `price` whole token1 per whole token0."""
+        """A pool initialised at `price` whole token1 per whole token0, at `block_timestamp`
+        (its first oracle observation)."""
         return cls(
             name,
             tokens,
@@ -67,6 +70,7 @@ class ConcentratedPool(UniswapV3Pool, Pool):
             fee_pips,
             tick_spacing,
             sqrt_price_x96_from_price(price, decimals[0], decimals[1]),
+            block_timestamp,
         )
 
     def __repr__(self) -> str:
@@ -315,6 +319,18 @@ class ConcentratedPool(UniswapV3Pool, Pool):
             amount1,
         )
 
+    def twap_price(self, base: str, quote: str, window_s: int) -> float:
+        """Whole `quote` tokens per whole `base` at the pool's mean tick over the last
+        `window_s` seconds (OracleLibrary.consult, then getQuoteAtTick of one whole `base`):
+        the geometric-mean price a TWAP oracle reports. Raises 'OLD' (a `PoolError`) when
+        the pool keeps no observation that old (`increase_observation_cardinality_next`)."""
+        if self.index(base) == self.index(quote):
+            raise InvalidAmount(f"TWAP of {base} in itself is meaningless")
+        mean_tick, _ = consult(self, window_s)
+        d_base, d_quote = self.decimals[self.index(base)], self.decimals[self.index(quote)]
+        amount = get_quote_at_tick(mean_tick, 10**d_base, self.index(base) == 0)
+        return amount / 10**d_quote
+
     # ------------------------------------------------------------ fork / snapshot / restore
 
     def fork(self) -> Self:
@@ -328,7 +344,8 @@ class ConcentratedPool(UniswapV3Pool, Pool):
         """An exact copy of the pool's state for `restore`, without copying any object.
 
         Scalars (slot0, liquidity, fee growth, balances) are immutable ints, kept by
-        reference; `protocol_fees` and the tick list are copied; the `ticks` and
+        reference; `protocol_fees`, the tick list and the oracle's observations (immutable
+        records) are copied; the `ticks` and
         `positions` dicts are copied (their keys and record objects), and of each
         record, mutated in place by a swap (a crossing rewrites a tick's fee growth
         outside) or by mint/burn/collect, the field values are read into tuples
@@ -338,13 +355,15 @@ class ConcentratedPool(UniswapV3Pool, Pool):
             vars(self).copy(),
             self.protocol_fees.copy(),
             self.initialized_ticks.copy(),
+            self.observations.copy(),
             *save_records(self.ticks, tick_state),
             *save_records(self.positions, position_state),
         )
 
     def restore(self, snapshot: Any) -> None:
         """Put the pool back exactly as at `snapshot` (reusable; containers refilled in place)."""
-        state, protocol_fees, initialized, ticks, tick_values, positions, position_values = snapshot
+        state, protocol_fees, initialized, observations, *records = snapshot
+        ticks, tick_values, positions, position_values = records
         attrs = vars(self)
         if attrs.keys() != state.keys():
             attrs.clear()
@@ -352,5 +371,7 @@ class ConcentratedPool(UniswapV3Pool, Pool):
         self.protocol_fees[:] = protocol_fees
         if self.initialized_ticks != initialized:
             self.initialized_ticks[:] = initialized
+        if self.observations != observations:
+            self.observations[:] = observations
         restore_records(self.ticks, ticks, tick_values, tick_state, TICK_FIELDS)
         restore_records(self.positions, positions, position_values, position_state, POSITION_FIELDS)

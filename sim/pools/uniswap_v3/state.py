@@ -24,6 +24,9 @@ TICK_FIELDS = (
     "fee_growth_outside0_x128",
     "fee_growth_outside1_x128",
     "initialized",
+    "tick_cumulative_outside",
+    "seconds_per_liquidity_outside_x128",
+    "seconds_outside",
 )
 POSITION_FIELDS = (
     "liquidity",
