@@ -30,6 +30,7 @@ from pydantic_core import PydanticUndefined
 
 from sim.config import DistSpec
 from sim.errors import ScenarioError, UserInputError
+from sim.market.prices import FIXED_PARAMS
 from sim.scenario.events import SETTABLE_PATTERNS
 from sim.scenario.renamed import canonical
 from sim.scenario.schema import Scenario
@@ -290,8 +291,11 @@ SETTABLE = tuple(pattern.split("<")[0] for pattern in SETTABLE_PATTERNS)
 def settable(path: str, scenario: Scenario) -> bool:
     """Whether a `set` event may change `path` mid-run: it matches one of `SETTABLE_PATTERNS`,
     each `<name>` an entry of that table in `scenario` (of a spec's fields, any: the value is
-    validated against the field afterwards)."""
+    validated against the field afterwards), except a price process's `FIXED_PARAMS` (its start,
+    its kind: what shapes the path from block 0)."""
     keys = path.split(".")
+    if keys[0] == "prices" and keys[-1] in FIXED_PARAMS:
+        return False
     return any(_matches(p.split("."), keys, scenario) for p in SETTABLE_PATTERNS)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.config import Constant, Uniform
+from sim.market.prices import FIXED_PARAMS
 from sim.scenario.events import Cohort, PriceShock, RampA, SetParam, Slash
 from sim.scenario.paths import SETTABLE, settable
 from sim.scenario.renamed import NUMERAIRE_INPUTS
@@ -175,12 +176,13 @@ def check_event(name: str, ev: Any, scenario: Scenario) -> list[tuple[str, str]]
             out.append((f"{where}.lst", f"no liquid-staking protocol of {t!r} in [staking]"))
         case SetParam(path=path):
             if not settable(path, scenario):
-                out.append(
-                    (
-                        f"{where}.path",
-                        f"{path!r} cannot change mid-run; allowed: {', '.join(SETTABLE)}...",
-                    )
+                fixed = path.startswith("prices.") and path.rsplit(".", 1)[-1] in FIXED_PARAMS
+                because = (
+                    f"a price process's {', '.join(sorted(FIXED_PARAMS))} are fixed from block 0"
+                    if fixed
+                    else f"allowed: {', '.join(SETTABLE)}..."
                 )
+                out.append((f"{where}.path", f"{path!r} cannot change mid-run; {because}"))
             else:
                 problem = _check_value(scenario, path.split("."), ev.value)
                 if problem:
