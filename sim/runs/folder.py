@@ -8,7 +8,6 @@ never touched again.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserInputError
+from sim.runs import strict_json
 
 SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -58,7 +58,7 @@ class RunFolder:
         os.replace(tmp, target)
 
     def write_json(self, name: str, data: Any) -> None:
-        self.write_text(name, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
+        self.write_text(name, strict_json.dumps(data, indent=2, sort_keys=False) + "\n")
 
     def fail(self, error: BaseException) -> None:
         """Leave the folder marked incomplete, with the reason."""
@@ -78,11 +78,3 @@ class RunFolder:
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-def _jsonable(x: Any) -> Any:
-    if hasattr(x, "item"):
-        return x.item()
-    if isinstance(x, Path):
-        return str(x)
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
