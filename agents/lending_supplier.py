@@ -62,13 +62,22 @@ class LendingSupplier(MarketAgent):
 
 
 def build(model: mesa.Model, cohort: str, spec: LendingSupplierSpec) -> list[LendingSupplier]:
-    """Create the cohort and supply each agent's capital at genesis."""
+    """Create the cohort and supply each agent's capital at genesis. A liquid-staking token is
+    not handed out of nothing: the agent is funded in its underlying and stakes it at the
+    protocol first (as an `lst_lp` does), so every LST unit it supplies is backed."""
     capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LendingSupplier(model, cohort=cohort, spec=spec)
-        amount = a.market.units(spec.asset, float(capital[i]))
-        a.market.ledger.mint(a.name, spec.asset, amount)
+        market = a.market
+        staking = market.protocols.staking.get(spec.asset)
+        if staking is None:
+            amount = market.units(spec.asset, float(capital[i]))
+            market.ledger.mint(a.name, spec.asset, amount)
+        else:
+            stake = market.units(staking.spec.underlying, float(capital[i]))
+            market.ledger.mint(a.name, staking.spec.underlying, stake)
+            amount = market.protocols.stake(a.name, spec.asset, stake) if stake > 0 else 0
         a.supply_now(amount)
         a.fund(0.0, {}, spec.gas_reserve)
         agents.append(a)
