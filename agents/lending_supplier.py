@@ -12,7 +12,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.market.world import world_of
 from sim.protocols.lending import LendingMarket
 
@@ -23,7 +23,7 @@ class LendingSupplierSpec(AgentSpec):
     kind: Literal["lending_supplier"]
     market: str = Field(description="lending market supplied to")
     asset: str = Field("ETH", description="asset supplied")
-    capital: Dist = Field(1_000.0, description="supply per agent, numeraire units")
+    capital: Amount = Field(1_000.0, description="supply per agent, numeraire units")
 
 
 class LendingSupplier(MarketAgent):

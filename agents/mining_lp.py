@@ -30,7 +30,7 @@ from agents.token_buyer import Caution, due_diligence
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, DaysDist, Dist, Share, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
@@ -41,7 +41,7 @@ class MiningLPSpec(Caution):
 
     kind: Literal["mining_lp"]
     pools: list[str] = Field(min_length=1, description="candidate pools (each in [rewards.pools])")
-    capital: Dist = Field(100_000.0, description="capital per miner, numeraire")
+    capital: Amount = Field(100_000.0, description="capital per miner, numeraire")
     fund_token: str | None = Field(
         None,
         description="token rewards are sold for (default: the chain's native token); capital is "
@@ -50,19 +50,21 @@ class MiningLPSpec(Caution):
     confirm_steps: int = Field(
         3, ge=1, description="decisions in a row an APR-based exit must hold before leaving"
     )
-    hurdle_apr: Dist = Field(0.2, description="least net APR to enter (0.2 = 20%)")
+    hurdle_apr: Dist = Field(
+        0.2, description="least net APR to enter (0.2 = 20%); any number: net APR can be negative"
+    )
     stay_ratio: float = Field(
         0.5, ge=0, le=1, description="stay while net APR >= stay_ratio × hurdle (hysteresis)"
     )
     switch_margin: float = Field(
         0.5, ge=0, description="move to another pool when its net APR is higher by this much"
     )
-    horizon_days: Dist = Field(7.0, description="planned holding period, days")
-    sell_fraction: Dist = Field(0.8, description="share of each harvest sold at once")
-    expected_sell_pressure: Dist = Field(
+    horizon_days: DaysDist = Field(7.0, description="planned holding period, days")
+    sell_fraction: Share = Field(0.8, description="share of each harvest sold at once")
+    expected_sell_pressure: Share = Field(
         0.5, description="share of emissions the miner expects others to dump (0..1)"
     )
-    harvest_days: Dist = Field(0.5, description="days between harvests")
+    harvest_days: DaysDist = Field(0.5, description="days between harvests")
     window_blocks: int = Field(600, ge=10, description="rolling window of observations, blocks")
     decide_every: int = Field(25, ge=1, description="blocks between decisions")
     enter_after_block: int = Field(1, ge=1, description="first block a miner may act")

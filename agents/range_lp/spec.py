@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec
-from sim.config import Dist, Spec
+from sim.config import Amount, Spec
 from sim.protocols.perp import PERP_COUNTERPARTY, PerpTerms
 
 StrategyName = Literal[
@@ -75,7 +75,7 @@ class RangeLPSpec(AgentSpec):
     strategy: StrategyName = Field(
         description="how the band is chosen and moved (see docs/v3_strategies.md)"
     )
-    capital: Dist = Field(100_000.0, description="capital per provider, numeraire")
+    capital: Amount = Field(100_000.0, description="capital per provider, numeraire")
     enter_block: int = Field(0, ge=0, description="block of the first mint (0 = genesis)")
     exit_block: int | None = Field(None, ge=1, description="block to withdraw everything, if any")
     band_pct: float = Field(

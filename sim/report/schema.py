@@ -126,12 +126,15 @@ def schema_markdown() -> str:
         "",
         "Fields with a condition apply to that variant only (e.g. `kind = 'noise_trader'`).",
         "",
-        "| path | type | default | description | applies when |",
-        "|---|---|---|---|---|",
+        "Numbers are strict: no number in quotes, no boolean for a number, and a whole number",
+        "(`int`) is written without a decimal point. `range` is what the model can use.",
+        "",
+        "| path | type | range | default | description | applies when |",
+        "|---|---|---|---|---|---|",
     ]
     for r in field_rows():
         out.append(
-            f"| `{r['path']}` | {cell(r['type'])} | {cell(r['default'])} | "
+            f"| `{r['path']}` | {cell(r['type'])} | {cell(r['range'])} | {cell(r['default'])} | "
             f"{cell(r['description'])} | {cell(r['when'])} |"
         )
     out += [
