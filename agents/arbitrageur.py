@@ -41,7 +41,7 @@ class ArbitrageurSpec(AgentSpec):
         1_000_000.0, description="inventory per agent, split evenly over the watched tokens"
     )
     min_profit: float = Field(
-        0.0, ge=0, description="minimum expected profit after gas to trade, numeraire"
+        0.0, ge=0, le=1e15, description="minimum expected profit after gas to trade, numeraire"
     )
     bid_share: BidShare = 0.5
     slippage_bps: float = Field(

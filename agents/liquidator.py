@@ -47,7 +47,7 @@ class LiquidatorSpec(AgentSpec):
     )
     capital: Amount = Field(1_000.0, description="debt-asset inventory per agent, numeraire")
     debt_asset: str = Field("ETH", description="the asset it repays (and holds)")
-    min_profit: float = Field(0.0, ge=0, description="minimum expected profit after gas")
+    min_profit: float = Field(0.0, ge=0, le=1e15, description="minimum expected profit after gas")
     bid_share: BidShare = 0.5
     sizes: list[Annotated[float, Field(gt=0, le=1)]] = Field(
         [1.0, 0.5, 0.25, 0.1],
@@ -55,7 +55,9 @@ class LiquidatorSpec(AgentSpec):
         description="shares of the close-factor maximum quoted per account",
     )
     sell: bool = Field(True, description="sell the seized collateral in the pool at once")
-    scan_every_blocks: int = Field(1, ge=1, description="blocks between scans of the market")
+    scan_every_blocks: int = Field(
+        1, ge=1, le=50_000_000, description="blocks between scans of the market"
+    )
 
 
 class Liquidator(MarketAgent):

@@ -29,9 +29,11 @@ class LiquidityProviderSpec(AgentSpec):
     pool: str = Field(description="pool these providers deposit into")
     capital: Amount = Field(100_000.0, description="capital per provider, numeraire")
     enter_block: int = Field(
-        0, ge=0, description="block of the deposit (0 = before trading starts)"
+        0, ge=0, le=50_000_000, description="block of the deposit (0 = before trading starts)"
     )
-    exit_block: int | None = Field(None, ge=1, description="block to withdraw everything, if any")
+    exit_block: int | None = Field(
+        None, ge=1, le=50_000_000, description="block to withdraw everything, if any"
+    )
 
 
 class LiquidityProvider(MarketAgent):

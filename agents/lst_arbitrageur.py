@@ -63,9 +63,9 @@ class LstArbitrageurSpec(AgentSpec):
         description="return a queued redemption must earn over the wait (annualised fraction)",
     )
     max_trade: Amount = Field(1e12, description="largest trade per transaction, numeraire")
-    min_profit: float = Field(0.0, ge=0, description="minimum expected profit after gas")
+    min_profit: float = Field(0.0, ge=0, le=1e15, description="minimum expected profit after gas")
     bid_share: BidShare = 0.5
-    check_every_blocks: int = Field(1, ge=1, description="blocks between two looks")
+    check_every_blocks: int = Field(1, ge=1, le=50_000_000, description="blocks between two looks")
 
 
 class LstArbitrageur(MarketAgent):

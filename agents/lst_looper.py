@@ -56,7 +56,7 @@ class LstLooperSpec(AgentSpec):
     max_loops: int = Field(
         40, ge=1, le=200, description="stake-supply-borrow rounds in the atomic loop"
     )
-    enter_block: int = Field(1, ge=1, description="block the loop is submitted")
+    enter_block: int = Field(1, ge=1, le=50_000_000, description="block the loop is submitted")
     deleverage_hf: HealthFactor = Field(
         1.05, description="health factor below which the agent deleverages, drawn per agent"
     )
@@ -67,7 +67,9 @@ class LstLooperSpec(AgentSpec):
     reaction_delay_blocks: BlocksDist = Field(
         0.0, description="blocks below the threshold before reacting, drawn per agent"
     )
-    check_every_blocks: int = Field(1, ge=1, description="blocks between health checks")
+    check_every_blocks: int = Field(
+        1, ge=1, le=50_000_000, description="blocks between health checks"
+    )
     priority_fee_gwei: GweiDist = Field(1.0, description="priority fee of a deleverage, gwei")
 
 

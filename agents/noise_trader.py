@@ -58,7 +58,7 @@ class NoiseTraderSpec(AgentSpec):
     capital: Amount = Field(
         100_000.0, description="starting inventory per agent, half base and half quote"
     )
-    deadline_blocks: int = Field(20, ge=0, description="blocks a swap stays valid")
+    deadline_blocks: int = Field(20, ge=0, le=50_000_000, description="blocks a swap stays valid")
     max_price_impact_bps: float = Field(
         1500.0,
         gt=0,

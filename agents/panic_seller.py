@@ -73,15 +73,15 @@ class PanicSellerSpec(AgentSpec):
     )
     sell_size: Amount = Field(10.0, description="size of each panic sale, numeraire units")
     sells_per_day: float = Field(
-        48.0, gt=0, description="mean panic sales per agent per day (Poisson)"
+        48.0, gt=0, le=1e12, description="mean panic sales per agent per day (Poisson)"
     )
     slippage_bps: float = Field(50.0, ge=0, le=10_000, description="slippage tolerance of a sale")
     priority_fee_gwei: GweiDist = Field(1.0, description="priority fee of a sale, gwei")
     exits_per_year: float = Field(
-        0.0, ge=0, description="calm exit hazard per agent per year (exits via the queue)"
+        0.0, ge=0, le=1e9, description="calm exit hazard per agent per year (exits via the queue)"
     )
     queue_discount_bps: float = Field(
-        20.0, ge=0, description="a calm exit queues when the discount is at most this"
+        20.0, ge=0, le=10_000, description="a calm exit queues when the discount is at most this"
     )
     buy_capital: Amount = Field(
         0.0, description="underlying per agent set aside to buy the LST at a discount"

@@ -37,7 +37,9 @@ class SandwichBotSpec(AgentSpec):
     pools: list[str] | None = Field(None, description="pools watched (default: all)")
     capital: Amount = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
     bid_share: BidShare = 0.5
-    min_profit: float = Field(0.0, ge=0, description="skip sandwiches earning less, numeraire")
+    min_profit: float = Field(
+        0.0, ge=0, le=1e15, description="skip sandwiches earning less, numeraire"
+    )
     search_steps: int = Field(40, ge=8, le=200, description="bisection steps sizing the front-run")
 
 

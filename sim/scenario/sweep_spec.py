@@ -49,7 +49,9 @@ class SweepSpec(Spec):
     ranges: dict[str, list[float]] = Field(
         default_factory=dict, description="dotted path -> [low, high] for sampled parameters"
     )
-    blocks: int | None = Field(None, ge=1, description="blocks per run (default: the scenario's)")
+    blocks: int | None = Field(
+        None, ge=1, le=50_000_000, description="blocks per run (default: the scenario's)"
+    )
     metrics: list[str] | None = Field(
         None,
         description="metrics the sweep's table and figures show, in order: summary.csv names "
