@@ -67,9 +67,7 @@ class LstLooperSpec(AgentSpec):
     reaction_delay_blocks: BlocksDist = Field(
         0.0, description="blocks below the threshold before reacting, drawn per agent"
     )
-    check_every_blocks: int = Field(
-        1, ge=1, le=50_000_000, description="blocks between health checks"
-    )
+    check_every_blocks: int = Field(1, ge=1, le=50_000_000, description="blocks between checks")
     priority_fee_gwei: GweiDist = Field(1.0, description="priority fee of a deleverage, gwei")
 
 

@@ -53,9 +53,7 @@ class MiningLPSpec(Caution):
         le=1_000_000,
         description="decisions in a row an APR-based exit must hold before leaving",
     )
-    hurdle_apr: Dist = Field(
-        0.2, description="least net APR to enter (0.2 = 20%); any number: net APR can be negative"
-    )
+    hurdle_apr: Dist = Field(0.2, description="least net APR to enter (0.2 = 20%; may be < 0)")
     stay_ratio: float = Field(
         0.5, ge=0, le=1, description="stay while net APR >= stay_ratio × hurdle (hysteresis)"
     )
@@ -71,22 +69,16 @@ class MiningLPSpec(Caution):
         0.5, description="share of emissions the miner expects others to dump (0..1)"
     )
     harvest_days: DaysDist = Field(0.5, description="days between harvests")
-    window_blocks: int = Field(
-        600, ge=10, le=50_000_000, description="rolling window of observations, blocks"
-    )
+    window_blocks: int = Field(600, ge=10, le=50_000_000, description="rolling window, blocks")
     decide_every: int = Field(25, ge=1, le=50_000_000, description="blocks between decisions")
-    enter_after_block: int = Field(
-        1, ge=1, le=50_000_000, description="first block a miner may act"
-    )
+    enter_after_block: int = Field(1, ge=1, le=50_000_000, description="first block it may act")
     volume_drop_exit: float = Field(
         0.2, ge=0, le=1, description="leave if volume/TVL falls below this × its level at entry"
     )
     emission_cut_exit: float = Field(
         0.3, ge=0, le=1, description="leave if the emission rate drops by this share at once"
     )
-    max_depeg: float = Field(
-        0.02, ge=0, le=1, description="leave a stable pool this far off its peg"
-    )
+    max_depeg: float = Field(0.02, ge=0, le=1, description="leave a stable pool this far off peg")
     crash_exit: float = Field(
         0.3, ge=0, le=1, description="leave if a launched token of the pool fell this much"
     )
@@ -94,7 +86,7 @@ class MiningLPSpec(Caution):
         default_factory=lambda: ["exploit"], description="news flags that make miners leave"
     )
     cooldown_blocks: int = Field(
-        300, ge=0, le=50_000_000, description="blocks to wait after leaving a pool"
+        300, ge=0, le=50_000_000, description="blocks to wait after leaving"
     )
     slippage_bps: float = Field(100.0, ge=0, le=10_000, description="slippage tolerance of swaps")
 
