@@ -1,7 +1,8 @@
 """Passive lenders: supply one asset to a lending market at genesis and earn its supply rate.
 
 They are the other side of leveraged staking: the underlying that `lst_looper` agents borrow
-is what these agents supplied.
+is what these agents supplied. A supplier of a liquid-staking token stakes the underlying for it
+at genesis, so the LST it supplies is backed like any other.
 """
 
 from __future__ import annotations
