@@ -25,7 +25,7 @@ from pydantic import Field
 from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain.intents import Intent
 from sim.chain.transactions import SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.errors import PoolError
 from sim.market.routing import Route, Router
 from sim.market.world import world_of
@@ -37,11 +37,11 @@ class ArbitrageurSpec(AgentSpec):
 
     kind: Literal["arbitrageur"]
     pools: list[str] | None = Field(None, description="pools watched (default: all pools)")
-    capital: Dist = Field(
+    capital: Amount = Field(
         1_000_000.0, description="inventory per agent, split evenly over the watched tokens"
     )
     min_profit: float = Field(
-        0.0, ge=0, description="minimum expected profit after gas to trade, numeraire"
+        0.0, ge=0, le=1e15, description="minimum expected profit after gas to trade, numeraire"
     )
     bid_share: BidShare = 0.5
     slippage_bps: float = Field(

@@ -35,6 +35,7 @@ class AgentSpec(Spec):
     gas_reserve: float = Field(
         0.5,
         ge=0,
+        le=1e15,
         description="native-token units (e.g. ETH) each agent holds for gas, on top of its capital",
     )
 

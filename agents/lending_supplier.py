@@ -1,7 +1,8 @@
 """Passive lenders: supply one asset to a lending market at genesis and earn its supply rate.
 
 They are the other side of leveraged staking: the underlying that `lst_looper` agents borrow
-is what these agents supplied.
+is what these agents supplied. A supplier of a liquid-staking token stakes the underlying for it
+at genesis, so the LST it supplies is backed like any other.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.market.world import world_of
 from sim.protocols.lending import LendingMarket
 
@@ -23,7 +24,7 @@ class LendingSupplierSpec(AgentSpec):
     kind: Literal["lending_supplier"]
     market: str = Field(description="lending market supplied to")
     asset: str = Field("ETH", description="asset supplied")
-    capital: Dist = Field(1_000.0, description="supply per agent, numeraire units")
+    capital: Amount = Field(1_000.0, description="supply per agent, numeraire units")
 
 
 class LendingSupplier(MarketAgent):
@@ -62,13 +63,22 @@ class LendingSupplier(MarketAgent):
 
 
 def build(model: mesa.Model, cohort: str, spec: LendingSupplierSpec) -> list[LendingSupplier]:
-    """Create the cohort and supply each agent's capital at genesis."""
+    """Create the cohort and supply each agent's capital at genesis. A liquid-staking token is
+    not handed out of nothing: the agent is funded in its underlying and stakes it at the
+    protocol first (as an `lst_lp` does), so every LST unit it supplies is backed."""
     capital = sample(spec.capital, world_of(model).rng, spec.count).clip(0, None)
     agents = []
     for i in range(spec.count):
         a = LendingSupplier(model, cohort=cohort, spec=spec)
-        amount = a.market.units(spec.asset, float(capital[i]))
-        a.market.ledger.mint(a.name, spec.asset, amount)
+        market = a.market
+        staking = market.protocols.staking.get(spec.asset)
+        if staking is None:
+            amount = market.units(spec.asset, float(capital[i]))
+            market.ledger.mint(a.name, spec.asset, amount)
+        else:
+            stake = market.units(staking.spec.underlying, float(capital[i]))
+            market.ledger.mint(a.name, staking.spec.underlying, stake)
+            amount = market.protocols.stake(a.name, spec.asset, stake) if stake > 0 else 0
         a.supply_now(amount)
         a.fund(0.0, {}, spec.gas_reserve)
         agents.append(a)

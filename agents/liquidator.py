@@ -21,7 +21,7 @@ press on the pool): the switch that shows how liquidations feed a depeg.
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import mesa
 from pydantic import Field
@@ -30,7 +30,7 @@ from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
@@ -45,17 +45,19 @@ class LiquidatorSpec(AgentSpec):
     pools: list[str] | None = Field(
         None, description="pools to sell seized collateral in (default: every pool)"
     )
-    capital: Dist = Field(1_000.0, description="debt-asset inventory per agent, numeraire")
+    capital: Amount = Field(1_000.0, description="debt-asset inventory per agent, numeraire")
     debt_asset: str = Field("ETH", description="the asset it repays (and holds)")
-    min_profit: float = Field(0.0, ge=0, description="minimum expected profit after gas")
+    min_profit: float = Field(0.0, ge=0, le=1e15, description="minimum expected profit after gas")
     bid_share: BidShare = 0.5
-    sizes: list[float] = Field(
+    sizes: list[Annotated[float, Field(gt=0, le=1)]] = Field(
         [1.0, 0.5, 0.25, 0.1],
         min_length=1,
         description="shares of the close-factor maximum quoted per account",
     )
     sell: bool = Field(True, description="sell the seized collateral in the pool at once")
-    scan_every_blocks: int = Field(1, ge=1, description="blocks between scans of the market")
+    scan_every_blocks: int = Field(
+        1, ge=1, le=50_000_000, description="blocks between scans of the market"
+    )
 
 
 class Liquidator(MarketAgent):

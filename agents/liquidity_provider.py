@@ -17,7 +17,7 @@ from agents.base import AgentSpec, MarketAgent
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.market.world import world_of
 from sim.pools.liquidity import deposit, withdraw
 
@@ -27,11 +27,13 @@ class LiquidityProviderSpec(AgentSpec):
 
     kind: Literal["liquidity_provider"]
     pool: str = Field(description="pool these providers deposit into")
-    capital: Dist = Field(100_000.0, description="capital per provider, numeraire")
+    capital: Amount = Field(100_000.0, description="capital per provider, numeraire")
     enter_block: int = Field(
-        0, ge=0, description="block of the deposit (0 = before trading starts)"
+        0, ge=0, le=50_000_000, description="block of the deposit (0 = before trading starts)"
     )
-    exit_block: int | None = Field(None, ge=1, description="block to withdraw everything, if any")
+    exit_block: int | None = Field(
+        None, ge=1, le=50_000_000, description="block to withdraw everything, if any"
+    )
 
 
 class LiquidityProvider(MarketAgent):

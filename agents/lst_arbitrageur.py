@@ -36,7 +36,7 @@ from agents.lst_pool import require_lst_pool
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
@@ -53,7 +53,7 @@ class LstArbitrageurSpec(AgentSpec):
     kind: Literal["lst_arbitrageur"]
     lst: str = Field(description="liquid staking token arbitraged")
     pool: str | None = Field(None, description="LST/underlying pool (default: the first one)")
-    capital: Dist = Field(1_000.0, description="underlying inventory per agent, numeraire")
+    capital: Amount = Field(1_000.0, description="underlying inventory per agent, numeraire")
     mint: bool = Field(True, description="stake and sell when the pool pays a premium")
     redeem: bool = Field(True, description="buy at a discount and redeem (or queue)")
     required_apr: float = Field(
@@ -62,10 +62,10 @@ class LstArbitrageurSpec(AgentSpec):
         le=100,
         description="return a queued redemption must earn over the wait (annualised fraction)",
     )
-    max_trade: Dist = Field(1e12, description="largest trade per transaction, numeraire")
-    min_profit: float = Field(0.0, ge=0, description="minimum expected profit after gas")
+    max_trade: Amount = Field(1e12, description="largest trade per transaction, numeraire")
+    min_profit: float = Field(0.0, ge=0, le=1e15, description="minimum expected profit after gas")
     bid_share: BidShare = 0.5
-    check_every_blocks: int = Field(1, ge=1, description="blocks between two looks")
+    check_every_blocks: int = Field(1, ge=1, le=50_000_000, description="blocks between two looks")
 
 
 class LstArbitrageur(MarketAgent):

@@ -32,7 +32,7 @@ from agents.lst_pool import lst_pool
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
-from sim.config import Dist, sample
+from sim.config import Amount, BlocksDist, GweiDist, HealthFactor, Leverage, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Swap
@@ -49,26 +49,26 @@ class LstLooperSpec(AgentSpec):
     pool: str | None = Field(
         None, description="LST/underlying pool used to deleverage (default: the first one)"
     )
-    capital: Dist = Field(100.0, description="equity per agent, numeraire units")
-    target_leverage: Dist = Field(
+    capital: Amount = Field(100.0, description="equity per agent, numeraire units")
+    target_leverage: Leverage = Field(
         3.0, description="collateral / equity aimed for, drawn per agent (capped by the LTV)"
     )
     max_loops: int = Field(
         40, ge=1, le=200, description="stake-supply-borrow rounds in the atomic loop"
     )
-    enter_block: int = Field(1, ge=1, description="block the loop is submitted")
-    deleverage_hf: Dist = Field(
+    enter_block: int = Field(1, ge=1, le=50_000_000, description="block the loop is submitted")
+    deleverage_hf: HealthFactor = Field(
         1.05, description="health factor below which the agent deleverages, drawn per agent"
     )
-    restore_hf: Dist = Field(1.15, description="health factor a deleverage aims back at")
+    restore_hf: HealthFactor = Field(1.15, description="health factor a deleverage aims back at")
     reaction_probability: float = Field(
         1.0, ge=0, le=1, description="share of agents who deleverage at all (others hold)"
     )
-    reaction_delay_blocks: Dist = Field(
+    reaction_delay_blocks: BlocksDist = Field(
         0.0, description="blocks below the threshold before reacting, drawn per agent"
     )
-    check_every_blocks: int = Field(1, ge=1, description="blocks between health checks")
-    priority_fee_gwei: Dist = Field(1.0, description="priority fee of a deleverage, gwei")
+    check_every_blocks: int = Field(1, ge=1, le=50_000_000, description="blocks between checks")
+    priority_fee_gwei: GweiDist = Field(1.0, description="priority fee of a deleverage, gwei")
 
 
 class LstLooper(MarketAgent):

@@ -30,7 +30,7 @@ from agents.token_buyer import Caution, due_diligence
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, DaysDist, Dist, Share, sample
 from sim.errors import PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
@@ -41,45 +41,53 @@ class MiningLPSpec(Caution):
 
     kind: Literal["mining_lp"]
     pools: list[str] = Field(min_length=1, description="candidate pools (each in [rewards.pools])")
-    capital: Dist = Field(100_000.0, description="capital per miner, numeraire")
+    capital: Amount = Field(100_000.0, description="capital per miner, numeraire")
     fund_token: str | None = Field(
         None,
         description="token rewards are sold for (default: the chain's native token); capital is "
         "held in equal value of every priced token of the candidate pools",
     )
     confirm_steps: int = Field(
-        3, ge=1, description="decisions in a row an APR-based exit must hold before leaving"
+        3,
+        ge=1,
+        le=1_000_000,
+        description="decisions in a row an APR-based exit must hold before leaving",
     )
-    hurdle_apr: Dist = Field(0.2, description="least net APR to enter (0.2 = 20%)")
+    hurdle_apr: Dist = Field(0.2, description="least net APR to enter (0.2 = 20%; may be < 0)")
     stay_ratio: float = Field(
         0.5, ge=0, le=1, description="stay while net APR >= stay_ratio × hurdle (hysteresis)"
     )
     switch_margin: float = Field(
-        0.5, ge=0, description="move to another pool when its net APR is higher by this much"
+        0.5,
+        ge=0,
+        le=100,
+        description="move to another pool when its net APR is higher by this much",
     )
-    horizon_days: Dist = Field(7.0, description="planned holding period, days")
-    sell_fraction: Dist = Field(0.8, description="share of each harvest sold at once")
-    expected_sell_pressure: Dist = Field(
+    horizon_days: DaysDist = Field(7.0, description="planned holding period, days")
+    sell_fraction: Share = Field(0.8, description="share of each harvest sold at once")
+    expected_sell_pressure: Share = Field(
         0.5, description="share of emissions the miner expects others to dump (0..1)"
     )
-    harvest_days: Dist = Field(0.5, description="days between harvests")
-    window_blocks: int = Field(600, ge=10, description="rolling window of observations, blocks")
-    decide_every: int = Field(25, ge=1, description="blocks between decisions")
-    enter_after_block: int = Field(1, ge=1, description="first block a miner may act")
+    harvest_days: DaysDist = Field(0.5, description="days between harvests")
+    window_blocks: int = Field(600, ge=10, le=50_000_000, description="rolling window, blocks")
+    decide_every: int = Field(25, ge=1, le=50_000_000, description="blocks between decisions")
+    enter_after_block: int = Field(1, ge=1, le=50_000_000, description="first block it may act")
     volume_drop_exit: float = Field(
         0.2, ge=0, le=1, description="leave if volume/TVL falls below this × its level at entry"
     )
     emission_cut_exit: float = Field(
         0.3, ge=0, le=1, description="leave if the emission rate drops by this share at once"
     )
-    max_depeg: float = Field(0.02, ge=0, description="leave a stable pool this far off its peg")
+    max_depeg: float = Field(0.02, ge=0, le=1, description="leave a stable pool this far off peg")
     crash_exit: float = Field(
         0.3, ge=0, le=1, description="leave if a launched token of the pool fell this much"
     )
     exit_news: list[str] = Field(
         default_factory=lambda: ["exploit"], description="news flags that make miners leave"
     )
-    cooldown_blocks: int = Field(300, ge=0, description="blocks to wait after leaving a pool")
+    cooldown_blocks: int = Field(
+        300, ge=0, le=50_000_000, description="blocks to wait after leaving"
+    )
     slippage_bps: float = Field(100.0, ge=0, le=10_000, description="slippage tolerance of swaps")
 
 

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from sim.chain.intents import Intent
 from sim.chain.transactions import SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, BpsTolerance, GweiDist, sample
 from sim.market.routing import Router
 from sim.market.world import world_of
 
@@ -27,7 +27,9 @@ class NoiseTraderSpec(AgentSpec):
     kind: Literal["noise_trader"]
     pools: list[str] = Field(min_length=1, description="pools whose tokens these traders trade")
     pair: tuple[str, str] | None = Field(
-        None, description="(base, quote) tokens traded; default: the first pool's two tokens"
+        None,
+        strict=False,  # a TOML array is a list; strictness is for numbers
+        description="(base, quote) tokens traded; default: the first pool's two tokens",
     )
     trades_per_day: float | None = Field(
         None, ge=0, le=1e7, description="mean trades per agent per day (Poisson)"
@@ -43,20 +45,20 @@ class NoiseTraderSpec(AgentSpec):
         description="poisson: random count per block; fixed: the rate's whole part every block "
         "plus one more with the fractional part's probability",
     )
-    size: Dist = Field(
+    size: Amount = Field(
         500.0, description="trade size in numeraire units, drawn per trade (a number or a dist)"
     )
     buy_probability: float = Field(
         0.5, ge=0, le=1, description="probability that a trade buys the base token"
     )
-    slippage_bps: Dist = Field(
+    slippage_bps: BpsTolerance = Field(
         50.0, description="slippage tolerance per agent, basis points below the quoted output"
     )
-    priority_fee_gwei: Dist = Field(0.0, description="priority fee bid per agent, gwei")
-    capital: Dist = Field(
+    priority_fee_gwei: GweiDist = Field(0.0, description="priority fee bid per agent, gwei")
+    capital: Amount = Field(
         100_000.0, description="starting inventory per agent, half base and half quote"
     )
-    deadline_blocks: int = Field(20, ge=0, description="blocks a swap stays valid")
+    deadline_blocks: int = Field(20, ge=0, le=50_000_000, description="blocks a swap stays valid")
     max_price_impact_bps: float = Field(
         1500.0,
         gt=0,

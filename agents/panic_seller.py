@@ -39,7 +39,7 @@ from agents.lst_pool import require_lst_pool
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, BlocksDist, GweiDist, sample
 from sim.errors import PoolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
@@ -55,38 +55,38 @@ class PanicSellerSpec(AgentSpec):
     kind: Literal["panic_seller"]
     lst: str = Field(description="liquid staking token held")
     pool: str | None = Field(None, description="LST/underlying pool (default: the first one)")
-    capital: Dist = Field(100.0, description="capital per agent, numeraire units")
+    capital: Amount = Field(100.0, description="capital per agent, numeraire units")
     news_flags: list[str] = Field(
         default_factory=list, description="news flags that can make an agent panic"
     )
     news_probability: float = Field(
         1.0, ge=0, le=1, description="share of agents who react to the news flags"
     )
-    reaction_delay_blocks: Dist = Field(
+    reaction_delay_blocks: BlocksDist = Field(
         0.0, description="blocks between a news flag and the agent's panic, drawn per agent"
     )
-    panic_discount_bps: Dist = Field(
+    panic_discount_bps: Amount = Field(
         1e9, description="pool discount that makes the agent panic, drawn per agent"
     )
-    max_discount_bps: Dist = Field(
+    max_discount_bps: Amount = Field(
         10_000.0, description="a panicking agent stops selling beyond this discount, per agent"
     )
-    sell_size: Dist = Field(10.0, description="size of each panic sale, numeraire units")
+    sell_size: Amount = Field(10.0, description="size of each panic sale, numeraire units")
     sells_per_day: float = Field(
-        48.0, gt=0, description="mean panic sales per agent per day (Poisson)"
+        48.0, gt=0, le=1e12, description="mean panic sales per agent per day (Poisson)"
     )
     slippage_bps: float = Field(50.0, ge=0, le=10_000, description="slippage tolerance of a sale")
-    priority_fee_gwei: Dist = Field(1.0, description="priority fee of a sale, gwei")
+    priority_fee_gwei: GweiDist = Field(1.0, description="priority fee of a sale, gwei")
     exits_per_year: float = Field(
-        0.0, ge=0, description="calm exit hazard per agent per year (exits via the queue)"
+        0.0, ge=0, le=1e9, description="calm exit hazard per agent per year (exits via the queue)"
     )
     queue_discount_bps: float = Field(
-        20.0, ge=0, description="a calm exit queues when the discount is at most this"
+        20.0, ge=0, le=10_000, description="a calm exit queues when the discount is at most this"
     )
-    buy_capital: Dist = Field(
+    buy_capital: Amount = Field(
         0.0, description="underlying per agent set aside to buy the LST at a discount"
     )
-    buy_discount_bps: Dist = Field(
+    buy_discount_bps: Amount = Field(
         1e9, description="discount at which the agent buys the LST in the pool, drawn per agent"
     )
 

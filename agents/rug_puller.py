@@ -54,15 +54,22 @@ class TokenDeveloperSpec(AgentSpec):
     count: int = Field(1, ge=1, le=1, description="always one developer per launch")
     token: str = Field(description="the token launched (in [tokens], without a price process)")
     pool: str = Field(description="constant-product pool TOKEN/QUOTE the developer seeds")
-    supply: float = Field(gt=0, description="whole tokens minted to the developer at genesis")
+    supply: float = Field(
+        gt=0, le=1e15, description="whole tokens minted to the developer at genesis"
+    )
     seed_fraction: float = Field(
         0.5, gt=0, le=1, description="share of the supply deposited into the pool at genesis"
     )
     seed_value: float = Field(
-        gt=0, description="numeraire value of the quote token seeded beside it (sets the price)"
+        gt=0,
+        le=1e15,
+        description="numeraire value of the quote token seeded beside it (sets the price)",
     )
     lock_blocks: int = Field(
-        0, ge=0, description="seeded LP shares locked in the public locker for this many blocks"
+        0,
+        ge=0,
+        le=50_000_000,
+        description="seeded LP shares locked in the public locker for this many blocks",
     )
     mint_authority: bool = Field(
         False, description="the token contract keeps a public mint function (visible to all)"
@@ -71,17 +78,25 @@ class TokenDeveloperSpec(AgentSpec):
         "never", description="what the developer does when a trigger fires; never = honest"
     )
     trigger_tvl: float | None = Field(
-        None, gt=0, description="pull once the pool's TVL reaches this (numeraire)"
+        None, gt=0, le=1e15, description="pull once the pool's TVL reaches this (numeraire)"
     )
-    trigger_block: int | None = Field(None, ge=1, description="pull at this block at the latest")
+    trigger_block: int | None = Field(
+        None, ge=1, le=50_000_000, description="pull at this block at the latest"
+    )
     trigger_price_multiple: float | None = Field(
-        None, gt=0, description="pull once the token's pool price reaches this × launch price"
+        None,
+        gt=0,
+        le=1e6,
+        description="pull once the token's pool price reaches this × launch price",
     )
     dump_fraction: float = Field(
         1.0, gt=0, le=1, description="share of the allocation sold by a dump"
     )
     mint_multiple: float = Field(
-        10.0, gt=0, description="mint_and_dump mints this × the initial supply before selling"
+        10.0,
+        gt=0,
+        le=1e6,
+        description="mint_and_dump mints this × the initial supply before selling",
     )
 
     @model_validator(mode="after")

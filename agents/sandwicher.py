@@ -25,7 +25,7 @@ from pydantic import Field
 from agents.base import AgentSpec, BidShare, MarketAgent
 from sim.chain.intents import Intent
 from sim.chain.transactions import Bundle, SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, sample
 from sim.errors import PoolError
 from sim.pools.base import Pool
 
@@ -35,9 +35,11 @@ class SandwichBotSpec(AgentSpec):
 
     kind: Literal["sandwich_bot"]
     pools: list[str] | None = Field(None, description="pools watched (default: all)")
-    capital: Dist = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
+    capital: Amount = Field(2_000_000.0, description="inventory per bot, split over pool tokens")
     bid_share: BidShare = 0.5
-    min_profit: float = Field(0.0, ge=0, description="skip sandwiches earning less, numeraire")
+    min_profit: float = Field(
+        0.0, ge=0, le=1e15, description="skip sandwiches earning less, numeraire"
+    )
     search_steps: int = Field(40, ge=8, le=200, description="bisection steps sizing the front-run")
 
 

@@ -20,7 +20,7 @@ from pydantic import Field
 from agents.base import AgentSpec, Draws, MarketAgent, sampler
 from sim.chain.intents import Intent
 from sim.chain.transactions import SwapExactIn, Tx
-from sim.config import Dist, sample
+from sim.config import Amount, Multiple, Share, sample
 from sim.errors import PoolError
 from sim.market.market import Market
 from sim.market.world import world_of
@@ -80,16 +80,27 @@ class TokenBuyerSpec(Caution):
     kind: Literal["token_buyer"]
     token: str = Field(description="the token they buy")
     pool: str = Field(description="pool they buy it in (TOKEN/QUOTE)")
-    capital: Dist = Field(5_000.0, description="quote-token budget per buyer, numeraire")
-    buys_per_day: float = Field(2.0, ge=0, description="mean purchase decisions per buyer per day")
-    size: Dist = Field(1_000.0, description="purchase size, numeraire, drawn per purchase")
-    fomo: float = Field(
-        2.0, ge=0, description="naive buyers' rate × (1 + fomo × price gain over the window)"
+    capital: Amount = Field(5_000.0, description="quote-token budget per buyer, numeraire")
+    buys_per_day: float = Field(
+        2.0, ge=0, le=1e12, description="mean purchase decisions per buyer per day"
     )
-    take_profit: Dist = Field(3.0, description="sell everything at this multiple of entry price")
-    stop_loss: Dist = Field(0.5, description="sell everything below this multiple of entry")
-    horizon_days: float = Field(7.0, gt=0, description="holding horizon used by the lock check")
-    window_blocks: int = Field(300, ge=2, description="blocks of price history for momentum")
+    size: Amount = Field(1_000.0, description="purchase size, numeraire, drawn per purchase")
+    fomo: float = Field(
+        2.0,
+        ge=0,
+        le=1_000,
+        description="naive buyers' rate × (1 + fomo × price gain over the window)",
+    )
+    take_profit: Multiple = Field(
+        3.0, description="sell everything at this multiple of entry price"
+    )
+    stop_loss: Share = Field(0.5, description="sell everything below this multiple of entry")
+    horizon_days: float = Field(
+        7.0, gt=0, le=36_500, description="holding horizon used by the lock check"
+    )
+    window_blocks: int = Field(
+        300, ge=2, le=50_000_000, description="blocks of price history for momentum"
+    )
     slippage_bps: float = Field(300.0, ge=0, le=10_000, description="slippage tolerance")
 
 

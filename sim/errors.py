@@ -63,3 +63,19 @@ class InsufficientBalance(ProtocolError):
 
 class ConservationError(AmmSimError):
     """A token total changed other than through an explicit mint or burn."""
+
+
+ECHO_LIMIT = 80
+"""Characters of a user's input an error message repeats at most."""
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """`repr(value)` for an error message, cut to `limit` characters and followed by its length
+    (`'xxxx…(5000002 chars)'`): an error never repeats a huge input whole."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"
+
+
+def clip(text: str, limit: int = 1000) -> str:
+    """A whole message line cut to `limit` characters (a safety net under `echo`)."""
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from agents.base import AgentSpec
-from sim.config import Dist, Spec
+from sim.config import Amount, Spec
 from sim.protocols.perp import PERP_COUNTERPARTY, PerpTerms
 
 StrategyName = Literal[
@@ -75,24 +75,40 @@ class RangeLPSpec(AgentSpec):
     strategy: StrategyName = Field(
         description="how the band is chosen and moved (see docs/v3_strategies.md)"
     )
-    capital: Dist = Field(100_000.0, description="capital per provider, numeraire")
-    enter_block: int = Field(0, ge=0, description="block of the first mint (0 = genesis)")
-    exit_block: int | None = Field(None, ge=1, description="block to withdraw everything, if any")
+    capital: Amount = Field(100_000.0, description="capital per provider, numeraire")
+    enter_block: int = Field(
+        0, ge=0, le=50_000_000, description="block of the first mint (0 = genesis)"
+    )
+    exit_block: int | None = Field(
+        None, ge=1, le=50_000_000, description="block to withdraw everything, if any"
+    )
     band_pct: float = Field(
         10.0, gt=0, lt=100, description="half-width of the band, % of the price (not vol_band)"
     )
     recentre_every: int | None = Field(
-        None, ge=1, description="narrow_recentre / vol_band: also re-centre every N blocks"
+        None,
+        ge=1,
+        le=50_000_000,
+        description="narrow_recentre / vol_band: also re-centre every N blocks",
     )
     confirm_blocks: int = Field(
-        10, ge=1, description="event_recentre / hedged: blocks outside the band before moving"
+        10,
+        ge=1,
+        le=50_000_000,
+        description="event_recentre / hedged: blocks outside the band before moving",
     )
     vol_lookback_blocks: int = Field(
-        300, ge=3, description="vol_band: blocks of reference prices for high, low and sigma"
+        300,
+        ge=3,
+        le=50_000_000,
+        description="vol_band: blocks of reference prices for high, low and sigma",
     )
     vol_alpha: float = Field(2.0, ge=0, le=20, description="vol_band: sigmas added on each side")
     vol_horizon_blocks: int | None = Field(
-        None, ge=1, description="vol_band: horizon T of the sigma*sqrt(T) margin (default lookback)"
+        None,
+        ge=1,
+        le=50_000_000,
+        description="vol_band: horizon T of the sigma*sqrt(T) margin (default lookback)",
     )
     vol_prior: float = Field(
         0.8, ge=0, le=20, description="vol_band: annualised sigma assumed before any history"
@@ -119,8 +135,11 @@ class RangeLPSpec(AgentSpec):
     max_wait_blocks: int = Field(
         25,
         ge=0,
+        le=50_000_000,
         description="blocks a move waits for the pool before deploying what it can, if the pool "
         "is too thin for its swap (a pool off the reference price is always waited for)",
     )
-    collect_gas_units: int = Field(50_000, ge=0, description="gas of the collect call")
+    collect_gas_units: int = Field(
+        50_000, ge=0, le=10_000_000_000, description="gas of the collect call"
+    )
     perp: PerpSpec = Field(default_factory=PerpSpec, description="the hedge (strategy hedged)")

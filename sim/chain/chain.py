@@ -79,7 +79,7 @@ class ChainSpec(Spec):
         description="daily log-volatility of the base fee around its level (0 = constant)",
     )
     base_fee_half_life_hours: float = Field(
-        6.0, gt=0, description="how fast the base fee reverts to its level, hours"
+        6.0, gt=0, le=87_600, description="how fast the base fee reverts to its level, hours"
     )
     gas: GasUnits = Field(default_factory=GasUnits, description="gas units per transaction kind")
     block_gas_limit: int = Field(

@@ -24,14 +24,30 @@ BUILDER = "block_builder"
 class GasUnits(Spec):
     """Gas used by each kind of transaction (typical mainnet figures)."""
 
-    swap: int = Field(120_000, ge=0, description="single-hop swap through a router, gas units")
-    extra_hop: int = Field(60_000, ge=0, description="each additional hop of a multi-hop swap")
-    add_liquidity: int = Field(150_000, ge=0, description="deposit into a pool, gas units")
-    remove_liquidity: int = Field(130_000, ge=0, description="withdraw from a pool, gas units")
-    lending: int = Field(250_000, ge=0, description="supply/borrow/repay on a lending market")
-    liquidation: int = Field(400_000, ge=0, description="a liquidation call, gas units")
-    stake: int = Field(90_000, ge=0, description="stake into a liquid-staking protocol")
-    revert: int = Field(45_000, ge=0, description="gas burned by a transaction that reverts")
+    swap: int = Field(
+        120_000, ge=0, le=10_000_000_000, description="single-hop swap through a router, gas units"
+    )
+    extra_hop: int = Field(
+        60_000, ge=0, le=10_000_000_000, description="each additional hop of a multi-hop swap"
+    )
+    add_liquidity: int = Field(
+        150_000, ge=0, le=10_000_000_000, description="deposit into a pool, gas units"
+    )
+    remove_liquidity: int = Field(
+        130_000, ge=0, le=10_000_000_000, description="withdraw from a pool, gas units"
+    )
+    lending: int = Field(
+        250_000, ge=0, le=10_000_000_000, description="supply/borrow/repay on a lending market"
+    )
+    liquidation: int = Field(
+        400_000, ge=0, le=10_000_000_000, description="a liquidation call, gas units"
+    )
+    stake: int = Field(
+        90_000, ge=0, le=10_000_000_000, description="stake into a liquid-staking protocol"
+    )
+    revert: int = Field(
+        45_000, ge=0, le=10_000_000_000, description="gas burned by a transaction that reverts"
+    )
 
 
 class BaseFee:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -63,7 +62,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
             f"1 worker, {scaling['wall_2_workers_s']:.1f} s on 2 (ratio {scaling['ratio']:.2f}; "
             f"fastest of {scaling['repeats']} taken in turn)"
         )
-    text = json.dumps(report, indent=2)
+    from sim.runs import strict_json
+
+    text = strict_json.dumps(report, indent=2)
     print(text)
     if args.json:
         args.json.write_text(text + "\n")

@@ -21,7 +21,7 @@ from sim.cli import interrupts
 from sim.cli.allow import add_allow_flag
 from sim.cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_USER
 from sim.cli.headlines import human_summary
-from sim.errors import AmmSimError, ConservationError, ScenarioError, UserInputError
+from sim.errors import AmmSimError, ConservationError, ScenarioError, UserInputError, clip
 
 PLUGINS: tuple[str, ...] = (
     "sim.cli.sweep",
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = getattr(args, "handler", None) or COMMANDS[args.command]
         return handler(args)
     except (ScenarioError, UserInputError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print("error: " + "\n".join(map(clip, str(err).split("\n"))), file=sys.stderr)
         return EXIT_USER
     except ConservationError as err:
         print(f"internal error: conservation check failed: {err}", file=sys.stderr)

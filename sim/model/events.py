@@ -12,7 +12,7 @@ import math
 from typing import Protocol
 
 from agents.base import MarketAgent
-from sim.errors import ScenarioError
+from sim.errors import PoolError, ProtocolError, ScenarioError
 from sim.market.market import Market
 from sim.market.prices import ReferencePrices
 from sim.scenario.events import Cohort, EventSpec, News, PriceShock, RampA, SetParam, Slash
@@ -24,6 +24,17 @@ class EventTarget(Protocol):
     market: Market
     prices: ReferencePrices
     market_agents: list[MarketAgent]
+
+
+def fire(name: str, ev: EventSpec, model: EventTarget, where: str) -> str:
+    """`apply` the event called `name`. What it meets when the running model cannot take it (a
+    value a process or a contract rejects) is the scenario's error: it names the file (`where`)
+    and the event's field, as errors found at load time do."""
+    try:
+        return apply(ev, model)
+    except (ScenarioError, PoolError, ProtocolError) as err:
+        field = f"events.{name}.path" if isinstance(ev, SetParam) else f"events.{name}"
+        raise ScenarioError(f"{where}: {field}: at block {model.market.block}: {err}") from None
 
 
 def apply(ev: EventSpec, model: EventTarget) -> str:

@@ -33,7 +33,7 @@ from sim.market.position_books import BandPosition
 from sim.market.prices import ReferencePrices
 from sim.model.books import Books
 from sim.model.event_log import EventLog
-from sim.model.events import apply as apply_event
+from sim.model.events import fire
 from sim.model.invariants import watch
 from sim.model.position_books import RangeLPBooks
 from sim.model.timeseries import reporters
@@ -77,6 +77,7 @@ class MarketModel(mesa.Model):
         meta = scenario.scenario
         super().__init__(rng=np.random.default_rng(seed_sequence(meta.seed, meta.replicate)))
         self.spec = scenario
+        self._where = str(scenario.source) if scenario.source else "<scenario>"
         self.block_time_s = meta.block_time_s
         self.check_every_block = check_every_block
         decimals = {t: spec.decimals for t, spec in scenario.tokens.items()}
@@ -213,7 +214,7 @@ class MarketModel(mesa.Model):
         self.prices.advance()
         block = market.chain.block
         for name, ev in self.schedule.get(block, ()):
-            self.metrics.note(name, apply_event(ev, self))
+            self.metrics.note(name, fire(name, ev, self, self._where))
         self.actors.shuffle_do(MarketAgent.step_if_active)
         if self.searchers:
             self.searchers.shuffle_do(MarketAgent.search_if_active)

@@ -65,7 +65,10 @@ FLOW_DOCS: dict[str, str] = {
     "value": "value paid into the pool (swaps) or the bot's gross gain (sandwiches), numeraire",
 }
 OUTPUT_NOTES: dict[str, str] = {
-    "summary.json": f"Values (P&L, `value`) are marked: {MARKING_RULE}.",
+    "summary.json": f"Values (P&L, `value`) are marked: {MARKING_RULE}. A number that is not "
+    "finite (an overflow, 0/0) is written as `null` and listed under a top-level `not_finite` "
+    "table by dotted key, with why (the same in manifest.json, results.jsonl and sweep.json): "
+    "every JSON file is strict JSON.",
     "agents.csv": "Each agent kind appends its own columns after these (for example liquidity "
     "providers: `pool`, `lp_shares`, `position_value`, `hodl_value`, "
     f"`lp_vs_hodl_pct`); they are empty for agents of other kinds. Start and end values are "
@@ -123,12 +126,15 @@ def schema_markdown() -> str:
         "",
         "Fields with a condition apply to that variant only (e.g. `kind = 'noise_trader'`).",
         "",
-        "| path | type | default | description | applies when |",
-        "|---|---|---|---|---|",
+        "Numbers are strict: no number in quotes, no boolean for a number, and a whole number",
+        "(`int`) is written without a decimal point. `range` is what the model can use.",
+        "",
+        "| path | type | range | default | description | applies when |",
+        "|---|---|---|---|---|---|",
     ]
     for r in field_rows():
         out.append(
-            f"| `{r['path']}` | {cell(r['type'])} | {cell(r['default'])} | "
+            f"| `{r['path']}` | {cell(r['type'])} | {cell(r['range'])} | {cell(r['default'])} | "
             f"{cell(r['description'])} | {cell(r['when'])} |"
         )
     out += [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserInputError
+from sim.runs import strict_json
 
 try:
     import fcntl
@@ -73,7 +73,7 @@ class RunFolder:
         os.replace(tmp, target)
 
     def write_json(self, name: str, data: Any) -> None:
-        self.write_text(name, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
+        self.write_text(name, strict_json.dumps(data, indent=2, sort_keys=False) + "\n")
 
     def fail(self, error: BaseException) -> bool:
         """Leave the folder marked incomplete, with the reason; the run is over (unlocked).
@@ -144,10 +144,3 @@ def why_partial(folder: Path) -> str:
     except OSError:
         return "no INCOMPLETE marker"
 
-
-def _jsonable(x: Any) -> Any:
-    if hasattr(x, "item"):
-        return x.item()
-    if isinstance(x, Path):
-        return str(x)
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")

@@ -28,8 +28,10 @@ SETTABLE_PATTERNS = (
 
 
 class _When(Spec):
-    at_block: int | None = Field(None, ge=0, description="block the event fires at")
-    at_day: float | None = Field(None, ge=0, description="simulated day the event fires at")
+    at_block: int | None = Field(None, ge=0, le=50_000_000, description="block the event fires at")
+    at_day: float | None = Field(
+        None, ge=0, le=1_000_000, description="simulated day the event fires at"
+    )
 
     @model_validator(mode="after")
     def _one_time(self) -> _When:
@@ -65,7 +67,9 @@ class RampA(_When):
     kind: Literal["ramp_A"]
     pool: str = Field(description="a stableswap pool")
     future_A: int = Field(ge=1, le=1_000_000, description="A at the end of the ramp")
-    duration_days: float = Field(1.0, ge=1.0, description="Curve requires at least one day")
+    duration_days: float = Field(
+        1.0, ge=1.0, le=36_500, description="Curve requires at least one day"
+    )
 
 
 class News(_When):

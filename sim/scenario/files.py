@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, echo
 
 
 def bundled_dir() -> Path:
@@ -39,7 +39,7 @@ def resolve_path(name_or_path: str | Path) -> Path:
     hint = difflib.get_close_matches(str(key), shipped, n=1)
     suggest = f" (did you mean {hint[0]!r}?)" if hint else ""
     raise ScenarioError(
-        f"no scenario file {str(name_or_path)!r}{suggest}; "
+        f"no scenario file {echo(str(name_or_path))}{suggest}; "
         f"bundled scenarios: {', '.join(shipped) or 'none'}"
     )
 

@@ -26,10 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from sim.config import DistSpec
-from sim.errors import ScenarioError, UserInputError
+from sim.config import DistSpec, Within
+from sim.errors import ScenarioError, UserInputError, echo
+from sim.market.prices import FIXED_PARAMS
 from sim.scenario.events import SETTABLE_PATTERNS
 from sim.scenario.renamed import canonical
 from sim.scenario.schema import Scenario
@@ -144,6 +146,7 @@ def field_rows(
                 "default": default,
                 "description": f.description
                 or ("selects this variant" if name in TAGS and when else ""),
+                "range": field_range(f),
                 "when": when,
             }
         )
@@ -158,6 +161,20 @@ def field_rows(
             nested = f"{path}.{key}." if key else f"{path}."
             rows.extend(field_rows(m, nested, seen | {m}, label))
     return rows
+
+
+def field_range(f: FieldInfo) -> str:
+    """The values a field takes, as the reference shows them (`>= 0 and <= 10000`; "" for any):
+    its `ge`/`gt`/`le`/`lt` bounds, or for a distribution field the range of every draw."""
+    parts = []
+    for rule in f.metadata:
+        if isinstance(rule, Within):
+            return f"{rule.describe()} (every draw)"
+        for attr, sign in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+            v = getattr(rule, attr, None)
+            if v is not None:
+                parts.append(f"{sign} {v if isinstance(v, int) else format(v, 'g')}")
+    return " and ".join(parts)
 
 
 def _type_name(tp: Any) -> str:
@@ -228,7 +245,9 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any, where: str = "<scenar
     former name means the field: `sim.scenario.renamed`)."""
     keys = canonical(dotted).split(".")
     if not all(keys):
-        raise ScenarioError(f"{where}: {dotted!r} is not a dotted path like pools.eth_usdc.fee_bps")
+        raise ScenarioError(
+            f"{where}: {echo(dotted)} is not a dotted path like pools.eth_usdc.fee_bps"
+        )
     node: Any = raw
     for depth, key in enumerate(keys[:-1]):
         nxt = node.get(key) if isinstance(node, dict) else None
@@ -264,7 +283,7 @@ def _no_such_name(where: str, table: list[str], key: str, node: dict[str, Any]) 
 def _unknown(where: str, keys: list[str], key: str, allowed: list[str] | None, node: Any) -> str:
     options = allowed if allowed is not None else list(node) if isinstance(node, dict) else []
     hint = difflib.get_close_matches(key, options, n=1)
-    msg = f"{where}: {'.'.join(keys)}: unknown field {key!r}"
+    msg = f"{where}: {'.'.join(keys)}: unknown field {echo(key)}"
     if hint:
         msg += f" (did you mean {hint[0]!r}?)"
     if options:
@@ -288,7 +307,7 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
         path, sep, value = item.partition("=")
         if not sep or not path.strip():
             raise UserInputError(
-                f"--set expects PATH=VALUE (e.g. pools.eth_usdc.fee_bps=5), got {item!r}"
+                f"--set expects PATH=VALUE (e.g. pools.eth_usdc.fee_bps=5), got {echo(item)}"
             )
         out[canonical(path.strip())] = parse_value(value.strip())
     return out
@@ -304,8 +323,11 @@ SETTABLE = tuple(pattern.split("<")[0] for pattern in SETTABLE_PATTERNS)
 def settable(path: str, scenario: Scenario) -> bool:
     """Whether a `set` event may change `path` mid-run: it matches one of `SETTABLE_PATTERNS`,
     each `<name>` an entry of that table in `scenario` (of a spec's fields, any: the value is
-    validated against the field afterwards)."""
+    validated against the field afterwards), except a price process's `FIXED_PARAMS` (its start,
+    its kind: what shapes the path from block 0)."""
     keys = path.split(".")
+    if keys[0] == "prices" and keys[-1] in FIXED_PARAMS:
+        return False
     return any(_matches(p.split("."), keys, scenario) for p in SETTABLE_PATTERNS)
 
 
@@ -337,15 +359,19 @@ def is_integer_field(
     """Whether the validated scenario stores `path` as an int (a sweep then rounds the values it
     samples from `lohi`). `load(raw, overrides, where)` is the caller's loader: a value is tried
     at `path`, and its errors are the caller's."""
-    probe = float(math.ceil(lohi[0]))
-    if probe > lohi[1]:
-        probe = float(lohi[0])
+    # an int where one fits: a float field takes it (and stores a float), an int field too
+    probe: float = math.ceil(lohi[0]) if math.ceil(lohi[0]) <= lohi[1] else float(lohi[0])
     try:
         sc = load(raw, {**sets, path: probe}, where)
     except ScenarioError as err:
+        if not _is_number(get_path(load(raw, sets, where).model_dump(), path)):
+            raise ScenarioError(f"{where}: sweep.ranges: {path} is not a number field") from None
         raise ScenarioError(f"sweep.ranges: {path}: value {probe} is not accepted: {err}") from None
     value = get_path(sc.model_dump(), path)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not number or not math.isfinite(value):
+    if not _is_number(value):
         raise ScenarioError(f"{where}: sweep.ranges: {path} is not a number field")
     return isinstance(value, int)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

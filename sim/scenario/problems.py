@@ -15,6 +15,7 @@ from typing import Any
 
 from agents.registry import AnyAgentSpec
 from sim.config import DistSpec
+from sim.errors import ECHO_LIMIT, clip, echo
 from sim.market.pool_specs import PoolSpec
 from sim.market.prices import PriceSpec
 from sim.scenario.events import EventSpec
@@ -23,7 +24,7 @@ from sim.scenario.paths import TAGS, fields_at
 
 def format_problems(where: str, lines: list[str]) -> str:
     """`where: invalid scenario (n problems)` and the problems, one per line (at most 20)."""
-    lines = [line.replace("\r", "\\r").replace("\n", "\\n") for line in lines]  # one per problem
+    lines = [clip(line.replace("\r", "\\r").replace("\n", "\\n")) for line in lines]  # one each
     head = f"{where}: invalid scenario ({len(lines)} problem{'s' * (len(lines) > 1)})"
     shown = lines[:20] + ([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])
     return head + "\n" + "\n".join(f"  - {line}" for line in shown)
@@ -105,7 +106,7 @@ def _describe(e: Any, raw: Mapping[str, Any], path: list[str] | None = None) -> 
     """One line per pydantic error: dotted path (union tags dropped), what is wrong, what is allowed."""
     if path is None:
         path = _path(e, raw)
-    dotted = ".".join(path) or "(top level)"
+    dotted = ".".join(clip(str(p), ECHO_LIMIT) for p in path) or "(top level)"
     kind, msg = e["type"], e["msg"]
     ctx = e.get("ctx") or {}
     if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -119,14 +120,14 @@ def _describe(e: Any, raw: Mapping[str, Any], path: list[str] | None = None) -> 
                 f"; allowed: {', '.join(expected)}" if expected else ""
             )
         tag = ctx.get("tag")
-        hint = difflib.get_close_matches(str(tag), expected, n=1)
-        text = f"{where}: unknown {tag_field} {tag!r}"
+        hint = difflib.get_close_matches(str(tag)[:200], expected, n=1)
+        text = f"{where}: unknown {tag_field} {echo(tag)}"
         if hint:
             text += f" (did you mean {hint[0]!r}?)"
         return text + (f"; allowed: {', '.join(expected)}" if expected else "")
     if kind == "extra_forbidden":
         allowed = fields_at(path[:-1], raw) or []
-        hint = difflib.get_close_matches(path[-1], allowed, n=1)
+        hint = difflib.get_close_matches(path[-1][:200], allowed, n=1)
         text = f"{dotted}: unknown field"
         if hint:
             text += f" (did you mean {hint[0]!r}?)"
@@ -134,7 +135,38 @@ def _describe(e: Any, raw: Mapping[str, Any], path: list[str] | None = None) -> 
     if kind == "missing":
         return f"{dotted}: required field is missing"
     given = e.get("input")
-    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+    if kind in _EXPECTED:
+        return f"{dotted}: expected {_EXPECTED[kind]}, got {_what(given)}"
+    shown = "" if isinstance(given, dict | list) else f" (got {echo(given)})"
     if isinstance(given, float) and not math.isfinite(given):
         shown = f" (got {given})"
     return f"{dotted}: {msg.removeprefix('Value error, ')}{shown}"
+
+
+_EXPECTED = {
+    "int_type": "a whole number (e.g. 30)",
+    "float_type": "a number (e.g. 0.5)",
+    "bool_type": "true or false",
+    "string_type": "a string in quotes",
+}
+"""What a field of each type takes, for the error of a value of another type (the schema is
+strict: no number in quotes, no boolean for a number, no 30.0 for a whole number)."""
+
+
+def _what(given: Any) -> str:
+    """A value as a scenario file would spell it, with what kind of value it is."""
+    if isinstance(given, bool):
+        return f"{str(given).lower()} (a boolean)"
+    if isinstance(given, str):
+        try:
+            float(given)
+        except ValueError:
+            return f"the string {echo(given)}"
+        return f"the string {echo(given)} (write the number without quotes)"
+    if isinstance(given, float):
+        return f"{given!r} (a decimal)" if math.isfinite(given) else str(given)
+    if isinstance(given, Mapping):
+        return "a table"
+    if isinstance(given, list | tuple):
+        return "an array"
+    return echo(given)

@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.config import Constant, Uniform
+from sim.errors import echo
+from sim.market.prices import FIXED_PARAMS
 from sim.scenario.events import Cohort, PriceShock, RampA, SetParam, Slash
 from sim.scenario.paths import SETTABLE, settable
-from sim.scenario.renamed import NUMERAIRE_INPUTS
 from sim.scenario.schema import Scenario
 
 
@@ -24,20 +24,24 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
     tokens = set(s.tokens)
     known = ", ".join(sorted(tokens))
     if s.scenario.numeraire not in tokens:
-        out.append(("scenario.numeraire", f"{s.scenario.numeraire!r} is not in [tokens] ({known})"))
+        out.append(
+            ("scenario.numeraire", f"{echo(s.scenario.numeraire)} is not in [tokens] ({known})")
+        )
     if s.chain.native_token not in tokens and (s.chain.base_fee_gwei > 0):
         out.append(
-            ("chain.native_token", f"{s.chain.native_token!r} pays gas but is not in [tokens]")
+            ("chain.native_token", f"{echo(s.chain.native_token)} pays gas but is not in [tokens]")
         )
     for name in s.prices:
         if name not in tokens:
-            out.append((f"prices.{name}", f"no token {name!r} in [tokens] ({known})"))
+            out.append((f"prices.{name}", f"no token {echo(name)} in [tokens] ({known})"))
         elif name == s.scenario.numeraire:
             out.append((f"prices.{name}", "the numeraire has price 1 by definition"))
     for pname, pool in s.pools.items():
         for i, t in enumerate(pool.tokens):
             if t not in tokens:
-                out.append((f"pools.{pname}.tokens[{i}]", f"unknown token {t!r}; known: {known}"))
+                out.append(
+                    (f"pools.{pname}.tokens[{i}]", f"unknown token {echo(t)}; known: {known}")
+                )
     priced = set(s.prices) | {s.scenario.numeraire}
     for t in sorted(tokens - priced):
         if not any(t in p.tokens for p in s.pools.values()):
@@ -50,21 +54,21 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         refs += [(f"pools[{i}]", p) for i, p in enumerate(getattr(agent, "pools", None) or [])]
         for field, ref in refs:
             if ref is not None and ref not in s.pools:
-                out.append((f"agents.{aname}.{field}", f"unknown pool {ref!r}; pools: {pools}"))
+                out.append((f"agents.{aname}.{field}", f"unknown pool {echo(ref)}; pools: {pools}"))
         pair = getattr(agent, "pair", None)
         if pair:
             for i, t in enumerate(pair):
                 if t not in tokens:
-                    out.append((f"agents.{aname}.pair[{i}]", f"unknown token {t!r}"))
+                    out.append((f"agents.{aname}.pair[{i}]", f"unknown token {echo(t)}"))
         for field in ("market", "lst"):
             ref = getattr(agent, field, None)
             known_refs = s.lending if field == "market" else {x.lst for x in s.staking.values()}
             if ref is not None and ref not in known_refs:
-                out.append((f"agents.{aname}.{field}", f"unknown {field} {ref!r}"))
+                out.append((f"agents.{aname}.{field}", f"unknown {field} {echo(ref)}"))
     for name, st in s.staking.items():
         for field in ("underlying", "lst"):
             if getattr(st, field) not in tokens:
-                out.append((f"staking.{name}.{field}", f"unknown token {getattr(st, field)!r}"))
+                out.append((f"staking.{name}.{field}", f"unknown token {echo(getattr(st, field))}"))
         if st.design == "rebasing":
             for pname, pool in s.pools.items():
                 if st.lst in pool.tokens and pool.kind != "stableswap":
@@ -93,40 +97,20 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
                 known_st = ", ".join(s.staking) or "none"
                 out.append((where, f"no [staking.{source}] (staking protocols: {known_st})"))
             elif st.lst != coin:
-                out.append((where, f"staking.{source} issues {st.lst!r}, not {coin!r}"))
+                out.append((where, f"staking.{source} issues {echo(st.lst)}, not {echo(coin)}"))
     for name, lm in s.lending.items():
         for asset in lm.assets:
             if asset not in tokens:
-                out.append((f"lending.{name}.assets.{asset}", f"unknown token {asset!r}"))
+                out.append((f"lending.{name}.assets.{asset}", f"unknown token {echo(asset)}"))
     if s.rewards is not None:
         if s.rewards.token not in tokens:
-            out.append(("rewards.token", f"unknown token {s.rewards.token!r}"))
+            out.append(("rewards.token", f"unknown token {echo(s.rewards.token)}"))
         for pool in s.rewards.pools:
             if pool not in s.pools:
-                out.append((f"rewards.pools.{pool}", f"unknown pool {pool!r}"))
+                out.append((f"rewards.pools.{pool}", f"unknown pool {echo(pool)}"))
     for name, ev in s.events.items():
         out.extend(check_event(name, ev, s))
     out.extend(_check_mining_and_rugs(s))
-    out.extend(_check_amounts(s))
-    return out
-
-
-def _check_amounts(s: Scenario) -> list[tuple[str, str]]:
-    """Agents' numeraire amounts (`capital`, `size`...) cannot be negative: a negative
-    constant would otherwise be clipped to 0 silently, or fail only once the run starts."""
-    out: list[tuple[str, str]] = []
-    for aname, agent in s.agents.items():
-        for field in type(agent).model_fields:
-            if field not in NUMERAIRE_INPUTS:
-                continue
-            value = getattr(agent, field)
-            where = f"agents.{aname}.{field}"
-            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-                out.append((where, f"an amount in the numeraire must be >= 0 (got {value!r})"))
-            elif isinstance(value, Constant) and value.value < 0:
-                out.append((f"{where}.value", f"must be >= 0 (got {value.value!r})"))
-            elif isinstance(value, Uniform) and value.low < 0:
-                out.append((f"{where}.low", f"must be >= 0 (got {value.low!r})"))
     return out
 
 
@@ -142,15 +126,17 @@ def _check_mining_and_rugs(s: Scenario) -> list[tuple[str, str]]:
                 out.append((f"{where}.pools", "mining_lp needs a [rewards] table"))
             for i, p in enumerate(agent.pools):  # type: ignore[attr-defined]
                 if p in s.pools and p not in rewarded:
-                    out.append((f"{where}.pools[{i}]", f"pool {p!r} has no [rewards.pools.{p}]"))
+                    out.append(
+                        (f"{where}.pools[{i}]", f"pool {echo(p)} has no [rewards.pools.{p}]")
+                    )
                 elif p in s.pools and s.pools[p].kind == "concentrated":
                     out.append((f"{where}.pools[{i}]", "concentrated pools have no LP shares"))
         if kind in ("token_developer", "token_buyer"):
             token, pool = agent.token, agent.pool  # type: ignore[attr-defined]
             if token not in s.tokens:
-                out.append((f"{where}.token", f"unknown token {token!r}"))
+                out.append((f"{where}.token", f"unknown token {echo(token)}"))
             elif pool in s.pools and token not in s.pools[pool].tokens:
-                out.append((f"{where}.token", f"{token!r} does not trade in pool {pool!r}"))
+                out.append((f"{where}.token", f"{echo(token)} does not trade in pool {echo(pool)}"))
         if kind == "token_developer":
             if agent.token in s.prices:  # type: ignore[attr-defined]
                 out.append((f"{where}.token", "a launched token must have no price process"))
@@ -166,21 +152,22 @@ def check_event(name: str, ev: Any, scenario: Scenario) -> list[tuple[str, str]]
     out: list[tuple[str, str]] = []
     match ev:
         case PriceShock(asset=a) if a not in scenario.prices:
-            out.append((f"{where}.asset", f"no price process for {a!r}"))
+            out.append((f"{where}.asset", f"no price process for {echo(a)}"))
         case RampA(pool=p) if p not in scenario.pools or scenario.pools[p].kind != "stableswap":
-            out.append((f"{where}.pool", f"{p!r} is not a stableswap pool"))
+            out.append((f"{where}.pool", f"{echo(p)} is not a stableswap pool"))
         case Cohort(cohort=c) if c not in scenario.agents:
-            out.append((f"{where}.cohort", f"no agent cohort {c!r}"))
+            out.append((f"{where}.cohort", f"no agent cohort {echo(c)}"))
         case Slash(lst=t) if t not in {st.lst for st in scenario.staking.values()}:
-            out.append((f"{where}.lst", f"no liquid-staking protocol of {t!r} in [staking]"))
+            out.append((f"{where}.lst", f"no liquid-staking protocol of {echo(t)} in [staking]"))
         case SetParam(path=path):
             if not settable(path, scenario):
-                out.append(
-                    (
-                        f"{where}.path",
-                        f"{path!r} cannot change mid-run; allowed: {', '.join(SETTABLE)}...",
-                    )
+                fixed = path.startswith("prices.") and path.rsplit(".", 1)[-1] in FIXED_PARAMS
+                because = (
+                    f"a price process's {', '.join(sorted(FIXED_PARAMS))} are fixed from block 0"
+                    if fixed
+                    else f"allowed: {', '.join(SETTABLE)}..."
                 )
+                out.append((f"{where}.path", f"{echo(path)} cannot change mid-run; {because}"))
             else:
                 problem = _check_value(scenario, path.split("."), ev.value)
                 if problem:
@@ -199,5 +186,5 @@ def _check_value(scenario: Scenario, parts: list[str], value: Any) -> str | None
         type(scenario).model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        return f"{value!r} is not a valid {'.'.join(parts)}: {first['msg']}"
+        return f"{echo(value)} is not a valid {'.'.join(parts)}: {first['msg']}"
     return None

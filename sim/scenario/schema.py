@@ -43,6 +43,7 @@ class ScenarioMeta(Spec):
     headline: tuple[SummaryKey, ...] = Field(
         (),
         max_length=16,
+        strict=False,  # a TOML array is a list; strictness is for numbers
         description="the summary.json keys that show the scenario's point (dotted, e.g. "
         "mev.bot_net; `*` for any one pool or cohort name); the description names each, "
         "and `ammsim compare` shows them first",

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from sim.config import Spec
+from sim.errors import echo
 from sim.scenario.renamed import canonical
 
 NOT_SWEPT = ("scenario.seed", "scenario.replicate")
@@ -27,7 +28,7 @@ def _check_paths(paths: Any) -> None:
     for p in paths:
         if not sweepable(p):
             raise ValueError(
-                f"{p!r} cannot be swept (the sweep sets seeds and replicates itself, "
+                f"{echo(p)} cannot be swept (the sweep sets seeds and replicates itself, "
                 "and cannot sweep its own definition)"
             )
 
@@ -48,7 +49,9 @@ class SweepSpec(Spec):
     ranges: dict[str, list[float]] = Field(
         default_factory=dict, description="dotted path -> [low, high] for sampled parameters"
     )
-    blocks: int | None = Field(None, ge=1, description="blocks per run (default: the scenario's)")
+    blocks: int | None = Field(
+        None, ge=1, le=50_000_000, description="blocks per run (default: the scenario's)"
+    )
     metrics: list[str] | None = Field(
         None,
         description="metrics the sweep's table and figures show, in order: summary.csv names "
@@ -63,7 +66,7 @@ class SweepSpec(Spec):
         _check_paths(v)
         for p, values in v.items():
             if not values:
-                raise ValueError(f"{p!r}: give at least one value")
+                raise ValueError(f"{echo(p)}: give at least one value")
         return v
 
     @field_validator("ranges")
@@ -73,5 +76,5 @@ class SweepSpec(Spec):
         _check_paths(v)
         for p, lohi in v.items():
             if len(lohi) != 2 or not all(math.isfinite(x) for x in lohi) or lohi[0] >= lohi[1]:
-                raise ValueError(f"{p!r}: expected [low, high] with low < high, got {lohi}")
+                raise ValueError(f"{echo(p)}: expected [low, high] with low < high, got {lohi}")
         return v

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from sim.errors import UserInputError
+from sim.runs import strict_json
 from sim.runs.folder import safe_name
 from sim.sweep.plan import Plan
 
@@ -49,7 +50,9 @@ def discard_if_unstarted(folder: Path) -> None:
 
 def write_plan(folder: Path, plan: Plan) -> None:
     """sweep.json, written atomically."""
-    _atomic_write(folder / "sweep.json", json.dumps(plan.to_json(), indent=1, default=str) + "\n")
+    _atomic_write(
+        folder / "sweep.json", strict_json.dumps(plan.to_json(), indent=1, default=str) + "\n"
+    )
 
 
 def read_plan(folder: str | Path) -> Plan:

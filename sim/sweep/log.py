@@ -17,6 +17,7 @@ from typing import IO, Any
 import numpy as np
 
 from sim.errors import UserInputError
+from sim.runs import strict_json
 from sim.sweep.plan import Plan
 
 
@@ -39,7 +40,7 @@ class RunLog:
             ) from None
 
     def write(self, row: Mapping[str, Any]) -> None:
-        self._f.write(json.dumps(row, separators=(",", ":"), default=_jsonable) + "\n")
+        self._f.write(strict_json.dumps(row, separators=(",", ":"), default=_jsonable) + "\n")
         self._f.flush()
         os.fsync(self._f.fileno())
 

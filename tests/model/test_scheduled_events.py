@@ -99,3 +99,30 @@ def test_bad_event_references_are_scenario_errors(raw: dict) -> None:
         load_scenario(raw)
     msg = str(info.value)
     assert "events.x.asset" in msg and "events.y.path" in msg
+
+
+@pytest.mark.parametrize("param", ["start", "process"])
+def test_a_set_event_on_a_fixed_price_field_is_refused_at_load(raw: dict, param: str) -> None:
+    """A process's start and kind shape its path from block 0: known before block 1."""
+    raw["events"] = {"s": {"kind": "set", "at_block": 3, "path": f"prices.ETH.{param}", "value": 5}}
+    with pytest.raises(ScenarioError, match=rf"events\.s\.path: 'prices\.ETH\.{param}' cannot"):
+        load_scenario(raw)
+
+
+def test_an_event_the_running_model_refuses_names_the_file_and_field(raw: dict) -> None:
+    """What an event meets mid-run (here a set that bypassed load-time checks, and a ramp the
+    contract rejects) is a scenario error naming the file and the event's field, not a bare
+    message from the process or pool."""
+    from sim.model.events import fire
+    from sim.scenario.events import SetParam
+
+    m = model_with(raw, {})
+    m.run_for(2)
+    ev = SetParam(kind="set", at_block=2, path="prices.ETH.start", value=5)
+    with pytest.raises(ScenarioError) as info:
+        fire("s", ev, m, "my.toml")
+    assert str(info.value).startswith("my.toml: events.s.path: at block 2: ")
+    assert "'start' cannot change" in str(info.value)
+    ev = SetParam(kind="set", at_block=2, path="pools.eth_usdc.fee_bps", value=1.5)
+    with pytest.raises(ScenarioError, match=r"^my\.toml: events\.s\.path: at block 2: .*whole"):
+        fire("s", ev, m, "my.toml")

@@ -173,8 +173,8 @@ def test_negative_amounts_are_rejected_before_running(tmp_path: Path, raw: dict,
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "Traceback" not in err
-    assert "agents.lps.capital: an amount in the numeraire must be >= 0" in err
-    assert "agents.retail.size.low: must be >= 0" in err
+    assert "agents.lps.capital: out of range; allowed: >= 0 (got -1000)" in err
+    assert "agents.retail.size: a uniform draws values from -5 to 10; allowed: >= 0" in err
 
 
 def test_union_errors_name_the_field_not_pydantic_internals(raw: dict) -> None:

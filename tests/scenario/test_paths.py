@@ -54,8 +54,19 @@ def test_field_rows_document_each_variant_with_its_type_and_default() -> None:
         "type": "int",
         "default": "0",
         "description": "base seed of every random draw",
+        "range": f">= 0 and < {2**63}",
         "when": "",
     }
+
+
+def test_field_rows_show_the_range_the_model_can_use() -> None:
+    """The reference shows each field's bounds; a distribution field's bound holds every draw."""
+    by_path = {(r["path"], r["when"]): r["range"] for r in field_rows()}
+    assert by_path[("pools.<name>.fee_bps", "kind = 'constant_product'")] == ">= 0 and <= 9999"
+    slippage = by_path[("agents.<name>.slippage_bps", "kind = 'noise_trader'")]
+    assert slippage == ">= 0 and <= 10000 (every draw)"
+    assert by_path[("agents.<name>.target_leverage", "kind = 'lst_looper'")] == ">= 1 (every draw)"
+    assert by_path[("agents.<name>.hurdle_apr", "kind = 'mining_lp'")] == ""  # any number
 
 
 def test_bounds_are_the_declared_ge_and_le(raw: dict) -> None:

@@ -13,11 +13,12 @@ from sim.market.prices.correlations import Correlations
 from sim.market.prices.csv_replay import CsvReplay, load_price_csv, resolve_csv_path
 from sim.market.prices.gbm import GBM, JumpDiffusion
 from sim.market.prices.peg import Peg
-from sim.market.prices.reference import PriceSpec, ReferencePrices
+from sim.market.prices.reference import FIXED_PARAMS, PriceSpec, ReferencePrices
 from sim.market.prices.regime import RegimeSwitching
 from sim.market.prices.volatility import dt_years, realised_vol
 
 __all__ = [
+    "FIXED_PARAMS",
     "GBM",
     "Correlations",
     "CsvReplay",

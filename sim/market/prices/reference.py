@@ -40,7 +40,7 @@ from sim.market.prices.peg import Peg, peg_log_path
 from sim.market.prices.regime import RegimeSwitching, regime_increments
 from sim.market.prices.volatility import dt_years
 
-__all__ = ["PriceSpec", "ReferencePrices"]
+__all__ = ["FIXED_PARAMS", "PriceSpec", "ReferencePrices"]
 
 PriceSpec = Annotated[
     GBM | JumpDiffusion | RegimeSwitching | Peg | CsvReplay, Field(discriminator="process")
@@ -51,7 +51,8 @@ _PRICE_SPEC: TypeAdapter[Any] = TypeAdapter(PriceSpec)
 
 
 _STREAMS = {"diffusion": 1, "jump_u": 2, "jump_z": 3, "regime_u": 4}
-_FIXED_FIELDS = {"process", "start", "start_regime", "path", "asset"}
+FIXED_PARAMS = frozenset({"process", "start", "start_regime", "path", "asset"})
+"""Price-process fields a `set` event cannot change mid-run: they shape the path from block 0."""
 
 
 @dataclass
@@ -337,11 +338,11 @@ class ReferencePrices:
         `start`, `process`, `start_regime`, `path` and `asset` cannot change.
         """
         track = self._track(asset)
-        if name in _FIXED_FIELDS:
+        if name in FIXED_PARAMS:
             raise ScenarioError(f"{asset}: {name!r} cannot change during a run")
         spec = track.spec
         if name not in type(spec).model_fields:
-            settable = sorted(set(type(spec).model_fields) - _FIXED_FIELDS)
+            settable = sorted(set(type(spec).model_fields) - FIXED_PARAMS)
             raise ScenarioError(
                 f"{asset}: process {spec.process!r} has no parameter {name!r} "
                 f"(settable: {', '.join(settable) or 'none'})"

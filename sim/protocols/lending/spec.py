@@ -71,7 +71,7 @@ class AssetParams(Spec):
     )
     rate: RateCurve = Field(default_factory=RateCurve, description="Interest rate curve.")
     supply_cap: float | None = Field(
-        None, gt=0, description="Max total supply in whole tokens (None: uncapped)."
+        None, gt=0, le=1e15, description="Max total supply in whole tokens (None: uncapped)."
     )
 
     @model_validator(mode="after")
@@ -108,4 +108,6 @@ class LendingSpec(Spec):
             "redemption exchange rate, or a TWAP of the pool over twap_blocks."
         ),
     )
-    twap_blocks: int = Field(30, ge=1, description="TWAP window in blocks (oracle = 'twap').")
+    twap_blocks: int = Field(
+        30, ge=1, le=50_000_000, description="TWAP window in blocks (oracle = 'twap')."
+    )

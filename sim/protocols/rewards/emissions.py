@@ -44,30 +44,39 @@ class EmissionSpec(Spec):
         "with `half_life_days`"
     )
     per_day: float = Field(
-        ge=0, description="initial emission, whole reward tokens per day (at start_block)"
+        ge=0, le=1e15, description="initial emission, whole reward tokens per day (at start_block)"
     )
     halving_days: float | None = Field(
-        default=None, gt=0, description="days between halvings (schedule = 'halving' only)"
+        default=None,
+        gt=0,
+        le=36_500,
+        description="days between halvings (schedule = 'halving' only)",
     )
     half_life_days: float | None = Field(
         default=None,
         gt=0,
+        le=36_500,
         description="days for the emission rate to halve (schedule = 'exponential' only)",
     )
-    start_block: int = Field(default=0, ge=0, description="block number where emission starts")
+    start_block: int = Field(
+        default=0, ge=0, le=50_000_000, description="block number where emission starts"
+    )
     end_block: int | None = Field(
         default=None,
         ge=0,
+        le=50_000_000,
         description="block number where emission stops (exclusive); none = never",
     )
     vesting_blocks: int = Field(
         default=0,
         ge=0,
+        le=50_000_000,
         description="harvested rewards vest linearly over this many blocks; 0 = none",
     )
     lock_blocks: int = Field(
         default=0,
         ge=0,
+        le=50_000_000,
         description="each deposit cannot be withdrawn for this many blocks "
         "(a liquidity lock); 0 = none",
     )

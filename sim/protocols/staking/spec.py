@@ -29,7 +29,7 @@ class StakingSpec(Spec):
         "queue", description="instant redemption, or Lido-style request then claim."
     )
     queue_delay_blocks: int = Field(
-        7_200, ge=0, description="Blocks between a withdrawal request and its claim."
+        7_200, ge=0, le=50_000_000, description="Blocks between a withdrawal request and its claim."
     )
     underlying: str = Field("ETH", min_length=1, description="Staked token symbol.")
     lst: str = Field("wstETH", min_length=1, description="Liquid staking token symbol.")
