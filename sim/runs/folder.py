@@ -143,4 +143,3 @@ def why_partial(folder: Path) -> str:
             return f.readline(200).strip()
     except OSError:
         return "no INCOMPLETE marker"
-
