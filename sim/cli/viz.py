@@ -53,6 +53,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--port", type=int, default=8765, help="port to listen on (8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a scenario field")
+    p.add_argument(
+        "--ab",
+        action="append",
+        metavar="PATH=VALUE",
+        help="A/B mode: run a second copy (B), same seed, with this field changed, stepped in "
+        "lockstep with the first (A) and drawn on the same plots (repeatable)",
+    )
     p.set_defaults(handler=cmd_viz)
 
 
@@ -92,18 +99,36 @@ def _server_class() -> type:
     return Server
 
 
+def _ab_changes(scenario: str, sets: dict[str, Any], items: list[str] | None) -> dict[str, Any]:
+    """The `--ab` changes, parsed and checked as `--set` is (a bad one is exit 2 naming it)."""
+    from sim.errors import ScenarioError
+    from sim.scenario.paths import parse_sets
+    from sim.scenario.scenario import load_scenario
+
+    if not items:
+        return {}
+    try:
+        ab = parse_sets(items)
+        load_scenario(scenario, {**sets, **ab})
+    except (ScenarioError, UserInputError) as err:
+        raise UserInputError(f"--ab: {str(err).replace('--set ', '')}") from None
+    return ab
+
+
 def cmd_viz(args: argparse.Namespace) -> int:
     from sim.scenario.paths import parse_sets
     from sim.scenario.scenario import load_scenario
 
     sets = parse_sets(args.set)
     sc = load_scenario(args.scenario, sets)  # a bad scenario fails here, before the server
+    ab = _ab_changes(args.scenario, sets, args.ab)
     source = str(sc.source) if sc.source else args.scenario
     _check_port(args.host, args.port)
 
     os.environ.update(OFFLINE_ENV)
     os.environ["AMMSIM_VIZ_SCENARIO"] = source
     os.environ["AMMSIM_VIZ_SETS"] = json.dumps(sets)
+    os.environ["AMMSIM_VIZ_AB"] = json.dumps(ab)
     os.environ["SOLARA_APP"] = "sim.viz.dashboard"
     os.environ["SERVER_NAME"] = args.host
     os.environ["SERVER_PORT"] = str(args.port)
@@ -126,7 +151,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
     )
     server = _server_class()(config)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"ammsim viz: {sc.scenario.name} at http://{host}:{args.port}/  (Ctrl-C to stop)")
+    mode = f" (A/B: {', '.join(args.ab)})" if ab else ""
+    print(f"ammsim viz: {sc.scenario.name}{mode} at http://{host}:{args.port}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         server.run()

@@ -10,17 +10,14 @@ reason when there is none. It also checks that the page makes no request beyond 
 from __future__ import annotations
 
 import re
-import signal
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from browser import LAUNCH_ARGS
+from browser import LAUNCH_ARGS, serve, stop
 
 from sim.cli.main import main
 from sim.scenario.files import bundled
@@ -32,54 +29,11 @@ from sim.viz.model import DashboardModel
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def stop(proc: subprocess.Popen[str]) -> int | None:
-    """Ctrl-C (SIGINT) the server; returns its exit code, or None if it had to be killed."""
-    if proc.poll() is not None:
-        return proc.returncode
-    proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return None
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`ammsim viz quickstart` on a free localhost port; yields (url, process)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "viz", "quickstart", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 40
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"ammsim viz exited with {proc.returncode}:\n{proc.stdout.read()}")  # type: ignore[union-attr]
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(proc)
-            pytest.fail("ammsim viz did not answer within 40 s")
-        time.sleep(0.3)
-    try:
-        yield url, proc
-    finally:
-        stop(proc)
+    with serve("quickstart") as running:
+        yield running
 
 
 def _stats(page: object) -> str:
