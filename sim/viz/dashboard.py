@@ -24,6 +24,7 @@ import solara
 
 from sim.scenario.scenario import load_scenario
 from sim.viz.controls import Control, controls
+from sim.viz.figure import Panel, render
 from sim.viz.model import DashboardModel
 from sim.viz.page_parts import Numbers, Plot
 from sim.viz.panels import panels_for
@@ -65,6 +66,11 @@ def default_speed(blocks: int) -> int:
     return max(50, 50 * math.ceil(blocks / PLAY_SECONDS / 50))
 
 
+def _frame(player: Player, panels: list[Panel]) -> tuple[int, Any, Any]:
+    snaps = player.snapshots()
+    return 0, snaps, {p.key: render(p, snaps) for p in panels}
+
+
 def _format(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -102,28 +108,33 @@ def Page() -> None:
     values = solara.use_reactive(initial)
     first = solara.use_memo(lambda: make_player(source, sets, ab, {}), [key])
     player = solara.use_reactive(first)
-    start = solara.use_memo(lambda: (0, first.snapshots()), [key])
-    frame = solara.use_reactive(start)  # (version, snapshots)
+    panels = solara.use_memo(lambda: panels_for(first.models["A"], bool(ab)), [key])
+    start = solara.use_memo(lambda: _frame(first, panels), [key])
+    frame = solara.use_reactive(start)  # (version, snapshots, images by panel key)
     playing = solara.use_reactive(False)
     limit = player.value.models["A"].block_limit
     speed = solara.use_reactive(default_speed(limit))
     batch = solara.use_reactive(max(25, 25 * round(limit / 200 / 25)))
-    panels = solara.use_memo(lambda: panels_for(first.models["A"], bool(ab)), [key])
 
     def show() -> None:
-        frame.value = (frame.value[0] + 1, player.value.snapshots())
+        """Snapshot the models and draw every plot here (in the caller's thread, not in the
+        page's render), then hand the frame to the page: one frame at a time."""
+        snaps = player.value.snapshots()
+        images = {p.key: render(p, snaps) for p in panels}
+        frame.value = (frame.value[0] + 1, snaps, images)
 
     def watch(cancel: Any) -> None:
         """While playing: redraw whenever the player has stepped since the last frame."""
         p = player.value
         while playing.value and not cancel.is_set():
+            done = not p.playing  # the last blocks are stepped: one last frame
             p.changed.wait(0.25)
-            if p.changed.is_set():
+            if p.changed.is_set() or done:
                 p.changed.clear()
                 show()
-            if not p.playing:
-                show()
+            if done:
                 playing.value = False
+                break
 
     solara.use_thread(watch, dependencies=[playing.value, player.value], intrusive_cancel=False)
 
@@ -190,8 +201,8 @@ def Page() -> None:
                     values.value = {**values.value, name: v}
 
                 Setting(c, values.value[c.name], on_value)
-    version, snaps = frame.value
+    _, snaps, images = frame.value
     with solara.ColumnsResponsive(12, large=6):
         Numbers(player.value, snaps, ab)
         for panel in panels:
-            Plot(panel, snaps, version)
+            Plot(panel.key, images[panel.key])

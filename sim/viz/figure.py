@@ -48,8 +48,17 @@ class Panel:
 DPI = 80
 
 
-def render(panel: Panel, snaps: Mapping[str, Snapshot]) -> tuple[bytes, int]:
-    """The panel drawn for every run in `snaps`, as PNG bytes, and the number of points drawn."""
+@dataclass(frozen=True)
+class Drawn:
+    """A rendered panel: the PNG, the data points drawn and the legend's labels."""
+
+    png: bytes
+    points: int
+    labels: tuple[str, ...]
+
+
+def render(panel: Panel, snaps: Mapping[str, Snapshot]) -> Drawn:
+    """The panel drawn for every run in `snaps`."""
     fig = Figure(figsize=(6, 3.6))  # fixed margins: a layout engine doubles the render time
     fig.subplots_adjust(left=0.12, right=0.88, bottom=0.14, top=0.9)
     ax = fig.add_subplot()
@@ -74,7 +83,7 @@ def render(panel: Panel, snaps: Mapping[str, Snapshot]) -> tuple[bytes, int]:
     points = count_points(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue(), points
+    return Drawn(buf.getvalue(), points, tuple(labels))
 
 
 def _artists(fig: Figure) -> set[int]:

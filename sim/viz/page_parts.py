@@ -1,9 +1,8 @@
 """The cards of the dashboard page: the Numbers card and one card per plot.
 
-A plot card holds the panel's PNG (`sim.viz.figure.render`) in a div whose `data-points`
-attribute says how many data points it drew, so a browser test can tell a drawn plot from an
-empty one. A card is redrawn only when the snapshots change (their version), not when a slider
-moves.
+A plot card holds the panel's PNG, drawn beforehand (`sim.viz.figure.render`, by whoever took
+the snapshot), in a div whose `data-points` attribute says how many data points it drew (and `data-labels` its legend), so a
+browser test can tell a drawn plot from an empty one. Moving a slider redraws nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 import solara
 
-from sim.viz.figure import Panel, render
+from sim.viz.figure import Drawn
 from sim.viz.player import Player
 from sim.viz.snapshot import Snapshot
 from sim.viz.stats import params_text
@@ -56,13 +55,12 @@ def Numbers(player: Player, snaps: Mapping[str, Snapshot], ab: Mapping[str, Any]
 
 
 @solara.component
-def Plot(panel: Panel, snaps: Mapping[str, Snapshot], version: int) -> None:
-    """One plot of the snapshots (redrawn when `version` changes)."""
-    png, points = solara.use_memo(lambda: render(panel, snaps), [panel.key, version])
+def Plot(key: str, drawn: Drawn) -> None:
+    """One plot, drawn (`sim.viz.figure.render`) before the page renders."""
     with solara.Card(classes=["ammsim-plot"]):
         solara.v.Html(
             tag="div",
-            class_=f"ammsim-panel ammsim-panel-{panel.key}",
-            attributes={"data-points": str(points)},
-            children=[solara.Image(png, format="png", width="100%")],
+            class_=f"ammsim-panel ammsim-panel-{key}",
+            attributes={"data-points": str(drawn.points), "data-labels": " | ".join(drawn.labels)},
+            children=[solara.Image(drawn.png, format="png", width="100%")],
         )

@@ -84,6 +84,19 @@ SLIPPAGE = Panel("slippage", _slippage)
 ARBITRAGE = Panel("arbitrage", _arbitrage)
 
 
+TRADERS = frozenset(
+    {
+        "noise_trader",
+        "arbitrageur",
+        "sandwich_bot",
+        "panic_seller",
+        "lst_arbitrageur",
+        "token_buyer",
+    }
+)
+"""Agent kinds that swap through pools on their own (so pools earn fees and LPs move)."""
+
+
 def panels_for(model: DashboardModel, ab: bool = False) -> list[Panel]:
     """The plots for a model's scenario (at block 0), in page order; with A/B, the headline
     differences first and no plot that only one run can show (the P&L decomposition bars)."""
@@ -93,9 +106,11 @@ def panels_for(model: DashboardModel, ab: bool = False) -> list[Panel]:
     out: list[Panel] = [HEADLINE_DIFF] if ab else []
     if sc.pools:
         out.append(PRICES)
-        if any(p.kind != "concentrated" for p in sc.pools.values()):
-            out.append(LP_VS_HODL)
-        out += [FEES, RESERVES]
+        if kinds & TRADERS:  # else no swaps: no fees, and LP shares keep their value
+            if any(p.kind != "concentrated" for p in sc.pools.values()):
+                out.append(LP_VS_HODL)
+            out.append(FEES)
+        out.append(RESERVES)
     if "noise_trader" in kinds:
         out.append(SLIPPAGE)
     if kinds & {"arbitrageur", "sandwich_bot"}:
