@@ -184,13 +184,19 @@ def Page() -> None:
                     disabled=playing.value or not running,
                 )
             solara.Text(f"Play speed (blocks/s; 0 = as fast as it can): {speed.value}")
-            solara.SliderInt(
-                "",
-                value=speed.value,
-                min=0,
-                max=max(2000, 2 * default_speed(limit)),
-                step=50,
-                on_value=set_speed,
+            solara.v.Html(
+                tag="div",
+                class_="ammsim-speed",
+                children=[
+                    solara.SliderInt(
+                        "",
+                        value=speed.value,
+                        min=0,
+                        max=max(2000, 2 * default_speed(limit)),
+                        step=50,
+                        on_value=set_speed,
+                    )
+                ],
             )
             solara.Text(f"Step (blocks): {batch.value}")
             solara.SliderInt("", value=batch, min=1, max=max(500, 2 * batch.value))
