@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -71,7 +72,8 @@ def stop(proc: subprocess.Popen[str]) -> int | None:
 
 @contextlib.contextmanager
 def serve(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`ammsim viz ARGS` on a free localhost port until the block ends; yields (url, process)."""
+    """`ammsim viz ARGS` on a free localhost port until the block ends; yields (the printed
+    URL, with its token; the process)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", "viz", *args, "--port", str(port)],
@@ -79,9 +81,16 @@ def serve(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 40
     try:
+        printed, match = "", None
+        while match is None:  # the URL line (with its token) comes before the server answers
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                raise AssertionError(f"ammsim viz printed no URL with a token:\n{printed}")
+            printed += line
+            match = re.search(r"at (http://127\.0\.0\.1:\d+/\?token=[\w-]+) ", line)
+        url = match.group(1)
+        deadline = time.monotonic() + 40
         while True:
             if proc.poll() is not None:
                 raise AssertionError(

@@ -93,6 +93,15 @@ def test_incomplete_folder_exits_2(
     err = capsys.readouterr().err
     assert "not a complete run" in err and "KeyboardInterrupt" in err
 
+    # a folder from elsewhere whose marker links to a file to be kept private: not shown
+    secret = tmp_path / "secret.txt"
+    secret.write_text("zz-private-4411\n")
+    (broken / "INCOMPLETE").unlink()
+    (broken / "INCOMPLETE").symlink_to(secret)
+    assert main(["compare", str(runs[0]), str(broken), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "not a plain file" in err and "zz-private" not in err
+
     no_summary = tmp_path / "no_summary"
     shutil.copytree(runs[1], no_summary)
     (no_summary / "summary.json").unlink()

@@ -72,6 +72,11 @@ MAX_LABEL_FIELDS = 4
 MAX_SHOWN_FIELDS = 20
 """compare.html folds its "What differs" table away when more fields than this differ."""
 
+MAX_SMALL_FILE_BYTES = 100_000_000
+"""summary.json and scenario.toml larger than this are not a run folder's (they are kilobytes)."""
+MAX_REASON_BYTES = 500
+"""How much of an INCOMPLETE marker is shown."""
+
 
 @dataclass
 class Run:
@@ -141,12 +146,17 @@ def load_run(path: Path) -> Run:
         raise UserInputError(f"no such run folder: {path}")
     if not path.is_dir():
         raise UserInputError(f"{path} is not a folder (expected a run folder)")
-    if (path / "INCOMPLETE").exists():
-        reason = (path / "INCOMPLETE").read_text().strip()
-        raise UserInputError(f"{path} is not a complete run ({reason})")
+    marker = path / "INCOMPLETE"
+    if marker.exists() or marker.is_symlink():
+        raise UserInputError(f"{path} is not a complete run ({_marker_reason(marker)})")
     missing = [f for f in ("summary.json", "timeseries.csv") if not (path / f).is_file()]
     if missing:
         raise UserInputError(f"{path} is not a complete run folder: missing {', '.join(missing)}")
+    for name in ("summary.json", "scenario.toml"):
+        if (path / name).is_file() and (path / name).stat().st_size > MAX_SMALL_FILE_BYTES:
+            raise UserInputError(
+                f"{path / name}: larger than {MAX_SMALL_FILE_BYTES:,} bytes; not ammsim's"
+            )
     try:
         summary = json.loads((path / "summary.json").read_text())
     except json.JSONDecodeError as err:
@@ -165,6 +175,16 @@ def load_run(path: Path) -> Run:
         except tomllib.TOMLDecodeError as err:
             raise UserInputError(f"{toml}: not valid TOML ({err})") from None
     return Run(path, summary, ts, scenario)
+
+
+def _marker_reason(marker: Path) -> str:
+    """The first line of a run's INCOMPLETE marker, only from a plain file ammsim could have
+    written (a folder from elsewhere may hold a link to a file that is not to be shown)."""
+    if marker.is_symlink() or not marker.is_file():
+        return "its INCOMPLETE marker is not a plain file"
+    with marker.open("rb") as f:
+        head = f.read(MAX_REASON_BYTES).decode("utf-8", errors="replace")
+    return head.strip().splitlines()[0] if head.strip() else "marked INCOMPLETE"
 
 
 # ---------------------------------------------------------------- labels and metrics

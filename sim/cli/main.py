@@ -1,7 +1,7 @@
 """`ammsim` command line: a thin layer over the Python API.
 
 Exit codes: 0 success, 2 user error (bad scenario, flag or file), 1 internal
-failure (a bug, or a failed conservation check). Errors print one line
+failure (a bug, or a failed conservation check), 130 Ctrl-C, 143 SIGTERM. Errors print one line
 (`error: ...`); `--debug` shows the traceback of anything unexpected.
 """
 
@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
+from sim.cli import interrupts
+from sim.cli.allow import add_allow_flag
 from sim.cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_USER
 from sim.cli.headlines import human_summary
 from sim.errors import AmmSimError, ConservationError, ScenarioError, UserInputError
@@ -25,6 +27,7 @@ PLUGINS: tuple[str, ...] = (
     "sim.cli.compare",
     "sim.cli.calc",
     "sim.cli.bench",
+    "sim.cli.clean",
 )
 """Modules that add subcommands: each has `register(subparsers)` that adds a parser and sets
 `handler=fn(args) -> int` via `set_defaults`. They must import nothing heavy at module level."""
@@ -55,10 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="check token conservation after every block"
     )
     r.add_argument("--quiet", action="store_true", help="print only the run folder")
+    add_allow_flag(r)
 
     v = sub.add_parser("validate", help="check a scenario file without running it")
     v.add_argument("scenario")
     v.add_argument("--set", action="append", metavar="PATH=VALUE")
+    add_allow_flag(v)
 
     sub.add_parser("list", help="list bundled scenarios")
 
@@ -74,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ammsim` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    restore = interrupts.catch_sigterm()
     try:
         args = build_parser().parse_args(args_list)
         handler = getattr(args, "handler", None) or COMMANDS[args.command]
@@ -87,9 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AmmSimError as err:
         print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_INTERNAL
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+        print(interrupts.message(err), file=sys.stderr)
+        return interrupts.exit_code(err)
     except BrokenPipeError:
         # whoever read our output stopped reading (`ammsim list | head`): not a failure of ours
         with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout not a file
@@ -103,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        restore()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -124,6 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out=args.out,
         progress=not args.quiet,
         check_every_block=args.check,
+        allow=args.allow_path,
     )
     if args.quiet:
         print(result.path)
@@ -139,7 +148,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.paths import parse_sets
     from sim.scenario.scenario import load_scenario
 
-    sc = load_scenario(args.scenario, parse_sets(args.set))
+    sc = load_scenario(args.scenario, parse_sets(args.set), allow=args.allow_path)
     agents = sum(a.count for a in sc.agents.values())
     print(
         f"ok: {sc.source or args.scenario}: {sc.scenario.name!r}, {sc.scenario.blocks:,} blocks, "

@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from sim.cli.allow import add_allow_flag
+
 if TYPE_CHECKING:
     from sim.sweep.request import SweepRequest
 
@@ -71,6 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_allow_flag(p)
     p.set_defaults(handler=cmd_sweep)
 
 
@@ -102,13 +105,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         start_forkserver(args.workers)
     from sim.sweep.results import finalize
-    from sim.sweep.sweep import open_sweep, run_missing
+    from sim.sweep.sweep import ignored_scheduler, open_sweep, run_missing
 
     request = _request(args, engine)
     try:
         plan, folder = open_sweep(request)
         if args.resume:
             print(f"resuming {folder}", file=sys.stderr)
+            note = ignored_scheduler(plan, request)
+            if note:
+                print(f"note: {note}", file=sys.stderr)
         else:
             print(
                 f"sweep {plan.scenario_name}: {len(plan.configs):,} configuration(s) x "
@@ -157,6 +163,7 @@ def _request(args: argparse.Namespace, engine: str | None) -> SweepRequest:
         progress=not args.no_progress,
         plots=not args.no_plots,
         metrics=args.metric,
+        allow=tuple(args.allow_path),
     )
 
 

@@ -10,7 +10,8 @@ imported:
   fallback fetch goes nowhere rather than to the public CDN;
 - `SOLARA_TELEMETRY_MIXPANEL_ENABLE=false` and production mode: no telemetry, no version check.
 
-So the dashboard works offline and no request leaves the machine.
+So the dashboard works offline and no request leaves the machine. And only whoever has the
+printed URL gets in: it carries a random token that every request must show (`viz_token`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from sim.cli.allow import add_allow_flag
 from sim.cli.exits import EXIT_OK
 from sim.errors import UserInputError
 
@@ -60,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="A/B mode: run a second copy (B), same seed, with this field changed, stepped in "
         "lockstep with the first (A) and drawn on the same plots (repeatable)",
     )
+    add_allow_flag(p)
     p.set_defaults(handler=cmd_viz)
 
 
@@ -99,7 +102,9 @@ def _server_class() -> type:
     return Server
 
 
-def _ab_changes(scenario: str, sets: dict[str, Any], items: list[str] | None) -> dict[str, Any]:
+def _ab_changes(
+    scenario: str, sets: dict[str, Any], items: list[str] | None, allow: list[str]
+) -> dict[str, Any]:
     """The `--ab` changes, parsed and checked as `--set` is (a bad one is exit 2 naming it)."""
     from sim.errors import ScenarioError
     from sim.scenario.paths import parse_sets
@@ -109,7 +114,7 @@ def _ab_changes(scenario: str, sets: dict[str, Any], items: list[str] | None) ->
         return {}
     try:
         ab = parse_sets(items)
-        load_scenario(scenario, {**sets, **ab})
+        load_scenario(scenario, {**sets, **ab}, allow=allow)
     except (ScenarioError, UserInputError) as err:
         raise UserInputError(f"--ab: {str(err).replace('--set ', '')}") from None
     return ab
@@ -120,8 +125,9 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from sim.scenario.scenario import load_scenario
 
     sets = parse_sets(args.set)
-    sc = load_scenario(args.scenario, sets)  # a bad scenario fails here, before the server
-    ab = _ab_changes(args.scenario, sets, args.ab)
+    allow = [str(Path(d).resolve()) for d in args.allow_path]
+    sc = load_scenario(args.scenario, sets, allow=allow)  # a bad scenario fails here, first
+    ab = _ab_changes(args.scenario, sets, args.ab, allow)
     source = str(sc.source) if sc.source else args.scenario
     _check_port(args.host, args.port)
 
@@ -129,6 +135,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     os.environ["AMMSIM_VIZ_SCENARIO"] = source
     os.environ["AMMSIM_VIZ_SETS"] = json.dumps(sets)
     os.environ["AMMSIM_VIZ_AB"] = json.dumps(ab)
+    os.environ["AMMSIM_VIZ_ALLOW"] = json.dumps(allow)
     os.environ["SOLARA_APP"] = "sim.viz.dashboard"
     os.environ["SERVER_NAME"] = args.host
     os.environ["SERVER_PORT"] = str(args.port)
@@ -146,13 +153,18 @@ def cmd_viz(args: argparse.Namespace) -> int:
     # solara warns on each page load over plain http that is not "localhost": not our case to fix
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
-    config = uvicorn.Config(
-        "solara.server.starlette:app", host=args.host, port=args.port, log_level="warning"
-    )
+    from solara.server.starlette import app
+
+    from sim.cli.viz_token import TokenGate, new_token
+
+    token = new_token()
+    gated = TokenGate(app, token, args.port)
+    config = uvicorn.Config(gated, host=args.host, port=args.port, log_level="warning")
     server = _server_class()(config)
     host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{host}:{args.port}/?token={token}"
     mode = f" (A/B: {', '.join(args.ab)})" if ab else ""
-    print(f"ammsim viz: {sc.scenario.name}{mode} at http://{host}:{args.port}/  (Ctrl-C to stop)")
+    print(f"ammsim viz: {sc.scenario.name}{mode} at {url}  (Ctrl-C to stop)")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         server.run()

@@ -86,6 +86,7 @@ class MarketModel(mesa.Model):
             block_time_s=meta.block_time_s,
             rng=self.rng,
             base_dir=scenario.base_dir,
+            allowed=scenario.input_roots.allowed,
         )
         self.price_assets = list(scenario.prices)
         chain = Chain(scenario.chain, ledger, self.rng, meta.block_time_s)

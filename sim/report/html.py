@@ -67,7 +67,7 @@ def render(result: RunResult, figure_png: bytes) -> str:
     body.append(img(figure_png, "reference vs pool price, LP value vs HODL, cumulative fees"))
     body.append(img(png(detail_figure(result)), "pool reserves, TVL and trade slippage"))
 
-    toml = scenario_toml(result.scenario)
+    toml = scenario_toml(result.scenario, result.inputs)
     body.append(
         "<h2>Scenario</h2><details><summary>resolved scenario.toml (rerun it with "
         "<code>ammsim run scenario.toml</code>)</summary>"

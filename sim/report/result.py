@@ -28,6 +28,8 @@ class RunResult:
     _events: list[tuple[Any, ...]] | None = field(default=None, repr=False)
     flows: list[dict[str, Any]] = field(default_factory=list)
     """Edges of the flow graph: agent -> pool (swaps), bot -> victim (sandwiches)."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Files the run folder holds copies of: dotted field -> path inside the folder."""
 
     @property
     def events(self) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import io
 import platform
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sim.report.result import RunResult
 from sim.report.scenario_file import scenario_toml
 from sim.report.summary import agents_table, flows_table, summarize
 from sim.runs.folder import RunFolder
+from sim.runs.inputs import copy_inputs
 from sim.scenario.scenario import load_scenario
 from sim.scenario.schema import Scenario
 from sim.version import VERSION, version
@@ -32,22 +33,29 @@ def resolve(
     blocks: int | None = None,
     replicate: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    allow: Sequence[str | Path] = (),
 ) -> Scenario:
-    """A validated scenario with the run's seed, length and overrides applied."""
+    """A validated scenario with the run's seed, length and overrides applied; `allow` adds
+    folders the files it names may come from (to a Scenario's own)."""
     if isinstance(scenario, Scenario):
         if not (seed is None and blocks is None and replicate is None and not overrides):
-            source = scenario.source
-            resolved = load_scenario(
+            return load_scenario(
                 scenario.model_dump(mode="json", exclude_none=True),
                 overrides,
                 seed=seed,
                 blocks=blocks,
                 replicate=replicate,
+                origin=scenario.source,
+                allow=(*scenario.allowed_dirs, *allow),
             )
-            resolved._source = source
-            return resolved
+        if allow:
+            widened = scenario.model_copy()
+            widened._allow = (*scenario.allowed_dirs, *(Path(d).resolve() for d in allow))
+            return widened
         return scenario
-    return load_scenario(scenario, overrides, seed=seed, blocks=blocks, replicate=replicate)
+    return load_scenario(
+        scenario, overrides, seed=seed, blocks=blocks, replicate=replicate, allow=allow
+    )
 
 
 def run(
@@ -61,13 +69,18 @@ def run(
     progress: bool = False,
     check_every_block: bool = False,
     timings: dict[str, float] | None = None,
+    allow: Sequence[str | Path] = (),
 ) -> RunResult:
     """Run a scenario and write its folder under `out` (no files at all when `out` is None).
+
+    Files the scenario names come from its own folder, or from an `allow`ed folder.
 
     `timings`, if given, receives the wall time in seconds of each phase (for `ammsim bench`).
     """
     clock = _Phases(timings)
-    sc = resolve(scenario, seed=seed, blocks=blocks, replicate=replicate, overrides=overrides)
+    sc = resolve(
+        scenario, seed=seed, blocks=blocks, replicate=replicate, overrides=overrides, allow=allow
+    )
     meta = sc.scenario
     folder = RunFolder(Path(out), meta.name, meta.seed, meta.replicate) if out is not None else None
     clock.lap("load")
@@ -112,8 +125,10 @@ def run(
             clock.lap("write")
         return result
     except BaseException as err:
-        if folder is not None:
-            folder.fail(err)
+        marked = folder is not None and folder.fail(err)
+        if marked and isinstance(err, KeyboardInterrupt):  # Ctrl-C, or SIGTERM under the CLI
+            err.run_folder = folder.path  # type: ignore[attr-defined,union-attr]
+            err.add_note(f"unfinished run folder: {folder.path}")  # type: ignore[union-attr]
         raise
 
 
@@ -155,7 +170,8 @@ def write_folder(folder: RunFolder, result: RunResult) -> None:
     from sim.report import figures as report  # matplotlib: imported only when a folder is written
     from sim.report import html as report_html
 
-    folder.write_text("scenario.toml", scenario_toml(result.scenario))
+    result.inputs = copy_inputs(folder.path, result.scenario)
+    folder.write_text("scenario.toml", scenario_toml(result.scenario, result.inputs))
     folder.write_text("timeseries.csv", _csv(result.timeseries))
     folder.write_text("agents.csv", _csv(result.agents))
     folder.write_json("summary.json", result.summary)

@@ -8,7 +8,7 @@ scenario layer's front door: `Scenario` and `load_scenario` are what the rest of
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.files import read_toml, resolve_path
+from sim.scenario.inputs import check_input_files
 from sim.scenario.paths import set_path
 from sim.scenario.problems import describe_all, format_problems
 from sim.scenario.references import check_references
@@ -30,8 +31,15 @@ def load_scenario(
     seed: int | None = None,
     blocks: int | None = None,
     replicate: int | None = None,
+    origin: str | Path | None = None,
+    allow: Sequence[str | Path] = (),
 ) -> Scenario:
-    """Load, override and validate a scenario from a path, a bundled name, or a dict."""
+    """Load, override and validate a scenario from a path, a bundled name, or a dict.
+
+    `origin` is the file a dict was read from (relative file paths in it start from its folder);
+    `allow` are further folders the files a scenario names may come from (`--allow-path`). When
+    the scenario's file is known, every file it names is read and checked here, as a run would.
+    """
     if isinstance(source, Mapping):
         raw, path = copy.deepcopy(dict(source)), None
     else:
@@ -50,7 +58,12 @@ def load_scenario(
         if replicate is not None:
             meta["replicate"] = replicate
     scenario = validate(raw, where=where)
+    if path is None and origin is not None:
+        path, where = Path(origin), str(origin)
     scenario._source = path.resolve() if path else None
+    scenario._allow = tuple(Path(d).resolve() for d in allow)
+    if scenario._source is not None:
+        check_input_files(scenario, where)
     return scenario
 
 

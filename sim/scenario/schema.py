@@ -16,12 +16,14 @@ from pydantic import Field, PrivateAttr, model_validator
 from agents.registry import AnyAgentSpec
 from sim.chain.chain import ChainSpec
 from sim.config import Spec
+from sim.input_files import InputRoots
 from sim.market.pool_specs import PoolSpec
 from sim.market.prices import PriceSpec
 from sim.protocols.lending import LendingSpec
 from sim.protocols.rewards import RewardsSpec
 from sim.protocols.staking import StakingSpec
 from sim.scenario.events import EventSpec
+from sim.scenario.files import bundled_dir
 from sim.scenario.sweep_spec import SweepSpec
 
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
@@ -97,6 +99,7 @@ class Scenario(Spec):
     sweep: SweepSpec | None = Field(None, description="parameter sweep used by `ammsim sweep`")
 
     _source: Path | None = PrivateAttr(default=None)
+    _allow: tuple[Path, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _population(self) -> Scenario:
@@ -114,3 +117,14 @@ class Scenario(Spec):
     def base_dir(self) -> Path:
         """Directory relative paths in the scenario (e.g. a CSV price file) are resolved from."""
         return self._source.parent if self._source else Path.cwd()
+
+    @property
+    def allowed_dirs(self) -> tuple[Path, ...]:
+        """Folders outside `base_dir` the user allowed files from (`--allow-path`)."""
+        return self._allow
+
+    @property
+    def input_roots(self) -> InputRoots:
+        """Where files this scenario names may be read from: its own folder, the bundled
+        scenarios' folder, and the folders the user allowed (see `sim.input_files`)."""
+        return InputRoots(self.base_dir, (bundled_dir(), *self._allow))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,10 @@ from sim.sweep.request import SweepRequest
 
 def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     """Run every run of `plan` not yet in `folder`/results.jsonl (with `request.retry_failed`,
-    also those recorded as failed); returns (ran, failed now). The request's engine, workers
-    and scheduler, where it leaves them open, are the plan's."""
+    also those recorded as failed); returns (ran, failed now). The request's engine and
+    workers, where it leaves them open, are the plan's; the scheduler never is (a sweep folder
+    may come from someone else: Dask's protocol unpickles, so only an address the caller gave
+    is connected to; see `sweep.ignored_scheduler`)."""
     from tqdm import tqdm
 
     log_path = folder / "results.jsonl"
@@ -37,8 +40,8 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
             dataclasses.replace(
                 request,
                 engine=request.engine or plan.engine,
-                workers=request.workers or plan.workers,
-                scheduler=request.scheduler or plan.scheduler,
+                workers=request.workers or _plan_workers(plan),
+                scheduler=request.scheduler,
             )
         )
     except BaseException:
@@ -55,7 +58,7 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     )
     ran = n_failed = 0
     try:
-        with contextlib.closing(executor.run(pending_jobs(plan, done))) as results:
+        with contextlib.closing(executor.run(pending_jobs(plan, done, request.allow))) as results:
             for res in results:
                 log.write(res.row)
                 ran += 1
@@ -69,8 +72,18 @@ def execute(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     return ran, n_failed
 
 
-def pending_jobs(plan: Plan, done: np.ndarray) -> Iterator[Job]:
-    """The jobs of the runs not `done`, in (configuration, replicate) order."""
+def _plan_workers(plan: Plan) -> int | None:
+    """The plan's worker count, at most this machine's CPU count (sweep.json may come from a
+    bigger machine, or from a stranger asking for a million processes)."""
+    if plan.workers is None:
+        return None
+    return max(1, min(int(plan.workers), os.cpu_count() or 1))
+
+
+def pending_jobs(plan: Plan, done: np.ndarray, allow: Sequence[str | Path] = ()) -> Iterator[Job]:
+    """The jobs of the runs not `done`, in (configuration, replicate) order; `allow`: folders
+    their scenario may read files from (`--allow-path`, from the request, never the plan)."""
+    allowed = tuple(str(Path(d).resolve()) for d in allow)
     for config in range(len(plan.configs)):
         params = plan.config_params(config)
         for rep in range(plan.seeds):
@@ -87,4 +100,5 @@ def pending_jobs(plan: Plan, done: np.ndarray) -> Iterator[Job]:
                 sets=plan.sets,
                 scenario=plan.raw,
                 source=plan.source,
+                allow=allowed,
             )

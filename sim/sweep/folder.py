@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from sim.errors import UserInputError
@@ -67,3 +68,38 @@ def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
+
+
+def leftover_files(out: Path, min_age_s: float = 60.0) -> list[Path]:
+    """Temporary files killed sweeps left in their folders under `out` (`.sweep.json.tmp`,
+    `.results.csv.tmp`, ...), except in a sweep still running (its results.jsonl is locked) and
+    those written in the last `min_age_s` (a sweep writing its tables)."""
+    folders = [*out.glob("sweep-*"), *out.glob("*/sweep-*")]
+    now = time.time()
+    found = []
+    for folder in folders:
+        if not folder.is_dir() or folder.is_symlink() or _running(folder):
+            continue
+        for tmp in folder.glob(".*.tmp"):
+            if tmp.is_file() and now - tmp.lstat().st_mtime >= min_age_s:
+                found.append(tmp)
+    return sorted(found)
+
+
+def _running(folder: Path) -> bool:
+    """Whether an ammsim process holds this sweep's log (see log.RunLog)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fd = os.open(folder / "results.jsonl", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

@@ -8,7 +8,6 @@ row, never as an exception.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sim.scenario.scenario import load_scenario
@@ -28,6 +27,7 @@ class Job:
     sets: dict[str, Any]
     scenario: dict[str, Any]
     source: str | None = None
+    allow: tuple[str, ...] = ()
 
 
 @dataclass
@@ -47,9 +47,14 @@ def run_job(job: Job) -> JobResult:
 
         overrides = {**job.sets, **job.params, "output.events": "none"}
         sc = load_scenario(
-            job.scenario, overrides, seed=job.seed, blocks=job.blocks, replicate=job.replicate
+            job.scenario,
+            overrides,
+            seed=job.seed,
+            blocks=job.blocks,
+            replicate=job.replicate,
+            origin=job.source,  # relative paths resolve as in the file
+            allow=job.allow,
         )
-        sc._source = Path(job.source) if job.source else None  # relative paths resolve as in a file
         summary = run(sc, out=None).summary
     except Exception as err:
         msg = f"{type(err).__name__}: {err}"

@@ -113,7 +113,8 @@ def plan_sweep(request: SweepRequest) -> Plan:
         raise UserInputError("a sweep needs a scenario (resume a sweep folder with run_sweep)")
     raw, source, where = read_source(request.scenario)
     sets = dict(request.sets or {})
-    base = load_at(raw, sets, where)  # the scenario itself must be valid
+    files = {"origin": source, "allow": request.allow}  # files it names are checked too
+    base = load_at(raw, sets, where, **files)  # the scenario itself must be valid
     spec = base.sweep
     g: dict[str, list[Any]] = {k: list(v) for k, v in (spec.grid if spec else {}).items()}
     r: dict[str, list[float]] = {k: list(v) for k, v in (spec.ranges if spec else {}).items()}
@@ -132,7 +133,7 @@ def plan_sweep(request: SweepRequest) -> Plan:
         raise UserInputError(f"--blocks must be positive, got {blocks}")
     if not 0 <= base_seed < 2**63:
         raise UserInputError(f"--seed must be in [0, 2**63), got {base_seed}")
-    check_engine(engine, workers)
+    check_engine(engine, workers, request.scheduler)
 
     for p in sets:
         check_path(p, "--set", False)
@@ -177,7 +178,7 @@ def plan_sweep(request: SweepRequest) -> Plan:
     for i, values in enumerate(configs):
         overrides = {**sets, **dict(zip(params, values, strict=True))}
         try:
-            load_at(raw, overrides, where, seed=base_seed, blocks=blocks)
+            load_at(raw, overrides, where, seed=base_seed, blocks=blocks, **files)
         except ScenarioError as err:
             label = ", ".join(f"{p}={_fmt(v)}" for p, v in zip(params, values, strict=True))
             raise ScenarioError(

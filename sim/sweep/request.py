@@ -58,6 +58,9 @@ class SweepRequest:
     """a sweep folder to finish instead of a new sweep"""
     retry_failed: bool = False
     """on resume, run the runs recorded as failed again too"""
+    allow: Sequence[str | Path] = ()
+    """folders the scenario may read files from besides its own (`--allow-path`); never saved
+    in sweep.json, so a resumed sweep takes them from its own request only"""
     progress: bool = False
     """draw a progress bar on stderr"""
     plots: bool = True

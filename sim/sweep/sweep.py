@@ -31,6 +31,20 @@ def open_sweep(request: SweepRequest) -> tuple[Plan, Path]:
     return plan, folder
 
 
+def ignored_scheduler(plan: Plan, request: SweepRequest) -> str | None:
+    """What to tell the user when a resumed sweep's sweep.json names a Dask scheduler the request
+    does not: it is not connected to (the folder may come from a stranger, and Dask's protocol
+    unpickles what the scheduler sends); the runs go to a local cluster instead."""
+    if request.resume is None or not plan.scheduler or request.scheduler:
+        return None
+    named = repr(str(plan.scheduler)[:120])
+    return (
+        f"sweep.json names the Dask scheduler {named}; a resumed sweep connects only to a "
+        "--scheduler given on its own command line, so these runs go to a local Dask cluster "
+        "(pass --scheduler ADDRESS to use a cluster you trust)"
+    )
+
+
 def run_missing(plan: Plan, folder: Path, request: SweepRequest) -> tuple[int, int]:
     """Run the runs missing from the folder; returns (ran, failed). A new folder whose engine
     cannot start (an unreachable Dask scheduler) is removed again."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import solara
@@ -33,6 +33,7 @@ from sim.viz.player import Player
 SCENARIO_ENV = "AMMSIM_VIZ_SCENARIO"
 SETS_ENV = "AMMSIM_VIZ_SETS"
 AB_ENV = "AMMSIM_VIZ_AB"
+ALLOW_ENV = "AMMSIM_VIZ_ALLOW"
 
 PLAY_SECONDS = 20
 """Default Play speed: the scenario's blocks in about this many seconds (a one-day quickstart,
@@ -47,18 +48,27 @@ def configured() -> tuple[str, dict[str, Any], dict[str, Any]]:
     return source, dict(sets), dict(ab)
 
 
+def allowed() -> list[str]:
+    """The `--allow-path` folders `ammsim viz` was given (through the environment)."""
+    return [str(d) for d in json.loads(os.environ.get(ALLOW_ENV, "[]") or "[]")]
+
+
 def make_player(
-    source: str, sets: Mapping[str, Any], ab: Mapping[str, Any], values: Mapping[str, Any]
+    source: str,
+    sets: Mapping[str, Any],
+    ab: Mapping[str, Any],
+    values: Mapping[str, Any],
+    allow: Sequence[str] = (),
 ) -> Player:
     """The model(s) from the scenario, `--set` values and the sliders' `values` (by control
     name); with `ab`, a second model B, same seed, with those changes on top (a change to a
-    field that also has a slider wins over the slider)."""
-    a = DashboardModel(source, sets, **values)
+    field that also has a slider wins over the slider). `allow`: the `--allow-path` folders."""
+    a = DashboardModel(source, sets, allow, **values)
     if not ab:
         return Player({"A": a})
     ctrl = {c.name: c.path for c in controls(a.spec)}
     b_values = {k: v for k, v in values.items() if ctrl.get(k) not in ab}
-    return Player({"A": a, "B": DashboardModel(source, {**sets, **ab}, **b_values)})
+    return Player({"A": a, "B": DashboardModel(source, {**sets, **ab}, allow, **b_values)})
 
 
 def default_speed(blocks: int) -> int:
@@ -103,10 +113,11 @@ def Page() -> None:
     """The app: its own player per browser session, built from the configured scenario."""
     source, sets, ab = configured()
     key = json.dumps([source, sets, ab])
-    ctrls = solara.use_memo(lambda: controls(load_scenario(source, sets)), [key])
+    allow = allowed()
+    ctrls = solara.use_memo(lambda: controls(load_scenario(source, sets, allow=allow)), [key])
     initial = solara.use_memo(lambda: {c.name: c.widget["value"] for c in ctrls}, [key])
     values = solara.use_reactive(initial)
-    first = solara.use_memo(lambda: make_player(source, sets, ab, {}), [key])
+    first = solara.use_memo(lambda: make_player(source, sets, ab, {}, allow), [key])
     player = solara.use_reactive(first)
     panels = solara.use_memo(lambda: panels_for(first.models["A"], bool(ab)), [key])
     start = solara.use_memo(lambda: _frame(first, panels), [key])
@@ -155,7 +166,7 @@ def Page() -> None:
     def reset() -> None:
         player.value.pause()
         playing.value = False
-        player.value = make_player(source, sets, ab, values.value)
+        player.value = make_player(source, sets, ab, values.value, allow)
         show()
 
     def set_speed(v: int) -> None:

@@ -7,7 +7,7 @@ per block, since every panel reads it after each step batch.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -23,7 +23,8 @@ MAX_POINTS = 800
 class DashboardModel(MarketModel):
     """`MarketModel` built from keyword parameters, as SolaraViz's Reset does.
 
-    `source` is a scenario file or bundled name, `base_overrides` the `--set` values, and every
+    `source` is a scenario file or bundled name, `base_overrides` the `--set` values, `allow`
+    the `--allow-path` folders, and every
     other keyword a slider value named by `param_name` of its dotted path. The model stops
     (`running = False`) after the scenario's number of blocks.
     """
@@ -32,15 +33,16 @@ class DashboardModel(MarketModel):
         self,
         source: str = "quickstart",
         base_overrides: Mapping[str, Any] | None = None,
+        allow: Sequence[str] = (),
         **params: Any,
     ) -> None:
         params.pop("scenario", None)  # Mesa's own scenario object, passed on Reset: not ours
         base = dict(base_overrides or {})
-        paths = {c.name: c.path for c in controls(load_scenario(source, base))}
+        paths = {c.name: c.path for c in controls(load_scenario(source, base, allow=allow))}
         overrides = dict(base)
         for name, value in params.items():
             overrides[paths.get(name, name.replace("__", "."))] = value
-        spec = load_scenario(source, overrides)
+        spec = load_scenario(source, overrides, allow=allow)
         self.overrides = overrides
         super().__init__(spec)
         self.block_limit = spec.scenario.blocks

@@ -13,6 +13,8 @@ import re
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -259,6 +261,23 @@ def test_viz_command_user_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # ---- in a browser -----------------------------------------------------------------------------
+
+
+def test_the_server_lets_in_only_the_printed_url(server: tuple[str, subprocess.Popen[str]]) -> None:
+    """Without the token: 403; the printed URL sets a cookie that then lets the page's assets in."""
+    url, _ = server
+    bare = url.split("?")[0]
+    for wrong in (bare, bare + "?token=guess", bare + "static/main-vuetify.js"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(wrong, timeout=10)
+        assert refused.value.code == 403
+    with urllib.request.urlopen(url, timeout=10) as r:
+        cookies = [c.split(";")[0] for c in r.headers.get_all("set-cookie")]
+    (gate,) = [c for c in cookies if c.startswith("ammsim_viz_")]
+    assert gate.endswith("=" + url.split("token=")[1])
+    asset = urllib.request.Request(bare + "static/main-vuetify.js", headers={"Cookie": gate})
+    with urllib.request.urlopen(asset, timeout=10) as r:
+        assert r.status == 200
 
 
 @pytest.mark.browser

@@ -3,6 +3,11 @@
 Jobs carry the parsed scenario, so workers need no access to the scenario file. A worker lost
 mid-run is Dask's to handle (the task is rescheduled); a task that still fails (KilledWorker)
 is recorded as a failed row.
+
+A local cluster listens on loopback, where any user of the machine could connect, and Dask's
+protocol unpickles (runs code): so it speaks TLS with a throwaway certificate made in memory for
+this sweep (`Security.temporary()`, needs `cryptography`) and requires it of every peer, so
+only this process and the workers it starts can talk to the scheduler.
 """
 
 from __future__ import annotations
@@ -17,15 +22,31 @@ from sim.sweep.job import Job, JobResult, failed_result, run_job
 from sim.sweep.request import SweepRequest
 
 
-def import_dask() -> tuple[Any, Any]:
-    """`(Client, LocalCluster)`, or a UserInputError naming the extra to install."""
+def import_dask(local: bool = False) -> tuple[Any, Any]:
+    """`(Client, LocalCluster)`, or a UserInputError naming the extra to install; `local`: a
+    local cluster is wanted, which needs `cryptography` for its private channel too."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise UserInputError(
             "the dask engine needs dask.distributed: pip install ammsim[dask]"
         ) from None
+    if local:
+        try:
+            import cryptography  # noqa: F401
+        except ImportError:
+            raise UserInputError(
+                "a local Dask cluster needs the cryptography package for its private TLS "
+                "channel: pip install ammsim[dask] (or use --engine local, or --scheduler)"
+            ) from None
     return Client, LocalCluster
+
+
+def private_security() -> Any:
+    """TLS with a certificate made for this cluster alone, required of every connection."""
+    from distributed.security import Security
+
+    return Security.temporary()  # require_encryption=True: plain tcp is refused
 
 
 class DaskExecutor:
@@ -33,7 +54,7 @@ class DaskExecutor:
     single-threaded worker processes; at most two jobs per worker thread in flight."""
 
     def __init__(self, request: SweepRequest) -> None:
-        Client, LocalCluster = import_dask()
+        Client, LocalCluster = import_dask(local=not request.scheduler)
         self._cluster: Any = None
         if request.scheduler:
             try:
@@ -43,14 +64,17 @@ class DaskExecutor:
                     f"cannot reach Dask scheduler {request.scheduler}: {err}"
                 ) from None
         else:
+            security = private_security()
             self._cluster = LocalCluster(
                 n_workers=request.workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
                 host="127.0.0.1",
+                protocol="tls://",
+                security=security,
             )
-            self._client = Client(self._cluster)
+            self._client = Client(self._cluster, security=security)
         self.workers = max(1, sum(self._client.nthreads().values()))
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:

@@ -38,12 +38,12 @@ def make_executor(request: SweepRequest) -> Executor:
     return EXECUTORS[executor_kind(request)](request)
 
 
-def check_engine(engine: str, workers: int | None) -> None:
+def check_engine(engine: str, workers: int | None, scheduler: str | None = None) -> None:
     """Refuse, before anything runs, an engine that cannot start: an unknown name, fewer than one
-    worker, or the dask engine without dask installed."""
+    worker, or the dask engine without dask installed (or, for a local cluster, cryptography)."""
     if engine not in ENGINES:
         raise UserInputError(f"--engine must be local or dask, got {engine!r}")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
     if engine == "dask":
-        import_dask()
+        import_dask(local=not scheduler)

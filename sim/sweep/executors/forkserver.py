@@ -10,7 +10,13 @@ import multiprocessing
 import os
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["__main__", "sim.sweep.job", "sim.sweep.executors.processes", "sim.runs.runner"]
+PRELOAD = [
+    "__main__",
+    "sim.sweep.job",
+    "sim.sweep.executors.processes",
+    "sim.sweep.executors.lifeline",
+    "sim.runs.runner",
+]
 """Modules the forkserver imports once, so local workers start with the simulator loaded."""
 
 

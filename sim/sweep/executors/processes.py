@@ -1,7 +1,8 @@
 """The local executor: a pool of worker processes, with a watchdog on both sides.
 
 * A worker ignores Ctrl-C (the sweep stops the pool) and exits by itself when the sweep process
-  is gone (SIGKILL, the OOM killer) instead of living on.
+  is gone (SIGKILL, the OOM killer), even while it is an unreaped zombie (`lifeline`): no
+  worker, forkserver or resource tracker outlives the sweep.
 * A worker that dies (BrokenProcessPool) breaks the pool: every job then in flight is retried
   once on a fresh pool, one at a time, and a job whose worker dies while it runs alone is
   recorded as failed ("WorkerDied: ..."); the other jobs are unaffected.
@@ -12,14 +13,13 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import signal
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from sim.errors import AmmSimError
 from sim.sweep.executors.forkserver import mp_context
+from sim.sweep.executors.lifeline import Identity, die_with_parent, identity, watch
 from sim.sweep.job import Job, JobResult, failed_result, run_job
 from sim.sweep.request import SweepRequest
 
@@ -101,7 +101,7 @@ class ProcessExecutor:
             max_workers=self.workers,
             mp_context=mp_context(),
             initializer=_init_worker,
-            initargs=(os.getpid(),),
+            initargs=(identity(os.getpid()),),
         )
 
 
@@ -115,20 +115,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.terminate()
 
 
-def _init_worker(sweep_pid: int) -> None:
+def _init_worker(sweep: Identity) -> None:
     """Worker initializer: Ctrl-C is the sweep's to handle (it stops the workers), and a worker
-    exits on its own if the sweep process dies (SIGKILL, OOM killer) instead of living on."""
+    dies with the sweep however the sweep dies (see `lifeline`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(sweep_pid,), daemon=True).start()
-
-
-def _exit_with(pid: int, every_s: float = 0.5) -> None:
-    """Poll `pid`; end this process as soon as it is gone."""
-    while True:
-        time.sleep(every_s)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:
-            pass  # exists, owned by someone else: still alive
+    parent = os.getppid()  # before the prctl: a parent lost in between is then seen by the watch
+    if parent != sweep[0]:
+        # forked by the forkserver (single-threaded, so the kernel's "parent thread" lives as
+        # long as it does): die with it; a worker the sweep spawned itself relies on the watch
+        die_with_parent()
+    watch(sweep, parent)

@@ -392,16 +392,17 @@ def test_csv_shock_scales_replayed_prices(tmp_path: Path) -> None:
     assert rp.advance_many(5)["ETH"].tolist() == [200, 220, 220, 240, 240]
 
 
-def test_csv_paths_outside_base_dir_must_be_regular_files(tmp_path: Path) -> None:
+def test_csv_paths_stay_inside_base_dir_unless_a_folder_is_allowed(tmp_path: Path) -> None:
     (tmp_path / "px.csv").write_text(CSV)
     sub = tmp_path / "scenarios"
     sub.mkdir()
-    rp = engine({"ETH": CsvReplay(path="../px.csv")}, 60, base_dir=sub)
-    assert rp.prices["ETH"] == 100.0
-    rp = engine({"ETH": CsvReplay(path=str(tmp_path / "px.csv"))}, 60, base_dir=sub)
-    assert rp.prices["ETH"] == 100.0
+    for outside in ("../px.csv", str(tmp_path / "px.csv")):
+        with pytest.raises(ScenarioError, match="outside the scenario's folder"):
+            engine({"ETH": CsvReplay(path=outside)}, 60, base_dir=sub)
+        rp = engine({"ETH": CsvReplay(path=outside)}, 60, base_dir=sub, allowed=[tmp_path])
+        assert rp.prices["ETH"] == 100.0
     with pytest.raises(ScenarioError, match="not a regular file"):
-        engine({"ETH": CsvReplay(path="..")}, 60, base_dir=sub)
+        engine({"ETH": CsvReplay(path="..")}, 60, base_dir=sub, allowed=[tmp_path])
     with pytest.raises(ScenarioError, match=r"nope\.csv.*does not exist"):
         engine({"ETH": CsvReplay(path="nope.csv")}, 60, base_dir=sub)
 
@@ -409,16 +410,16 @@ def test_csv_paths_outside_base_dir_must_be_regular_files(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("timestamp,asset\n0,ETH\n", "missing column.*price"),
+        ("timestamp,asset\n0,ETH\n", "lacks column.s. price; expected columns timestamp"),
         ("", "empty"),
         ("timestamp,asset,price\n", "no data rows"),
-        ("timestamp,asset,price\n0,ETH,1\nyesterday,ETH,2\n", "row 3.*timestamp 'yesterday'"),
-        ("timestamp,asset,price\n0,ETH,1\n60,ETH,abc\n", "row 3.*price 'abc'"),
+        ("timestamp,asset,price\n0,ETH,1\nyesterday,ETH,2\n", "row 3: the timestamp is neither"),
+        ("timestamp,asset,price\n0,ETH,1\n60,ETH,abc\n", "row 3: the price is not a number"),
         ("timestamp,asset,price\n0,ETH,1\n60,ETH,0\n", "row 3.*positive"),
         ("timestamp,asset,price\n0,ETH,1\n60,ETH,-5\n", "row 3.*positive"),
         ("timestamp,asset,price\n0,ETH,1\n60,ETH,nan\n", "row 3.*positive"),
         ("timestamp,asset,price\n0,ETH,1\n60,ETH\n", "row 3.*fields"),
-        ("timestamp,asset,price\n0,BTC,1\n", "no rows for asset 'ETH'"),
+        ("timestamp,asset,price\n0,BTC,1\n", "no rows whose asset column is 'ETH'"),
         ("timestamp,asset,price\n0,BTC,1\n60,ETH,1\n", "first timestamp"),
     ],
 )
@@ -427,6 +428,8 @@ def test_bad_csv_names_file_and_row(tmp_path: Path, text: str, match: str) -> No
     with pytest.raises(ScenarioError, match=match) as info:
         engine({"ETH": CsvReplay(path="bad.csv")}, 60, base_dir=tmp_path)
     assert "bad.csv" in str(info.value)
+    for cell in ("yesterday", "abc", "BTC"):  # the file's own text is never repeated
+        assert cell not in str(info.value)
 
 
 # --------------------------------------------------------------------------- validation
