@@ -171,11 +171,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
     print("ammsim viz: stopped")
     sys.stdout.flush()
     sys.stderr.flush()
-    if any(
-        t.is_alive() and not t.daemon
-        for t in threading.enumerate()
-        if t is not threading.main_thread()
-    ):
-        # a browser session's worker thread (e.g. Play) would keep the interpreter from exiting
+    if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+        # a browser session's worker thread (e.g. Play) would keep the interpreter from exiting,
+        # and a daemon one (the dashboard's Play and redraw threads) can crash its finalisation
         os._exit(EXIT_OK)
     return EXIT_OK
