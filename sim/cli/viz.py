@@ -1,4 +1,4 @@
-"""`ammsim viz SCENARIO`: a live web dashboard (Mesa SolaraViz) served on this machine.
+"""`ammsim viz SCENARIO`: a live web dashboard (Solara, on Mesa's model) served on this machine.
 
 The dashboard app is `sim.viz.dashboard`. It is served by solara's own Starlette app under
 uvicorn, in this process, configured through solara's environment settings before solara is

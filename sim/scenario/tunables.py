@@ -3,7 +3,8 @@
 `tunables(scenario)` names each by its dotted path (`sim.scenario.paths`) and gives its value and
 a range around it: fees, amplification, volatility, cohort sizes, retail slippage and trade rate,
 staking APR, the lending market's oracle, close factor, LTV and liquidation bonus, reward
-emissions, base fee, block ordering. `sim.viz.controls` turns them into SolaraViz inputs.
+emissions, base fee, block ordering. `sim.viz.controls` turns them into dashboard inputs,
+labelled by `label` in the words of the schema's field descriptions.
 """
 
 from __future__ import annotations
