@@ -149,6 +149,11 @@ def Page() -> None:
 
     solara.use_thread(watch, dependencies=[playing.value, player.value], intrusive_cancel=False)
 
+    def stop_when_gone() -> Any:
+        return player.value.pause  # a closed page (or a Reset) stops its Play thread
+
+    solara.use_effect(stop_when_gone, [player.value])
+
     def play_pause() -> None:
         p = player.value
         if playing.value:

@@ -184,9 +184,11 @@ def test_play_thread_paces_and_stops_at_the_end(dashboard: object) -> None:
     start = time.monotonic()
     player.play()
     time.sleep(1.0)
+    while player.block == 0 and time.monotonic() - start < 20:  # a busy machine may lag
+        time.sleep(0.05)
     player.pause()
     paced = player.block
-    assert 0 < paced <= 100 * (time.monotonic() - start) + 50  # never ahead of the pace
+    assert 0 < paced <= 100 * (time.monotonic() - start) + 1  # never ahead of the pace
     assert not player.playing
     player.blocks_per_s = 0  # as fast as it can
     player.play()
