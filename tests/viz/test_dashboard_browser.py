@@ -46,8 +46,9 @@ def _blocks(page: object) -> tuple[int, int]:
     return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
 
 
-def _play_to_end(page: object, fastest: bool, timeout: float) -> float:
-    """Press Play (at full speed when `fastest`) and wait for the last block; returns seconds."""
+def _play_to_end(page: object, fastest: bool, timeout: float) -> tuple[float, int]:
+    """Press Play (at full speed when `fastest`) and wait for the last block; returns the
+    seconds it took and the number of frames seen (distinct blocks shown, polled 5 times/s)."""
     if fastest:  # the speed slider's minimum, 0, is "as fast as it can"
         page.locator(".ammsim-speed [role=slider]").focus()  # type: ignore[attr-defined]
         page.locator(".ammsim-speed [role=slider]").press("Home")  # type: ignore[attr-defined]
@@ -55,10 +56,12 @@ def _play_to_end(page: object, fastest: bool, timeout: float) -> float:
     start = time.monotonic()
     play.click()
     clicked_again = False
+    seen = set()
     while time.monotonic() - start < timeout:
         block, last = _blocks(page)
+        seen.add(block)
         if block == last:
-            return time.monotonic() - start
+            return time.monotonic() - start, len(seen - {0})
         if block == 0 and not clicked_again and time.monotonic() - start > 15:
             play.click()  # the first click can land before the widget is wired to the server
             clicked_again = True
@@ -85,8 +88,8 @@ def test_quickstart_plays_a_day_within_a_minute(browser: object) -> None:
     with serve("quickstart") as (url, _):
         page = _open(browser, url)
         assert _blocks(page) == (0, 7_200)
-        seconds = _play_to_end(page, fastest=False, timeout=120)
-        print(f"\nquickstart dashboard: Play to block 7,200 in {seconds:.1f} s")
+        seconds, frames = _play_to_end(page, fastest=False, timeout=120)
+        print(f"\nquickstart dashboard: Play to block 7,200 in {seconds:.1f} s, {frames} frames")
         assert seconds <= 60
         time.sleep(1.0)
         assert all(points for points, _ in _panels(page).values())
