@@ -82,7 +82,7 @@ def render(panel: Panel, snaps: Mapping[str, Snapshot]) -> Drawn:
         ax.legend(handles, labels, fontsize=7, loc="upper left")
     points = count_points(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})  # fast, local
     return Drawn(buf.getvalue(), points, tuple(labels))
 
 

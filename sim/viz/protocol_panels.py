@@ -111,7 +111,7 @@ def _liquidations(ax: Axes, s: Snapshot, run: Run) -> None:
         right.plot(t, df[f"lending.{m}.bad_debt"], lw=0.9, color="tab:red", label=f"{m} bad debt")
     ax.set_ylabel("liquidations")
     right.set_ylabel(f"debt, {s.numeraire}")
-    ax.set_title(f"Liquidations: {s.liquidations} so far")
+    ax.set_title(f"Liquidations: {s.liquidations} so far" if run.count == 1 else "Liquidations")
     ax.set_xlabel("days")
 
 
