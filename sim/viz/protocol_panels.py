@@ -175,17 +175,23 @@ def rewards(model: DashboardModel) -> Panel:
     return Panel("rewards", draw)
 
 
+DIFF_LINES = 6
+"""Headline differences drawn at most (in the headline's order; the Numbers card lists all)."""
+
+
 def _headline_diff(ax: Axes, snaps: Mapping[str, Snapshot]) -> None:
     """B - A of each of the scenario's headline numbers over time (same blocks in both)."""
     a, b = (s.history for s in snaps.values())
     n = min(len(a), len(b))
     keys = [k for k in next(iter(snaps.values())).headline if k in a.columns and k in b.columns]
+    shown = keys[:DIFF_LINES]
     if n:
         a, b = a.iloc[:n], b.iloc[:n]
-        for i, key in enumerate(keys):
+        for i, key in enumerate(shown):
             ax.plot(a["time_days"], b[key] - a[key], lw=1.2, color=f"C{i}", label=f"{key} (B - A)")
     ax.axhline(0.0, color="black", lw=0.6)
-    ax.set_title("Headline numbers: B - A")
+    more = f" (first {len(shown)} of {len(keys)}; all in Numbers)" if len(keys) > len(shown) else ""
+    ax.set_title(f"Headline numbers: B - A{more}")
     ax.set_xlabel("days")
 
 

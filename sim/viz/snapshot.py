@@ -61,7 +61,8 @@ class History:
     def headline_keys(self) -> tuple[str, ...]:
         """The recorded numbers that are the scenario's headline (patterns resolved)."""
         keys = dict.fromkeys(k for r in self.rows for k in r)
-        return tuple(k for k in keys if any(matches(k, p) for p in self.headline))
+        ordered = [k for p in self.headline for k in keys if matches(k, p)]  # in headline order
+        return tuple(dict.fromkeys(ordered))
 
 
 @dataclass(frozen=True)
