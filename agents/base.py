@@ -8,6 +8,7 @@ chain. They never touch another agent or a pool's internals.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -207,20 +208,47 @@ Fill = Callable[[np.random.Generator, int], np.ndarray]
 class Draws:
     """Random draws from the model's generator in blocks (one numpy call per 1024 draws).
 
-    A fill returning a 2-D array gives one row (a list) per draw."""
+    A fill returning a 2-D array gives one row (a tuple) per draw. The block is kept as a
+    compact `array.array` (8 bytes a float, 1 a small count) rather than a list of Python
+    objects: every agent holds a buffer, and at 200,000 agents lists cost gigabytes
+    (`sim.limits`). The values, and what is drawn from the generator, are the same.
+    """
 
-    __slots__ = ("_buf", "_fill", "_rng")
+    __slots__ = ("_buf", "_fill", "_rng", "_width")
 
     def __init__(self, rng: np.random.Generator, fill: Fill) -> None:
         self._rng = rng
         self._fill = fill
-        self._buf: list[float] = []
+        self._buf: array[Any] | list[Any] = []
+        self._width = 1
 
     def next(self) -> Any:
-        if not self._buf:
-            self._buf = self._fill(self._rng, 1024).tolist()
-            self._buf.reverse()
-        return self._buf.pop()
+        buf = self._buf
+        if not buf:
+            values = self._fill(self._rng, DRAWS_PER_FILL)
+            self._width = 1 if values.ndim == 1 else values.shape[1]
+            buf = self._buf = _compact(values.ravel()[::-1])
+        if self._width == 1:
+            return buf.pop()
+        return tuple(buf.pop() for _ in range(self._width))
+
+
+DRAWS_PER_FILL = 1024
+
+_INT_CODES = (("b", 2**7), ("h", 2**15), ("i", 2**31), ("q", 2**63))
+
+
+def _compact(values: np.ndarray) -> array[Any] | list[Any]:
+    """`values` in the narrowest array that gives back the same Python numbers (a list for
+    any other dtype)."""
+    if values.dtype == np.float64:
+        return array("d", values.tobytes())
+    if values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        for code, bound in _INT_CODES:
+            if -bound <= low and high < bound:
+                return array(code, values.astype(f"i{array(code).itemsize}").tobytes())
+    return values.tolist()
 
 
 def sampler(dist: Dist) -> Fill:

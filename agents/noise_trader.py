@@ -84,13 +84,16 @@ class NoiseTrader(MarketAgent):
         spec: NoiseTraderSpec,
         slippage_bps: float,
         priority_fee_gwei: float,
+        router: Router | None = None,
     ) -> None:
         super().__init__(model, cohort=cohort)
         self.spec = spec
         pools = [self.market.pools[p] for p in spec.pools]
         base, quote = spec.pair or pools[0].tokens[:2]
         self.base, self.quote = base, quote
-        self.router = Router(pools, max_hops=spec.max_hops)
+        # a cohort shares one router (routes depend only on the pools): one per agent costs
+        # a graph each, gigabytes at 200,000 agents
+        self.router = router if router is not None else Router(pools, max_hops=spec.max_hops)
         self.slippage = slippage_bps / 10_000
         self._keep = 1 - self.slippage  # amount_out_min = quote * (1 - slippage)
         self._min_value_kept = 1 - spec.max_price_impact_bps / 10_000
@@ -175,7 +178,7 @@ def build(model: mesa.Model, cohort: str, spec: NoiseTraderSpec) -> list[NoiseTr
     slippage = sample(spec.slippage_bps, rng, n).clip(0, 10_000)
     prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)
     capital = sample(spec.capital, rng, n).clip(0, None)
-    agents = []
+    agents: list[NoiseTrader] = []
     for i in range(n):
         a = NoiseTrader(
             model,
@@ -183,6 +186,7 @@ def build(model: mesa.Model, cohort: str, spec: NoiseTraderSpec) -> list[NoiseTr
             spec=spec,
             slippage_bps=float(slippage[i]),
             priority_fee_gwei=float(prio[i]),
+            router=agents[0].router if agents else None,
         )
         a.fund(float(capital[i]), {a.base: 0.5, a.quote: 0.5}, spec.gas_reserve)
         agents.append(a)

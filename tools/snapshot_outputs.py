@@ -27,7 +27,7 @@ AMMSIM = [sys.executable, "-c", "import sys; from sim.cli.main import main; sys.
 
 def scenario_names() -> list[str]:
     out = subprocess.run([*AMMSIM, "list"], capture_output=True, text=True, check=True).stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
+    return [line.split()[0] for line in out.splitlines() if line.strip() and not line[0].isspace()]
 
 
 def run_one(out: Path, name: str, extra: list[str]) -> dict[str, str]:

@@ -15,7 +15,14 @@ back-run execute back to back, the highest bid per victim wins, and a bundle tha
 revert is dropped whole. A bundle takes the gas of all its legs; one that does not fit is
 dropped (bundles are for one block) and its target stays pending. A transaction that needs
 more gas than a whole block holds can never be included: it is dropped (reported like one
-that cannot pay its gas). What transactions, bundles and receipts are: `sim.chain.transactions`.
+that cannot pay its gas).
+
+The backlog has a ceiling, as real mempools do (geth keeps 5,120 executable transactions by
+default): after a block, at most `mempool_max_txs` stay pending. Beyond it the cheapest are
+evicted (lowest priority fee; among equal fees the latest arrival, as geth refuses an
+underpriced newcomer to a full pool), each reported as dropped so its sender sees
+`status == "dropped"` and may resubmit. What transactions, bundles and receipts are:
+`sim.chain.transactions`.
 """
 
 from __future__ import annotations
@@ -33,11 +40,26 @@ from sim.config import Spec
 from sim.errors import InvalidAmount, PoolError, ProtocolError
 from sim.units import GWEI
 
-__all__ = ["GENESIS_TIMESTAMP", "BundleHook", "Chain", "ChainSpec", "ReceiptHook"]
+__all__ = [
+    "EVICTED",
+    "GENESIS_TIMESTAMP",
+    "MEMPOOL_MAX_TXS",
+    "BundleHook",
+    "Chain",
+    "ChainSpec",
+    "ReceiptHook",
+]
 
 GENESIS_TIMESTAMP = 1_700_000_000
 """Unix time of block 0: contracts that read block.timestamp see a chain that has been running
 (Curve's ramp_A, for instance, refuses to start within a day of the pool's creation at t = 0)."""
+
+
+MEMPOOL_MAX_TXS = 5_120
+"""Default ceiling of the pending backlog: geth's txpool.globalslots."""
+
+EVICTED = "mempool full: evicted (lowest priority fee)"
+"""The reason reported for a transaction the full mempool evicted."""
 
 
 class ChainSpec(Spec):
@@ -69,6 +91,16 @@ class ChainSpec(Spec):
             "order until the next one would exceed it; the rest stay pending for later blocks, "
             "and a swap whose deadline passes meanwhile reverts, paying gas. At least the gas "
             "of every transaction kind in [chain.gas]"
+        ),
+    )
+    mempool_max_txs: int = Field(
+        MEMPOOL_MAX_TXS,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "most transactions left pending after a block (geth's txpool holds 5,120): beyond "
+            "it the lowest priority fees are evicted, the latest arrival first among equal "
+            "fees, and reported as dropped (summary.json mempool_evicted, events.csv)"
         ),
     )
 
@@ -128,6 +160,7 @@ class Chain:
         self.backlog = 0  # transactions the last block built left pending
         self.tx_count = 0
         self.revert_count = 0
+        self.evicted_count = 0  # transactions the full mempool evicted
         ledger.wallet(BUILDER)
 
     @property
@@ -241,10 +274,23 @@ class Chain:
                 left = txs[i:]
                 break
             used += self._execute(tx) if b is None else self._execute_bundle(b)
+        if len(left) > self.spec.mempool_max_txs:
+            left = self._evict(left)
         self.gas_used, self.backlog = used, len(left)
         if left:
             self.mempool[:0] = left
             self._pending_gas += sum(tx.action.gas_units for tx in left)
+
+    def _evict(self, left: list[Tx]) -> list[Tx]:
+        """`left` without its cheapest transactions beyond `mempool_max_txs` (lowest priority
+        fee first, then the latest arrival), each reported as dropped, in arrival order."""
+        excess = len(left) - self.spec.mempool_max_txs
+        evicted = sorted(left, key=_eviction_key)[:excess]
+        gone = {tx.seq for tx in evicted}
+        for tx in sorted(evicted, key=_arrival):
+            self._report(tx, None, EVICTED, -1)
+        self.evicted_count += excess
+        return [tx for tx in left if tx.seq not in gone]
 
     def _execute(self, tx: Tx) -> int:
         """Include one transaction; returns the gas it used (0 if it was dropped)."""
@@ -317,3 +363,12 @@ class Chain:
         if self.on_bundle is not None:
             self.on_bundle(b, receipts, alone)
         return used
+
+
+def _eviction_key(tx: Tx) -> tuple[float, int]:
+    """Evicted first: the lowest priority fee, then the latest arrival (`seq` is unique)."""
+    return (tx.priority_fee_gwei, -tx.seq)
+
+
+def _arrival(tx: Tx) -> int:
+    return tx.seq

@@ -3,8 +3,9 @@
 ::
 
     ammsim calc il --ratio 2                 IL of a full-range position after the price doubles
-    ammsim calc il --table                   the classic IL table (and its r < 1 mirror)
+    ammsim calc il                           the classic IL table (and its r < 1 mirror)
     ammsim calc il --ratio 1.1 --band 0.8:1.25
+    ammsim calc swap --reserves 1000,2000000 --in 10   one swap: amount out, new price, LP vs hold
     ammsim calc apr --volume 2e6 --tvl 5e6 --fee 0.3% [--days N] [--lp-share S] ...
 
 Rates are fractions (0.003), percentages (0.3%) or basis points (30bps); `--il` is a
@@ -16,12 +17,13 @@ from __future__ import annotations
 import argparse
 import math
 
+from sim.cli import calc_swap
 from sim.errors import UserInputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add `ammsim calc il` and `ammsim calc apr`."""
-    p = sub.add_parser("calc", help="impermanent-loss and APR calculators")
+    """Add `ammsim calc il`, `calc swap` and `calc apr`."""
+    p = sub.add_parser("calc", help="swap, impermanent-loss and APR calculators")
     calc_sub = p.add_subparsers(dest="calc_command", required=True, parser_class=type(p))
 
     il = calc_sub.add_parser(
@@ -32,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     il.add_argument("--ratio", type=_number, metavar="R", help="price ratio r = P1/P0 (e.g. 2)")
     il.add_argument(
-        "--table", action="store_true", help="print IL for r = 1.25 ... 5 and the mirror 1/r"
+        "--table",
+        action="store_true",
+        help="print IL for r = 1.25 ... 5 and the mirror 1/r (the default without --ratio)",
     )
     il.add_argument(
         "--band",
@@ -40,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="price range relative to the entry price, e.g. 0.8:1.25 (0:inf is full range)",
     )
     il.set_defaults(handler=cmd_il)
+
+    calc_swap.register(calc_sub, _rate)
 
     apr = calc_sub.add_parser(
         "apr",
@@ -95,11 +101,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_il(args: argparse.Namespace) -> int:
     from sim.report import calc
 
-    if args.table == (args.ratio is not None):
-        raise UserInputError("calc il: give either --ratio R or --table")
+    if args.table and args.ratio is not None:
+        raise UserInputError("calc il: give either --ratio R or --table, not both")
     band = _band(args.band) if args.band else None
     try:
-        if args.table:
+        if args.ratio is None:
             print(_il_table(band))
             return 0
         r = args.ratio

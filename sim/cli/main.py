@@ -11,7 +11,9 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -163,9 +165,23 @@ def cmd_list(args: argparse.Namespace) -> int:
     for name, path in bundled().items():
         meta = read_toml(path).get("scenario", {})
         desc = " ".join(str(meta.get("description", "")).split())
-        first = desc.split(". ")[0].rstrip(".")
-        print(f"{name:<28} {first}")
+        print(_listing(name, desc, shutil.get_terminal_size().columns))
     return EXIT_OK
+
+
+def _listing(name: str, description: str, columns: int) -> str:
+    """A scenario's name and whole description, wrapped beside it; the name alone starts a line."""
+    indent = " " * 29
+    width = max(columns, 60)
+    lines = textwrap.wrap(
+        description,
+        width=width,
+        initial_indent=f"{name:<28} ",
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [name]
+    return "\n".join(lines)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -63,6 +63,13 @@ class World(Protocol):
 
 def world_of(model: mesa.Model) -> World:
     """`model` as a `World` (every agent's model must be one)."""
-    if not isinstance(model, World):
-        raise TypeError(f"{type(model).__name__} does not provide what agents need (World)")
-    return model
+    kind = type(model)
+    if kind not in _WORLDS:  # a Protocol isinstance check is slow: once per class
+        if not isinstance(model, World):
+            raise TypeError(f"{kind.__name__} does not provide what agents need (World)")
+        _WORLDS.add(kind)
+    return model  # type: ignore[return-value]
+
+
+_WORLDS: set[type] = set()
+"""Model classes found to be `World`s."""

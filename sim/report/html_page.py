@@ -68,6 +68,7 @@ LABELS: dict[str, str] = {
     "gas_cost": "gas paid",
     "txs": "transactions",
     "reverts": "reverted",
+    "mempool_evicted": "evicted from a full mempool",
     "slippage": "retail slippage",
     "lvr": "LVR",
     "arb_gain": "arbitrageurs' gain",

@@ -234,6 +234,8 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any, where: str = "<scenar
         nxt = node.get(key) if isinstance(node, dict) else None
         if nxt is None:
             allowed = fields_at(keys[:depth], raw)
+            if allowed is None and isinstance(node, dict):
+                raise ScenarioError(_no_such_name(where, keys[:depth], key, node))
             if (allowed is not None and key not in allowed) or not isinstance(node, dict):
                 raise ScenarioError(_unknown(where, keys[: depth + 1], key, allowed, node))
             nxt = node.setdefault(key, {})
@@ -245,6 +247,18 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any, where: str = "<scenar
     if last not in node and allowed is not None and last not in allowed:
         raise ScenarioError(_unknown(where, keys, last, allowed, node))
     node[last] = value
+
+
+def _no_such_name(where: str, table: list[str], key: str, node: dict[str, Any]) -> str:
+    """A path into a named table (a pool, cohort, price...) that the scenario does not have:
+    setting a field of it must not quietly create a new, half-filled one."""
+    prefix = ".".join(table)
+    hint = difflib.get_close_matches(key, list(node), n=1)
+    msg = f"{where}: {prefix}.{key}: the scenario has no {key!r} in [{prefix}]"
+    if hint:
+        msg += f" (did you mean {hint[0]!r}?)"
+    msg += f"; it has: {', '.join(node) or 'none'}"
+    return msg + f"; to add one, set the whole table: {prefix}.{key}={{...}}"
 
 
 def _unknown(where: str, keys: list[str], key: str, allowed: list[str] | None, node: Any) -> str:

@@ -158,6 +158,13 @@ def test_cli_il_table(capsys: pytest.CaptureFixture[str]) -> None:
         assert out.count(f"{pct:+.1f}%") == 2  # r and its mirror 1/r
 
 
+def test_cli_il_without_flags_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calc", "il", "--table"]) == 0
+    table = capsys.readouterr().out
+    assert main(["calc", "il"]) == 0
+    assert capsys.readouterr().out == table
+
+
 def test_cli_il_band(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calc", "il", "--ratio", "1.1", "--band", "0.8:1.25"]) == 0
     out = capsys.readouterr().out
@@ -169,7 +176,13 @@ def test_cli_il_band(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ["calc", "il", "--ratio", "-1"],
         ["calc", "il", "--ratio", "0"],
-        ["calc", "il"],
+        ["calc", "il", "--ratio", "2", "--table"],
+        ["calc", "swap", "--reserves", "1000", "--in", "1"],
+        ["calc", "swap", "--reserves", "1000,0", "--in", "1"],
+        ["calc", "swap", "--reserves", "1000,2000", "--in", "nan"],
+        ["calc", "swap", "--reserves", "1000,2000", "--in", "1e-19"],
+        ["calc", "swap", "--reserves", "1000,2000", "--in", "1", "--fee", "0.5bps"],
+        ["calc", "swap", "--reserves", "5e15,1", "--in", "2e14"],
         ["calc", "il", "--ratio", "2", "--band", "1.1:2"],
         ["calc", "il", "--ratio", "2", "--band", "oops"],
         ["calc", "apr", "--volume", "1", "--tvl", "0", "--fee", "0.3%"],
@@ -190,3 +203,56 @@ def test_cli_apr(capsys: pytest.CaptureFixture[str]) -> None:
     assert "+43.80%" in out  # 2e6 * 0.003 / 5e6 * 365
     assert "+38.80%" in out  # minus 5% IL
     assert "breaks even" in out and "228,311" in out  # 0.05 / (0.003 / 5e6 * 365)
+
+
+# ---------------------------------------------------------------- calc swap
+
+
+def test_swap_amount_out_is_get_amount_out_to_the_wei() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from sim.cli.calc_swap import swap
+
+    res = swap((Decimal(1000), Decimal(2_000_000)), Decimal(10), 30)
+    x, y, a = 1000 * 10**18, 2_000_000 * 10**18, 10 * 10**18
+    exact = Fraction(a * 9970 * y, x * 10_000 + a * 9970)
+    assert res.amount_out <= exact < res.amount_out + 1  # the floor: one wei more fails
+    assert res.new_in == x + a and res.new_out == y - res.amount_out
+
+
+def test_swap_without_fee_loses_exactly_the_il_formula() -> None:
+    from decimal import Decimal
+
+    from sim.cli.calc_swap import swap
+    from sim.report.calc import impermanent_loss
+
+    res = swap((Decimal(1000), Decimal(2_000_000)), Decimal(10), 0)
+    _, frac = res.lp_against_hold()
+    r = float(res.new_price() / res.price())
+    assert float(frac) == pytest.approx(impermanent_loss(r), rel=1e-9)
+    with_fee = swap((Decimal(1000), Decimal(2_000_000)), Decimal(10), 30)
+    assert with_fee.lp_against_hold()[1] > frac  # the fee kept in the pool offsets part of it
+
+
+def test_cli_swap_prints_the_worked_example(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["calc", "swap", "--reserves", "1000,2000000", "--in", "10", "--fee", "0.3%"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "19743160687941225977009 wei" in out  # 10 * 0.997 * 2e6 / (1000 + 9.97), floored
+    assert "19,743.16 second" in out
+    assert "new price         1,960.65" in out
+    assert "LP vs holding     -0.0035%" in out
+
+
+def test_list_shows_whole_descriptions(capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.scenario.files import bundled, read_toml
+
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert names == list(bundled())
+    flat = " ".join(out.split())
+    for path in bundled().values():
+        desc = " ".join(str(read_toml(path)["scenario"]["description"]).split())
+        assert desc in flat  # every sentence, not only the first

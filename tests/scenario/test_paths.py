@@ -164,3 +164,34 @@ def test_integer_probe_errors_name_the_range_path(raw: dict) -> None:
     with pytest.raises(ScenarioError) as info:
         is_integer_field(raw, {}, "agents.retail.active", [0, 1], "s.toml", load=load)
     assert str(info.value) == "s.toml: sweep.ranges: agents.retail.active is not a number field"
+
+
+@pytest.mark.parametrize(
+    ("path", "table", "nearest"),
+    [
+        ("pools.eth_usd.fee_bps", "pools", "eth_usdc"),
+        ("agents.retial.count", "agents", "retail"),
+        ("prices.ETHH.sigma", "prices", "ETH"),
+    ],
+)
+def test_a_misspelt_name_is_refused_not_created(path: str, table: str, nearest: str) -> None:
+    from sim.scenario.files import bundled, read_toml
+
+    raw = read_toml(bundled()["quickstart"])
+    before = set(raw[table])
+    with pytest.raises(ScenarioError) as err:
+        set_path(raw, path, 5, where="q.toml")
+    msg = str(err.value)
+    name = path.split(".")[1]
+    assert msg.startswith(f"q.toml: {table}.{name}: the scenario has no {name!r} in [{table}]")
+    assert f"did you mean {nearest!r}" in msg and "set the whole table" in msg
+    assert set(raw[table]) == before  # nothing half-made was left behind
+
+
+def test_a_whole_new_table_may_still_be_added() -> None:
+    from sim.scenario.files import bundled, read_toml
+
+    raw = read_toml(bundled()["quickstart"])
+    cohort = {"kind": "noise_trader", "count": 2, "pools": ["eth_usdc"]}
+    set_path(raw, "agents.extra", cohort, where="q.toml")
+    assert raw["agents"]["extra"] == cohort

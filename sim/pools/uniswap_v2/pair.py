@@ -9,6 +9,12 @@ its token balances to learn what was sent in; here the caller states it
 assumes balances equal reserves after every call, as they do after the pair's `_update`.
 Every call is atomic: a call that raises (a revert) leaves the state unchanged.
 
+The oracle (`oracle.py`): every reserve change goes through `_update`, which first adds the
+old reserve ratios times the seconds since the last change to `price0CumulativeLast` and
+`price1CumulativeLast` (the model sets `block_timestamp` each block). Tokens sent to the pair by
+a plain transfer (`transfer_in`) are held beyond the reserves until the next `mint`, `burn`,
+`swap` or `sync` counts them, or `skim` pays them out, as the pair's `balanceOf` would.
+
 `add_liquidity` / `remove_liquidity` mirror the router's `_addLiquidity` and
 `removeLiquidity`. Pricing is `UniswapV2Library`'s (`library.py`), the arbitrage sizing
 `arbitrage.py`'s. The `Pool` interface methods are thin token-symbol wrappers: a quote is
@@ -34,6 +40,7 @@ from sim.pools.uniswap_v2.library import (
     get_amount_out,
     quote,
 )
+from sim.pools.uniswap_v2.oracle import CumulativePrices
 
 __all__ = ["MINIMUM_LIQUIDITY", "ZERO_ADDRESS", "ConstantProductPool"]
 
@@ -79,6 +86,12 @@ class ConstantProductPool(Pool):
         self.total_supply = 0
         self.balance_of: dict[str, int] = {}
         self.k_last = 0
+        self.block_timestamp = 0
+        """`block.timestamp` of the current block (set by the model)."""
+        self.oracle = CumulativePrices()
+        self.excess0 = 0
+        self.excess1 = 0
+        """Tokens the pair holds beyond its reserves (`balanceOf(pair) - reserve`)."""
 
     def __repr__(self) -> str:
         t0, t1 = self.tokens
@@ -103,8 +116,53 @@ class ConstantProductPool(Pool):
         self._fee_bps = int(fee_bps)
 
     def get_reserves(self) -> tuple[int, int]:
-        """Mirrors UniswapV2Pair.getReserves (without the timestamp)."""
+        """Mirrors UniswapV2Pair.getReserves (without the timestamp: `block_timestamp_last`)."""
         return self.reserve0, self.reserve1
+
+    @property
+    def price0_cumulative_last(self) -> int:
+        """`price0CumulativeLast`: token1 per token0 (UQ112x112) summed over seconds."""
+        return self.oracle.price0_cumulative_last
+
+    @property
+    def price1_cumulative_last(self) -> int:
+        """`price1CumulativeLast`: token0 per token1 (UQ112x112) summed over seconds."""
+        return self.oracle.price1_cumulative_last
+
+    @property
+    def block_timestamp_last(self) -> int:
+        """`blockTimestampLast`: uint32 time of the last reserve change."""
+        return self.oracle.block_timestamp_last
+
+    def _update(self, balance0: int, balance1: int) -> None:
+        """Mirrors UniswapV2Pair._update: check the uint112 cap, accumulate the old prices
+        into the oracle, then set the reserves to the balances (nothing left in excess)."""
+        self._check_overflow(balance0, balance1)
+        self.oracle.accumulate(self.reserve0, self.reserve1, self.block_timestamp)
+        self.reserve0, self.reserve1 = balance0, balance1
+        self.excess0 = self.excess1 = 0
+
+    def transfer_in(self, amount0: int, amount1: int) -> None:
+        """Tokens sent to the pair by a plain ERC-20 transfer (the caller moved them): held,
+        not yet reserves, credited to whoever calls `mint`, `swap` or `sync` next."""
+        _check_amount("amount0", amount0)
+        _check_amount("amount1", amount1)
+        self._check_overflow(
+            self.reserve0 + self.excess0 + amount0, self.reserve1 + self.excess1 + amount1
+        )
+        self.excess0 += amount0
+        self.excess1 += amount1
+
+    def skim(self) -> tuple[int, int]:
+        """Mirrors UniswapV2Pair.skim: pay out the balances above the reserves (the caller
+        credits them to `to`); the reserves and the oracle do not change."""
+        paid = (self.excess0, self.excess1)
+        self.excess0 = self.excess1 = 0
+        return paid
+
+    def sync(self) -> None:
+        """Mirrors UniswapV2Pair.sync: make the reserves the balances (taking in any excess)."""
+        self._update(self.reserve0 + self.excess0, self.reserve1 + self.excess1)
 
     def _protocol_fee_liquidity(self, reserve0: int, reserve1: int) -> int:
         """LP tokens `_mint_fee` would mint to `fee_to` now (pure; 0 when the fee is off)."""
@@ -166,6 +224,8 @@ class ConstantProductPool(Pool):
         _check_amount("amount0", amount0)
         _check_amount("amount1", amount1)
         reserve0, reserve1 = self.reserve0, self.reserve1
+        amount0 += self.excess0  # balanceOf(pair) - reserve: everything sent in counts
+        amount1 += self.excess1
         balance0, balance1 = reserve0 + amount0, reserve1 + amount1
         fee_liquidity = self._protocol_fee_liquidity(reserve0, reserve1)
         total_supply = self.total_supply + fee_liquidity
@@ -194,7 +254,7 @@ class ConstantProductPool(Pool):
         if self.total_supply == 0:
             self._mint(ZERO_ADDRESS, MINIMUM_LIQUIDITY)
         self._mint(to, liquidity)
-        self.reserve0, self.reserve1 = balance0, balance1
+        self._update(balance0, balance1)
         if fee_on:
             self.k_last = balance0 * balance1
         return liquidity
@@ -209,8 +269,9 @@ class ConstantProductPool(Pool):
             )
         reserve0, reserve1 = self.reserve0, self.reserve1
         total_supply = self.total_supply + self._protocol_fee_liquidity(reserve0, reserve1)
-        amount0 = liquidity * reserve0 // total_supply if total_supply else 0
-        amount1 = liquidity * reserve1 // total_supply if total_supply else 0
+        balance0, balance1 = reserve0 + self.excess0, reserve1 + self.excess1
+        amount0 = liquidity * balance0 // total_supply if total_supply else 0
+        amount1 = liquidity * balance1 // total_supply if total_supply else 0
         if amount0 <= 0 or amount1 <= 0:
             t0, t1 = self.tokens
             raise InsufficientLiquidity(
@@ -228,8 +289,7 @@ class ConstantProductPool(Pool):
         amount0, amount1 = self._burn_amounts(to, liquidity)
         fee_on = self._mint_fee(self.reserve0, self.reserve1)
         self._burn(to, liquidity)
-        self.reserve0 -= amount0
-        self.reserve1 -= amount1
+        self._update(self.reserve0 + self.excess0 - amount0, self.reserve1 + self.excess1 - amount1)
         if fee_on:
             self.k_last = self.reserve0 * self.reserve1
         return amount0, amount1
@@ -272,6 +332,9 @@ class ConstantProductPool(Pool):
                 f"{amount1_out} {t1} must stay below the reserves {reserve0} {t0} and "
                 f"{reserve1} {t1} of pool {self.name!r}"
             )
+        if self.excess0 or self.excess1:  # sent in before the call: part of the input
+            amount0_in += self.excess0
+            amount1_in += self.excess1
         if amount0_in == 0 and amount1_in == 0:
             raise InvalidAmount(
                 f"UniswapV2: INSUFFICIENT_INPUT_AMOUNT: a swap in pool {self.name!r} "
@@ -289,9 +352,7 @@ class ConstantProductPool(Pool):
                 f"{amount1_out} {t1} for {amount0_in} {t0} and {amount1_in} {t1} would "
                 f"lower the fee-adjusted product reserve0 * reserve1; ask for less output"
             )
-        self._check_overflow(balance0, balance1)
-        self.reserve0 = balance0
-        self.reserve1 = balance1
+        self._update(balance0, balance1)
 
     # ---------------------------------------------------------------- router
     def add_liquidity(
@@ -501,8 +562,8 @@ class ConstantProductPool(Pool):
         return self.balance_of.get(holder, 0)
 
     def lp_reserves(self) -> tuple[int, int]:
-        """The reserves: LP tokens claim them pro rata."""
-        return self.reserve0, self.reserve1
+        """The pair's balances (reserves and any excess): `burn` pays them pro rata."""
+        return self.reserve0 + self.excess0, self.reserve1 + self.excess1
 
     def lp_fee_share(self, token: str | None = None) -> float:
         """5/6 with the protocol fee on (`_mint_fee` takes 1/6 of the growth of sqrt(k)), else 1."""
@@ -527,9 +588,9 @@ class ConstantProductPool(Pool):
         return dict(zip(self.tokens, amounts, strict=True))
 
     def holdings(self) -> dict[str, int]:
-        """The pool's token balances by symbol (always equal to the reserves here)."""
+        """The pool's token balances by symbol: the reserves and any excess sent in."""
         t0, t1 = self.tokens
-        return {t0: self.reserve0, t1: self.reserve1}
+        return {t0: self.reserve0 + self.excess0, t1: self.reserve1 + self.excess1}
 
     def spot_price(self, base: str, quote: str) -> float:
         """Marginal price of one whole `base` in whole `quote` (reserve ratio), fee excluded."""
