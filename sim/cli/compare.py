@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import UserInputError
 from sim.model.mechanisms import Mechanism
 from sim.report.sections import summary_mechanisms
-from sim.sweep.flat import flatten
+from sim.sweep.flat import flatten, matches
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -268,12 +268,6 @@ def choose_metrics(runs: list[Run], requested: list[str] | None) -> list[str]:
             f"available: {', '.join(available)}"
         )
     return list(dict.fromkeys(requested))
-
-
-def matches(path: str, pattern: str) -> bool:
-    """Whether a dotted path matches a pattern whose `*` parts match any one part."""
-    parts, want = path.split("."), pattern.split(".")
-    return len(parts) == len(want) and all(w in ("*", p) for p, w in zip(parts, want, strict=True))
 
 
 def format_metric(path: str, value: Any, numeraire: str) -> str:

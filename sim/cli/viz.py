@@ -1,4 +1,4 @@
-"""`ammsim viz SCENARIO`: a live web dashboard (Mesa SolaraViz) served on this machine.
+"""`ammsim viz SCENARIO`: a live web dashboard (Solara, on Mesa's model) served on this machine.
 
 The dashboard app is `sim.viz.dashboard`. It is served by solara's own Starlette app under
 uvicorn, in this process, configured through solara's environment settings before solara is
@@ -55,6 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--port", type=int, default=8765, help="port to listen on (8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a scenario field")
+    p.add_argument(
+        "--ab",
+        action="append",
+        metavar="PATH=VALUE",
+        help="A/B mode: run a second copy (B), same seed, with this field changed, stepped in "
+        "lockstep with the first (A) and drawn on the same plots (repeatable)",
+    )
     add_allow_flag(p)
     p.set_defaults(handler=cmd_viz)
 
@@ -95,6 +102,24 @@ def _server_class() -> type:
     return Server
 
 
+def _ab_changes(
+    scenario: str, sets: dict[str, Any], items: list[str] | None, allow: list[str]
+) -> dict[str, Any]:
+    """The `--ab` changes, parsed and checked as `--set` is (a bad one is exit 2 naming it)."""
+    from sim.errors import ScenarioError
+    from sim.scenario.paths import parse_sets
+    from sim.scenario.scenario import load_scenario
+
+    if not items:
+        return {}
+    try:
+        ab = parse_sets(items)
+        load_scenario(scenario, {**sets, **ab}, allow=allow)
+    except (ScenarioError, UserInputError) as err:
+        raise UserInputError(f"--ab: {str(err).replace('--set ', '')}") from None
+    return ab
+
+
 def cmd_viz(args: argparse.Namespace) -> int:
     from sim.scenario.paths import parse_sets
     from sim.scenario.scenario import load_scenario
@@ -102,12 +127,14 @@ def cmd_viz(args: argparse.Namespace) -> int:
     sets = parse_sets(args.set)
     allow = [str(Path(d).resolve()) for d in args.allow_path]
     sc = load_scenario(args.scenario, sets, allow=allow)  # a bad scenario fails here, first
+    ab = _ab_changes(args.scenario, sets, args.ab, allow)
     source = str(sc.source) if sc.source else args.scenario
     _check_port(args.host, args.port)
 
     os.environ.update(OFFLINE_ENV)
     os.environ["AMMSIM_VIZ_SCENARIO"] = source
     os.environ["AMMSIM_VIZ_SETS"] = json.dumps(sets)
+    os.environ["AMMSIM_VIZ_AB"] = json.dumps(ab)
     os.environ["AMMSIM_VIZ_ALLOW"] = json.dumps(allow)
     os.environ["SOLARA_APP"] = "sim.viz.dashboard"
     os.environ["SERVER_NAME"] = args.host
@@ -136,18 +163,16 @@ def cmd_viz(args: argparse.Namespace) -> int:
     server = _server_class()(config)
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{args.port}/?token={token}"
-    print(f"ammsim viz: {sc.scenario.name} at {url}  (Ctrl-C to stop)")
+    mode = f" (A/B: {', '.join(args.ab)})" if ab else ""
+    print(f"ammsim viz: {sc.scenario.name}{mode} at {url}  (Ctrl-C to stop)")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         server.run()
     print("ammsim viz: stopped")
     sys.stdout.flush()
     sys.stderr.flush()
-    if any(
-        t.is_alive() and not t.daemon
-        for t in threading.enumerate()
-        if t is not threading.main_thread()
-    ):
-        # a browser session's worker thread (e.g. Play) would keep the interpreter from exiting
+    if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+        # a browser session's worker thread (e.g. Play) would keep the interpreter from exiting,
+        # and a daemon one (the dashboard's Play and redraw threads) can crash its finalisation
         os._exit(EXIT_OK)
     return EXIT_OK

@@ -3,17 +3,19 @@
 `tunables(scenario)` names each by its dotted path (`sim.scenario.paths`) and gives its value and
 a range around it: fees, amplification, volatility, cohort sizes, retail slippage and trade rate,
 staking APR, the lending market's oracle, close factor, LTV and liquidation bonus, reward
-emissions, base fee, block ordering. `sim.viz.controls` turns them into SolaraViz inputs.
+emissions, base fee, block ordering. `sim.viz.controls` turns them into dashboard inputs,
+labelled by `label` in the words of the schema's field descriptions.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.scenario.paths import bounds
+from sim.scenario.paths import bounds, get_path
 from sim.scenario.schema import Scenario
 
 
@@ -118,3 +120,24 @@ def tunables(sc: Scenario) -> list[Tunable]:
     out.append(Tunable("chain.base_fee_gwei", chain.base_fee_gwei, 0.0, hi_fee, 0.5))
     out.append(_choice("chain.ordering", chain.ordering, ["priority_fee", "random", "fifo"]))
     return out
+
+
+UNIT_SUFFIXES = {"_bps": "bps", "_gwei": "gwei", "_per_day": "per day", "_per_block": "per block"}
+"""Units named by a field's suffix (the house style: units in names)."""
+
+
+def label(sc: Scenario, path: str) -> str:
+    """A tunable field in words with its unit: `pools.eth_usdc.fee_bps` ->
+    "eth_usdc: swap fee on the input (bps)", from the field's description in the schema."""
+    parent, _, field = path.rpartition(".")
+    owner = get_path(sc, parent) if parent else sc
+    info = type(owner).model_fields[field]
+    words = re.split(r"[,:;(]|\. ", (info.description or field).strip())[0].strip().rstrip(".")
+    words = words[:1].lower() + words[1:] if words[:2].istitle() else words
+    unit = next((u for s, u in UNIT_SUFFIXES.items() if f"_{field}".endswith(s)), None)
+    if unit and words.endswith(unit):
+        unit = None
+    parts = parent.split(".")
+    name = " ".join(parts[1::2]) if parts[0] == "lending" else parts[-1] if len(parts) > 1 else ""
+    text = f"{name}: {words}" if name else words
+    return f"{text} ({unit})" if unit else text

@@ -17,3 +17,9 @@ def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[key] = v
     return out
+
+
+def matches(path: str, pattern: str) -> bool:
+    """Whether a dotted path matches a pattern whose `*` parts match any one part."""
+    parts, want = path.split("."), pattern.split(".")
+    return len(parts) == len(want) and all(w in ("*", p) for p, w in zip(parts, want, strict=True))

@@ -1,1 +1,1 @@
-"""Layer 7, the classroom dashboard (SolaraViz), imported only by `ammsim viz`."""
+"""Layer 7, the classroom dashboard (Solara), imported only by `ammsim viz`."""

@@ -1,9 +1,10 @@
-"""The dashboard's inputs: the scenario's tunable fields as SolaraViz sliders and selects.
+"""The dashboard's inputs: the scenario's tunable fields as sliders and selects.
 
-Which fields are offered, and over which ranges, is the scenario's knowledge
-(`sim.scenario.tunables`); this module only gives each a widget and a Python identifier
+Which fields are offered, over which ranges and in which words (the field's description in the
+schema, with its unit), is the scenario's knowledge (`sim.scenario.tunables`); this module only
+gives each a widget and a Python identifier
 (`pools__eth_usdc__fee_bps`) that `DashboardModel` maps back to its dotted path
-(`pools.eth_usdc.fee_bps`) when SolaraViz's Reset rebuilds the model.
+(`pools.eth_usdc.fee_bps`) when Reset rebuilds the model.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.schema import Scenario
-from sim.scenario.tunables import Tunable, tunables
+from sim.scenario.tunables import Tunable, label, tunables
 
 
 @dataclass(frozen=True)
 class Control:
-    """One dashboard input: its identifier, the scenario path it sets, and its widget options."""
+    """One dashboard input: its identifier, the scenario path it sets, and its widget options
+    (`widget["label"]` is the field in words with its unit)."""
 
     name: str
     path: str
@@ -29,17 +31,17 @@ def param_name(path: str) -> str:
     return path.replace(".", "__")
 
 
-def widget(t: Tunable) -> dict[str, Any]:
-    """SolaraViz's description of the input for one tunable field."""
+def widget(t: Tunable, words: str) -> dict[str, Any]:
+    """The input for one tunable field (SolaraViz's format), labelled `words`."""
     if t.choices:
-        return {"type": "Select", "label": t.path, "value": t.value, "values": list(t.choices)}
+        return {"type": "Select", "label": words, "value": t.value, "values": list(t.choices)}
     if t.integer:
         kind, value = "SliderInt", int(t.value)
     else:
         kind, value = "SliderFloat", float(t.value)
     return {
         "type": kind,
-        "label": t.path,
+        "label": words,
         "value": value,
         "min": t.low,
         "max": t.high,
@@ -49,4 +51,4 @@ def widget(t: Tunable) -> dict[str, Any]:
 
 def controls(sc: Scenario) -> list[Control]:
     """The scenario's key parameters as dashboard inputs, with ranges around their values."""
-    return [Control(param_name(t.path), t.path, widget(t)) for t in tunables(sc)]
+    return [Control(param_name(t.path), t.path, widget(t, label(sc, t.path))) for t in tunables(sc)]

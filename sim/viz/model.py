@@ -1,4 +1,4 @@
-"""The dashboard's model: a `MarketModel` built from keyword parameters, as SolaraViz's Reset does.
+"""The dashboard's model: a `MarketModel` built from keyword parameters, as the dashboard's Reset does.
 
 It also keeps the time series the panels plot, thinned to at most `MAX_POINTS` rows and cached
 per block, since every panel reads it after each step batch.
@@ -21,7 +21,7 @@ MAX_POINTS = 800
 
 
 class DashboardModel(MarketModel):
-    """`MarketModel` built from keyword parameters, as SolaraViz's Reset does.
+    """`MarketModel` built from keyword parameters, as the dashboard's Reset does.
 
     `source` is a scenario file or bundled name, `base_overrides` the `--set` values, `allow`
     the `--allow-path` folders, and every

@@ -10,10 +10,8 @@ reason when there is none. It also checks that the page makes no request beyond 
 from __future__ import annotations
 
 import re
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,74 +19,27 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from browser import LAUNCH_ARGS
+from browser import LAUNCH_ARGS, serve, stop
 
 from sim.cli.main import main
 from sim.scenario.files import bundled
 from sim.scenario.paths import get_path
 from sim.scenario.scenario import load_scenario
 from sim.viz.controls import controls
+from sim.viz.figure import render
 from sim.viz.model import DashboardModel
+from sim.viz.page_parts import difference_text
+from sim.viz.panels import SLIPPAGE, panels_for
+from sim.viz.stats import params_text, stats_text
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def stop(proc: subprocess.Popen[str]) -> int | None:
-    """Ctrl-C (SIGINT) the server; returns its exit code, or None if it had to be killed."""
-    if proc.poll() is not None:
-        return proc.returncode
-    proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return None
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`ammsim viz quickstart` on a free localhost port; yields (url, process)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "viz", "quickstart", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    printed, match = "", None
-    while match is None:  # the URL line (with its token) comes before the server answers
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        if not line:
-            stop(proc)
-            pytest.fail(f"ammsim viz printed no URL with a token:\n{printed}")
-        printed += line
-        match = re.search(r"at (http://127\.0\.0\.1:\d+/\?token=[\w-]+) ", line)
-    url = match.group(1)
-    deadline = time.monotonic() + 40
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"ammsim viz exited with {proc.returncode}:\n{proc.stdout.read()}")  # type: ignore[union-attr]
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(proc)
-            pytest.fail("ammsim viz did not answer within 40 s")
-        time.sleep(0.3)
-    try:
-        yield url, proc
-    finally:
-        stop(proc)
+    with serve("quickstart") as running:
+        yield running
 
 
 def _stats(page: object) -> str:
@@ -143,7 +94,7 @@ def _run_steps(page: object, clicks: int) -> str:
 
 def _set_fee_slider(page: object, key: str) -> None:
     """Move the eth_usdc fee slider with the keyboard (Home = minimum, End = maximum)."""
-    field = page.locator(".v-input", has_text="pools.eth_usdc.fee_bps")  # type: ignore[attr-defined]
+    field = page.locator('.ammsim-setting[data-path="pools.eth_usdc.fee_bps"]')  # type: ignore[attr-defined]
     thumb = field.locator("[role=slider]")
     thumb.focus()
     thumb.press(key)
@@ -153,25 +104,12 @@ def _set_fee_slider(page: object, key: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def panels() -> object:
-    """`sim.viz.panels` (imports solara: a few seconds, once)."""
-    return pytest.importorskip("sim.viz.panels")
+def dashboard() -> object:
+    """`sim.viz.dashboard` (imports solara: a few seconds, once)."""
+    return pytest.importorskip("sim.viz.dashboard")
 
 
-def test_the_app_gives_solaraviz_the_scenario_and_one_input_per_control() -> None:
-    dashboard = pytest.importorskip("sim.viz.dashboard")  # mesa.visualization: a few seconds
-    params = dashboard.model_params("quickstart", {"scenario.blocks": 40})
-    ctrls = controls(load_scenario("quickstart", {"scenario.blocks": 40}))
-    assert params == {
-        "source": "quickstart",
-        "base_overrides": {"scenario.blocks": 40},
-        "allow": [],
-        **{c.name: c.widget for c in ctrls},
-    }
-    assert "pools__eth_usdc__fee_bps" in params and "chain__ordering" in params
-
-
-def test_ltv_slider_bounds_leverage(panels: object) -> None:
+def test_ltv_slider_bounds_leverage() -> None:
     """A lower LTV slider value caps what loopers can reach: leverage < 1 / (1 - LTV)."""
     for ltv in (0.5, 0.8):
         model = DashboardModel("steth_depeg", lending__aave__assets__stETH__ltv=ltv)
@@ -180,11 +118,11 @@ def test_ltv_slider_bounds_leverage(panels: object) -> None:
             model.step()
         levs = [a.leverage() for a in model.market_agents if a.kind == "lst_looper" and a.entered]
         assert levs and max(levs) < 1 / (1 - ltv)
-        assert "lending.aave.assets.stETH.ltv = " + f"{ltv:g}" in panels.params_text(model)  # type: ignore[attr-defined]
+        assert "lending.aave.assets.stETH.ltv = " + f"{ltv:g}" in params_text(model)
 
 
-def test_model_takes_slider_values_and_ignores_mesa_scenario(panels: object) -> None:
-    # SolaraViz's Reset passes every slider by name, plus Mesa's own `scenario` object
+def test_model_takes_slider_values_and_ignores_mesa_scenario() -> None:
+    # Reset passes every slider by name (and Mesa's SolaraViz also passed its `scenario` object)
     model = DashboardModel(
         "quickstart",
         {"scenario.blocks": 40},
@@ -201,9 +139,9 @@ def test_model_takes_slider_values_and_ignores_mesa_scenario(panels: object) -> 
         assert model.running
         model.step()
     assert not model.running  # stops after the scenario's blocks
-    text = panels.stats_text(model)  # type: ignore[attr-defined]
+    text = stats_text(model)
     assert "block 40 of 40" in text and "eth_usdc (fee 100 bps)" in text
-    assert "pools.eth_usdc.fee_bps = 100" in panels.params_text(model)  # type: ignore[attr-defined]
+    assert "pools.eth_usdc.fee_bps = 100" in params_text(model)
 
 
 def test_same_seed_higher_fee_more_fees() -> None:
@@ -216,23 +154,81 @@ def test_same_seed_higher_fee_more_fees() -> None:
     assert 0 < fees[0] < fees[1]
 
 
-@pytest.mark.parametrize(
-    "name", ["quickstart", "sandwich_attack", "steth_depeg", "bench_stableswap", "liquidity_mining"]
-)
-def test_panels_render_for_scenario(panels: object, name: str) -> None:
-    model = DashboardModel(name)
-    for _ in range(30):
-        model.step()
-    shown = panels.components(model.spec)  # type: ignore[attr-defined]
-    names = {p.__name__ for p in shown}
-    assert {"Stats", "PricePlot", "LpPlot", "FeesPlot", "SlippagePlot", "ArbPlot"} <= names
-    if model.spec.lending:
-        assert {"LendingPlot", "HealthPlot"} <= names
-    if model.spec.staking or any(p.process == "peg" for p in model.spec.prices.values()):
-        assert "DepegPlot" in names
-    assert ("RewardsPlot" in names) == (model.spec.rewards is not None)
-    for panel in shown:
-        assert panel(model) is not None  # draws its figure from the model's data
+def test_ab_runs_step_in_lockstep_on_one_seed(dashboard: object) -> None:
+    """A is the scenario as set (the same run as without A/B); B differs by the --ab change
+    only, and a slider for the same field does not undo B's change."""
+    sets = {"scenario.blocks": 300}
+    solo = dashboard.make_player("quickstart", sets, {}, {})  # type: ignore[attr-defined]
+    ab = dashboard.make_player(  # type: ignore[attr-defined]
+        "quickstart", sets, {"pools.eth_usdc.fee_bps": 100}, {"pools__eth_usdc__fee_bps": 30}
+    )
+    assert list(ab.models) == ["A", "B"]
+    assert ab.models["B"].spec.pools["eth_usdc"].fee_bps == 100
+    solo.step(120)
+    ab.step(120)
+    a, b = ab.models["A"], ab.models["B"]
+    assert a.market.block == b.market.block == 120
+    assert a.metrics.pools["eth_usdc"].fees == solo.models["A"].metrics.pools["eth_usdc"].fees
+    assert b.metrics.pools["eth_usdc"].fees > a.metrics.pools["eth_usdc"].fees
+    snaps = ab.snapshots()
+    assert snaps["A"].headline == snaps["B"].headline
+    assert "lp_fee_income" in snaps["A"].headline
+    diff = difference_text(snaps)
+    income = [ln for ln in diff.splitlines() if ln.startswith("lp_fee_income:")]
+    assert income and "B - A +" in income[0], diff
+
+
+def test_play_thread_paces_and_stops_at_the_end(dashboard: object) -> None:
+    player = dashboard.make_player("quickstart", {"scenario.blocks": 400}, {}, {})  # type: ignore[attr-defined]
+    player.blocks_per_s = 100
+    start = time.monotonic()
+    player.play()
+    time.sleep(1.0)
+    while player.block == 0 and time.monotonic() - start < 20:  # a busy machine may lag
+        time.sleep(0.05)
+    player.pause()
+    paced = player.block
+    assert 0 < paced <= 100 * (time.monotonic() - start) + 1  # never ahead of the pace
+    assert not player.playing
+    player.blocks_per_s = 0  # as fast as it can
+    player.play()
+    deadline = time.monotonic() + 60
+    while player.playing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert player.block == 400 and not player.running
+    assert player.changed.is_set()  # the page is told there is a last frame to draw
+    assert dashboard.default_speed(7_200) * dashboard.PLAY_SECONDS >= 7_200  # type: ignore[attr-defined]
+
+
+def _blocks(name: str) -> int:
+    """Blocks enough for every panel of a bundled scenario to have data (steth_depeg's news
+    comes at block 300, and sellers react within 900 blocks)."""
+    return 1_500 if name == "steth_depeg" else 400
+
+
+@pytest.mark.parametrize("name", bundled())
+def test_every_panel_of_a_bundled_scenario_draws_data(dashboard: object, name: str) -> None:
+    player = dashboard.make_player(name, {"scenario.blocks": _blocks(name)}, {}, {})  # type: ignore[attr-defined]
+    player.step(_blocks(name))
+    snaps = player.snapshots()
+    shown = panels_for(player.models["A"])
+    drawn = {p.key: render(p, snaps).points for p in shown}
+    assert all(drawn.values()), drawn
+    kinds = {a.kind for a in player.models["A"].spec.agents.values()}
+    keys = set(drawn)
+    assert ("slippage" in keys) == ("noise_trader" in kinds)
+    assert ("range_lp_net" in keys) == ("range_lp" in kinds)
+    assert ("health" in keys) == bool(player.models["A"].spec.lending)
+    if "range_lp" in kinds:
+        assert "lp_vs_hodl" not in keys  # no LP-token shares in concentrated pools
+
+
+def test_render_counts_no_points_for_an_empty_plot(dashboard: object) -> None:
+    player = dashboard.make_player("quickstart", {"scenario.blocks": 40}, {}, {})  # type: ignore[attr-defined]
+    snaps = player.snapshots()  # block 0: no trades yet
+    assert render(SLIPPAGE, snaps).points == 0
+    player.step(40)
+    assert render(SLIPPAGE, player.snapshots()).points > 0
 
 
 @pytest.mark.slow
@@ -252,6 +248,12 @@ def test_viz_command_user_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["viz", "no_such_scenario"]) == 2
     assert "no scenario file" in capsys.readouterr().err
     assert main(["viz", "quickstart", "--set", "pools.eth_usdc.fee_bps=-1"]) == 2
+    capsys.readouterr()
+    assert main(["viz", "quickstart", "--ab", "pools.eth_usdc.fee_bps=-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--ab" in err and "pools.eth_usdc.fee_bps" in err
+    assert main(["viz", "quickstart", "--ab", "pools.eth_usdc.fee_bps"]) == 2
+    assert "--ab: expects PATH=VALUE" in capsys.readouterr().err
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
