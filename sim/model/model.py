@@ -96,7 +96,8 @@ class MarketModel(mesa.Model):
             pa = 1.0 if a == meta.numeraire else ref.get(a)
             pb = 1.0 if b == meta.numeraire else ref.get(b)
             initial = pa / pb if pa and pb else None
-            pools[name] = build_pool(name, spec, decimals, initial)
+            with _setting_up(f"pools.{name}"):
+                pools[name] = build_pool(name, spec, decimals, initial)
         protocols = Protocols(ledger)
         self.market = Market(
             numeraire=meta.numeraire,
@@ -174,6 +175,15 @@ class MarketModel(mesa.Model):
         for agent in self.market_agents:
             with _setting_up(f"agents.{agent.cohort}"):
                 agent.enter_at_genesis()
+        for token, (pool, _) in self.market.price_pools.items():
+            try:
+                self.market.price(token)
+            except PoolError as err:  # nobody seeds the pool that prices it
+                raise ScenarioError(
+                    f"tokens.{token}: has no price process, and pool {pool.name!r} that would "
+                    f"price it cannot at block 0 ({err}); add [prices.{token}] or liquidity "
+                    "providers who enter at block 0"
+                ) from None
 
     # ---- the World that agents see (sim.market.world) ------------------------------------
 
@@ -212,7 +222,7 @@ class MarketModel(mesa.Model):
         self.prices.advance()
         block = market.chain.block
         for name, ev in self.schedule.get(block, ()):
-            self.metrics.note(name, apply_event(ev, self))
+            self.metrics.note(name, self._apply_event(name, ev, block))
         self.actors.shuffle_do(MarketAgent.step_if_active)
         if self.searchers:
             self.searchers.shuffle_do(MarketAgent.search_if_active)
@@ -222,6 +232,14 @@ class MarketModel(mesa.Model):
             self.datacollector.collect(self)
         if self.check_every_block:
             self.check()
+
+    def _apply_event(self, name: str, ev: Any, block: int) -> str:
+        """Carry out a scheduled event; one its target refuses (a ramp too far from the A the
+        pool has by then, a price pushed out of range) is a scenario error naming the event."""
+        try:
+            return apply_event(ev, self)
+        except (ScenarioError, PoolError, ProtocolError) as err:
+            raise ScenarioError(f"events.{name}: at block {block}: {err}") from None
 
     def check(self) -> None:
         """Conservation of every token and each pool's invariants (raises `ConservationError`)."""

@@ -84,7 +84,12 @@ def run(
                 folder = None
             raise
         clock.lap("build")
-        advance(model, meta.blocks, progress=progress)
+        try:
+            advance(model, meta.blocks, progress=progress)
+        except ScenarioError as err:  # a run-time event the scenario caused: name the file
+            if sc.source is None or str(sc.source) in str(err):
+                raise
+            raise ScenarioError(f"{sc.source}: {err}") from None
         clock.lap("simulate")
         model.events.close()
         model.check()

@@ -26,8 +26,9 @@ import pytest
 import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sim.runs.runner
 from bundled_cases import BUNDLED, Case, sample
+
+import sim.runs.runner
 from sim.cli.main import main
 from sim.report.scenario_file import scenario_toml
 

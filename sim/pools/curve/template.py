@@ -36,6 +36,8 @@ MAX_ADMIN_FEE = 10 * 10**9
 MAX_FEE = 5 * 10**9
 MAX_A = 10**6
 MAX_A_CHANGE = 10
+MAX_COIN_DECIMALS = 18
+"""The contract's coins have at most 18 decimals (its rate multipliers are 10**(18 - d))."""
 MIN_RAMP_TIME = 86400
 MAX_COINS = 4
 
@@ -92,8 +94,10 @@ class SwapTemplateBase:
                     f"got {value!r}"
                 )
         for d in decimals:
-            if not 0 <= d <= 18:
-                raise PoolError(f"pool {name!r}: coin decimals must be 0 to 18, got {d}")
+            if not 0 <= d <= MAX_COIN_DECIMALS:
+                raise PoolError(
+                    f"pool {name!r}: coin decimals must be 0 to {MAX_COIN_DECIMALS}, got {d}"
+                )
         if not 0 < A < MAX_A:
             raise PoolError(f"pool {name!r}: A must be between 1 and {MAX_A - 1}, got {A}")
         if not 0 <= fee <= MAX_FEE:
