@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -75,6 +77,12 @@ def problems(case: Case, tmp: Path) -> list[str]:
             out.append(f"{what}: exit 2 without naming the file: {first[:300]}")
         elif code == 2 and case.field and not _names_a_field(err, case):
             out.append(f"{what}: exit 2 without naming the field {case.field}: {err[:300]}")
+    if r_code == 0:
+        summary = next((tmp / "out").rglob("summary.json")).read_text(encoding="utf-8")
+        try:
+            json.loads(summary, parse_constant=_no_constant)
+        except ValueError as err:
+            out.append(f"run: summary.json is not strict JSON: {err}")
     if case.field == "scenario.blocks":
         return out  # run's --blocks replaces the field validate reads
     if v_code == 2 and r_code == 0:
@@ -84,16 +92,35 @@ def problems(case: Case, tmp: Path) -> list[str]:
     return out
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} in summary.json")
+
+
 def _names_a_field(err: str, case: Case) -> bool:
-    """The message names the changed field, or (a value that breaks another field's use of it)
-    some dotted field of the scenario, or the reference that points at nothing."""
+    """The message names the changed field, or a dotted field of the scenario (a value can break
+    another field's use of it: a count of 0 leaves a token unpriced), or the missing name."""
     if case.field in err or "missing_name" in err:
         return True
-    head = case.field.split(".")[0]
-    return any(f"{table}." in err for table in {head, "scenario", "agents", "pools", "events"})
+    return re.search(rf"\b({'|'.join(TABLES)})\.[A-Za-z_]", err) is not None
 
 
-CASES = sample(N_CASES)
+TABLES = ("scenario", "chain", "tokens", "prices", "pools", "agents", "staking", "lending")
+TABLES += ("rewards", "events", "output", "sweep")
+
+
+KNOWN_BUGS = {
+    ("v3_band_strategies", "tokens.USDC.decimals", "0"): "a perp hedge rounds its collateral to "
+    "whole units on close; with 0 decimals the lost fraction of a dollar fails the value check",
+}
+"""Cases that still end in exit 1, kept out of the sample; each is an xfail(strict) test below."""
+
+
+def known(case: Case) -> bool:
+    shown = case.shown or (case.value if isinstance(case.value, str) else "")
+    return (case.scenario, case.field, shown) in KNOWN_BUGS
+
+
+CASES = [c for c in sample(N_CASES) if not known(c)]
 
 
 def test_the_sample_spans_every_bundled_scenario_and_kind_of_case() -> None:
@@ -107,6 +134,16 @@ def test_hostile_variation_gives_exit_0_or_2_and_validate_agrees_with_run(
 ) -> None:
     monkeypatch.setattr(sim.runs.runner, "write_folder", light_folder)
     assert problems(case, tmp_path) == [], case.label()
+
+
+@pytest.mark.parametrize("key", sorted(KNOWN_BUGS))
+@pytest.mark.xfail(strict=True, reason="known bug (KNOWN_BUGS)")
+def test_known_bug_still_ends_badly(
+    key: tuple[str, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sim.runs.runner, "write_folder", light_folder)
+    scenario, field, value = key
+    assert problems(Case(scenario, "set", field, value), tmp_path) == []
 
 
 if __name__ == "__main__":  # explore: python tests/system/test_fuzz_bundled.py N
