@@ -65,6 +65,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         if len(data) > MAX_TOML_BYTES:
             raise ScenarioError(f"{path}: larger than {MAX_TOML_BYTES:,} bytes; not a scenario")
         return tomllib.loads(data.decode("utf-8"))
+    except ScenarioError:
+        raise  # a ValueError too: not the digit limit below
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: invalid TOML: {err}") from None
     except RecursionError:
