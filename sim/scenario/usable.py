@@ -11,7 +11,8 @@ takes a price out of the range prices may have. Each problem is a `(dotted path,
 from __future__ import annotations
 
 from sim.market.prices.gbm import PRICE_RANGE
-from sim.pools.curve.template import MAX_A_CHANGE, MAX_COIN_DECIMALS, MIN_RAMP_TIME
+from sim.pools.curve.newton import MAX_COIN_DECIMALS
+from sim.pools.curve.template import MAX_A_CHANGE, MIN_RAMP_TIME
 from sim.scenario.events import PriceShock, RampA, SetParam
 from sim.scenario.schema import Scenario
 from sim.units import RAY

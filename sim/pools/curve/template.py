@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.curve import newton
-from sim.pools.curve.newton import A_PRECISION, uint256_overflow
+from sim.pools.curve.newton import A_PRECISION, MAX_COIN_DECIMALS, uint256_overflow
 from sim.pools.curve.rate_oracle import RateOracle
 from sim.units import MAX_UINT256
 
@@ -36,8 +36,6 @@ MAX_ADMIN_FEE = 10 * 10**9
 MAX_FEE = 5 * 10**9
 MAX_A = 10**6
 MAX_A_CHANGE = 10
-MAX_COIN_DECIMALS = 18
-"""The contract's coins have at most 18 decimals (its rate multipliers are 10**(18 - d))."""
 MIN_RAMP_TIME = 86400
 MAX_COINS = 4
 
@@ -95,9 +93,7 @@ class SwapTemplateBase:
                 )
         for d in decimals:
             if not 0 <= d <= MAX_COIN_DECIMALS:
-                raise PoolError(
-                    f"pool {name!r}: coin decimals must be 0 to {MAX_COIN_DECIMALS}, got {d}"
-                )
+                raise PoolError(f"pool {name!r}: coin decimals must be 0 to 18, got {d}")
         if not 0 < A < MAX_A:
             raise PoolError(f"pool {name!r}: A must be between 1 and {MAX_A - 1}, got {A}")
         if not 0 <= fee <= MAX_FEE:
