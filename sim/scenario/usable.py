@@ -29,8 +29,17 @@ def _agents(s: Scenario) -> list[tuple[str, str]]:
         pair = getattr(agent, "pair", None)
         if pair and len(set(pair)) < len(pair):
             out.append((f"agents.{name}.pair", f"the two tokens must differ, got {list(pair)}"))
-        debt = getattr(agent, "debt_asset", None)
         lm = s.lending.get(getattr(agent, "market", None) or "")
+        asset = getattr(agent, "asset", None)
+        if isinstance(asset, str) and lm is not None and asset not in lm.assets:
+            listed = ", ".join(lm.assets)
+            out.append(
+                (
+                    f"agents.{name}.asset",
+                    f"no {asset!r} reserve in lending.{agent.market} ({listed})",
+                )  # type: ignore[attr-defined]
+            )
+        debt = getattr(agent, "debt_asset", None)
         if debt is not None and lm is not None:
             params = lm.assets.get(debt)
             if params is None or not params.borrowable:

@@ -23,6 +23,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("quickstart", ['agents.retail.pair=["ETH","ETH"]'], "agents.retail.pair"),
     ("looping_yield", ["agents.liquidators.debt_asset=BTC"], "agents.liquidators.debt_asset"),
     ("looping_yield", ["agents.liquidators.debt_asset=wstETH"], "agents.liquidators.debt_asset"),
+    ("steth_depeg", ["agents.lenders.asset=DAI"], "agents.lenders.asset"),
     ("bench_stableswap", ["tokens.USDT.decimals=36"], "tokens.USDT.decimals"),
     ("quickstart", [SHOCK % "1e-300"], "events.s.factor"),
     ("quickstart", [SHOCK % "1e5", SHOCK.replace("s=", "t=") % "1e5"], "events.t.factor"),
