@@ -127,7 +127,8 @@ class MiningLP(MarketAgent):
             slippage_bps=spec.slippage_bps,
             sell_fraction=self.sell_fraction,
         )
-        self.offset = int(self.world.rng.integers(spec.decide_every))
+        # past 2**62 blocks (longer than any run) no offset differs: numpy draws below 2**63
+        self.offset = int(self.world.rng.integers(min(spec.decide_every, 2**62)))
         self.state: Literal["idle", "zap", "entering", "in", "leaving"] = "idle"
         self.pool: Pool | None = None
         self.target: Pool | None = None

@@ -116,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.runs.runner import run
+    from sim.cli.preflight import check_sweep_table
+    from sim.runs.runner import resolve, run
     from sim.scenario.paths import parse_sets
 
     for flag in ("seed", "blocks", "replicate"):
@@ -125,12 +126,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserInputError(
                 f"--{flag} must be {'positive' if flag == 'blocks' else '>= 0'}, got {value}"
             )
-    result = run(
+    sets = parse_sets(args.set)
+    sc = resolve(
         args.scenario,
         seed=args.seed,
         blocks=args.blocks,
         replicate=args.replicate,
-        overrides=parse_sets(args.set),
+        overrides=sets,
+        allow=args.allow_path,
+    )
+    check_sweep_table(sc, sets)
+    result = run(
+        sc,
         out=args.out,
         progress=not args.quiet,
         check_every_block=args.check,
@@ -147,10 +154,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Everything `run` checks before block 1: the file, the `[sweep]` table, the initial market."""
+    from sim.cli.preflight import check_sweep_table
+    from sim.runs.runner import build
     from sim.scenario.paths import parse_sets
     from sim.scenario.scenario import load_scenario
 
-    sc = load_scenario(args.scenario, parse_sets(args.set), allow=args.allow_path)
+    sets = parse_sets(args.set)
+    sc = load_scenario(args.scenario, sets, allow=args.allow_path)
+    check_sweep_table(sc, sets)
+    build(sc)
     agents = sum(a.count for a in sc.agents.values())
     print(
         f"ok: {sc.source or args.scenario}: {sc.scenario.name!r}, {sc.scenario.blocks:,} blocks, "

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config import Spec
 from sim.pools.base import Pool
+from sim.pools.curve.template import MAX_A
 
 
 def _distinct(tokens: list[str]) -> list[str]:
@@ -37,7 +38,7 @@ class StableSwapSpec(Spec):
 
     kind: Literal["stableswap"]
     tokens: list[str] = Field(min_length=2, max_length=4, description="the coins, in index order")
-    A: int = Field(100, ge=1, le=1_000_000, description="amplification coefficient (contract A)")
+    A: int = Field(100, ge=1, lt=MAX_A, description="amplification coefficient (contract A)")
     fee_bps: float = Field(4.0, ge=0, le=500, description="swap fee on the output, basis points")
     admin_fee: float = Field(0.5, ge=0, le=1, description="share of the fee kept by the admin")
     rate_oracles: dict[str, str] = Field(

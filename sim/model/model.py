@@ -98,7 +98,8 @@ class MarketModel(mesa.Model):
             pa = 1.0 if a == meta.numeraire else ref.get(a)
             pb = 1.0 if b == meta.numeraire else ref.get(b)
             initial = pa / pb if pa and pb else None
-            pools[name] = build_pool(name, spec, decimals, initial)
+            with _setting_up(f"pools.{name}"):
+                pools[name] = build_pool(name, spec, decimals, initial)
         protocols = Protocols(ledger)
         self.market = Market(
             numeraire=meta.numeraire,
@@ -176,6 +177,15 @@ class MarketModel(mesa.Model):
         for agent in self.market_agents:
             with _setting_up(f"agents.{agent.cohort}"):
                 agent.enter_at_genesis()
+        for token, (pool, _) in self.market.price_pools.items():
+            try:
+                self.market.price(token)
+            except PoolError as err:  # nobody seeds the pool that prices it
+                raise ScenarioError(
+                    f"tokens.{token}: has no price process, and pool {pool.name!r} that would "
+                    f"price it cannot at block 0 ({err}); add [prices.{token}] or liquidity "
+                    "providers who enter at block 0"
+                ) from None
 
     # ---- the World that agents see (sim.market.world) ------------------------------------
 

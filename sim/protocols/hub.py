@@ -182,7 +182,8 @@ class Protocols:
             return sum(hist) / len(hist)
 
         for asset in spec.assets:
-            self._twap.setdefault(asset, deque(maxlen=window))
+            # a window longer than any run is the whole history (deque's maxlen is a C size)
+            self._twap.setdefault(asset, deque(maxlen=min(window, 2**62)))
         return twap
 
     # ---- each block --------------------------------------------------------------------------

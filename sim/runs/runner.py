@@ -86,22 +86,23 @@ def run(
     clock.lap("load")
     try:
         try:
-            model = MarketModel(
+            model = build(
                 sc,
                 events_path=folder.file("events.csv") if folder else None,
                 check_every_block=check_every_block,
             )
-        except ScenarioError as err:
-            # the initial market cannot be set up (e.g. a cohort's capital cannot seed its
-            # pool): a user error found before the first block; name the file, keep no folder
-            if folder is not None:
+        except ScenarioError:
+            if folder is not None:  # found before the first block: keep no folder
                 folder.discard()
                 folder = None
-            if sc.source is None:
+            raise
+        clock.lap("build")
+        try:
+            advance(model, meta.blocks, progress=progress)
+        except ScenarioError as err:  # a run-time event the scenario caused: name the file
+            if sc.source is None or str(sc.source) in str(err):
                 raise
             raise ScenarioError(f"{sc.source}: {err}") from None
-        clock.lap("build")
-        advance(model, meta.blocks, progress=progress)
         clock.lap("simulate")
         model.events.close()
         model.check()
@@ -130,6 +131,23 @@ def run(
             err.run_folder = folder.path  # type: ignore[attr-defined,union-attr]
             err.add_note(f"unfinished run folder: {folder.path}")  # type: ignore[union-attr]
         raise
+
+
+def build(
+    sc: Scenario, *, events_path: Path | None = None, check_every_block: bool = False
+) -> MarketModel:
+    """The model at block 0: pools, agents and their initial deposits, as a run starts.
+
+    `ammsim validate` builds it too (without an events file), so a scenario it accepts can fail
+    in `run` only on what happens after block 0. An initial market that cannot be set up (a
+    cohort's capital cannot seed its pool, ...) is a `ScenarioError` naming the file.
+    """
+    try:
+        return MarketModel(sc, events_path=events_path, check_every_block=check_every_block)
+    except ScenarioError as err:
+        if sc.source is None:
+            raise
+        raise ScenarioError(f"{sc.source}: {err}") from None
 
 
 class _Phases:

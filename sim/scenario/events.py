@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.config import Spec
+from sim.pools.curve.template import MAX_A
 
 SETTABLE_PATTERNS = (
     "prices.<asset>.<param>",
@@ -25,6 +26,10 @@ SETTABLE_PATTERNS = (
 )
 """The dotted paths a `set` event may change mid-run; `<...>` is a name of the scenario's own
 (`sim.scenario.paths.settable` says whether a path matches one)."""
+
+
+NEVER = 2**62
+"""A block later than any run reaches (`scenario.blocks` is at most 50 million)."""
 
 
 class _When(Spec):
@@ -40,9 +45,11 @@ class _When(Spec):
         return self
 
     def block(self, block_time_s: float) -> int:
+        """The block the event fires at (past `NEVER`: a block no run reaches)."""
         if self.at_block is not None:
-            return self.at_block
-        return math.ceil((self.at_day or 0.0) * 86_400 / block_time_s)
+            return min(self.at_block, NEVER)
+        at = (self.at_day or 0.0) * 86_400 / block_time_s
+        return math.ceil(at) if at < NEVER else NEVER
 
 
 class PriceShock(_When):
@@ -66,7 +73,7 @@ class RampA(_When):
 
     kind: Literal["ramp_A"]
     pool: str = Field(description="a stableswap pool")
-    future_A: int = Field(ge=1, le=1_000_000, description="A at the end of the ramp")
+    future_A: int = Field(ge=1, lt=MAX_A, description="A at the end of the ramp")
     duration_days: float = Field(
         1.0, ge=1.0, le=36_500, description="Curve requires at least one day"
     )

@@ -28,19 +28,23 @@ def bundled() -> dict[str, Path]:
 def resolve_path(name_or_path: str | Path) -> Path:
     """A scenario file from a path, or from a bundled scenario's name."""
     path = Path(name_or_path)
-    if path.is_file():
-        return path
+    shown = echo(str(name_or_path))
+    try:
+        if path.is_file():
+            return path
+        exists = path.exists()
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte: no such file
+        raise ScenarioError(f"no scenario file {shown}: {getattr(err, 'strerror', err)}") from None
     shipped = bundled()
     key = path.stem if path.suffix == ".toml" and path.parent == Path(".") else str(name_or_path)
-    if key in shipped and not path.exists():
+    if key in shipped and not exists:
         return shipped[key]
-    if path.exists():
-        raise ScenarioError(f"{path}: is not a file")
-    hint = difflib.get_close_matches(str(key), shipped, n=1)
+    if exists:
+        raise ScenarioError(f"{shown}: is not a file")
+    hint = difflib.get_close_matches(str(key)[:200], shipped, n=1)
     suggest = f" (did you mean {hint[0]!r}?)" if hint else ""
     raise ScenarioError(
-        f"no scenario file {echo(str(name_or_path))}{suggest}; "
-        f"bundled scenarios: {', '.join(shipped) or 'none'}"
+        f"no scenario file {shown}{suggest}; bundled scenarios: {', '.join(shipped) or 'none'}"
     )
 
 
@@ -56,11 +60,15 @@ def read_toml(path: Path) -> dict[str, Any]:
         if len(data) > MAX_TOML_BYTES:
             raise ScenarioError(f"{path}: larger than {MAX_TOML_BYTES:,} bytes; not a scenario")
         return tomllib.loads(data.decode("utf-8"))
+    except ScenarioError:
+        raise  # a ValueError too: not the digit limit below
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: invalid TOML: {err}") from None
     except RecursionError:
         raise ScenarioError(f"{path}: invalid TOML: nested too deeply") from None
     except UnicodeDecodeError as err:
         raise ScenarioError(f"{path}: not UTF-8 text: {err}") from None
+    except ValueError as err:  # an integer of more digits than Python converts (4,300)
+        raise ScenarioError(f"{path}: invalid TOML: {str(err).split(':')[0]}") from None
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None

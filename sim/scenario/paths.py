@@ -298,6 +298,8 @@ def parse_value(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
         return text
+    except ValueError:  # an integer of more than 4,300 digits: kept as text, which no number is
+        return text
 
 
 def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sim.scenario.problems import describe_all, format_problems
 from sim.scenario.references import check_references
 from sim.scenario.renamed import upgrade
 from sim.scenario.schema import Scenario
+from sim.scenario.usable import check_usable
 
 
 def load_scenario(
@@ -74,6 +75,8 @@ def validate(raw: Mapping[str, Any], where: str = "<scenario>") -> Scenario:
     except ValidationError as err:
         raise ScenarioError(format_problems(where, describe_all(err.errors(), raw))) from None
     problems = check_references(scenario)
+    if not problems:  # values checked once the names they use are known to exist
+        problems = check_usable(scenario)
     if problems:
         raise ScenarioError(format_problems(where, [f"{p}: {m}" for p, m in problems]))
     return scenario

@@ -56,7 +56,9 @@ class ScenarioMeta(Spec):
         description="replicate index k: draws use SeedSequence(seed).spawn(k + 1)[k]",
     )
     blocks: int = Field(ge=1, le=50_000_000, description="number of blocks to simulate")
-    block_time_s: float = Field(12.0, gt=0, le=86_400, description="seconds per block")
+    block_time_s: float = Field(
+        12.0, ge=0.001, le=86_400, description="seconds per block (1 ms to one day)"
+    )
     numeraire: Name = Field("USDC", description="token every value is reported in")
 
 

@@ -67,6 +67,9 @@ class SweepSpec(Spec):
         for p, values in v.items():
             if not values:
                 raise ValueError(f"{echo(p)}: give at least one value")
+            bad = [x for x in values if isinstance(x, float) and not math.isfinite(x)]
+            if bad:
+                raise ValueError(f"{echo(p)}: values must be finite numbers, got {bad[0]}")
         return v
 
     @field_validator("ranges")

@@ -15,10 +15,23 @@ from pydantic import Field
 
 from sim.config import Spec
 
-__all__ = ["DRIFT", "GBM", "SIGMA", "START", "JumpDiffusion", "gbm_increments", "poisson_counts"]
+__all__ = [
+    "DRIFT",
+    "GBM",
+    "PRICE_RANGE",
+    "SIGMA",
+    "START",
+    "JumpDiffusion",
+    "gbm_increments",
+    "poisson_counts",
+]
 
+PRICE_RANGE = (1e-12, 1e12)
+"""Prices a reference price may take, in the numeraire: the start, and (checked) after shocks."""
 START = Field(
-    ge=1e-12, le=1e12, description="Price at block 0, in units of the numeraire (e.g. USDC)."
+    ge=PRICE_RANGE[0],
+    le=PRICE_RANGE[1],
+    description="Price at block 0, in units of the numeraire (e.g. USDC).",
 )
 SIGMA = Field(
     default=0.5,

@@ -35,7 +35,7 @@ from sim.errors import ScenarioError
 from sim.input_files import InputRoots
 from sim.market.prices.correlations import Correlations
 from sim.market.prices.csv_replay import CsvReplay, PriceSeries, replay_series
-from sim.market.prices.gbm import GBM, JumpDiffusion, gbm_increments
+from sim.market.prices.gbm import GBM, PRICE_RANGE, JumpDiffusion, gbm_increments
 from sim.market.prices.peg import Peg, peg_log_path
 from sim.market.prices.regime import RegimeSwitching, regime_increments
 from sim.market.prices.volatility import dt_years
@@ -321,6 +321,12 @@ class ReferencePrices:
         track = self._track(asset)
         self._ensure_chunk()
         i = self._i
+        low, high = PRICE_RANGE
+        if not low <= track.arr[i] * factor <= high:
+            raise ScenarioError(
+                f"a shock of x{factor:g} takes {asset} from {track.arr[i]:g} to "
+                f"{track.arr[i] * factor:g}, outside the prices allowed ({low:g} to {high:g})"
+            )
         if track.series is not None:
             track.multiplier *= factor
         else:

@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 A_PRECISION = 100
+MAX_COIN_DECIMALS = 18
+"""Coins have at most 18 decimals: the contract's rate multipliers are 10**(18 - decimals)."""
 MAX_ITERATIONS = 255
 
 native_get_D_2: Callable[[int, int, int], int | None] | None

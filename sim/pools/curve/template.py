@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.curve import newton
-from sim.pools.curve.newton import A_PRECISION, uint256_overflow
+from sim.pools.curve.newton import A_PRECISION, MAX_COIN_DECIMALS, uint256_overflow
 from sim.pools.curve.rate_oracle import RateOracle
 from sim.units import MAX_UINT256
 
@@ -92,7 +92,7 @@ class SwapTemplateBase:
                     f"got {value!r}"
                 )
         for d in decimals:
-            if not 0 <= d <= 18:
+            if not 0 <= d <= MAX_COIN_DECIMALS:
                 raise PoolError(f"pool {name!r}: coin decimals must be 0 to 18, got {d}")
         if not 0 < A < MAX_A:
             raise PoolError(f"pool {name!r}: A must be between 1 and {MAX_A - 1}, got {A}")
