@@ -274,8 +274,9 @@ def execute_liquidation(
     fee = q.protocol_fee
     if fee:  # the fee's aTokens go to the treasury; capped at the borrower's scaled balance
         have = cr.scaled_supply.get(borrower, 0)
-        scaled = min(ray_div(fee, cr.liquidity_index), have)
-        fee = ray_mul(scaled, cr.liquidity_index) if scaled == have else fee
+        scaled = ray_div(fee, cr.liquidity_index)
+        if scaled > have:  # 1-wei imprecision: send what the borrower has
+            scaled, fee = have, ray_mul(have, cr.liquidity_index)
         if have - scaled:
             cr.scaled_supply[borrower] = have - scaled
         else:
