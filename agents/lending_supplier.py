@@ -2,7 +2,10 @@
 
 They are the other side of leveraged staking: the underlying that `lst_looper` agents borrow
 is what these agents supplied. A supplier of a liquid-staking token stakes the underlying for it
-at genesis, so the LST it supplies is backed like any other.
+at genesis, so the LST it supplies is backed like any other. From `withdraw_at_block` on, a
+lender takes `withdraw_share` of its supply back. Aave v3 cannot pay out more than the reserve's cash (what is not lent
+out): a withdrawal beyond it reverts (`WithdrawalBlocked`, counted by the market), so the
+lender takes what cash there is and tries again for the rest every `retry_every_blocks`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ import mesa
 from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
+from sim.chain.chain import Chain
+from sim.chain.intents import Intent
+from sim.chain.transactions import Call, Receipt, Tx
 from sim.config import Amount, sample
+from sim.errors import ProtocolError
 from sim.market.world import world_of
-from sim.protocols.lending import LendingMarket
+from sim.protocols.lending import LendingMarket, WithdrawalBlocked
 
 
 class LendingSupplierSpec(AgentSpec):
@@ -25,6 +32,15 @@ class LendingSupplierSpec(AgentSpec):
     market: str = Field(description="lending market supplied to")
     asset: str = Field("ETH", description="asset supplied")
     capital: Amount = Field(1_000.0, description="supply per agent, numeraire units")
+    withdraw_at_block: int | None = Field(
+        None, ge=1, le=50_000_000, description="block from which it withdraws (None: it never does)"
+    )
+    withdraw_share: float = Field(
+        1.0, gt=0, le=1, description="share of its supply it withdraws then"
+    )
+    retry_every_blocks: int = Field(
+        10, ge=1, le=50_000_000, description="blocks between tries while the reserve lacks the cash"
+    )
 
 
 class LendingSupplier(MarketAgent):
@@ -35,7 +51,12 @@ class LendingSupplier(MarketAgent):
         self.spec = spec
         self.lending: LendingMarket = self.market.protocols.lending[spec.market]
         self.principal = 0
-        """Token units supplied (net of withdrawals)."""
+        """Token units supplied."""
+        self.to_withdraw: int | None = None
+        """Token units still to withdraw (None: not started)."""
+        self.withdrawn = 0
+        self.blocked = 0
+        """Withdrawals the market refused for want of cash (each retry counts)."""
 
     def supply_now(self, amount: int) -> None:
         """Genesis supply (before the first block), like a provider's genesis deposit."""
@@ -43,12 +64,45 @@ class LendingSupplier(MarketAgent):
             self.market.protocols.supply(self.spec.market, self.name, self.spec.asset, amount)
             self.principal += amount
 
+    def act(self) -> None:
+        at = self.spec.withdraw_at_block
+        block = self.market.block
+        if at is None or block < at or (block - at) % self.spec.retry_every_blocks:
+            return
+        if self.to_withdraw is None:
+            self.to_withdraw = int(self.supplied() * self.spec.withdraw_share)
+        chain = self.market.chain
+        if self.to_withdraw <= 0 or chain.pending_from(self.name):
+            return
+        call = Call(self._withdraw, chain.gas.lending, ())
+        chain.submit(Tx(self.name, call, 0.0, Intent.LEND_WITHDRAW))
+
+    def _withdraw(self, chain: Chain, sender: str) -> Receipt:
+        """`Pool.withdraw` of what is left to take; if the reserve's cash is short (v3
+        reverts), a second call for the cash there is, the rest later."""
+        protocols, asset = self.market.protocols, self.spec.asset
+        want = min(self.to_withdraw or 0, self.supplied())
+        try:
+            paid = protocols.withdraw(self.spec.market, sender, asset, want)
+        except WithdrawalBlocked:
+            self.blocked += 1
+            cash = self.lending.totals(asset).cash
+            if cash <= 0:
+                raise
+            paid = protocols.withdraw(self.spec.market, sender, asset, min(want, cash))
+        except ProtocolError:
+            self.to_withdraw = 0  # nothing it may take (e.g. its supply is gone)
+            raise
+        self.withdrawn += paid
+        self.to_withdraw = max(0, want - paid)
+        return Receipt(kind="lend_withdraw", detail={"asset": asset, "amount": paid})
+
     def supplied(self) -> int:
         return self.lending.supplied(self.name, self.spec.asset)
 
     def interest_earned(self) -> int:
-        """Supply balance minus principal, token units."""
-        return self.supplied() - self.principal
+        """Supply balance plus withdrawals minus principal, token units."""
+        return self.supplied() + self.withdrawn - self.principal
 
     def value(self) -> float:
         return super().value() + self.market.value(self.spec.asset, self.supplied())
@@ -59,6 +113,9 @@ class LendingSupplier(MarketAgent):
             "supplied": self.supplied() / dec,
             "interest_earned": self.interest_earned() / dec,
             "supply_rate_pct": self.lending.supply_rate(self.spec.asset) * 100,
+            "withdrawn": self.withdrawn / dec,
+            "withdrawals_blocked": self.blocked,
+            "still_to_withdraw": (self.to_withdraw or 0) / dec,
         }
 
 

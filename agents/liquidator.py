@@ -34,7 +34,7 @@ from sim.config import Amount, sample
 from sim.errors import InsufficientBalance, PoolError, ProtocolError
 from sim.market.world import world_of
 from sim.pools.base import Pool
-from sim.protocols.lending import LendingMarket
+from sim.protocols.lending import MAX_AMOUNT, LendingMarket
 
 
 class LiquidatorSpec(AgentSpec):
@@ -148,14 +148,18 @@ class Liquidator(MarketAgent):
             return None
         gas_units = market.chain.gas.liquidation + (market.chain.gas.swap if pool else 0)
         gas_value = market.gas_value(gas_units)
-        max_cover = debt * lm.close_factor_bps // 10_000
+        try:  # v3.3's close factor: all of the debt below HF 0.95 or for a small position
+            max_cover = lm.max_liquidatable_debt(borrower, self.debt_asset, collateral)
+        except ProtocolError:
+            return None
         best: tuple[int, int, float] | None = None
         for share in self.spec.sizes:
-            cover = min(int(max_cover * share), self.wallet.get(self.debt_asset, 0))
+            cover = self.cover_for(share, max_cover, debt)
             if cover <= 0:
                 continue
             try:
-                repaid, seized = lm.quote_liquidation(borrower, self.debt_asset, collateral, cover)
+                quote = lm.quote_liquidation(borrower, self.debt_asset, collateral, cover)
+                repaid, seized = quote.repaid, quote.seized
                 if pool is not None:
                     out_value = market.value(
                         self.debt_asset, pool.quote_exact_in(collateral, self.debt_asset, seized)
@@ -171,6 +175,18 @@ class Liquidator(MarketAgent):
                 )
                 best = (cover, need, profit)
         return best
+
+    def cover_for(self, share: float, max_cover: int, debt: int) -> int:
+        """Debt to cover for a `share` of the close factor's maximum, within the wallet.
+
+        The whole debt is asked for as `MAX_AMOUNT` (as bots call v3): interest accrued
+        before the call is included would otherwise leave a few wei, which v3.3's dust
+        rule refuses.
+        """
+        held = self.wallet.get(self.debt_asset, 0)
+        if share >= 1 and max_cover == debt and held >= debt + debt // 1_000:
+            return MAX_AMOUNT
+        return min(max_cover * round(share * 10_000) // 10_000, held)
 
     def submit(self, borrower: str, collateral: str, cover: int, need: int, profit: float) -> None:
         market = self.market
@@ -209,7 +225,8 @@ class Liquidator(MarketAgent):
     ) -> Receipt:
         """Quote both legs on the current state, then liquidate and sell (or revert untouched)."""
         lm, debt_asset, w = self.lending, self.debt_asset, self.wallet
-        repaid, seized = lm.quote_liquidation(borrower, debt_asset, collateral, cover)
+        quote = lm.quote_liquidation(borrower, debt_asset, collateral, cover)
+        repaid, seized = quote.repaid, quote.seized
         if w.get(debt_asset, 0) < repaid:
             raise InsufficientBalance(f"{sender} holds too little {debt_asset} to repay {repaid}")
         out = 0

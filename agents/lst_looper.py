@@ -9,10 +9,13 @@ block's gas limit holds, like a looping contract or a DeFi Saver recipe): every
 borrow stays within the market's LTV limit, so leverage is bounded by the
 geometric series ``1 + ltv + ltv^2 + ... -> 1 / (1 - ltv)``.
 
+With `emode`, it first enters that efficiency-mode category of the market, whose LTV and
+liquidation threshold then apply to its LST (Aave v3's ETH-correlated category).
 Then it checks its health factor every `check_every_blocks` blocks. After `reaction_delay_blocks`
-below `deleverage_hf`, an agent that reacts (`reaction_probability`) deleverages atomically:
-withdraw LST (never below HF 1), sell it into the LST pool at an exact quote, repay, until its
-HF is back at `restore_hf`; below HF 1 it cannot withdraw and waits for the liquidators.
+below `deleverage_hf`, an agent that reacts (`reaction_probability`) repays from its collateral
+atomically until its HF is back at `restore_hf` (`agents.looper_deleverage`): withdraw LST,
+sell it into the LST pool at an exact quote, repay; below HF 1, where a withdrawal reverts,
+through a flash loan that repays first (Aave's repay-with-collateral adapter).
 Reported: leverage, HF, and the realised return on equity against plain staking
 (`agents.loop_returns`). The ETH they borrow comes from `lending_supplier` agents.
 """
@@ -28,14 +31,14 @@ from pydantic import Field
 
 from agents.base import AgentSpec, MarketAgent
 from agents.loop_returns import LoopEntry, annualised
+from agents.looper_deleverage import deleverage
 from agents.lst_pool import lst_pool
 from sim.chain.chain import Chain
 from sim.chain.intents import Intent
 from sim.chain.transactions import Call, Receipt, Tx, swap_receipt
 from sim.config import Amount, BlocksDist, GweiDist, HealthFactor, Leverage, sample
-from sim.errors import PoolError, ProtocolError
+from sim.errors import ProtocolError, ScenarioError
 from sim.market.world import world_of
-from sim.pools.base import Swap
 from sim.protocols.lending import LendingMarket
 from sim.protocols.staking import LiquidStaking
 
@@ -57,6 +60,9 @@ class LstLooperSpec(AgentSpec):
         40, ge=1, le=200, description="stake-supply-borrow rounds in the atomic loop"
     )
     enter_block: int = Field(1, ge=1, le=50_000_000, description="block the loop is submitted")
+    emode: str | None = Field(
+        None, description="e-mode category of the market entered before looping (None: none)"
+    )
     deleverage_hf: HealthFactor = Field(
         1.05, description="health factor below which the agent deleverages, drawn per agent"
     )
@@ -91,13 +97,21 @@ class LstLooper(MarketAgent):
         self.spec = spec
         protocols = self.market.protocols
         self.lending: LendingMarket = protocols.lending[spec.market]
+        self.market_name = spec.market
         self.staking: LiquidStaking = protocols.staking[spec.lst]
         self.lst = spec.lst
         self.underlying = self.staking.spec.underlying
         self.pool = lst_pool(self.market, self.lst, self.underlying, spec.pool)
         params = self.lending.spec.assets[self.lst]
-        self.ltv = params.ltv
-        self.lt = params.liquidation_threshold
+        self.ltv, self.lt = params.ltv, params.liquidation_threshold
+        if spec.emode is not None:  # the category's LTV and threshold apply to the LST
+            cat = self.lending.spec.emode.get(spec.emode)
+            if cat is None or self.lst not in cat.collateral:
+                raise ScenarioError(
+                    f"agents.{cohort}.emode: {spec.emode!r} is not an e-mode category of "
+                    f"lending.{spec.market} with {self.lst} as collateral"
+                )
+            self.ltv, self.lt = cat.ltv, cat.liquidation_threshold
         self.max_leverage = 1.0 / (1.0 - self.ltv)
         self.target_leverage = max(1.0, target_leverage)
         self.deleverage_hf = deleverage_hf
@@ -114,6 +128,8 @@ class LstLooper(MarketAgent):
         self.repaid = 0
         """Underlying repaid by this agent (liquidators' repayments are booked by the protocol)."""
         self.deleverages = 0
+        self.flash_repays = 0
+        """Rounds repaid from collateral with a flash loan (below HF 1)."""
         self.below_since: int | None = None
         """Block the health factor was first seen below `deleverage_hf` (None: above it)."""
         self.min_hf = math.inf
@@ -174,8 +190,8 @@ class LstLooper(MarketAgent):
             return
         if self.below_since is None:
             self.below_since = block
-        if not self.reacts or block - self.below_since < self.reaction_delay or hf < 1.0:
-            return
+        if not self.reacts or block - self.below_since < self.reaction_delay:
+            return  # below HF 1 too: a flash loan repays first (`looper_deleverage`)
         gas = market.chain.gas
         self._submit(
             self._deleverage,
@@ -219,6 +235,8 @@ class LstLooper(MarketAgent):
         """Stake, supply, borrow, repeat: one atomic transaction up to the target leverage."""
         protocols = self.market.protocols
         w = self.wallet
+        if self.spec.emode is not None:  # `Pool.setUserEMode` before supplying
+            self.lending.set_user_emode(sender, self.spec.emode)
         spare = w.get(self.underlying, 0) - self.gas_keep
         if spare <= 0:
             raise ProtocolError(f"{sender} has no {self.underlying} to loop")
@@ -254,54 +272,16 @@ class LstLooper(MarketAgent):
         )
 
     def _deleverage(self, chain: Chain, sender: str) -> Receipt:
-        """Withdraw LST, sell it for underlying at an exact quote, repay; until HF >= restore_hf."""
+        """Repay from collateral until HF >= restore_hf (`agents.looper_deleverage`)."""
         pool = self.pool
         if pool is None:
             raise ProtocolError(f"{sender}: no pool to sell {self.lst} into")
-        protocols = self.market.protocols
-        lm, name, und, lst = self.lending, self.spec.market, self.underlying, self.lst
-        w = self.wallet
-        swaps: list[Swap] = []
-        spot_before = pool.spot_price(lst, und)
-        for i in range(8):
-            data = lm.account_data(sender)
-            if data.debt_value <= 0 or data.health_factor >= self.restore_hf:
-                break
-            price = lm.oracle(lst)
-            sale = pool.spot_price(lst, und) * self.market.price(und) / price if price else 0.0
-            # value to withdraw so that (L - x*lt) / (D - x*sale) = restore_hf, at most what
-            # keeps HF >= 1.001 after the withdrawal
-            denom = self.lt - self.restore_hf * sale
-            need = (
-                (data.liquidation_value - self.restore_hf * data.debt_value) / denom
-                if denom < 0
-                else math.inf
-            )
-            need = abs(need)
-            room = (data.liquidation_value - 1.001 * data.debt_value) / self.lt
-            x_value = min(need, room, data.debt_value / max(sale, 1e-9))
-            amount = min(int(x_value / price * 10 ** self.market.decimals[lst]), self.collateral())
-            try:
-                if amount <= 0:
-                    raise ProtocolError(f"{sender} cannot withdraw any {lst} (HF too low)")
-                out = pool.quote_exact_in(lst, und, amount)
-                protocols.withdraw(name, sender, lst, amount)
-            except (ProtocolError, PoolError):
-                if i == 0:
-                    raise
-                break
-            swap = pool.swap_exact_in(lst, und, amount, out)
-            w[lst] -= amount
-            w[und] += swap.amount_out
-            swaps.append(swap)
-            paid = protocols.repay(name, sender, und, swap.amount_out)
-            self.repaid += paid
+        spot_before = pool.spot_price(self.lst, self.underlying)
+        swaps = deleverage(self, pool)
         self.deleverages += 1
-        if not swaps:  # already back above restore_hf when the transaction ran
-            return Receipt(
-                kind="deleverage", detail={"health_factor": round(self.health_factor(), 6)}
-            )
         detail: dict[str, object] = {"health_factor": round(self.health_factor(), 6)}
+        if not swaps:  # already back above restore_hf when the transaction ran
+            return Receipt(kind="deleverage", detail=detail)
         return swap_receipt(pool, swaps, spot_before, detail)
 
     # ---- reporting ---------------------------------------------------------------------------
@@ -354,6 +334,7 @@ class LstLooper(MarketAgent):
             "deleverage_hf": self.deleverage_hf,
             "reacts": self.reacts,
             "deleverages": self.deleverages,
+            "flash_repays": self.flash_repays,
             "liquidations": n,
             "liquidated_debt": repaid / dec,
             "collateral_seized": seized / dec,

@@ -21,6 +21,7 @@ BASE: dict[str, Any] = {
     "lending": {
         "aave": {
             "oracle": "pool",
+            "min_base_max_close_factor_threshold": 1.0,  # v3's $2,000 at $2,000 per ETH
             "assets": {
                 "stETH": {
                     "ltv": 0.80,

@@ -35,6 +35,7 @@ class Intent(StrEnum):
     BUY_AND_REDEEM = "buy_and_redeem"  # lst_arbitrageur: LST below its rate
     LOOP = "loop"  # lst_looper: lever up
     DELEVERAGE = "deleverage"  # lst_looper
+    LEND_WITHDRAW = "lend_withdraw"  # lending_supplier: take its supply back
     LIQUIDATION = "liquidation"  # liquidator
     # searchers and scams
     FRONTRUN = "frontrun"  # sandwich_bot: the bundle's first leg

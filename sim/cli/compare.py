@@ -51,6 +51,7 @@ MECHANISM_METRICS: dict[Mechanism, tuple[str, ...]] = {
         "lending.*.liquidations",
         "lending.*.liquidated_debt",
         "lending.*.bad_debt",
+        "lending.*.deficit_created",
         "lending.*.min_health_factor",
     ),
     Mechanism.STAKING: ("staking.*.max_discount_pct",),

@@ -223,9 +223,16 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
         lines.append(
             _row(
                 f"lending {name}",
-                f"{lm['liquidations']} liquidations ({money(lm['liquidated_debt'])} repaid), "
-                f"bad debt {money(lm['bad_debt'])}, lowest HF "
-                f"{num(lm['min_health_factor'], '.4f')}",
+                f"{lm['liquidations']} liquidations ({money(lm['liquidated_debt'])} repaid, "
+                f"{money(lm.get('liquidation_protocol_fees', 0.0))} fees to the treasury), "
+                f"bad debt {money(lm['bad_debt'])}, deficit written off "
+                f"{money(lm.get('deficit_created', 0.0))}, lowest HF "
+                f"{num(lm['min_health_factor'], '.4f')}"
+                + (
+                    f", {lm['withdrawals_blocked']} withdrawals blocked (no cash)"
+                    if lm.get("withdrawals_blocked")
+                    else ""
+                ),
             )
         )
         apr = lm.get("looper_realised_apr_pct") or {}

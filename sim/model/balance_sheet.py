@@ -87,4 +87,21 @@ def outside(market: Market, sheets: Iterable[Sheet], agents: set[str]) -> dict[s
             into = held.setdefault(account, {})
             for t, a in units.items():
                 into[t] = into.get(t, 0) - a
+    for name, lending in market.protocols.lending.items():
+        _split_lending(
+            held, name, lending.treasury, {a: lending.deficit(a) for a in lending.reserves}
+        )
     return {acc: {t: a for t, a in units.items() if a} for acc, units in held.items()}
+
+
+def _split_lending(held: dict[str, Units], name: str, treasury: Units, deficit: Units) -> None:
+    """Name a lending market's two takes apart from its rounding dust: the treasury's supply
+    (reserve-factor interest, liquidation protocol fees, flash-loan premiums) as
+    ``lending:<name>:treasury``, and the deficit (bad debt written off, owed to suppliers
+    with nothing behind it) as ``lending:<name>:deficit``, a negative holding."""
+    rest = held.setdefault(f"lending:{name}", {})
+    for kind, units, sign in (("treasury", treasury, 1), ("deficit", deficit, -1)):
+        part = held.setdefault(f"lending:{name}:{kind}", {})
+        for t, a in units.items():
+            part[t] = part.get(t, 0) + sign * a
+            rest[t] = rest.get(t, 0) - sign * a

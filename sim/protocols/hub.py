@@ -68,6 +68,8 @@ class LiquidationRecord:
     collateral: str
     repaid: int
     seized: int
+    protocol_fee: int = 0
+    """Collateral paid to the treasury (Aave v3's liquidation protocol fee)."""
 
 
 @dataclass
@@ -374,17 +376,14 @@ class Protocols:
         """
         lm = self.lending[market]
         wallet = self.ledger.wallet(liquidator)
-        repay, _ = lm.quote_liquidation(borrower, debt_asset, collateral, amount)
-        require_balance(wallet, liquidator, debt_asset, repay)
-        repaid, seized = lm.liquidate(liquidator, borrower, debt_asset, collateral, amount)
-        wallet[debt_asset] -= repaid
-        wallet[collateral] = wallet.get(collateral, 0) + seized
-        self.liquidations.append(
-            LiquidationRecord(
-                block, market, liquidator, borrower, debt_asset, collateral, repaid, seized
-            )
-        )
-        return repaid, seized
+        quote = lm.quote_liquidation(borrower, debt_asset, collateral, amount)
+        require_balance(wallet, liquidator, debt_asset, quote.repaid)
+        done = lm.liquidate(liquidator, borrower, debt_asset, collateral, amount)
+        wallet[debt_asset] -= done.repaid
+        wallet[collateral] = wallet.get(collateral, 0) + done.seized
+        args = (block, market, liquidator, borrower, debt_asset, collateral, done.repaid)
+        self.liquidations.append(LiquidationRecord(*args, done.seized, done.protocol_fee))
+        return done.repaid, done.seized
 
     def harvest(self, pool: str, holder: str, block: int) -> int:
         """Pay `holder`'s vested rewards from the chef into its wallet."""

@@ -286,6 +286,12 @@ def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list
                     f"{format_value('value', lm['collateral_seized'], n)}",
                 ),
                 (f"{name}: bad debt", format_value("value", lm["bad_debt"], n)),
+                (
+                    f"{name}: deficit written off (Aave v3.3) / liquidation protocol fees",
+                    f"{format_value('value', lm.get('deficit_created', 0.0), n)} / "
+                    f"{format_value('value', lm.get('liquidation_protocol_fees', 0.0), n)}",
+                ),
+                (f"{name}: withdrawals blocked (no cash)", f"{lm.get('withdrawals_blocked', 0)}"),
                 (f"{name}: lowest health factor", format_number(lm["min_health_factor"], ".4f")),
                 (f"{name}: loopers liquidated", f"{lm['loopers_liquidated']} of {lm['loopers']}"),
                 (

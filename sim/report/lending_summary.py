@@ -42,6 +42,7 @@ def lending_summary(model: MarketModel) -> dict[str, Any]:
                     "utilization_end_pct": lm.utilization(asset) * 100,
                 }
         hfs = recorded(model, f"lending.{name}.min_hf")
+        res = lm.reserves.items()
         out[name] = {
             "oracle": lm.spec.oracle,
             "liquidations": len(recs),
@@ -51,6 +52,13 @@ def lending_summary(model: MarketModel) -> dict[str, Any]:
             "first_liquidation_block": recs[0].block if recs else None,
             "by_liquidator": by,
             "bad_debt": lm.shortfall(),
+            # Aave v3.3: debt written off when a liquidation took the last collateral
+            "deficit": sum(market.value(a, r.deficit) for a, r in res),
+            "deficit_created": sum(market.value(a, r.deficit_created) for a, r in res),
+            "liquidation_protocol_fees": sum(market.value(a, r.liquidation_fees) for a, r in res),
+            "flash_loan_premiums": sum(market.value(a, r.flash_premiums) for a, r in res),
+            "withdrawals_blocked": lm.blocked_withdrawals,
+            "emode_accounts": len(lm.user_emode),
             "interest": interest,
             "min_health_factor": min(hfs) if hfs else None,
             "loopers": len(loopers),

@@ -37,8 +37,20 @@ def _account(account: str) -> tuple[str, str]:
             f"kept by pool {name}",
             "what the pool holds for no LP: locked minimum liquidity, protocol or admin fees",
         )
+    if kind == "lending" and name.endswith(":treasury"):
+        return (
+            f"lending {name.split(':')[0]} treasury",
+            "the treasury's share: reserve-factor interest, liquidation protocol fees, "
+            "flash-loan premiums",
+        )
+    if kind == "lending" and name.endswith(":deficit"):
+        return (
+            f"lending {name.split(':')[0]} deficit",
+            "bad debt written off (Aave v3.3's reserve deficit): suppliers' claims with "
+            "nothing behind them",
+        )
     if kind == "lending":
-        return f"kept by lending {name}", "reserves: interest not owed to suppliers, bad debt"
+        return f"kept by lending {name}", "rounding kept by the reserves (and debts of non-agents)"
     if kind == "staking":
         return f"kept by staking {name}", "stake behind its liquid-staking token"
     if account == "rewards":

@@ -36,6 +36,7 @@ LENDING_METRICS = (
     "lending.*.liquidations",
     "lending.*.liquidated_debt",
     "lending.*.bad_debt",
+    "lending.*.deficit_created",
     "lending.*.min_health_factor",
     "lending.*.looper_equity_change_pct.mean",
     "staking.*.max_discount_pct",

@@ -50,7 +50,8 @@ def test_nothing_to_liquidate_in_a_healthy_account() -> None:
 def _profit(liq: Liquidator, borrower: str, cover: int, sell: bool) -> tuple[float, int]:
     """(profit after gas, proceeds needed) of covering `cover`, quoted as the bot does."""
     market, lm = liq.market, liq.lending
-    repaid, seized = lm.quote_liquidation(borrower, "ETH", "stETH", cover)
+    quote = lm.quote_liquidation(borrower, "ETH", "stETH", cover)
+    repaid, seized = quote.repaid, quote.seized
     gas = market.chain.gas.liquidation + (market.chain.gas.swap if sell else 0)
     gas_value = market.gas_value(gas)
     if sell:
@@ -68,10 +69,11 @@ def test_the_plan_is_the_most_profitable_of_its_sizes(sell: bool) -> None:
     plan = liq.best_plan(looper.name, "stETH")
     assert plan is not None
     cover, need, profit = plan
-    max_cover = liq.lending.debt(looper.name, "ETH") * liq.lending.close_factor_bps // 10_000
+    max_cover = liq.lending.max_liquidatable_debt(looper.name, "ETH", "stETH")
+    debt = liq.lending.debt(looper.name, "ETH")
     quoted = {}
     for share in (1.0, 0.5, 0.25, 0.1):
-        c = min(int(max_cover * share), liq.wallet["ETH"])
+        c = liq.cover_for(share, max_cover, debt)
         try:
             quoted[c] = _profit(liq, looper.name, c, sell)
         except (ProtocolError, PoolError):

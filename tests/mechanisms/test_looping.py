@@ -147,12 +147,17 @@ def test_each_liquidation_moves_exactly_debt_repaid_plus_bonus() -> None:
         debt1, col1 = lm.debt(rec.borrower, "ETH"), lm.supplied(rec.borrower, "stETH")
         interest = 10**12  # one block of interest on the remaining debt, at most
         assert 0 <= debt0 - debt1 - rec.repaid + interest <= interest + 2
-        assert abs(col0 - col1 - rec.seized) <= 2
-        # seized = repaid valued at the oracle, plus the 5% bonus (Aave's integer formula)
+        # the borrower loses the seizure and the protocol fee (to the treasury)
+        assert abs(col0 - col1 - rec.seized - rec.protocol_fee) <= 2
+        # seized + fee = repaid valued at the oracle, plus the 5% bonus; the fee is 10% of the
+        # bonus part (Aave v3.3's integer formula)
         price_lst, price_eth = round(p_lst * WAD), round(p_eth * WAD)
         base = price_eth * rec.repaid // price_lst
-        assert rec.seized == (base * 10_500 + BPS // 2) // BPS
-        assert rec.seized * p_lst / (rec.repaid * p_eth) == pytest.approx(1.05, rel=1e-9)
+        gross = (base * 10_500 + BPS // 2) // BPS
+        bonus = gross - (gross * BPS + 10_500 // 2) // 10_500
+        assert rec.protocol_fee == (bonus * 1_000 + BPS // 2) // BPS
+        assert rec.seized == gross - rec.protocol_fee
+        assert gross * p_lst / (rec.repaid * p_eth) == pytest.approx(1.05, rel=1e-9)
         checked += 1
         if checked >= 3:
             break

@@ -2,7 +2,9 @@
 
 Prices come from outside: the oracle returns the price of one whole token in a common
 numeraire (a float), converted once to an integer WAD price (`price_wad`); every valuation
-is then in integers, collateral rounded down and debt rounded up.
+is then in integers, collateral rounded down and debt rounded up. An account in an
+efficiency-mode category (`EMode`) values the category's collateral at the category's LTV
+and liquidation threshold (Aave v3.2+: `collateralBitmap`).
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from dataclasses import dataclass
 
 from sim.errors import ProtocolError
 from sim.protocols.lending.reserve import Reserve, debt_of, supply_of
-from sim.protocols.wad_ray_math import ceil_div
-from sim.units import BPS, WAD
+from sim.protocols.wad_ray_math import ceil_div, percent_mul
+from sim.units import BPS, MAX_UINT256, WAD
 
 __all__ = [
     "AccountData",
+    "EMode",
     "Oracle",
     "PriceWad",
     "Valuation",
     "account_data",
     "calculate_user_account_data",
+    "health_factor_wad",
     "price_wad",
 ]
 
@@ -54,6 +58,18 @@ class AccountData:
     """liquidation_value / debt (inf without debt)."""
 
 
+@dataclass(frozen=True, slots=True)
+class EMode:
+    """`DataTypes.EModeCategory` (v3.2+) in integers: LTV, threshold and 10000 + bonus in bps,
+    the assets whose collateral gets them and the assets an account in it may borrow."""
+
+    ltv_bps: int
+    lt_bps: int
+    bonus_bps: int
+    collateral: frozenset[str]
+    borrowable: frozenset[str]
+
+
 def price_wad(oracle: Oracle, asset: str) -> int:
     """The oracle price of one whole `asset` in the numeraire, as a WAD integer."""
     p = oracle(asset)
@@ -67,13 +83,17 @@ def calculate_user_account_data(
     account: str,
     price: PriceWad,
     supply_delta: tuple[str, int] | None = None,
+    emode: EMode | None = None,
+    debt_delta: tuple[str, int] | None = None,
 ) -> Valuation:
     """`GenericLogic.calculateUserAccountData` in WAD numeraire units, `price` in WAD.
 
     Returns (collateral value, sum value*ltv_bps, sum value*lt_bps, debt value); the
     two weighted sums are still multiplied by 1e4. `supply_delta = (asset, -amount)`
-    values the account as if `amount` of its `asset` supply were gone. Collateral is
-    valued rounding down, debt rounding up.
+    values the account as if `amount` of its `asset` supply were gone (`debt_delta` the
+    same for a debt). Collateral is
+    valued rounding down, debt rounding up. With `emode`, collateral in the category is
+    weighted by its LTV and threshold (a reserve whose own LTV is 0 still adds no LTV).
     """
     col = w_ltv = w_lt = debt = 0
     for asset, r in reserves.items():
@@ -81,6 +101,8 @@ def calculate_user_account_data(
         if supply_delta is not None and supply_delta[0] == asset and bal:
             bal = max(bal + supply_delta[1], 0)
         d = debt_of(r, account)
+        if debt_delta is not None and debt_delta[0] == asset and d:
+            d = max(d + debt_delta[1], 0)
         if not bal and not d:
             continue
         p = price(asset)
@@ -88,11 +110,27 @@ def calculate_user_account_data(
         if bal:
             v = bal * p // unit
             col += v
-            w_ltv += v * r.ltv_bps
-            w_lt += v * r.lt_bps
+            ltv, lt = r.ltv_bps, r.lt_bps
+            if emode is not None and asset in emode.collateral:
+                ltv, lt = (emode.ltv_bps if ltv else 0), emode.lt_bps
+            w_ltv += v * ltv
+            w_lt += v * lt
         if d:
             debt += ceil_div(d * p, unit)
     return col, w_ltv, w_lt, debt
+
+
+def health_factor_wad(valuation: Valuation) -> int:
+    """The health factor as `calculateUserAccountData` returns it, WAD (uint256 max without debt).
+
+    ``avgLiquidationThreshold = sum(value * lt) / collateral`` (rounded down), then
+    ``percentMul(collateral, avgLt).wadDiv(debt)`` (both rounded half up).
+    """
+    col, _, w_lt, debt = valuation
+    if debt == 0:
+        return MAX_UINT256
+    avg_lt = w_lt // col if col else 0
+    return (percent_mul(col, avg_lt) * WAD + debt // 2) // debt
 
 
 def account_data(valuation: Valuation) -> AccountData:

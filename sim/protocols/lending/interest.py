@@ -11,6 +11,7 @@ deriving it from the realised interest instead makes
 
 from __future__ import annotations
 
+from sim.errors import ProtocolError
 from sim.protocols.lending.reserve import Reserve
 from sim.protocols.wad_ray_math import (
     calculate_compounded_interest,
@@ -22,6 +23,7 @@ from sim.units import BPS, RAY
 
 __all__ = [
     "borrow_rate_ray",
+    "rebase_reserve",
     "supply_rate_ray",
     "update_interest_rates",
     "update_state",
@@ -75,3 +77,32 @@ def update_state(r: Reserve, dt_s: int) -> None:
         r.interest_accrued += interest
         r.interest_to_treasury += to_treasury
     update_interest_rates(r)
+
+
+def rebase_reserve(r: Reserve, num: int, den: int) -> int:
+    """A rebasing token's balances were multiplied by ``num / den`` (stETH's rebase, or a
+    validator penalty): the market's balance of it and every supplier's follow.
+
+    The contract's token balance (`cash`) becomes ``cash * num // den`` and the liquidity
+    index moves by exactly that change over the scaled supply, rounded down (Aave v2's
+    stETH aToken passed the rebase on to its holders the same way), so suppliers (and the
+    treasury) receive the whole rebase and ``cash + debt + deficit >= total supply`` still
+    holds. A reserve with debt is refused: its borrowers would keep the rebase of what
+    they borrowed (why Aave never let stETH be borrowed). Returns the change of `cash`
+    (token units; negative for a loss), which the caller books as a mint or burn.
+    """
+    if num <= 0 or den <= 0:
+        raise ProtocolError(f"rebase factor must be positive: {num}/{den}")
+    if r.total_scaled_debt:
+        raise ProtocolError(
+            f"{r.asset} has borrowers: a rebasing token cannot be borrowed in this market"
+        )
+    new_cash = r.cash * num // den
+    delta = new_cash - r.cash
+    if delta == 0:
+        return 0
+    r.cash = new_cash
+    if r.total_scaled_supply:
+        r.liquidity_index = max(1, r.liquidity_index + delta * RAY // r.total_scaled_supply)
+    update_interest_rates(r)
+    return delta

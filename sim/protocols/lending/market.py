@@ -13,30 +13,40 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from sim.errors import InsufficientBalance, ProtocolError
+from sim.errors import ProtocolError
+from sim.protocols.lending import emode as emode_logic
 from sim.protocols.lending.account import (
     AccountData,
+    EMode,
     Oracle,
     Valuation,
     account_data,
     calculate_user_account_data,
     price_wad,
 )
+from sim.protocols.lending.flash_loan import (
+    check_repay_with_collateral,
+    flash_loan_out,
+    flash_loan_repay,
+)
 from sim.protocols.lending.interest import (
     borrow_rate_ray,
+    rebase_reserve,
     supply_rate_ray,
     update_interest_rates,
     update_state,
     utilization_ray,
 )
 from sim.protocols.lending.liquidation import (
+    Liquidation,
+    LiquidationRules,
     burn_bad_debt,
     execute_liquidation,
     insolvent_accounts,
+    max_liquidatable_debt,
     quote_liquidation,
 )
 from sim.protocols.lending.reserve import (
-    MAX_AMOUNT,
     Reserve,
     ReserveTotals,
     debt_of,
@@ -45,13 +55,15 @@ from sim.protocols.lending.reserve import (
 )
 from sim.protocols.lending.spec import AssetParams, LendingSpec
 from sim.protocols.lending.supply_borrow import (
+    WithdrawalBlocked,
     execute_borrow,
     execute_repay,
     execute_supply,
     execute_withdraw,
+    execute_withdraw_treasury,
 )
 from sim.protocols.validation import check_amount, check_blocks, check_seconds_per_block
-from sim.protocols.wad_ray_math import ceil_div, to_bps, to_ray
+from sim.protocols.wad_ray_math import to_bps, to_ray
 from sim.units import BPS, RAY, WAD
 
 __all__ = ["LendingMarket"]
@@ -74,7 +86,15 @@ class LendingMarket:
         self.spec = spec
         self.oracle = oracle
         self.seconds_per_block = seconds
-        self.close_factor_bps = to_bps(spec.close_factor)
+        self.rules = LiquidationRules(
+            close_factor_bps=to_bps(spec.close_factor),
+            min_base_wad=round(spec.min_base_max_close_factor_threshold * WAD),
+        )
+        self.emode_categories: dict[str, EMode] = emode_logic.categories(spec)
+        self.user_emode: dict[str, str] = {}
+        """Each account's e-mode category (absent: none, Aave's category 0)."""
+        self.blocked_withdrawals = 0
+        """Withdrawals refused because the reserve's cash was short (lent out)."""
         self.block = 0
         self.timestamp_s = 0
         self.reserves: dict[str, Reserve] = {
@@ -106,7 +126,34 @@ class LendingMarket:
 
     def _valuation(self, account: str, supply_delta: tuple[str, int] | None = None) -> Valuation:
         """`GenericLogic.calculateUserAccountData` at the oracle's prices (see `account`)."""
-        return calculate_user_account_data(self.reserves, account, self._price_wad, supply_delta)
+        return calculate_user_account_data(
+            self.reserves, account, self._price_wad, supply_delta, self.emode_of(account)
+        )
+
+    def emode_of(self, account: str) -> EMode | None:
+        """The account's e-mode category (None: not in one)."""
+        name = self.user_emode.get(account)
+        return None if name is None else self.emode_categories[name]
+
+    def set_user_emode(self, account: str, category: str | None) -> None:
+        """`EModeLogic.executeSetUserEMode`: enter `category` (None leaves e-mode).
+
+        Reverts if the account borrows an asset the category does not lend, or if its
+        health factor would fall below 1.
+        """
+        if category is not None and category not in self.emode_categories:
+            raise ProtocolError(
+                f"no e-mode category {category!r} (categories: "
+                f"{', '.join(self.emode_categories) or 'none'})"
+            )
+        if self.user_emode.get(account) == category:
+            return
+        cat = None if category is None else self.emode_categories[category]
+        emode_logic.validate_set_user_emode(self.reserves, self._price_wad, account, category, cat)
+        if category is None:
+            self.user_emode.pop(account, None)
+        else:
+            self.user_emode[account] = category
 
     # ------------------------------------------------------------------ actions
     def supply(self, account: str, asset: str, amount: int) -> None:
@@ -114,27 +161,25 @@ class LendingMarket:
         execute_supply(self.reserves, account, asset, amount)
 
     def withdraw(self, account: str, asset: str, amount: int) -> int:
-        """`SupplyLogic.executeWithdraw`: returns the tokens the caller must pay `account`.
-
-        `MAX_AMOUNT` withdraws the whole balance. Reverts if the account holds less,
-        if the market's cash is short (funds are lent out) or if the health factor
-        after the withdrawal would be below 1.
-        """
-        return execute_withdraw(self.reserves, self._price_wad, account, asset, amount)
+        """`SupplyLogic.executeWithdraw`: returns the tokens the caller must pay `account`
+        (`MAX_AMOUNT`: all); a refusal for want of cash is counted (`blocked_withdrawals`)."""
+        try:
+            return execute_withdraw(
+                self.reserves, self._price_wad, account, asset, amount, self.emode_of(account)
+            )
+        except WithdrawalBlocked:
+            self.blocked_withdrawals += 1
+            raise
 
     def borrow(self, account: str, asset: str, amount: int) -> None:
-        """`BorrowLogic.executeBorrow` (variable rate): the caller pays `amount` to `account`.
-
-        Reverts unless the asset is borrowable, the market holds the cash, the health factor
-        is >= 1 and the debt value after the borrow is within the LTV-weighted collateral.
-        """
-        execute_borrow(self.reserves, self._price_wad, account, asset, amount)
+        """`BorrowLogic.executeBorrow` (variable rate): the caller pays `amount` to `account`."""
+        execute_borrow(
+            self.reserves, self._price_wad, account, asset, amount, self.emode_of(account)
+        )
 
     def repay(self, account: str, asset: str, amount: int) -> int:
-        """`BorrowLogic.executeRepay`: returns the amount actually repaid (capped at the debt).
-
-        The caller moves exactly the returned amount into the market.
-        """
+        """`BorrowLogic.executeRepay`: returns the amount repaid (capped at the debt), which
+        the caller moves in."""
         return execute_repay(self.reserves, account, asset, amount)
 
     def quote_liquidation(
@@ -144,20 +189,31 @@ class LendingMarket:
         collateral_asset: str,
         debt_to_cover: int,
         receive_a_token: bool = False,
-    ) -> tuple[int, int]:
-        """(repaid, seized) of a liquidation now, or the `ProtocolError` it would revert with.
-
-        Never mutates; see `liquidation.quote_liquidation` (close factor, bonus, collateral cap).
-        """
+    ) -> Liquidation:
+        """A liquidation now (repaid, seized, protocol fee), or the `ProtocolError` it would
+        revert with. Never mutates; see `liquidation.quote_liquidation`."""
         return quote_liquidation(
             self.reserves,
             self._price_wad,
-            self.close_factor_bps,
+            self.rules,
             borrower,
             debt_asset,
             collateral_asset,
             debt_to_cover,
             receive_a_token,
+            self.emode_of(borrower),
+        )
+
+    def max_liquidatable_debt(self, borrower: str, debt_asset: str, collateral: str) -> int:
+        """The most `debt_asset` one liquidation may repay now (v3.3's close factor)."""
+        return max_liquidatable_debt(
+            self.reserves,
+            self._price_wad,
+            self.rules,
+            borrower,
+            debt_asset,
+            collateral,
+            self.emode_of(borrower),
         )
 
     def liquidate(
@@ -168,26 +224,25 @@ class LendingMarket:
         collateral_asset: str,
         debt_to_cover: int,
         receive_a_token: bool = False,
-    ) -> tuple[int, int]:
-        """`LiquidationLogic.liquidationCall`: returns (debt_repaid, collateral_seized).
+    ) -> Liquidation:
+        """`LiquidationLogic.executeLiquidationCall` (v3.3), when the borrower's HF is below 1.
 
-        Only when the borrower's health factor is below 1; amounts as in
-        `quote_liquidation` (close factor, bonus, collateral cap). The liquidator pays
-        `debt_repaid` of `debt_asset` in and receives `collateral_seized` of
+        The liquidator pays `repaid` of `debt_asset` in and receives `seized` of
         `collateral_asset` as tokens (from the market's cash), or as a supply position
-        when `receive_a_token`. Bad debt left behind is not written off here: see
-        `realise_bad_debt`.
+        when `receive_a_token`; `protocol_fee` goes to the treasury's supply. When the
+        seizure takes the last collateral, the borrower's remaining debt becomes deficit.
         """
         return execute_liquidation(
             self.reserves,
             self._price_wad,
-            self.close_factor_bps,
+            self.rules,
             liquidator,
             borrower,
             debt_asset,
             collateral_asset,
             debt_to_cover,
             receive_a_token,
+            self.emode_of(borrower),
         )
 
     def accrue(self, blocks: int = 1) -> None:
@@ -207,45 +262,19 @@ class LendingMarket:
             update_state(r, dt)
 
     def rebase(self, asset: str, num: int, den: int) -> int:
-        """A rebasing token's balances were multiplied by ``num / den`` (stETH's rebase, or a
-        validator penalty): the market's balance of it and every supplier's follow.
-
-        The contract's token balance (`cash`) becomes ``cash * num // den`` and the liquidity
-        index moves by exactly that change over the scaled supply, rounded down (Aave v2's
-        stETH aToken passed the rebase on to its holders the same way), so suppliers (and the
-        treasury) receive the whole rebase and ``cash + debt + deficit >= total supply`` still
-        holds. A reserve with debt is refused: its borrowers would keep the rebase of what
-        they borrowed (why Aave never let stETH be borrowed). Returns the change of `cash`
-        (token units; negative for a loss), which the caller books as a mint or burn.
-        """
-        r = self._reserve(asset)
-        if num <= 0 or den <= 0:
-            raise ProtocolError(f"rebase factor must be positive: {num}/{den}")
-        if r.total_scaled_debt:
-            raise ProtocolError(
-                f"{asset} has borrowers: a rebasing token cannot be borrowed in this market"
-            )
-        new_cash = r.cash * num // den
-        delta = new_cash - r.cash
-        if delta == 0:
-            return 0
-        r.cash = new_cash
-        if r.total_scaled_supply:
-            r.liquidity_index = max(1, r.liquidity_index + delta * RAY // r.total_scaled_supply)
-        update_interest_rates(r)
-        return delta
+        """A rebasing token's balances were multiplied by ``num / den``: the market's cash and
+        every supplier's balance follow (`reserve.rebase_reserve`); returns the change of cash."""
+        return rebase_reserve(self._reserve(asset), num, den)
 
     # ------------------------------------------------------------------ bad debt
     def realise_bad_debt(self, account: str) -> dict[str, int]:
-        """Aave v3.3 `_burnBadDebt`: write off the debt of an account with no collateral value
-        into each reserve's `deficit`; returns the amounts written off per asset."""
-        return burn_bad_debt(self.reserves, self._price_wad, account)
+        """Aave v3.3 `_burnBadDebt` for an account with no collateral value (a liquidation
+        that takes the last collateral does this itself); returns the amounts per asset."""
+        return burn_bad_debt(self.reserves, self._price_wad, account, self.emode_of(account))
 
     def eliminate_deficit(self, asset: str, amount: int) -> int:
-        """Aave v3.3 `Pool.eliminateReserveDeficit`: the caller pays cash in to cover the deficit.
-
-        Returns the amount used (capped at the deficit); the caller moves that many tokens in.
-        """
+        """Aave v3.3 `Pool.eliminateReserveDeficit`: the caller pays cash in to cover the deficit;
+        returns the amount used (capped at the deficit), which the caller moves in."""
         check_amount(amount, "deficit")
         r = self._reserve(asset)
         used = min(amount, r.deficit)
@@ -254,19 +283,31 @@ class LendingMarket:
         update_interest_rates(r)
         return used
 
+    # ------------------------------------------------------------------ flash loans
+    def flash_loan_out(self, asset: str, amount: int) -> int:
+        """`executeFlashLoanSimple`, first half: the caller pays `amount` out to the receiver;
+        returns the premium owed. Call `flash_loan_repay` in the same transaction."""
+        return flash_loan_out(self._reserve(asset), amount)
+
+    def flash_loan_repay(self, asset: str, amount: int, premium: int) -> None:
+        """`_handleFlashLoanRepayment`: the caller moved ``amount + premium`` in."""
+        flash_loan_repay(self._reserve(asset), amount, premium)
+
+    def check_repay_with_collateral(
+        self, account: str, debt_asset: str, repay: int, collateral: str, withdraw: int
+    ) -> None:
+        """Raise unless repaying `repay` and then withdrawing `withdraw` would go through."""
+        emode = self.emode_of(account)
+        args = (account, debt_asset, repay, collateral, withdraw, emode)
+        check_repay_with_collateral(self.reserves, self._price_wad, *args)
+
     def insolvent_accounts(self) -> list[str]:
         """Accounts with debt whose collateral (oracle prices, no haircut) is worth less."""
         return list(insolvent_accounts(self.reserves, self._price_wad, self.accounts()))
 
     def bad_debt(self) -> dict[str, int]:
-        """Debt per asset (token units) owed by insolvent accounts.
-
-        An account is insolvent when its debt value exceeds the value of its collateral
-        (collateral-enabled supplies at oracle prices, before any threshold or bonus),
-        which includes an account with debt and no collateral at all. The whole debt of
-        such an account is counted: no liquidation can fully cover it. Every asset is a
-        key (0 when none).
-        """
+        """Debt per asset (token units, every asset a key) owed by insolvent accounts: whose
+        debt is worth more than their collateral at oracle prices, before any threshold."""
         out = dict.fromkeys(self.reserves, 0)
         for account in self.insolvent_accounts():
             for asset, r in self.reserves.items():
@@ -350,25 +391,7 @@ class LendingMarket:
 
     def withdraw_treasury(self, asset: str, amount: int) -> int:
         """`Pool.mintToTreasury` + aToken withdraw: returns tokens the caller pays the treasury."""
-        r = self._reserve(asset)
-        balance = r.treasury()
-        if amount == MAX_AMOUNT:
-            amount = balance
-        check_amount(amount, "treasury withdraw")
-        if amount > balance:
-            raise InsufficientBalance(f"treasury holds {balance} {asset}, not {amount}")
-        if amount > r.cash:
-            raise ProtocolError(f"not enough {asset} liquidity: {r.cash} available")
-        scaled = (
-            r.treasury_scaled
-            if amount == balance
-            else min(ceil_div(amount * RAY, r.liquidity_index), r.treasury_scaled)
-        )
-        r.treasury_scaled -= scaled
-        r.total_scaled_supply -= scaled
-        r.cash -= amount
-        update_interest_rates(r)
-        return amount
+        return execute_withdraw_treasury(self._reserve(asset), amount)
 
     def holdings(self) -> dict[str, int]:
         """Tokens the market contract holds per asset: its cash (supplied - lent + repaid...)."""

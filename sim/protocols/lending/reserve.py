@@ -62,6 +62,7 @@ class Reserve:
     ltv_bps: int
     lt_bps: int
     bonus_bps: int  # 10000 + bonus, as Aave stores it (10500 = 5% bonus)
+    protocol_fee_bps: int  # share of the bonus paid to the treasury (liquidationProtocolFee)
     borrowable: bool
     collateral: bool
     base_rate_ray: int
@@ -84,6 +85,12 @@ class Reserve:
     """Cumulative borrow interest (token units) since creation."""
     interest_to_treasury: int = 0
     """Cumulative reserve-factor share of it."""
+    liquidation_fees: int = 0
+    """Cumulative liquidation protocol fees paid to the treasury in this asset (token units)."""
+    flash_premiums: int = 0
+    """Cumulative flash-loan premiums paid to the treasury (token units)."""
+    deficit_created: int = 0
+    """Cumulative debt written off into `deficit` (token units), covered or not."""
 
     @classmethod
     def from_params(cls, asset: str, decimals: int, p: AssetParams) -> Reserve:
@@ -94,6 +101,7 @@ class Reserve:
             ltv_bps=to_bps(p.ltv) if p.collateral else 0,
             lt_bps=to_bps(p.liquidation_threshold) if p.collateral else 0,
             bonus_bps=BPS + to_bps(p.liquidation_bonus),
+            protocol_fee_bps=to_bps(p.liquidation_protocol_fee),
             borrowable=p.borrowable,
             collateral=p.collateral,
             base_rate_ray=to_ray(p.rate.base_rate),

@@ -28,17 +28,26 @@ ETH_CURVE = RateCurve(base_rate=0.01, slope1=0.04, kink=0.8, slope2=0.75, reserv
 def make_market(
     prices: dict[str, float] | None = None, close_factor: float = 0.5
 ) -> tuple[LendingMarket, dict[str, float]]:
-    """wstETH collateral (not borrowable), ETH borrowable (not collateral), USDC both."""
+    """wstETH collateral (not borrowable), ETH borrowable (not collateral), USDC both.
+
+    No liquidation protocol fee, and v3.3's full-liquidation threshold at 1 (v3's $2,000 at
+    $2,000 per unit): positions of tens of units get the 50% close factor above HF 0.95.
+    """
     prices = prices if prices is not None else {"wstETH": 1.0, "ETH": 1.0, "USDC": 1.0}
     spec = LendingSpec(
         assets={
             "wstETH": AssetParams(
-                ltv=LTV, liquidation_threshold=LT, liquidation_bonus=BONUS, borrowable=False
+                ltv=LTV,
+                liquidation_threshold=LT,
+                liquidation_bonus=BONUS,
+                liquidation_protocol_fee=0.0,
+                borrowable=False,
             ),
             "ETH": AssetParams(collateral=False, rate=ETH_CURVE),
             "USDC": AssetParams(ltv=0.75, liquidation_threshold=0.8, liquidation_bonus=0.05),
         },
         close_factor=close_factor,
+        min_base_max_close_factor_threshold=1.0,
     )
     m = LendingMarket(spec, {"wstETH": 18, "ETH": 18, "USDC": 6}, prices.__getitem__)
     return m, prices
@@ -72,7 +81,7 @@ def test_spec_rejects_bad_risk_params() -> None:
 def test_from_params_builds_the_same_market() -> None:
     params = {"ETH": AssetParams(collateral=False, rate=ETH_CURVE)}
     m = LendingMarket.from_params(params, {"ETH": 18}, lambda a: 1.0, close_factor=1.0)
-    assert m.close_factor_bps == 10_000
+    assert m.rules.close_factor_bps == 10_000
     assert m.borrow_rate("ETH") == pytest.approx(0.01)
 
 
@@ -206,8 +215,8 @@ def test_liquidation_starts_at_ltv_used_over_lt() -> None:
         m.liquidate("liq", "bob", "ETH", "wstETH", E18)
     prices["wstETH"] = critical * (1 - 1e-9)
     assert m.health_factor("bob") < 1
-    repaid, seized = m.liquidate("liq", "bob", "ETH", "wstETH", E18)
-    assert repaid == E18 and seized > 0
+    got = m.liquidate("liq", "bob", "ETH", "wstETH", E18)
+    assert got.repaid == E18 and got.seized > 0
 
 
 def _exact_seized(repaid: int, debt_price: float, col_price: float) -> Fraction:
@@ -223,9 +232,10 @@ def test_liquidation_pays_debt_plus_bonus_and_respects_close_factor() -> None:
     before_col = m.supplied("bob", "wstETH")
     quote = m.quote_liquidation("bob", "ETH", "wstETH", MAX_AMOUNT)
     assert m.holdings() == before_cash and m.debt("bob", "ETH") == 80 * E18  # quoting is pure
-    repaid, seized = m.liquidate("liq", "bob", "ETH", "wstETH", MAX_AMOUNT)
-    assert (repaid, seized) == quote
-    assert repaid == 40 * E18  # close factor 50% of 80
+    got = m.liquidate("liq", "bob", "ETH", "wstETH", MAX_AMOUNT)
+    assert got == quote
+    repaid, seized = got.repaid, got.seized
+    assert repaid == 40 * E18  # HF 0.956 > 0.95: close factor 50% of 80
     assert abs(seized - _exact_seized(repaid, 1.0, 0.9)) <= 1
     assert m.debt("bob", "ETH") == 40 * E18
     assert m.supplied("bob", "wstETH") == before_col - seized
@@ -235,33 +245,37 @@ def test_liquidation_pays_debt_plus_bonus_and_respects_close_factor() -> None:
     assert m.health_factor("bob") > 1  # the liquidation restored health
     with pytest.raises(ProtocolError, match="not below 1"):
         m.liquidate("liq", "bob", "ETH", "wstETH", E18)
-    # after a further drop, a second call may again take at most half of what is left
+    # after a drop to HF 0.9 (<= 0.95), one call may repay the whole debt left
     prices["wstETH"] = 0.7
-    r2, s2 = m.liquidate("liq", "bob", "ETH", "wstETH", 30 * E18)
-    assert r2 == 20 * E18
-    assert abs(s2 - _exact_seized(r2, 1.0, 0.7)) <= 1
+    got = m.liquidate("liq", "bob", "ETH", "wstETH", 30 * E18)
+    assert got.repaid == 30 * E18
+    assert abs(got.seized - _exact_seized(got.repaid, 1.0, 0.7)) <= 1
 
 
 def test_liquidation_capped_by_collateral_reduces_repay() -> None:
     m, prices = funded(borrow_eth=80 * E18, collateral=100 * E18)
-    prices["wstETH"] = 0.3  # collateral worth 30 < half the debt * 1.05
-    repaid, seized = m.liquidate("liq", "bob", "ETH", "wstETH", MAX_AMOUNT)
+    prices["wstETH"] = 0.3  # collateral worth 30 < the debt * 1.05
+    got = m.liquidate("liq", "bob", "ETH", "wstETH", MAX_AMOUNT)
+    repaid, seized = got.repaid, got.seized
     assert seized == 100 * E18
     assert repaid < 40 * E18
     # the seized collateral is still worth repaid * (1 + bonus)
     assert abs(Fraction(seized) - _exact_seized(repaid, 1.0, 0.3)) <= 2
     assert m.supplied("bob", "wstETH") == 0
-    assert m.debt("bob", "ETH") == 80 * E18 - repaid
+    # v3.3: no collateral left, so the rest of the debt is written off into the deficit
+    assert got.no_collateral_left and got.deficit == {"ETH": 80 * E18 - repaid}
+    assert m.debt("bob", "ETH") == 0
+    assert m.deficit("ETH") == 80 * E18 - repaid
 
 
 def test_liquidation_receive_a_token_moves_supply() -> None:
     m, prices = funded(borrow_eth=80 * E18)
     prices["wstETH"] = 0.9
     cash = m.holdings()["wstETH"]
-    repaid, seized = m.liquidate("liq", "bob", "ETH", "wstETH", 10 * E18, receive_a_token=True)
-    assert repaid == 10 * E18
+    got = m.liquidate("liq", "bob", "ETH", "wstETH", 10 * E18, receive_a_token=True)
+    assert got.repaid == 10 * E18
     assert m.holdings()["wstETH"] == cash
-    assert m.supplied("liq", "wstETH") == seized
+    assert m.supplied("liq", "wstETH") == got.seized
 
 
 # ------------------------------------------------------------------ interest
@@ -330,13 +344,15 @@ def test_bad_debt_appears_when_collateral_collapses() -> None:
     assert m.shortfall() == pytest.approx(30.0)
     with pytest.raises(ProtocolError, match="liquidate it first"):
         m.realise_bad_debt("bob")
-    while m.supplied("bob", "wstETH"):
-        m.liquidate("liq", "bob", "ETH", "wstETH", MAX_AMOUNT)
-    left = m.debt("bob", "ETH")
-    assert left > 0
-    assert m.realise_bad_debt("bob") == {"ETH": left}
+    # HF 0.53: the whole debt is liquidatable; the collateral covers 100 * 0.5 / 1.05 of it
+    got = m.liquidate("liq", "bob", "ETH", "wstETH", MAX_AMOUNT)
+    left = 80 * E18 - got.repaid
+    assert m.supplied("bob", "wstETH") == 0 and left > 0
+    assert got.deficit == {"ETH": left}  # written off in the liquidation itself (v3.3)
     assert m.debt("bob", "ETH") == 0
     assert m.deficit("ETH") == left
+    with pytest.raises(ProtocolError, match="no debt to write off"):
+        m.realise_bad_debt("bob")
     assert m.bad_debt()["ETH"] == 0
     t = m.totals("ETH")
     assert t.cash + t.total_debt + t.deficit - t.total_supply == t.dust
@@ -421,9 +437,9 @@ def test_cash_tracks_moves_and_protocol_never_insolvent(seq: list) -> None:
             elif op == "price":
                 prices["wstETH"] = 0.2 + (amount % 800) / 1000
             elif op == "liquidate":
-                repaid, seized = m.liquidate("z", who, "ETH", "wstETH", amount)
-                moved_in["ETH"] += repaid
-                moved_in["wstETH"] -= seized
+                got = m.liquidate("z", who, "ETH", "wstETH", amount)
+                moved_in["ETH"] += got.repaid
+                moved_in["wstETH"] -= got.seized
             else:
                 m.realise_bad_debt(who)
         except ProtocolError:

@@ -6,6 +6,7 @@ import pytest
 
 from sim.errors import ProtocolError
 from sim.protocols.lending.liquidation import (
+    LiquidationRules,
     burn_bad_debt,
     execute_liquidation,
     insolvent_accounts,
@@ -16,12 +17,18 @@ from sim.protocols.lending.spec import AssetParams
 from sim.protocols.lending.supply_borrow import execute_borrow, execute_supply
 
 E18 = 10**18
+RULES = LiquidationRules(close_factor_bps=5_000, min_base_wad=E18)
+"""v3's 50% close factor; a 1-ETH threshold (v3's $2,000 at $2,000 per ETH)."""
 
 
-def market() -> tuple[dict[str, Reserve], dict[str, int]]:
+def market(fee: float = 0.0) -> tuple[dict[str, Reserve], dict[str, int]]:
     """bob: 10 wstETH collateral (LT 85%, bonus 5%), 8 ETH debt; wstETH then falls to 0.9 ETH."""
     params = AssetParams(
-        ltv=0.8, liquidation_threshold=0.85, liquidation_bonus=0.05, borrowable=False
+        ltv=0.8,
+        liquidation_threshold=0.85,
+        liquidation_bonus=0.05,
+        liquidation_protocol_fee=fee,
+        borrowable=False,
     )
     rs = {
         "wstETH": Reserve.from_params("wstETH", 18, params),
@@ -39,9 +46,9 @@ def test_a_liquidation_repays_up_to_the_close_factor_and_seizes_debt_plus_bonus(
     rs, prices = market()
     price = prices.__getitem__
     # 4 ETH (half the debt) buys 4 / 0.9 * 1.05 = 4.6667 wstETH
-    quote = quote_liquidation(rs, price, 5_000, "bob", "ETH", "wstETH", 10 * E18)
-    assert quote == (4 * E18, 4_666_666_666_666_666_666)
-    got = execute_liquidation(rs, price, 5_000, "liq", "bob", "ETH", "wstETH", 10 * E18)
+    quote = quote_liquidation(rs, price, RULES, "bob", "ETH", "wstETH", 10 * E18)
+    assert (quote.repaid, quote.seized) == (4 * E18, 4_666_666_666_666_666_666)
+    got = execute_liquidation(rs, price, RULES, "liq", "bob", "ETH", "wstETH", 10 * E18)
     assert got == quote
     assert debt_of(rs["ETH"], "bob") == 4 * E18
     assert supply_of(rs["wstETH"], "bob") == 5_333_333_333_333_333_334  # burned rounding up
@@ -52,10 +59,11 @@ def test_a_liquidation_repays_up_to_the_close_factor_and_seizes_debt_plus_bonus(
 
 def test_receiving_the_atoken_moves_the_supply_position() -> None:
     rs, prices = market()
-    repaid, seized = execute_liquidation(
-        rs, prices.__getitem__, 5_000, "liq", "bob", "ETH", "wstETH", E18, receive_a_token=True
+    got = execute_liquidation(
+        rs, prices.__getitem__, RULES, "liq", "bob", "ETH", "wstETH", E18, receive_a_token=True
     )
-    assert (repaid, seized) == (E18, 1_166_666_666_666_666_667)  # 1.1111... x 1.05, half up
+    seized = got.seized
+    assert (got.repaid, seized) == (E18, 1_166_666_666_666_666_667)  # 1.1111... x 1.05, half up
     assert supply_of(rs["wstETH"], "liq") == seized
     assert rs["wstETH"].cash == 10 * E18  # nothing left the market
 
@@ -64,7 +72,7 @@ def test_a_healthy_account_cannot_be_liquidated() -> None:
     rs, prices = market()
     prices["wstETH"] = E18
     with pytest.raises(ProtocolError, match=r"health factor 1\.0625 is not below 1"):
-        quote_liquidation(rs, prices.__getitem__, 5_000, "bob", "ETH", "wstETH", E18)
+        quote_liquidation(rs, prices.__getitem__, RULES, "bob", "ETH", "wstETH", E18)
 
 
 def test_debt_without_collateral_value_is_written_off_into_the_deficit() -> None:
