@@ -78,8 +78,13 @@ def test_the_same_scenarios_without_the_change_validate() -> None:
 
 
 def test_an_event_past_any_run_never_fires_and_runs(tmp_path: Path) -> None:
-    late = 'events.s={kind="price_shock",at_day=1e308,asset="ETH",factor=2}'
+    """The latest day the schema allows is past any run: the event never fires; beyond it
+    (1e308, which overflowed once) is refused naming the field."""
     path = str(S / "quickstart.toml")
+    too_late = 'events.s={kind="price_shock",at_day=1e308,asset="ETH",factor=2}'
+    code, err = cli("validate", path, "--set", too_late)
+    assert code == 2 and "events.s.at_day" in err, err
+    late = 'events.s={kind="price_shock",at_day=1e6,asset="ETH",factor=2}'
     assert cli("validate", path, "--set", late)[0] == 0
     assert (
         cli("run", path, "--blocks", "5", "--out", str(tmp_path), "--quiet", "--set", late)[0] == 0
