@@ -20,9 +20,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from sim.errors import PoolError, UserInputError
 from sim.pools.uniswap_v2.library import UINT112_MAX, get_amount_out
 from sim.report.calc import impermanent_loss
-
-DECIMALS = 18
-WAD = 10**DECIMALS
+from sim.units import WAD  # the calculator's tokens have 18 decimals
 
 
 def register(calc_sub: argparse._SubParsersAction, rate: object) -> None:  # type: ignore[type-arg]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from unittest.mock import ANY
 
 import numpy as np
 import pytest
 
+from sim.errors import ScenarioError
 from sim.runs import strict_json
 from sim.runs.runner import run
 from sim.sweep.log import RunLog
@@ -46,29 +48,34 @@ def test_finite_data_is_written_exactly_as_json_would() -> None:
     assert strict_json.dumps(data, indent=2) == json.dumps(data, indent=2)
 
 
-def test_summary_json_of_an_overflowing_run_is_strict(tmp_path: Path) -> None:
-    """A near-zero block time annualises a fee APR to +inf: it is written as null with a reason."""
-    result = run(
-        SCENARIOS / "bench_cpmm.toml",
-        blocks=10,
-        overrides={"scenario.block_time_s": 1e-308},
-        out=tmp_path,
-    )
+def test_a_block_time_that_would_overflow_is_refused(tmp_path: Path) -> None:
+    """1e-308 s blocks annualised a fee APR to +inf once; the schema now refuses them."""
+    with pytest.raises(ScenarioError, match=r"scenario\.block_time_s"):
+        run(SCENARIOS / "bench_cpmm.toml", blocks=10, overrides={"scenario.block_time_s": 1e-308})
+
+
+def test_summary_json_of_a_run_meeting_inf_is_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever non-finite number a run's summary meets is written as null with a reason."""
+    import sim.runs.runner as runner
+
+    def summarize_with_inf(model: object) -> dict:
+        summary = runner_summarize(model)
+        pool = next(iter(summary["pools"]))
+        summary["pools"][pool]["fee_apr_pct"] = math.inf
+        return summary
+
+    runner_summarize = runner.summarize
+    monkeypatch.setattr(runner, "summarize", summarize_with_inf)
+    result = run(SCENARIOS / "bench_cpmm.toml", blocks=10, out=tmp_path)
     assert result.path is not None
-    overflowed = {
-        f"pools.{p}.{k}"
-        for p, row in result.summary["pools"].items()
-        for k, v in row.items()
-        if isinstance(v, float) and not math.isfinite(v)
-    }
-    assert overflowed  # the premise: the run meets a non-finite value
     for name in ("summary.json", "manifest.json"):
         _strict_load((result.path / name).read_text())
     summary = _strict_load((result.path / "summary.json").read_text())
-    assert set(summary[strict_json.NOT_FINITE]) == overflowed
-    for key in overflowed:
-        _, pool, field = key.split(".")
-        assert summary["pools"][pool][field] is None
+    pool = next(iter(summary["pools"]))
+    assert summary[strict_json.NOT_FINITE] == {f"pools.{pool}.fee_apr_pct": ANY}
+    assert summary["pools"][pool]["fee_apr_pct"] is None
 
 
 def test_a_sweep_row_with_inf_is_a_strict_json_line(tmp_path: Path) -> None:
