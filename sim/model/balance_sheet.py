@@ -49,9 +49,9 @@ def sheet(market: Market, holder: str) -> Sheet:
         if queued:
             out[f"staking:{name}"] = {staking.underlying: queued}
     for venue in protocols.venues.values():
-        account = getattr(venue, "accounts", {}).get(holder)
-        if account is not None and account.collateral > 0:
-            out[venue.wallet] = {venue.token: venue.units(account.collateral)}
+        payable = venue.payable(holder) if hasattr(venue, "payable") else 0
+        if payable:
+            out[venue.wallet] = {venue.token: payable}
     return out
 
 

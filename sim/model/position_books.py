@@ -31,7 +31,8 @@ from sim.pools.base import Swap
 from sim.pools.uniswap_v3.liquidity_amounts import get_amounts_for_liquidity
 from sim.pools.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
 from sim.pools.uniswap_v3.views import ranged_il, tick_to_price
-from sim.protocols.perp import PerpPosition
+from sim.protocols.perp import VENUE as PERP_VENUE
+from sim.protocols.perp import PerpPosition, PerpVenue
 
 __all__ = ["RangeLPBooks"]
 
@@ -193,7 +194,12 @@ class RangeLPBooks:
         return self._value(a0 + f0, a1 + f1)
 
     def perp_equity(self) -> float:
-        return max(0.0, self.perp.collateral) if self.perp is not None else 0.0
+        """What the perp venue would pay for the account now (whole collateral-token units)."""
+        if self.perp is None:
+            return 0.0
+        venue = self.market.protocols.venues[PERP_VENUE]
+        assert isinstance(venue, PerpVenue)
+        return venue.payable(self.holder) / 10**venue.decimals
 
     def value(self) -> float:
         """Wallet + position (principal and uncollected fees) + perp equity, numeraire."""

@@ -167,6 +167,12 @@ class PerpVenue:
         """Collateral-token units worth `value` numeraire (rounded down)."""
         return int(value * 10**self.decimals)
 
+    def payable(self, holder: str) -> int:
+        """Collateral-token units the venue would pay `holder` now: its equity, rounded down to
+        whole units as a close pays it (the one valuation of a perp account)."""
+        account = self.accounts.get(holder)
+        return self.units(account.collateral) if account and account.collateral > 0 else 0
+
     def deposit(self, holder: str, units: int, mark: float) -> None:
         """`holder` posts `units` of collateral (a ledger transfer) and the account is marked."""
         self.ledger.transfer(holder, self.wallet, self.token, units)

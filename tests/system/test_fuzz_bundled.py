@@ -108,19 +108,12 @@ TABLES = ("scenario", "chain", "tokens", "prices", "pools", "agents", "staking",
 TABLES += ("rewards", "events", "output", "sweep")
 
 
-KNOWN_BUGS = {
-    ("v3_band_strategies", "tokens.USDC.decimals", "0"): "a perp hedge rounds its collateral to "
-    "whole units on close; with 0 decimals the lost fraction of a dollar fails the value check",
-}
-"""Cases that still end in exit 1, kept out of the sample; each is an xfail(strict) test below."""
+FIXED_BUGS = [("v3_band_strategies", "tokens.USDC.decimals", "0")]
+"""Cases that once ended in exit 1 (a perp hedge's equity valued above what the venue pays in
+whole units of a 0-decimal token): each must now run like any other case."""
 
 
-def known(case: Case) -> bool:
-    shown = case.shown or (case.value if isinstance(case.value, str) else "")
-    return (case.scenario, case.field, shown) in KNOWN_BUGS
-
-
-CASES = [c for c in sample(N_CASES) if not known(c)]
+CASES = sample(N_CASES)
 
 
 def test_the_sample_spans_every_bundled_scenario_and_kind_of_case() -> None:
@@ -136,9 +129,8 @@ def test_hostile_variation_gives_exit_0_or_2_and_validate_agrees_with_run(
     assert problems(case, tmp_path) == [], case.label()
 
 
-@pytest.mark.parametrize("key", sorted(KNOWN_BUGS))
-@pytest.mark.xfail(strict=True, reason="known bug (KNOWN_BUGS)")
-def test_known_bug_still_ends_badly(
+@pytest.mark.parametrize("key", FIXED_BUGS)
+def test_a_case_that_once_ended_in_exit_1_now_runs(
     key: tuple[str, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sim.runs.runner, "write_folder", light_folder)
