@@ -113,7 +113,9 @@ class MarketModel(mesa.Model):
         for name, st in scenario.staking.items():
             protocols.add_staking(name, st, meta.block_time_s)
         for name, lm in scenario.lending.items():
-            protocols.add_lending(name, lm, decimals, self.market.price, meta.block_time_s)
+            protocols.add_lending(
+                name, lm, decimals, self.market.price, meta.block_time_s, meta.numeraire
+            )
         if scenario.rewards is not None:
             protocols.add_rewards(
                 scenario.rewards, meta.block_time_s, decimals[scenario.rewards.token]

@@ -36,7 +36,7 @@ from sim.chain.ledger import Ledger
 from sim.errors import ConservationError, ProtocolError
 from sim.pools.base import Pool
 from sim.protocols.launches import Launchpad
-from sim.protocols.lending import LendingMarket, LendingSpec
+from sim.protocols.lending import LendingMarket, LendingSpec, pool_oracle
 from sim.protocols.rebasing import RebaseIndex, refuse_untracked_holders, sync_rebase
 from sim.protocols.rewards import MasterChef, RewardsSpec
 from sim.protocols.staking import LiquidStaking, StakingSpec
@@ -96,6 +96,8 @@ class Protocols:
     request_owners: dict[str, dict[int, str]] = field(default_factory=dict)
     """Who queued each withdrawal request, per LST (the protocol books them as circulating)."""
     """Other protocols by name (`sim.protocols.perp` registers its venue): checked by `check`."""
+    pool_oracles: list[pool_oracle.PoolPriceOracle] = field(default_factory=list)
+    """Lending feeds read from pools (`pool_spot`, `pool_twap`): their keepers run each block."""
 
     # ---- construction --------------------------------------------------------------------
 
@@ -142,8 +144,14 @@ class Protocols:
         decimals: dict[str, int],
         price: PriceFn,
         block_time_s: float,
+        numeraire: str = "",
     ) -> LendingMarket:
-        oracle = self._oracle(spec, price)
+        if spec.oracle in pool_oracle.POOL_ORACLES:
+            seconds = max(1, round(block_time_s))
+            oracle = pool_oracle.build(spec, self.pools, price, numeraire, seconds)
+            self.pool_oracles.append(oracle)
+        else:
+            oracle = self._oracle(spec, price)
         market = LendingMarket(
             spec, decimals, oracle, seconds_per_block=max(1, round(block_time_s))
         )
@@ -161,8 +169,8 @@ class Protocols:
         return {chef.token: chef.balance} if chef else {}
 
     def _oracle(self, spec: LendingSpec, price: PriceFn) -> PriceFn:
-        """The price feed the market reads: pool price, LST exchange rate, or a pool TWAP."""
-        if spec.oracle == "pool":
+        """The price feed the market reads: market price, LST exchange rate, or its mean."""
+        if spec.oracle in ("pool", "reference"):
             return price
         if spec.oracle == "exchange_rate":
 
@@ -200,6 +208,8 @@ class Protocols:
             market.accrue(1)
         for asset, hist in self._twap.items():
             hist.append(price(asset))
+        for feed in self.pool_oracles:
+            feed.update()
         self.sync_rewards(block)
 
     def sync_rewards(self, block: int) -> None:
