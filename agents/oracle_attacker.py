@@ -90,6 +90,7 @@ class OracleAttacker(MarketAgent):
         self.flash_market = spec.flash_market or spec.market
         self.flash: LendingMarket = protocols.lending[self.flash_market]
         self.pool: Pool = self.market.pools[spec.pool]
+        self.asset = spec.asset
         self.attacks = 0
         self.attempts = 0
         self.flash_borrowed = 0
