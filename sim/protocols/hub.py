@@ -35,8 +35,10 @@ from typing import Protocol
 from sim.chain.ledger import Ledger
 from sim.errors import ConservationError, ProtocolError
 from sim.pools.base import Pool
+from sim.protocols.feeds import market_feed
 from sim.protocols.launches import Launchpad
-from sim.protocols.lending import LendingMarket, LendingSpec, pool_oracle
+from sim.protocols.lending import LendingMarket, LendingSpec
+from sim.protocols.lending.pool_oracle import PoolPriceOracle
 from sim.protocols.rebasing import RebaseIndex, refuse_untracked_holders, sync_rebase
 from sim.protocols.rewards import MasterChef, RewardsSpec
 from sim.protocols.staking import LiquidStaking, StakingSpec
@@ -96,7 +98,7 @@ class Protocols:
     request_owners: dict[str, dict[int, str]] = field(default_factory=dict)
     """Who queued each withdrawal request, per LST (the protocol books them as circulating)."""
     """Other protocols by name (`sim.protocols.perp` registers its venue): checked by `check`."""
-    pool_oracles: list[pool_oracle.PoolPriceOracle] = field(default_factory=list)
+    pool_oracles: list[PoolPriceOracle] = field(default_factory=list)
     """Lending feeds read from pools (`pool_spot`, `pool_twap`): their keepers run each block."""
 
     # ---- construction --------------------------------------------------------------------
@@ -146,12 +148,11 @@ class Protocols:
         block_time_s: float,
         numeraire: str = "",
     ) -> LendingMarket:
-        if spec.oracle in pool_oracle.POOL_ORACLES:
-            seconds = max(1, round(block_time_s))
-            oracle = pool_oracle.build(spec, self.pools, price, numeraire, seconds)
-            self.pool_oracles.append(oracle)
-        else:
-            oracle = self._oracle(spec, price)
+        oracle = market_feed(
+            spec, price, self.staking, self._twap, self.pools, numeraire, block_time_s
+        )
+        if isinstance(oracle, PoolPriceOracle):
+            self.pool_oracles.append(oracle)  # its keeper runs each block (`on_block`)
         market = LendingMarket(
             spec, decimals, oracle, seconds_per_block=max(1, round(block_time_s))
         )
@@ -167,31 +168,6 @@ class Protocols:
     def _chef_holdings(self) -> dict[str, int]:
         chef = self.chef
         return {chef.token: chef.balance} if chef else {}
-
-    def _oracle(self, spec: LendingSpec, price: PriceFn) -> PriceFn:
-        """The price feed the market reads: market price, LST exchange rate, or its mean."""
-        if spec.oracle in ("pool", "reference"):
-            return price
-        if spec.oracle == "exchange_rate":
-
-            def by_rate(asset: str) -> float:
-                lst = self.staking.get(asset)
-                if lst is None:
-                    return price(asset)
-                return lst.exchange_rate() * price(lst.spec.underlying)
-
-            return by_rate
-        window = spec.twap_blocks
-
-        def twap(asset: str) -> float:
-            hist = self._twap.get(asset)
-            if not hist:
-                return price(asset)
-            return sum(hist) / len(hist)
-
-        for asset in spec.assets:
-            self._twap.setdefault(asset, deque(maxlen=window))
-        return twap
 
     # ---- each block --------------------------------------------------------------------------
 
