@@ -56,5 +56,6 @@ def market_feed(
         return sum(hist) / len(hist)
 
     for asset in spec.assets:
-        twap_samples.setdefault(asset, deque(maxlen=spec.twap_blocks))
+        # a window longer than any run is the whole history (deque's maxlen is a C size)
+        twap_samples.setdefault(asset, deque(maxlen=min(spec.twap_blocks, 2**62)))
     return twap
