@@ -7,6 +7,7 @@ and so on. Each problem is a `(dotted path, message)` pair.
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from pydantic import ValidationError
@@ -219,3 +220,10 @@ def _check_oracle(name: str, lm: LendingSpec, s: Scenario) -> list[tuple[str, st
         what = kinds if lm.oracle == "pool_twap" else ""
         return [(f"{where}.oracle", f"{lm.oracle}: no pool{what} trades any of its assets")]
     return []
+
+
+def oracle_choices(name: str, lm: LendingSpec, s: Scenario) -> list[str]:
+    """The `oracle` values market `name` could take in scenario `s` (what the dashboard offers):
+    each one whose sources exist (`_check_oracle`)."""
+    values = typing.get_args(LendingSpec.model_fields["oracle"].annotation)
+    return [v for v in values if not _check_oracle(name, lm.model_copy(update={"oracle": v}), s)]
