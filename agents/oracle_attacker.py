@@ -132,8 +132,11 @@ class OracleAttacker(MarketAgent):
         """What the market's oracle would say of the collateral with `pools` in place."""
         oracle = self.lending.oracle
         if isinstance(oracle, PoolPriceOracle):
-            return oracle.read(self.spec.collateral, pools)
-        return oracle(self.spec.collateral)  # a price no trade in the pool moves
+            return oracle.read(self.spec.collateral, {**oracle.pools, **pools})
+        # a reference price, an exchange rate or a mean of past blocks: this block's trade
+        # does not move it (the legacy `pool` feed of a token without a price process does,
+        # which the attacker then underestimates)
+        return oracle(self.spec.collateral)
 
     def best_plan(self) -> Plan | None:
         s = self.spec
