@@ -150,6 +150,8 @@ class MarketModel(mesa.Model):
         chain.on_receipt = self.metrics.on_receipt
         chain.on_bundle = self.metrics.on_bundle
         self._genesis()
+        for feed in protocols.pool_oracles:
+            feed.update()  # the keepers' first readings: the pools as genesis left them
         self.pool_watches = [watch(pool) for pool in pools.values()]
         self.metrics.start(a.name for a in self.market_agents)
         for agent in self.market_agents:

@@ -15,8 +15,10 @@ the pool's on-chain oracle, as a lending protocol reading a DEX would:
 Either way a price pushed inside a transaction weighs nothing in that block: the pair adds
 the price *before* the first change of a block, V3 writes the tick from before the swap. To
 move a TWAP an attacker must hold the price for a share of the window, against arbitrageurs.
-Until a whole window has passed, the average runs from the oldest reading there is (a new
-deployment would revert instead; nothing here starts with a manipulated pool).
+The keepers take their first readings once genesis liquidity is in (the model calls `update`
+then); until a whole window has passed, the average runs from the oldest reading there is (a
+new deployment would revert instead; nothing here starts with a manipulated pool), and before
+the first reading, at genesis, the feed reads the spot price.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class Reading:
     timestamp: int = 0
     price0_cumulative: int = 0
     price1_cumulative: int = 0
+    price0_x112: int = 0
+    """The reserves' ratio when read (not in the example): the answer while no time has passed."""
+    price1_x112: int = 0
 
 
 class SlidingWindowOracle:
@@ -84,6 +89,9 @@ class SlidingWindowOracle:
         if timestamp - slot.timestamp > self.period_s:
             p0, p1, _ = _current(pair, timestamp)
             slot.timestamp, slot.price0_cumulative, slot.price1_cumulative = timestamp, p0, p1
+            r0, r1 = pair.get_reserves()  # type: ignore[attr-defined]
+            if r0 and r1:
+                slot.price0_x112, slot.price1_x112 = fraction(r1, r0), fraction(r0, r1)
 
     def first_in_window(self, timestamp: int) -> Reading:
         """`getFirstObservationInWindow`, or the oldest reading while the window fills."""
@@ -95,6 +103,11 @@ class SlidingWindowOracle:
             raise ProtocolError("SlidingWindowOracle: MISSING_HISTORICAL_OBSERVATION")
         return min(taken, key=lambda r: r.timestamp)
 
+    @property
+    def started(self) -> bool:
+        """Whether the keeper has taken a reading yet."""
+        return any(r.timestamp for r in self.readings)
+
     def consult(self, pair: Pool, token_in: str, amount_in: int, timestamp: int) -> int:
         """`consult`: `amount_in` of `token_in` in the other token at the window's average
         (`computeAmountOut`); at the reserves' ratio when no time has passed (genesis)."""
@@ -102,9 +115,8 @@ class SlidingWindowOracle:
         p0, p1, _ = _current(pair, timestamp)
         is0 = pair.tokens[0] == token_in
         elapsed = timestamp - first.timestamp
-        if elapsed == 0:  # the block the first reading was taken in: no average yet
-            r0, r1 = pair.get_reserves()  # type: ignore[attr-defined]
-            return consult(fraction(r1, r0) if is0 else fraction(r0, r1), amount_in)
+        if elapsed == 0:  # read in this very block: no average yet, the price then
+            return consult(first.price0_x112 if is0 else first.price1_x112, amount_in)
         start = first.price0_cumulative if is0 else first.price1_cumulative
         return consult(average_price(start, p0 if is0 else p1, elapsed), amount_in)
 
@@ -162,6 +174,8 @@ class PoolPriceOracle:
             return pool.spot_price(asset, quote) * self.fallback(quote)
         now = pool.block_timestamp  # type: ignore[attr-defined]
         window = self.windows.get(name)
+        if window is not None and not window.started:  # before the keeper's first reading
+            return pool.spot_price(asset, quote) * self.fallback(quote)
         if window is not None:
             one = 10 ** pool.decimals[pool.tokens.index(asset)]  # type: ignore[attr-defined]
             out = window.consult(pool, asset, one, now)

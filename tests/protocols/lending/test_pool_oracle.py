@@ -137,3 +137,15 @@ def test_pool_twap_refuses_a_pool_without_an_oracle_and_unknown_pools() -> None:
         build(s, {"test": curve}, usd, "T1", 12)
     with pytest.raises(ProtocolError, match="not a pool"):
         build(s, {}, usd, "T1", 12)
+
+
+def test_in_the_block_of_the_keepers_reading_the_twap_is_the_price_it_read() -> None:
+    pair = make_v2_pool(1_000 * E18, 3_000_000 * 10**6)
+    pair.block_timestamp = T0
+    pair.sync()
+    feed = build(spec("pool_twap", 600), {"eth_usdc": pair}, usd, "USDC", 12)
+    assert feed("ETH") == pytest.approx(3000.0)  # no reading yet (genesis): the spot price
+    feed.update()
+    pair.swap_exact_in("USDC", "ETH", 3_000_000 * 10**6)  # pushed in the same second
+    assert pair.spot_price("ETH", "USDC") > 11_000
+    assert feed("ETH") == pytest.approx(3000.0, rel=1e-12)
