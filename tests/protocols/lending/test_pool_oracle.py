@@ -148,4 +148,4 @@ def test_in_the_block_of_the_keepers_reading_the_twap_is_the_price_it_read() -> 
     feed.update()
     pair.swap_exact_in("USDC", "ETH", 3_000_000 * 10**6)  # pushed in the same second
     assert pair.spot_price("ETH", "USDC") > 11_000
-    assert feed("ETH") == pytest.approx(3000.0, rel=1e-12)
+    assert feed("ETH") == (fraction(3_000_000 * 10**6, 1_000 * E18) * E18 >> 112) / 10**6
