@@ -19,6 +19,7 @@ from agents import (
     lst_lp,
     mining_lp,
     noise_trader,
+    oracle_attacker,
     panic_seller,
     range_lp,
     rug_puller,
@@ -57,6 +58,8 @@ KINDS: dict[str, Kind[Any]] = {
     "mining_lp": Kind(mining_lp.MiningLPSpec, mining_lp.build),
     "token_developer": Kind(rug_puller.TokenDeveloperSpec, rug_puller.build),
     "token_buyer": Kind(token_buyer.TokenBuyerSpec, token_buyer.build),
+    # issue 22: oracle manipulation
+    "oracle_attacker": Kind(oracle_attacker.OracleAttackerSpec, oracle_attacker.build),
 }
 """Kind name (the `kind` field of its spec) -> Kind, in the order of `AnyAgentSpec`."""
 
@@ -74,7 +77,8 @@ AnyAgentSpec = Annotated[
     | lst_arbitrageur.LstArbitrageurSpec
     | mining_lp.MiningLPSpec
     | rug_puller.TokenDeveloperSpec
-    | token_buyer.TokenBuyerSpec,
+    | token_buyer.TokenBuyerSpec
+    | oracle_attacker.OracleAttackerSpec,
     Field(discriminator="kind"),
 ]
 """A scenario's agent cohort: the spec of one of `KINDS`, chosen by its `kind` field (a test

@@ -41,3 +41,4 @@ class Intent(StrEnum):
     FRONTRUN = "frontrun"  # sandwich_bot: the bundle's first leg
     BACKRUN = "backrun"  # sandwich_bot: the bundle's last leg
     RUG = "rug"  # token_developer: the pull
+    ORACLE_ATTACK = "oracle_attack"  # oracle_attacker: flash loan, pump, borrow, dump, repay

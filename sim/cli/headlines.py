@@ -219,6 +219,25 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
                 f"{num(st['exchange_rate_end'], '.4f')} at the end)",
             )
         )
+    attack = s.get("oracle_attack") or {}
+    if attack:
+        lines.append(
+            _row(
+                "oracle attacks",
+                f"{attack['attacks']} ({money(attack['flash_borrowed'])} flash-borrowed, "
+                f"{money(attack['borrowed'])} borrowed); attackers' profit "
+                f"{money(attack['attacker_profit'])}",
+            )
+        )
+        for name, m in attack["markets"].items():
+            window = f" {m['twap_window_s']:,} s" if "twap_window_s" in m else ""
+            lines.append(
+                _row(
+                    f"  {name} ({m['oracle']}{window})",
+                    f"bad debt {money(m['bad_debt'])} at end prices "
+                    f"({num(m['suppliers_loss_pct'], '.2f')}% of its supplies)",
+                )
+            )
     for name, lm in (s.get("lending") or {}).items():
         lines.append(
             _row(

@@ -171,3 +171,20 @@ def miners(agents: Iterable[AgentView]) -> list[Miner]:
 
 def developers(agents: Iterable[AgentView]) -> list[Developer]:
     return [a for a in agents if is_developer(a)]
+
+
+class OracleAttacker(AgentView, Protocol):
+    """An `oracle_attacker`: its exploit accounts and what it took (agents/oracle_attacker.py)."""
+
+    asset: str
+    attacks: int
+    attempts: int
+    flash_borrowed: int
+    borrowed: int
+    premiums: int
+    taken: int
+    exploits: list[str]
+
+
+def oracle_attackers(agents: Iterable[AgentView]) -> list[OracleAttacker]:
+    return [a for a in agents if a.kind == "oracle_attacker"]  # type: ignore[misc]

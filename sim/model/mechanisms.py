@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sim.model.agent_views import developers, is_arbitrageur, is_sandwich_bot
+from sim.model.agent_views import developers, is_arbitrageur, is_sandwich_bot, oracle_attackers
 from sim.protocols.launches import launches
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class Mechanism(StrEnum):
     MINING = "mining"
     LAUNCHES = "launches"
     RUGS = "rugs"
+    ORACLE_ATTACKS = "oracle_attacks"
 
 
 MECHANISM_DOCS: dict[Mechanism, str] = {
@@ -44,6 +45,7 @@ MECHANISM_DOCS: dict[Mechanism, str] = {
     Mechanism.MINING: "liquidity-mining rewards ([rewards])",
     Mechanism.LAUNCHES: "tokens launched in the run by a token_developer",
     Mechanism.RUGS: "developers who may pull the rug (pull other than never)",
+    Mechanism.ORACLE_ATTACKS: "oracle attackers (flash loan, pushed pool, borrow, walk away)",
 }
 """What each mechanism covers (summary.json's documentation of `mechanisms`)."""
 
@@ -62,6 +64,7 @@ def mechanisms(model: MarketModel) -> tuple[Mechanism, ...]:
         Mechanism.MINING: protocols.chef is not None,
         Mechanism.LAUNCHES: bool(launches(protocols)),
         Mechanism.RUGS: any(d.spec.pull != "never" for d in developers(agents)),
+        Mechanism.ORACLE_ATTACKS: bool(oracle_attackers(agents)),
     }
     return tuple(m for m in Mechanism if present[m])
 

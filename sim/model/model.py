@@ -114,7 +114,9 @@ class MarketModel(mesa.Model):
         for name, st in scenario.staking.items():
             protocols.add_staking(name, st, meta.block_time_s)
         for name, lm in scenario.lending.items():
-            protocols.add_lending(name, lm, decimals, self.market.price, meta.block_time_s)
+            protocols.add_lending(
+                name, lm, decimals, self.market.price, meta.block_time_s, meta.numeraire
+            )
         if scenario.rewards is not None:
             protocols.add_rewards(
                 scenario.rewards, meta.block_time_s, decimals[scenario.rewards.token]
@@ -149,6 +151,8 @@ class MarketModel(mesa.Model):
         chain.on_receipt = self.metrics.on_receipt
         chain.on_bundle = self.metrics.on_bundle
         self._genesis()
+        for feed in protocols.pool_oracles:
+            feed.update()  # the keepers' first readings: the pools as genesis left them
         self.pool_watches = [watch(pool) for pool in pools.values()]
         self.metrics.start(a.name for a in self.market_agents)
         for agent in self.market_agents:

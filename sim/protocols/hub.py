@@ -35,8 +35,10 @@ from typing import Protocol
 from sim.chain.ledger import Ledger
 from sim.errors import ConservationError, ProtocolError
 from sim.pools.base import Pool
+from sim.protocols.feeds import market_feed
 from sim.protocols.launches import Launchpad
 from sim.protocols.lending import LendingMarket, LendingSpec
+from sim.protocols.lending.pool_oracle import PoolPriceOracle
 from sim.protocols.rebasing import RebaseIndex, refuse_untracked_holders, sync_rebase
 from sim.protocols.rewards import MasterChef, RewardsSpec
 from sim.protocols.staking import LiquidStaking, StakingSpec
@@ -98,6 +100,8 @@ class Protocols:
     request_owners: dict[str, dict[int, str]] = field(default_factory=dict)
     """Who queued each withdrawal request, per LST (the protocol books them as circulating)."""
     """Other protocols by name (`sim.protocols.perp` registers its venue): checked by `check`."""
+    pool_oracles: list[PoolPriceOracle] = field(default_factory=list)
+    """Lending feeds read from pools (`pool_spot`, `pool_twap`): their keepers run each block."""
 
     # ---- construction --------------------------------------------------------------------
 
@@ -144,8 +148,13 @@ class Protocols:
         decimals: dict[str, int],
         price: PriceFn,
         block_time_s: float,
+        numeraire: str = "",
     ) -> LendingMarket:
-        oracle = self._oracle(spec, price)
+        oracle = market_feed(
+            spec, price, self.staking, self._twap, self.pools, numeraire, block_time_s
+        )
+        if isinstance(oracle, PoolPriceOracle):
+            self.pool_oracles.append(oracle)  # its keeper runs each block (`on_block`)
         market = LendingMarket(
             spec, decimals, oracle, seconds_per_block=max(1, round(block_time_s))
         )
@@ -162,32 +171,6 @@ class Protocols:
         chef = self.chef
         return {chef.token: chef.balance} if chef else {}
 
-    def _oracle(self, spec: LendingSpec, price: PriceFn) -> PriceFn:
-        """The price feed the market reads: pool price, LST exchange rate, or a pool TWAP."""
-        if spec.oracle == "pool":
-            return price
-        if spec.oracle == "exchange_rate":
-
-            def by_rate(asset: str) -> float:
-                lst = self.staking.get(asset)
-                if lst is None:
-                    return price(asset)
-                return lst.exchange_rate() * price(lst.spec.underlying)
-
-            return by_rate
-        window = spec.twap_blocks
-
-        def twap(asset: str) -> float:
-            hist = self._twap.get(asset)
-            if not hist:
-                return price(asset)
-            return sum(hist) / len(hist)
-
-        for asset in spec.assets:
-            # a window longer than any run is the whole history (deque's maxlen is a C size)
-            self._twap.setdefault(asset, deque(maxlen=min(window, 2**62)))
-        return twap
-
     # ---- each block --------------------------------------------------------------------------
 
     def on_block(self, block: int, price: PriceFn) -> None:
@@ -203,6 +186,8 @@ class Protocols:
             market.accrue(1)
         for asset, hist in self._twap.items():
             hist.append(price(asset))
+        for feed in self.pool_oracles:
+            feed.update()
         self.sync_rewards(block)
 
     def sync_rewards(self, block: int) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.model.mechanisms import Mechanism
 from sim.report.html_figures import lending_figure, mining_figure
+from sim.report.html_oracle_attack import oracle_attack_section
 from sim.report.html_page import format_number, format_value, img, kv_table, png, table
 from sim.report.html_tables import pool_table
 
@@ -32,6 +33,8 @@ def protocol_sections(result: RunResult, present: Iterable[Mechanism]) -> list[s
         out += launch_section(s)
     if Mechanism.RUGS in has:
         out += rug_section(s, n)
+    if Mechanism.ORACLE_ATTACKS in has:
+        out += oracle_attack_section(s, n)
     if has & {Mechanism.STAKING, Mechanism.LENDING}:
         out += staking_lending_section(s, ts, n)
     return out

@@ -33,6 +33,7 @@ SECTION_KEYS: dict[Mechanism, tuple[str, ...]] = {
     Mechanism.MINING: ("mining",),
     Mechanism.LAUNCHES: ("launches",),
     Mechanism.RUGS: ("rug",),
+    Mechanism.ORACLE_ATTACKS: ("oracle_attack",),
 }
 """Top-level summary.json keys of each mechanism's section (absent when it is)."""
 
@@ -45,6 +46,7 @@ SECTION_TITLES: dict[Mechanism, str] = {
     Mechanism.MINING: "liquidity mining",
     Mechanism.LAUNCHES: "token launches",
     Mechanism.RUGS: "rug pulls",
+    Mechanism.ORACLE_ATTACKS: "oracle attacks",
 }
 """What a reader calls each mechanism."""
 

@@ -20,6 +20,7 @@ from sim.report.launch_summary import launch_summary
 from sim.report.lending_summary import lending_summary, staking_summary
 from sim.report.mev_summary import mev_summary
 from sim.report.mining_summary import mining_summary
+from sim.report.oracle_attack_summary import oracle_attack_summary
 from sim.report.pool_slippage import slippage_by_pool
 from sim.report.range_lps import range_lp_row, summarize_range_lps
 from sim.report.readings import finite
@@ -60,6 +61,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "mining": "liquidity mining ([rewards]): reward token price path, emitted vs paid, headline vs realised reward APR, miners' entries, exits and exit reasons per pool",
     "launches": "per token launched in the run: deployer, pool, mint authority, what its developer does (pull), price at launch and at the end, share of its pool's LP locked and of its supply in the largest wallet at the end",
     "rug": "rug pulls (a token_developer whose pull is not never): when, what the developer took, each victim's loss and the value-conservation check, marked at end prices",
+    "oracle_attack": "oracle attackers (an oracle_attacker cohort): attacks, what they flash-borrowed and borrowed, their profit (the value books' P&L: what their wallets took away, gas paid, the exploit accounts abandoned), and per lending market its oracle and the bad debt at end marks (debt beyond collateral value, over all accounts) as a share of its supplies",
     "value": "agents' P&L and where it came from: the marking rule and marks, then price moves, supply minted or burned by reason (reward emissions, staking yield, gas burned, ...) and what protocols and non-agent wallets kept (builder tips, protocol fees, lending reserves, ...), with the residual (checked at the end of every run: above 1e-9 of the value in the system the run fails)",
 }
 """Top-level keys of summary.json and what they mean."""
@@ -145,6 +147,7 @@ def summarize(model: MarketModel) -> dict[str, Any]:
         Mechanism.MINING: mining_summary,
         Mechanism.LAUNCHES: launch_summary,
         Mechanism.RUGS: rug_summary,
+        Mechanism.ORACLE_ATTACKS: oracle_attack_summary,
     }
     for mechanism, section in sections.items():
         if mechanism in present:

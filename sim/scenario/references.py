@@ -7,12 +7,14 @@ and so on. Each problem is a `(dotted path, message)` pair.
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from pydantic import ValidationError
 
 from sim.errors import echo
 from sim.market.prices import FIXED_PARAMS
+from sim.protocols.lending import LendingSpec
 from sim.scenario.events import Cohort, PriceShock, RampA, SetParam, Slash
 from sim.scenario.paths import SETTABLE, settable
 from sim.scenario.schema import Scenario
@@ -102,6 +104,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         for asset in lm.assets:
             if asset not in tokens:
                 out.append((f"lending.{name}.assets.{asset}", f"unknown token {echo(asset)}"))
+        out.extend(_check_oracle(name, lm, s))
     if s.rewards is not None:
         if s.rewards.token not in tokens:
             out.append(("rewards.token", f"unknown token {echo(s.rewards.token)}"))
@@ -188,3 +191,39 @@ def _check_value(scenario: Scenario, parts: list[str], value: Any) -> str | None
         first = err.errors()[0]
         return f"{echo(value)} is not a valid {'.'.join(parts)}: {first['msg']}"
     return None
+
+
+def _check_oracle(name: str, lm: LendingSpec, s: Scenario) -> list[tuple[str, str]]:
+    """A market's oracle reads what exists: a reference price for `reference`, a pool that
+    trades one of its assets for `pool_spot` / `pool_twap` (one with an on-chain oracle)."""
+    where = f"lending.{name}"
+    numeraire = s.scenario.numeraire
+    if lm.oracle == "reference":
+        unpriced = [a for a in lm.assets if a != numeraire and a not in s.prices]
+        if unpriced:
+            return [(f"{where}.oracle", f"no [prices.{unpriced[0]}] for a reference oracle")]
+    if lm.oracle not in ("pool_spot", "pool_twap"):
+        return []
+    pools = s.pools if lm.oracle_pool is None else {lm.oracle_pool: s.pools.get(lm.oracle_pool)}
+    if lm.oracle_pool is not None and pools[lm.oracle_pool] is None:
+        known = ", ".join(s.pools) or "none"
+        return [(f"{where}.oracle_pool", f"unknown pool {echo(lm.oracle_pool)} (pools: {known})")]
+    read = [
+        (p, pool)
+        for p, pool in pools.items()
+        if pool is not None and any(a in pool.tokens and a != numeraire for a in lm.assets)
+    ]
+    if lm.oracle == "pool_twap":
+        read = [(p, pool) for p, pool in read if pool.kind in ("constant_product", "concentrated")]
+    if not read:
+        kinds = " with an on-chain oracle (constant_product, concentrated)"
+        what = kinds if lm.oracle == "pool_twap" else ""
+        return [(f"{where}.oracle", f"{lm.oracle}: no pool{what} trades any of its assets")]
+    return []
+
+
+def oracle_choices(name: str, lm: LendingSpec, s: Scenario) -> list[str]:
+    """The `oracle` values market `name` could take in scenario `s` (what the dashboard offers):
+    each one whose sources exist (`_check_oracle`)."""
+    values = typing.get_args(LendingSpec.model_fields["oracle"].annotation)
+    return [v for v in values if not _check_oracle(name, lm.model_copy(update={"oracle": v}), s)]

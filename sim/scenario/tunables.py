@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.paths import bounds, get_path
+from sim.scenario.references import oracle_choices
 from sim.scenario.schema import Scenario
 
 
@@ -97,7 +98,7 @@ def tunables(sc: Scenario) -> list[Tunable]:
         out.append(Tunable(f"staking.{name}.apr", st.apr, 0.0, hi, 0.005))
     for name, lm in sc.lending.items():
         p = f"lending.{name}"
-        out.append(_choice(f"{p}.oracle", lm.oracle, ["pool", "exchange_rate", "twap"]))
+        out.append(_choice(f"{p}.oracle", lm.oracle, oracle_choices(name, lm, sc)))
         out.append(Tunable(f"{p}.close_factor", lm.close_factor, 0.05, 1.0, 0.05))
         for asset, a in lm.assets.items():
             if not a.collateral:

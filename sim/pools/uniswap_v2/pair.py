@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
 from math import isqrt
-from typing import NoReturn
+from typing import Any, NoReturn, Self
 
 from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
 from sim.pools.base import Pool, Swap, SwapQuote
@@ -550,6 +551,24 @@ class ConstantProductPool(Pool):
             return get_amount_in(amount_out, reserve_in, reserve_out, self._fee_bps)
         except PoolError as error:
             raise self._reraise(error, token_in, token_out) from None
+
+    # ------------------------------------------------------------ fork / snapshot / restore
+
+    def fork(self) -> Self:
+        """A detached, exact copy; its own oracle slots, so that a trade on the copy leaves
+        this pair's cumulative prices alone."""
+        twin = super().fork()
+        twin.oracle = replace(self.oracle)
+        return twin
+
+    def snapshot(self) -> Any:
+        """The generic snapshot plus a copy of the oracle slots (`_update` changes them)."""
+        return super().snapshot(), replace(self.oracle)
+
+    def restore(self, snapshot: Any) -> None:
+        state, oracle = snapshot
+        super().restore(state)
+        self.oracle = replace(oracle)
 
     # ------------------------------------------------------------ LP claims
 

@@ -159,12 +159,25 @@ class LendingSpec(Spec):
             "of both. Convert through a price in a non-USD numeraire."
         ),
     )
-    oracle: Literal["pool", "exchange_rate", "twap"] = Field(
+    oracle: Literal["pool", "exchange_rate", "twap", "reference", "pool_spot", "pool_twap"] = Field(
         "exchange_rate",
         description=(
-            "Collateral price source the model provides: pool spot price, the LST's "
-            "redemption exchange rate, or a TWAP of the pool over twap_blocks."
+            "Collateral price source the model provides: pool (the market price: the reference "
+            "price, or a pool's spot for a token without one), the LST's redemption exchange "
+            "rate, twap (a mean of that market price over twap_blocks), reference (the price "
+            "process only), pool_spot (oracle_pool's reserve ratio now) or pool_twap "
+            "(oracle_pool's own on-chain oracle averaged over twap_window_s)."
         ),
+    )
+    oracle_pool: str | None = Field(
+        None,
+        description=(
+            "Pool read by pool_spot / pool_twap (default: each asset's first pool); it prices "
+            "the tokens it trades in its other token."
+        ),
+    )
+    twap_window_s: int = Field(
+        1800, ge=24, le=31_536_000, description="TWAP window in seconds (oracle = 'pool_twap')."
     )
     twap_blocks: int = Field(
         30, ge=1, le=50_000_000, description="TWAP window in blocks (oracle = 'twap')."
