@@ -18,7 +18,7 @@ from sim.errors import PoolError, ProtocolError
 from sim.market.market import Market
 from sim.pools.base import Pool, Swap
 from sim.protocols.lending import LendingMarket
-from sim.protocols.lending.flash_loan import flash_premium
+from sim.protocols.lending.flash_loan_simple import flash_premium
 
 
 class LstLooper(Protocol):

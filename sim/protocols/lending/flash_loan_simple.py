@@ -89,5 +89,6 @@ def handle_flash_loan_repayment(
     scaled = ray_div(to_protocol, r.liquidity_index)
     r.treasury_scaled += scaled
     r.total_scaled_supply += scaled
+    r.flash_premiums += premium
     r.cash += amount + premium
     update_interest_rates(r)

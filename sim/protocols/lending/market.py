@@ -24,11 +24,7 @@ from sim.protocols.lending.account import (
     calculate_user_account_data,
     price_wad,
 )
-from sim.protocols.lending.flash_loan import (
-    check_repay_with_collateral,
-    flash_loan_out,
-    flash_loan_repay,
-)
+from sim.protocols.lending.flash_loan_simple import flash_loan_out, handle_flash_loan_repayment
 from sim.protocols.lending.interest import (
     borrow_rate_ray,
     rebase_reserve,
@@ -46,6 +42,7 @@ from sim.protocols.lending.liquidation import (
     max_liquidatable_debt,
     quote_liquidation,
 )
+from sim.protocols.lending.repay_with_collateral import check_repay_with_collateral
 from sim.protocols.lending.reserve import (
     Reserve,
     ReserveTotals,
@@ -291,7 +288,7 @@ class LendingMarket:
 
     def flash_loan_repay(self, asset: str, amount: int, premium: int) -> None:
         """`_handleFlashLoanRepayment`: the caller moved ``amount + premium`` in."""
-        flash_loan_repay(self._reserve(asset), amount, premium)
+        handle_flash_loan_repayment(self._reserve(asset), amount, premium)
 
     def check_repay_with_collateral(
         self, account: str, debt_asset: str, repay: int, collateral: str, withdraw: int
