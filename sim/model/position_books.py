@@ -31,8 +31,7 @@ from sim.pools.base import Swap
 from sim.pools.uniswap_v3.liquidity_amounts import get_amounts_for_liquidity
 from sim.pools.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
 from sim.pools.uniswap_v3.views import ranged_il, tick_to_price
-from sim.protocols.perp import VENUE as PERP_VENUE
-from sim.protocols.perp import PerpPosition, PerpVenue
+from sim.protocols.perp import PerpPosition, payable_value
 
 __all__ = ["RangeLPBooks"]
 
@@ -195,11 +194,7 @@ class RangeLPBooks:
 
     def perp_equity(self) -> float:
         """What the perp venue would pay for the account now (whole collateral-token units)."""
-        if self.perp is None:
-            return 0.0
-        venue = self.market.protocols.venues[PERP_VENUE]
-        assert isinstance(venue, PerpVenue)
-        return venue.payable(self.holder) / 10**venue.decimals
+        return payable_value(self.market.protocols, self.holder) if self.perp else 0.0
 
     def value(self) -> float:
         """Wallet + position (principal and uncollected fees) + perp equity, numeraire."""

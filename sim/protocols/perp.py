@@ -261,3 +261,9 @@ def perp_venue(protocols: Protocols, token: str, decimals: int) -> PerpVenue:
     if not isinstance(venue, PerpVenue) or venue.token != token:
         raise ProtocolError(f"the market's perp venue does not settle in {token}")
     return venue
+
+
+def payable_value(protocols: Protocols, holder: str) -> float:
+    """Numeraire the market's perp venue would pay `holder` now (0 without a venue)."""
+    venue = protocols.venues.get(VENUE)
+    return venue.payable(holder) / 10**venue.decimals if isinstance(venue, PerpVenue) else 0.0
