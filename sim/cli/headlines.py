@@ -244,7 +244,7 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
                 f"lending {name}",
                 f"{lm['liquidations']} liquidations ({money(lm['liquidated_debt'])} repaid, "
                 f"{money(lm.get('liquidation_protocol_fees', 0.0))} fees to the treasury), "
-                f"bad debt {money(lm['bad_debt'])}, deficit written off "
+                f"bad debt {money(lm['bad_debt'])} at its oracle, deficit written off "
                 f"{money(lm.get('deficit_created', 0.0))}, lowest HF "
                 f"{num(lm['min_health_factor'], '.4f')}"
                 + (

@@ -88,19 +88,29 @@ def outside(market: Market, sheets: Iterable[Sheet], agents: set[str]) -> dict[s
             for t, a in units.items():
                 into[t] = into.get(t, 0) - a
     for name, lending in market.protocols.lending.items():
-        _split_lending(
-            held, name, lending.treasury, {a: lending.deficit(a) for a in lending.reserves}
-        )
+        unowned: Units = {}  # supplies less debts of accounts that are no agent's
+        for account in lending.accounts():
+            if account not in agents:
+                for asset in lending.reserves:
+                    _add(unowned, asset, lending.supplied(account, asset))
+                    _add(unowned, asset, -lending.debt(account, asset))
+        deficit = {a: lending.deficit(a) for a in lending.reserves}
+        _split_lending(held, name, lending.treasury, deficit, unowned)
     return {acc: {t: a for t, a in units.items() if a} for acc, units in held.items()}
 
 
-def _split_lending(held: dict[str, Units], name: str, treasury: Units, deficit: Units) -> None:
-    """Name a lending market's two takes apart from its rounding dust: the treasury's supply
+def _split_lending(
+    held: dict[str, Units], name: str, treasury: Units, deficit: Units, unowned: Units
+) -> None:
+    """Name a lending market's takes apart from its rounding dust: the treasury's supply
     (reserve-factor interest, liquidation protocol fees, flash-loan premiums) as
-    ``lending:<name>:treasury``, and the deficit (bad debt written off, owed to suppliers
-    with nothing behind it) as ``lending:<name>:deficit``, a negative holding."""
+    ``lending:<name>:treasury``, the deficit (bad debt written off, owed to suppliers with
+    nothing behind it) as ``lending:<name>:deficit``, a negative holding, and the positions of
+    accounts that are no agent's (an attacker's abandoned borrowers) as
+    ``lending:<name>:unowned``."""
     rest = held.setdefault(f"lending:{name}", {})
-    for kind, units, sign in (("treasury", treasury, 1), ("deficit", deficit, -1)):
+    parts = (("treasury", treasury, 1), ("deficit", deficit, -1), ("unowned", unowned, 1))
+    for kind, units, sign in parts:
         part = held.setdefault(f"lending:{name}:{kind}", {})
         for t, a in units.items():
             part[t] = part.get(t, 0) + sign * a

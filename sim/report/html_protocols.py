@@ -288,7 +288,7 @@ def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list
                     f"{format_value('value', lm['liquidated_debt'], n)} / "
                     f"{format_value('value', lm['collateral_seized'], n)}",
                 ),
-                (f"{name}: bad debt", format_value("value", lm["bad_debt"], n)),
+                (f"{name}: bad debt at its oracle", format_value("value", lm["bad_debt"], n)),
                 (
                     f"{name}: deficit written off (Aave v3.3) / liquidation protocol fees",
                     f"{format_value('value', lm.get('deficit_created', 0.0), n)} / "

@@ -49,8 +49,14 @@ def _account(account: str) -> tuple[str, str]:
             "bad debt written off (Aave v3.3's reserve deficit): suppliers' claims with "
             "nothing behind them",
         )
+    if kind == "lending" and name.endswith(":unowned"):
+        return (
+            f"lending {name.split(':')[0]} accounts of no agent",
+            "supplies less debts of borrowers that are no agent's (an attacker's abandoned "
+            "accounts): a debt they never repay is value agents took",
+        )
     if kind == "lending":
-        return f"kept by lending {name}", "rounding kept by the reserves (and debts of non-agents)"
+        return f"kept by lending {name}", "rounding kept by the reserves"
     if kind == "staking":
         return f"kept by staking {name}", "stake behind its liquid-staking token"
     if account == "rewards":
