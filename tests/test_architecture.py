@@ -95,3 +95,10 @@ def test_sim_all_is_the_public_api() -> None:
             assert name.strip() in sim.__all__, name
     with pytest.raises(AttributeError):
         sim.not_a_public_name  # noqa: B018
+
+
+def test_test_modules_have_unique_basenames() -> None:
+    """pytest imports test modules by basename (rootdir mode, no __init__.py): two files of
+    one name in different folders stop the whole collection."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
