@@ -144,3 +144,16 @@ def test_a_dip_buyer_buys_from_its_own_discount(buy_at_bps: float, buys: bool) -
     assert holder.panicked_at is None
     assert (holder.bought > 0) is buys
     assert (holder.wallet["stETH"] > holder.start_lst) is buys
+
+
+def test_a_holder_panics_its_delay_after_the_discount_reaches_its_threshold() -> None:
+    model, holder = _model(panic_delay_blocks=3, news_flags=[])
+    model.step()
+    whale_sell(model, 3_000 * E18)  # 61 bps, past its 50
+    model.step()
+    model.step()
+    alarmed = model.market.block
+    assert holder.alarmed_at == alarmed and holder.panicked_at is None
+    for _ in range(3):
+        model.step()
+    assert holder.panicked_at == alarmed + 3
