@@ -5,8 +5,8 @@ protocol so every unit is backed). The pool's liquidity is provided by another
 kind, `lst_lp` (`agents.lst_lp`).
 
 Every block an agent looks at the pool's **discount**: 1 - (LST price in the
-pool) / (the protocol's exchange rate). It *panics* when the discount reaches
-its own `panic_discount_bps`, or, if it is one of the `news_probability`
+pool) / (the protocol's exchange rate). It *panics* `panic_delay_blocks` after
+the discount first reaches its own `panic_discount_bps`, or, if it is one of the `news_probability`
 share who listen, `reaction_delay_blocks` after one of `news_flags` is
 raised. A panicking agent sells chunks of `sell_size` into the pool
 (exact quote, `slippage_bps` tolerance), `sells_per_day` times a day on
@@ -68,6 +68,11 @@ class PanicSellerSpec(AgentSpec):
     panic_discount_bps: Amount = Field(
         1e9, description="pool discount that makes the agent panic, drawn per agent"
     )
+    panic_delay_blocks: BlocksDist = Field(
+        0.0,
+        description="blocks between the discount first reaching the agent's panic threshold "
+        "and its panic, drawn per agent",
+    )
     max_discount_bps: Amount = Field(
         10_000.0, description="a panicking agent stops selling beyond this discount, per agent"
     )
@@ -114,6 +119,7 @@ class PanicSeller(MarketAgent):
         reaction_delay: int,
         panic_discount_bps: float,
         max_discount_bps: float,
+        panic_delay: int = 0,
         buy_discount_bps: float,
         priority_fee_gwei: float,
     ) -> None:
@@ -126,6 +132,9 @@ class PanicSeller(MarketAgent):
         self.listens = listens
         self.reaction_delay = reaction_delay
         self.panic_discount_bps = panic_discount_bps
+        self.panic_delay = panic_delay
+        self.alarmed_at: int | None = None
+        """Block at which the discount first reached its panic threshold."""
         self.max_discount_bps = max_discount_bps
         self.buy_discount_bps = buy_discount_bps
         self.buy_budget = 0
@@ -188,7 +197,10 @@ class PanicSeller(MarketAgent):
             if listening and any(f in market.news for f in self.spec.news_flags):
                 self.heard_at = block
             heard = self.heard_at is not None and block - self.heard_at >= self.reaction_delay
-            if heard or discount >= self.panic_discount_bps:
+            if self.alarmed_at is None and discount >= self.panic_discount_bps:
+                self.alarmed_at = block
+            alarmed = self.alarmed_at is not None and block - self.alarmed_at >= self.panic_delay
+            if heard or alarmed:
                 self.panicked_at = block
         if self.panicked_at is not None:
             if discount <= self.max_discount_bps:
@@ -299,6 +311,7 @@ def build(model: mesa.Model, cohort: str, spec: PanicSellerSpec) -> list[PanicSe
     delay = sample(spec.reaction_delay_blocks, rng, n).clip(0, None)
     panic = sample(spec.panic_discount_bps, rng, n)
     capitulate = sample(spec.max_discount_bps, rng, n)
+    panic_delay = sample(spec.panic_delay_blocks, rng, n).clip(0, None)
     buy_at = sample(spec.buy_discount_bps, rng, n)
     budget = sample(spec.buy_capital, rng, n).clip(0, None)
     prio = sample(spec.priority_fee_gwei, rng, n).clip(0, None)
@@ -312,6 +325,7 @@ def build(model: mesa.Model, cohort: str, spec: PanicSellerSpec) -> list[PanicSe
             reaction_delay=round(float(delay[i])),
             panic_discount_bps=float(panic[i]),
             max_discount_bps=float(capitulate[i]),
+            panic_delay=round(float(panic_delay[i])),
             buy_discount_bps=float(buy_at[i]),
             priority_fee_gwei=float(prio[i]),
         )

@@ -67,6 +67,17 @@ BASE: dict[str, Any] = {
 }
 
 
+STETH_DEPEG_EMODE: dict[str, Any] = {
+    "lending.aave.assets.stETH.ltv": 0.90,
+    "lending.aave.assets.stETH.liquidation_threshold": 0.93,
+    "lending.aave.assets.stETH.liquidation_bonus": 0.01,
+    "agents.loopers.target_leverage.low": 5,
+    "agents.loopers.target_leverage.high": 8.5,
+}
+"""steth_depeg's e-mode variant (docs/depeg.md): loops that its 4-8% depeg can liquidate (at its
+own 81% threshold and 2.6-3.2x loops, nobody is): 5-8.5x at LT 93%."""
+
+
 def make(**changes: Any) -> MarketModel:
     """A model from BASE with dotted-path changes (`agents__loopers__count=3`)."""
     raw = copy.deepcopy(BASE)

@@ -219,6 +219,16 @@ def _protocol_lines(s: dict[str, Any], money: Money) -> list[str]:
                 f"{num(st['exchange_rate_end'], '.4f')} at the end)",
             )
         )
+        if lps := st.get("pool_lps"):
+            lines.append(
+                _row(
+                    f"{lst} pool LPs",
+                    f"{lps['withdrawals']}/{lps['lps']} withdrew ({money(lps['withdrawn_value'])}); "
+                    f"{lps['pool']} TVL {money(lps['tvl_start'])} -> lowest "
+                    f"{money(lps['tvl_min'])} (-{num(lps['tvl_lost_pct'], '.0f')}%) -> "
+                    f"{money(lps['tvl_end'])} at the end",
+                )
+            )
     attack = s.get("oracle_attack") or {}
     if attack:
         lines.append(

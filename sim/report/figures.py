@@ -35,10 +35,12 @@ from sim.report.pool_plots import (
 )
 from sim.report.protocol_plots import (
     lending_markets,
+    lst_lp_pools,
     lsts,
     plot_health,
     plot_lst_depeg,
     plot_mev,
+    plot_pool_tvl,
     plot_range_lps,
     plot_rates,
     plot_reward_apr,
@@ -56,6 +58,7 @@ __all__ = [
     "plot_lp_vs_hodl",
     "plot_lst_depeg",
     "plot_mev",
+    "plot_pool_tvl",
     "plot_price",
     "plot_prices",
     "plot_range_lps",
@@ -96,6 +99,9 @@ def overview_panels(ts: pd.DataFrame, summary: dict[str, Any]) -> list[tuple[Pan
     depeg = [t for t in lsts(ts) if t not in shown_with_pool]
     if depeg:
         timed.append(partial(_depeg_panel, ts, depeg))
+    tvl = [p for p in lst_lp_pools(summary) if f"{p}.tvl" in ts]
+    if tvl:
+        timed.append(partial(_tvl_panel, ts, tvl, n))
     markets = lending_markets(ts)
     if any(shows_something(ts[f"lending.{m}.min_hf"]) for m in markets):
         timed.append(partial(plot_health, ts, markets))
@@ -160,6 +166,12 @@ def _fee_panel(ts: pd.DataFrame, pools: list[str], numeraire: str, ax: Axes) -> 
 def _depeg_panel(ts: pd.DataFrame, tokens: list[str], ax: Axes) -> None:
     plot_lst_depeg(ts, ax, tokens)
     ax.set_title("Depeg: LST pool price vs exchange rate")
+    ax.legend(fontsize=7)
+
+
+def _tvl_panel(ts: pd.DataFrame, pools: list[str], numeraire: str, ax: Axes) -> None:
+    plot_pool_tvl(ts, pools, numeraire, ax)
+    ax.set_title("LST pool TVL: its LPs leaving")
     ax.legend(fontsize=7)
 
 

@@ -274,6 +274,20 @@ def staking_lending_section(s: dict[str, Any], ts: pd.DataFrame, n: str) -> list
                     f"{format_number(st['max_discount_pct'], '.2f')}%",
                 ),
             ]
+            if lps := st.get("pool_lps"):
+                rows_ += [
+                    (
+                        f"{lst} pool LPs who withdrew (value taken)",
+                        f"{lps['withdrawals']} of {lps['lps']} "
+                        f"({format_value('value', lps['withdrawn_value'], n)})",
+                    ),
+                    (
+                        f"{lps['pool']} TVL: start / lowest / end",
+                        f"{format_value('value', lps['tvl_start'], n)} / "
+                        f"{format_value('value', lps['tvl_min'], n)} / "
+                        f"{format_value('value', lps['tvl_end'], n)}",
+                    ),
+                ]
         for name, lm in lending.items():
             apr = lm.get("looper_realised_apr_pct") or {}
             eq = lm.get("looper_equity_change_pct") or {}

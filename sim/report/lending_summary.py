@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from sim.report.lst_lp_summary import lst_pool_lps
 from sim.report.readings import finite, recorded
 
 if TYPE_CHECKING:
@@ -99,4 +100,6 @@ def staking_summary(model: MarketModel) -> dict[str, Any]:
             "min_market_rate": min(rates) if rates else None,
             "max_discount_pct": max(discounts) if discounts else None,
         }
+        if (lps := lst_pool_lps(model, lst)) is not None:
+            out[lst]["pool_lps"] = lps
     return out

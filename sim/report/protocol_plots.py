@@ -54,6 +54,29 @@ def plot_lst_depeg(ts: pd.DataFrame, ax: Axes | None = None, tokens: Sequence[st
     return ax
 
 
+def lst_lp_pools(summary: Mapping[str, Any]) -> list[str]:
+    """Pools of liquid-staking tokens whose LPs the summary follows (`staking.<lst>.pool_lps`)."""
+    staking = summary.get("staking") or {}
+    return [
+        str(st["pool_lps"]["pool"])
+        for st in staking.values()
+        if isinstance(st, Mapping) and st.get("pool_lps")
+    ]
+
+
+def plot_pool_tvl(
+    ts: pd.DataFrame, pools: Sequence[str], numeraire: str = "", ax: Axes | None = None
+) -> Axes:
+    """Each pool's TVL over time (its LPs' withdrawals show as steps down)."""
+    ax = axes(ax)
+    for pool in pools:
+        ax.plot(ts["time_days"], ts[f"{pool}.tvl"], lw=1.2, label=f"{pool} TVL")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("days")
+    ax.set_ylabel(numeraire)
+    return ax
+
+
 def plot_health(ts: pd.DataFrame, markets: Sequence[str], ax: Axes | None = None) -> Axes:
     """Health-factor percentiles of the accounts with debt (capped at 5), and the cumulative
     liquidations on a right axis when there were any."""

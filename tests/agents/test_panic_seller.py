@@ -112,3 +112,48 @@ def test_the_dip_budget_comes_back_for_a_buy_that_did_not_go_through() -> None:
     holder._reconcile()
     assert holder.buy_budget == 100 * E18 - amount and holder.bought == amount
     assert holder.report()["dip_spent"] == 10.0
+
+
+@pytest.mark.parametrize(("capitulation_bps", "sells"), [(100, True), (40, False)])
+def test_a_panicking_holder_sells_up_to_its_own_capitulation_discount(
+    capitulation_bps: float, sells: bool
+) -> None:
+    """A 3,000 stETH sale opens a 61 bps discount: past the holder's panic threshold (50); it
+    sells while the discount is at most its `max_discount_bps`, and waits beyond it."""
+    model, holder = _model(
+        max_discount_bps=capitulation_bps, sells_per_day=7_200 * 5, buy_capital=0, news_flags=[]
+    )
+    model.step()
+    whale_sell(model, 3_000 * E18)
+    model.step()
+    held = holder.wallet["stETH"]
+    model.step()
+    assert holder.panicked_at == model.market.block
+    assert (holder.wallet["stETH"] < held) is sells
+
+
+@pytest.mark.parametrize(("buy_at_bps", "buys"), [(50, True), (100, False)])
+def test_a_dip_buyer_buys_from_its_own_discount(buy_at_bps: float, buys: bool) -> None:
+    model, holder = _model(
+        panic_discount_bps=1e9, buy_discount_bps=buy_at_bps, sells_per_day=7_200 * 5, news_flags=[]
+    )
+    model.step()
+    whale_sell(model, 3_000 * E18)
+    model.step()
+    model.step()
+    assert holder.panicked_at is None
+    assert (holder.bought > 0) is buys
+    assert (holder.wallet["stETH"] > holder.start_lst) is buys
+
+
+def test_a_holder_panics_its_delay_after_the_discount_reaches_its_threshold() -> None:
+    model, holder = _model(panic_delay_blocks=3, news_flags=[])
+    model.step()
+    whale_sell(model, 3_000 * E18)  # 61 bps, past its 50
+    model.step()
+    model.step()
+    alarmed = model.market.block
+    assert holder.alarmed_at == alarmed and holder.panicked_at is None
+    for _ in range(3):
+        model.step()
+    assert holder.panicked_at == alarmed + 3

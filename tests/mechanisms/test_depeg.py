@@ -1,4 +1,8 @@
-"""The steth_depeg scenario: exits and panic deepen an LST discount, liquidations feed back into it."""
+"""The steth_depeg scenario: exits and panic deepen an LST discount, liquidations feed back into it.
+
+At its own June 2022 parameters (threshold 81%, loops up to 3.2x) the depeg liquidates nobody;
+the feedback is measured on its e-mode variant (LTV 90%, threshold 93%, loops at 5-8.5x), where
+the same depeg reaches the loopers (docs/depeg.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 import pytest
 from lending_cases import BASE
+from lending_cases import STETH_DEPEG_EMODE as EMODE
 
 from agents.panic_seller import PanicSeller
 from sim.model.model import MarketModel
@@ -14,7 +19,7 @@ from sim.runs.runner import run
 from sim.scenario.scenario import load_scenario
 
 SCENARIO = "scenarios/steth_depeg.toml"
-BLOCKS = 2_600  # the news fires at block 300; liquidations start between blocks 1,400 and 1,800
+BLOCKS = 2_600  # the large LP leaves at block 300; the depeg and liquidations follow
 SEEDS = (1, 2, 3, 4)
 
 
@@ -25,7 +30,7 @@ def _depeg(seed: int, liquidators: bool, after: int | None = None) -> tuple[floa
         SCENARIO,
         seed=seed,
         blocks=BLOCKS,
-        overrides={"output.record_every": 5, "agents.liquidators.active": liquidators},
+        overrides={**EMODE, "output.record_every": 5, "agents.liquidators.active": liquidators},
         out=None,
     )
     ts = result.timeseries
@@ -46,35 +51,35 @@ def test_liquidations_deepen_the_depeg_across_seeds() -> None:
     """Same seeds, liquidator cohort active vs inactive (`agents.liquidators.active=false`:
     the agents exist and draw nothing, so everything else sees the same random numbers).
 
-    The depeg path: from the first liquidation on, the pool price is lower on average with
-    liquidators selling, in every seed. The lowest price: lower with liquidators on average
-    over the seeds and in most of them. (Not in every one: panic sellers keep selling until
-    the discount reaches their own capitulation threshold, so without liquidators the
-    price can reach the same floor later; seed 1 ties within 0.02%.)"""
+    From the first liquidation on, the pool price is lower on average with liquidators
+    selling, and its lowest point is deeper: on average over the seeds and in at least three
+    of the four. (Not in every one: panic sellers keep selling until the discount reaches
+    their own capitulation threshold and dip buyers buy from theirs, so without liquidators
+    the price can reach the same floor later.)"""
     low_gaps, path_gaps = [], []
     for seed in SEEDS:
         low, path, n, first = _depeg(seed, True)
         low0, path0, n0, _ = _depeg(seed, False, after=first)
         assert n0 == 0
         assert n > 0, f"seed {seed}: no liquidation happened"
-        assert path < path0, f"seed {seed}: mean price {path} vs {path0} without liquidators"
         path_gaps.append(path0 - path)
         low_gaps.append(low0 - low)
-    assert sum(1 for g in low_gaps if g > 0) >= len(SEEDS) - 1, low_gaps
-    assert sum(low_gaps) / len(low_gaps) > 0.001  # on average at least 0.1 point deeper
-    assert sum(path_gaps) / len(path_gaps) > 0.001, path_gaps
+    assert sum(1 for g in path_gaps if g > 0) >= len(SEEDS) - 1, (path_gaps, low_gaps)
+    assert sum(1 for g in low_gaps if g > 0) >= len(SEEDS) - 1, (path_gaps, low_gaps)
+    assert sum(low_gaps) / len(low_gaps) > 0.001, (path_gaps, low_gaps)  # 0.1 point deeper
+    assert sum(path_gaps) / len(path_gaps) > 0.001, (path_gaps, low_gaps)
 
 
 def test_depeg_run_conserves_every_token() -> None:
     """Checked after every block, through the panic and the first liquidations."""
-    sc = load_scenario(SCENARIO, seed=3, blocks=1_700)
+    sc = load_scenario(SCENARIO, EMODE, seed=3, blocks=1_700)
     model = MarketModel(sc, check_every_block=True)
     for _ in range(1_700):
         model.step()
     model.check()
     for st in model.market.protocols.staking.values():
         st.check()
-    assert model.market.protocols.liquidations  # seed 3 liquidates from block ~1,400
+    assert model.market.protocols.liquidations  # seed 3 liquidates before block 1,700
     # the discount is real: the pool trades the LST below its exchange rate
     rate = model.market.protocols.staking["stETH"].exchange_rate()
     assert model.market.price("stETH") < rate * 0.95

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from lending_cases import BASE, E18
+from lending_cases import STETH_DEPEG_EMODE as EMODE
 
 from agents.lst_arbitrageur import LstArbitrageur
 from agents.lst_looper import LstLooper
@@ -266,6 +267,9 @@ def test_rebasing_steth_depeg_runs_from_the_cli(tmp_path: Path) -> None:
             "steth_depeg",
             "--set",
             "staking.lido.design=rebasing",
+            *[
+                f for k, v in EMODE.items() for f in ("--set", f"{k}={v}")
+            ],  # loops a depeg can reach
             "--blocks",
             "1700",
             "--seed",

@@ -252,7 +252,7 @@ def test_looping_yield_draws_lending_not_empty_amm_panels() -> None:
         ("quickstart", 300, ["eth_usdc: ETH in USDC", "LP value vs HODL, %"]),
         ("sandwich_attack", 300, ["Sandwiches"]),
         ("v3_band_strategies", 300, ["Range LP strategies"]),
-        ("steth_depeg", 400, ["steth_eth: stETH in ETH", "Health factors"]),
+        ("steth_depeg", 400, ["steth_eth: stETH in ETH", "LST pool TVL", "Health factors"]),
     ],
 )
 def test_each_scenario_gets_its_mechanisms_panels(

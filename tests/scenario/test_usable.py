@@ -29,7 +29,14 @@ CASES: list[tuple[str, list[str], str]] = [
     ("quickstart", [SHOCK % "1e5", SHOCK.replace("s=", "t=") % "1e5"], "events.t.factor"),
     ("looping_yield", ["lending.aave.assets.ETH.rate.kink=1e-308"], "rate.kink"),
     ("looping_yield", ["agents.pool_lps.count=0"], "tokens.wstETH"),
-    ("steth_depeg", ["agents.curve_lps.count=0"], "tokens.stETH"),
+    (
+        "steth_depeg",
+        [
+            f"agents.{c}.count=0"
+            for c in ("curve_lps", "curve_lps_balanced", "sticky_lps", "whale_lp")
+        ],
+        "tokens.stETH",
+    ),
     (
         "v3_band_strategies",
         ['events.s={kind="set",at_block=5,path="pools.eth_usdc.fee_bps",value=5}'],
