@@ -193,7 +193,7 @@ class RangeLPBooks:
         return self._value(a0 + f0, a1 + f1)
 
     def perp_equity(self) -> float:
-        """What the perp venue would pay for the account now (whole collateral-token units)."""
+        """What the perp venue would pay now (whole units; `pnl`'s perp term is unrounded)."""
         return payable_value(self.market.protocols, self.holder) if self.perp else 0.0
 
     def value(self) -> float:
@@ -347,7 +347,7 @@ class RangeLPBooks:
         """Net result against holding and its exact decomposition (numeraire, signed).
 
         fees + il_bands + il_recentre + swap_fees + swap_impact + gas + perp + rounding
-        = net. `rounding` is what integer units and float sums leave over (tested ~0).
+        = net. `rounding`: what integer units and float sums leave over (tested ~0).
         """
         fees = self.fees()
         il_bands = self.il_realised + self.il_unrealised()
@@ -360,7 +360,7 @@ class RangeLPBooks:
             "swap_fees": -self.swap_fees_paid,
             "swap_impact": -self.swap_impact,
             "gas": -self.gas_cost(),
-            "perp": self.perp_equity() + perp.paid_back - perp.deposited
+            "perp": max(0.0, perp.collateral) + perp.paid_back - perp.deposited
             if perp is not None
             else 0.0,
         }
