@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import mesa
@@ -17,6 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.config import Dist, Spec, sample
+from sim.errors import EmptyPool
 from sim.market.world import World, world_of
 from sim.units import GWEI
 
@@ -186,11 +188,13 @@ class MarketAgent(mesa.Agent):
 
     def step_if_active(self) -> None:
         if self.active:
-            self.act()
+            with suppress(EmptyPool):  # every LP left a pool it reads: it sits the block out
+                self.act()
 
     def search_if_active(self) -> None:
         if self.active:
-            self.search()
+            with suppress(EmptyPool):
+                self.search()
 
     def act(self) -> None:
         """Submit this block's transactions (default: nothing)."""

@@ -45,6 +45,10 @@ class InsufficientLiquidity(PoolError):
     """The pool does not hold enough to pay this out."""
 
 
+class EmptyPool(InsufficientLiquidity):
+    """The pool holds nothing (every LP left): it has no price to read."""
+
+
 class SlippageExceeded(PoolError):
     """The trade would pay out less than the caller's minimum."""
 

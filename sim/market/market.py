@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sim.chain.chain import Chain
 from sim.chain.ledger import Ledger
+from sim.errors import EmptyPool
 from sim.pools.base import Pool
 from sim.protocols.hub import Protocols
 
@@ -33,6 +34,8 @@ class Market:
     marks: Mapping[str, float] | None = None
     """While set (`marked_at`), the prices of tokens without a reference price: reports value
     agents at these marks (sim.market.marks) instead of pool spot prices."""
+    last_pool_prices: dict[str, float] = field(default_factory=dict)
+    """The last price each pool-priced token showed: a feed reading a drained pool goes stale."""
 
     def __post_init__(self) -> None:
         self.scale = {t: 10**d for t, d in self.decimals.items()}
@@ -47,7 +50,8 @@ class Market:
         """Reference price of one whole `token` in the numeraire.
 
         Tokens with a price process use it; the numeraire is 1; any other token
-        (an LST, a freshly launched token) is worth what its pool says.
+        (an LST, a freshly launched token) is worth what its pool says, or said last once the
+        pool is empty.
         """
         if token == self.numeraire:
             return 1.0
@@ -60,7 +64,14 @@ class Market:
         if via is None:
             return 0.0
         pool, quote = via
-        return pool.spot_price(token, quote) * self.price(quote)
+        try:
+            p = pool.spot_price(token, quote) * self.price(quote)
+        except EmptyPool:  # every LP left: the price stays where the pool last showed it
+            if token in self.last_pool_prices:
+                return self.last_pool_prices[token]
+            raise
+        self.last_pool_prices[token] = p
+        return p
 
     @contextmanager
     def marked_at(self, marks: Mapping[str, float]) -> Iterator[None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sim.errors import PoolError
+from sim.errors import EmptyPool
 from sim.pools.curve.newton import A_PRECISION
 from sim.pools.curve.template import PRECISION, SwapTemplateBase
 
@@ -32,7 +32,7 @@ def marginal_price(
         rates = pool._stored_rates()
     xp = pool._xp(rates)
     if min(xp) <= 0:
-        raise PoolError(f"pool {pool.name!r} is empty: no spot price")
+        raise EmptyPool(f"pool {pool.name!r} is empty: no spot price")
     amp = pool._A()
     D = pool._get_D_cached(xp, amp, rates)
     N = pool.n

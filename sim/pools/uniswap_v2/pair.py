@@ -30,7 +30,13 @@ from fractions import Fraction
 from math import isqrt
 from typing import Any, NoReturn, Self
 
-from sim.errors import InsufficientLiquidity, InvalidAmount, PoolError, SlippageExceeded
+from sim.errors import (
+    EmptyPool,
+    InsufficientLiquidity,
+    InvalidAmount,
+    PoolError,
+    SlippageExceeded,
+)
 from sim.pools.base import Pool, Swap, SwapQuote
 from sim.pools.uniswap_v2.arbitrage import optimal_arb_input
 from sim.pools.uniswap_v2.library import (
@@ -618,9 +624,7 @@ class ConstantProductPool(Pool):
             (self.reserve0, self.reserve1) if base_is_0 else (self.reserve1, self.reserve0)
         )
         if r_base == 0 or r_quote == 0:
-            raise InsufficientLiquidity(
-                f"pool {self.name!r} is empty, so it has no price of {base} in {quote}"
-            )
+            raise EmptyPool(f"pool {self.name!r} is empty, so it has no price of {base} in {quote}")
         d_base = self.decimals[0 if base_is_0 else 1]
         d_quote = self.decimals[1 if base_is_0 else 0]
         return (r_quote * 10**d_base) / (r_base * 10**d_quote)
