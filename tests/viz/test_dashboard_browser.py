@@ -20,8 +20,9 @@ from sim.scenario.files import bundled
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[object]:
+    """One Chromium for the module (each test opens its own page on its own server)."""
     from playwright import sync_api
 
     with sync_api.sync_playwright() as p:
@@ -30,6 +31,14 @@ def browser(chromium: str) -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(autouse=True)
+def close_pages(browser: object) -> Iterator[None]:
+    """Each test's pages go with it (their servers do)."""
+    yield
+    for context in list(browser.contexts):  # type: ignore[attr-defined]
+        context.close()
 
 
 def _open(browser: object, url: str) -> object:
