@@ -80,15 +80,21 @@ def state(pool: ConstantProductPool, oracle: OracleSimple | None) -> dict[str, A
     return out
 
 
-def call(pool: ConstantProductPool, oracle: OracleSimple | None, op: dict[str, Any]) -> None:
-    """The call after the transfers: the pair counts what was sent in (zero stated inputs)."""
+def call(
+    pool: ConstantProductPool,
+    oracle: OracleSimple | None,
+    op: dict[str, Any],
+    stated: tuple[int, int] = (0, 0),
+) -> None:
+    """The call after the transfers: the pair counts what was sent in, by `transfer_in`
+    before or as the `stated` inputs."""
     kind = op["op"]
     if kind == "mint":
-        pool.mint(ME, 0, 0)
+        pool.mint(ME, *stated)
     elif kind == "burn":
         pool.burn(ME, int(op["transfer_lp"]))
     elif kind == "swap":
-        pool.swap(int(op["amount0_out"]), int(op["amount1_out"]), 0, 0)
+        pool.swap(int(op["amount0_out"]), int(op["amount1_out"]), *stated)
     elif kind == "sync":
         pool.sync()
     elif kind == "skim":
@@ -116,12 +122,18 @@ def test_the_vectors_cover_the_oracle_and_its_reverts() -> None:
     assert {op["op"] for op in OPS} >= {"mint", "burn", "swap", "sync", "skim", "transfer"}
 
 
-def test_pool_and_oracle_match_the_contracts_after_every_operation() -> None:
+@pytest.mark.parametrize("inputs", ["transfer_in", "stated"])
+def test_pool_and_oracle_match_the_contracts_after_every_operation(inputs: str) -> None:
+    """The pair's transfer-then-call maps to `transfer_in` then the call with zero stated
+    inputs, or (for a mint or swap that succeeds) to the call stating the amounts sent."""
     pool = ConstantProductPool("T0/T1", ("T0", "T1"), (18, 18), fee_bps=30)
     oracle: OracleSimple | None = None
     for i, op in enumerate(OPS):
         pool.block_timestamp = op["time"]
-        pool.transfer_in(int(op.get("transfer0", 0)), int(op.get("transfer1", 0)))
+        sent = int(op.get("transfer0", 0)), int(op.get("transfer1", 0))
+        stated = inputs == "stated" and op["op"] in ("mint", "swap") and "revert" not in op
+        if not stated:
+            pool.transfer_in(*sent)
         if op["op"] == "deploy_oracle":
             oracle = OracleSimple(pool)
         elif "revert" in op:
@@ -131,5 +143,5 @@ def test_pool_and_oracle_match_the_contracts_after_every_operation() -> None:
             assert str(raised.value).startswith(op["revert"]), f"op {i}: {raised.value}"
             assert state(pool, oracle) == before, f"op {i} reverted but changed the pool"
         else:
-            call(pool, oracle, op)
+            call(pool, oracle, op, sent if stated else (0, 0))
         assert state(pool, oracle) == op["state"], f"op {i}: {op['op']} at {op['time']}"
