@@ -151,12 +151,11 @@ class ConstantProductPool(Pool):
 
     def transfer_in(self, amount0: int, amount1: int) -> None:
         """Tokens sent to the pair by a plain ERC-20 transfer (the caller moved them): held,
-        not yet reserves, credited to whoever calls `mint`, `swap` or `sync` next."""
+        not yet reserves, credited to whoever calls `mint`, `swap` or `sync` next. The
+        transfer itself never hits the uint112 cap (an ERC-20 balance is a uint256): the next
+        `_update` does ('UniswapV2: OVERFLOW'), and `skim` can still pay the excess out."""
         _check_amount("amount0", amount0)
         _check_amount("amount1", amount1)
-        self._check_overflow(
-            self.reserve0 + self.excess0 + amount0, self.reserve1 + self.excess1 + amount1
-        )
         self.excess0 += amount0
         self.excess1 += amount1
 
@@ -294,6 +293,10 @@ class ConstantProductPool(Pool):
         Returns (amount0, amount1) paid out (rounded down; the dust stays with the pool).
         """
         amount0, amount1 = self._burn_amounts(to, liquidity)
+        # `_update`'s cap, checked before any effect (excess sent in may exceed uint112)
+        self._check_overflow(
+            self.reserve0 + self.excess0 - amount0, self.reserve1 + self.excess1 - amount1
+        )
         fee_on = self._mint_fee(self.reserve0, self.reserve1)
         self._burn(to, liquidity)
         self._update(self.reserve0 + self.excess0 - amount0, self.reserve1 + self.excess1 - amount1)

@@ -6,11 +6,14 @@ The worked examples are v2-core's own `UniswapV2Pair.spec.ts` ('price{0,1}Cumula
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import InvalidAmount
+from sim.pools.uniswap_v2.library import UINT112_MAX
 from sim.pools.uniswap_v2.oracle import (
     Q112,
     UINT32,
@@ -120,6 +123,27 @@ def test_the_k_check_counts_transferred_input_one_wei_over_fails() -> None:
     assert pool.holdings()["A"] == 4 * E18  # the revert left the excess where it was
     pool.swap(0, out, 0, 0)
     assert pool.get_reserves() == (4 * E18, 3 * E18 - out)
+
+
+def test_a_transfer_past_uint112_is_held_and_only_the_next_update_reverts() -> None:
+    """An ERC-20 balance is a uint256: the transfer succeeds, sync, mint and burn revert
+    with 'UniswapV2: OVERFLOW' changing nothing, and skim pays the excess out (as on chain)."""
+    pool = pair()
+    big = UINT112_MAX - 3 * E18 + 10**30
+    pool.transfer_in(big, 0)
+    assert pool.holdings()["A"] == UINT112_MAX + 10**30
+    pool.block_timestamp = T0 + 9
+    pool.transfer_in(0, E18)  # for the mint
+    before = (pool.get_reserves(), pool.total_supply, dict(pool.balance_of), replace(pool.oracle))
+    # a small burn pays out too little of the excess to get under the cap
+    for call in (pool.sync, lambda: pool.mint("lp", 0, 0), lambda: pool.burn("lp", 1000)):
+        with pytest.raises(InvalidAmount, match=r"^UniswapV2: OVERFLOW"):
+            call()
+        assert (pool.get_reserves(), pool.total_supply, dict(pool.balance_of)) == before[:3]
+        assert pool.oracle == before[3] and pool.block_timestamp_last == T0
+    assert pool.skim() == (big, E18)
+    pool.sync()
+    assert pool.get_reserves() == (3 * E18, 3 * E18)
 
 
 def test_timestamps_wrap_at_2_32_and_sums_at_2_256() -> None:
