@@ -10,6 +10,7 @@ block 3,600), so the runs stop there: ten half-day runs on two processes.
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -43,7 +44,10 @@ def depeg_run(seed: int) -> tuple[float, float, int, int]:
 
 @pytest.fixture(scope="module")
 def runs() -> dict[int, tuple[float, float, int, int]]:
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    # forkserver, not fork: pytest's process may have threads by now, and fork would copy
+    # their locks held
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         return dict(zip(SEEDS, pool.map(depeg_run, SEEDS), strict=True))
 
 
